@@ -1,0 +1,41 @@
+'use strict';
+
+/**
+ * Plugin for the root serverless.yml, which only composes both services for local runs:
+ * it refuses any stage but `local` and any deploy/remove, and sets the stream poll interval
+ * (a key the schema of a deployable service would reject).
+ */
+class LocalOnly {
+  constructor(serverless, options) {
+    const refuse = (what) => () => {
+      throw new serverless.classes.Error(
+        `The root serverless.yml only runs locally; ${what} from services/<name> or with "npm run deploy".`,
+      );
+    };
+    this.hooks = {
+      initialize: () => {
+        const stage = options.stage ?? serverless.service.provider.stage;
+        if (stage !== 'local') {
+          throw new serverless.classes.Error(
+            `The root serverless.yml runs only the "local" stage (got "${stage}"). Deploy a stage from services/<name> or with "npm run deploy -- --stage ${stage}".`,
+          );
+        }
+      },
+      'before:deploy:deploy': refuse('deploy'),
+      'before:deploy:function:initialize': refuse('deploy'),
+      'before:remove:remove': refuse('remove'),
+      'offline:start:init': () => {
+        const { streamReadInterval } = serverless.service.custom.localOnly ?? {};
+        for (const name of serverless.service.getAllFunctions()) {
+          for (const event of serverless.service.getFunction(name).events ?? []) {
+            if (event.stream && typeof event.stream === 'object') {
+              event.stream.readInterval = streamReadInterval;
+            }
+          }
+        }
+      },
+    };
+  }
+}
+
+module.exports = LocalOnly;

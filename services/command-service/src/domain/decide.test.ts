@@ -1,0 +1,82 @@
+import type { UserEvent } from '@users/shared';
+import { given } from './decider-spec';
+import { MAX_BALANCE } from './decide';
+import {
+  BalanceLimitError,
+  InsufficientBalanceError,
+  UserAlreadyExistsError,
+  UserDeletedError,
+  UserNotFoundError,
+} from './errors';
+
+const created: UserEvent = {
+  type: 'USER_CREATED',
+  payload: { name: 'Alice', email: 'alice@example.com' },
+};
+const deposit = (delta: number): UserEvent => ({ type: 'USER_BALANCE', payload: { delta } });
+const deleted: UserEvent = { type: 'USER_DELETED', payload: {} };
+const update = (payload: { name?: string; email?: string }): UserEvent =>
+  ({ type: 'USER_UPDATED', payload }) as UserEvent;
+
+describe('USER_CREATED', () => {
+  it('creates a user that does not exist', () => {
+    given([]).when(created).then([created]);
+  });
+  it('refuses to create an existing user (409)', () => {
+    given([created]).when(created).thenFails(UserAlreadyExistsError, 409);
+  });
+  it('refuses to recreate a deleted user (410)', () => {
+    given([created, deleted]).when(created).thenFails(UserDeletedError, 410);
+  });
+});
+
+describe('USER_BALANCE', () => {
+  it('accepts a deposit and a withdrawal that keeps the balance at or above 0', () => {
+    given([created]).when(deposit(50)).then([deposit(50)]);
+    given([created, deposit(50)]).when(deposit(-50)).then([deposit(-50)]);
+  });
+  it('refuses a withdrawal below 0 (422)', () => {
+    given([created, deposit(50)]).when(deposit(-51)).thenFails(InsufficientBalanceError, 422);
+    given([created]).when(deposit(-1)).thenFails(InsufficientBalanceError, 422);
+  });
+  it('refuses a balance beyond the exact integer range (422)', () => {
+    const nearLimit = [created, deposit(MAX_BALANCE - 1)];
+    given(nearLimit).when(deposit(1)).then([deposit(1)]);
+    given(nearLimit).when(deposit(2)).thenFails(BalanceLimitError, 422);
+  });
+  it('refuses an unknown user (404) and a deleted one (410)', () => {
+    given([]).when(deposit(1)).thenFails(UserNotFoundError, 404);
+    given([created, deleted]).when(deposit(1)).thenFails(UserDeletedError, 410);
+  });
+});
+
+describe('USER_UPDATED', () => {
+  it('records only the fields that change', () => {
+    given([created])
+      .when(update({ name: 'Alice', email: 'alice@new.example' }))
+      .then([update({ email: 'alice@new.example' })]);
+    given([created, update({ name: 'Al' })])
+      .when(update({ name: 'Alice' }))
+      .then([update({ name: 'Alice' })]);
+  });
+  it('records nothing when nothing changes', () => {
+    given([created]).when(update({ name: 'Alice' })).then([]);
+    given([created, update({ email: 'a@b.example' })])
+      .when(update({ email: 'a@b.example' }))
+      .then([]);
+  });
+  it('refuses an unknown user (404) and a deleted one (410)', () => {
+    given([]).when(update({ name: 'Bob' })).thenFails(UserNotFoundError, 404);
+    given([created, deleted]).when(update({ name: 'Bob' })).thenFails(UserDeletedError, 410);
+  });
+});
+
+describe('USER_DELETED', () => {
+  it('deletes an active user, whatever the balance', () => {
+    given([created, deposit(10)]).when(deleted).then([deleted]);
+  });
+  it('refuses an unknown user (404) and a second delete (410)', () => {
+    given([]).when(deleted).thenFails(UserNotFoundError, 404);
+    given([created, deleted]).when(deleted).thenFails(UserDeletedError, 410);
+  });
+});

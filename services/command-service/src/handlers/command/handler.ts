@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { ajv } from '@users/shared';
+import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
+import { httpHandler, jsonResponse } from '@users/shared/http';
+import { executeCommand } from '../../application/execute-command';
+import type { UserCommand } from '../../domain/decide';
+import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import { type CommandRequestEvent, commandRequestSchema } from './request-schema';
+
+const store = new DynamoEventStore(documentClientFromEnv(), {
+  events: requiredEnv('EVENTS_TABLE'),
+  idempotency: requiredEnv('IDEMPOTENCY_TABLE'),
+});
+const deps = { store, now: () => new Date(), newEventId: randomUUID };
+
+export const handler = httpHandler(
+  { parseJsonBody: true, schema: ajv.compile<CommandRequestEvent>(commandRequestSchema) },
+  async ({ body, headers }, { correlationId }) => {
+    const result = await executeCommand(deps, {
+      userId: body.user_id,
+      command: { type: body.event_type, payload: body.payload } as UserCommand,
+      expectedVersion: body.expected_version,
+      idempotencyKey: headers['idempotency-key'],
+      correlationId,
+    });
+    return jsonResponse(200, {
+      message: result.stored ? 'Event stored' : 'No change',
+      aggregate_id: result.aggregateId,
+      event_type: result.eventType,
+      sequence: result.sequence,
+      ...(result.eventId && { event_id: result.eventId, occurred_at: result.occurredAt }),
+    });
+  },
+);

@@ -1,0 +1,47 @@
+import { type EventType, eventPayloadSchemas, userIdSchema } from '@users/shared';
+import type { FromSchema } from 'json-schema-to-ts';
+
+const commandBodySchema = <T extends EventType>(eventType: T) =>
+  ({
+    type: 'object',
+    properties: {
+      user_id: userIdSchema,
+      event_type: { const: eventType },
+      payload: eventPayloadSchemas[eventType],
+      expected_version: { type: 'integer', minimum: 0 },
+    },
+    required: ['user_id', 'event_type', 'payload'],
+    additionalProperties: false,
+  }) as const;
+
+const headerTokenSchema = {
+  type: 'string',
+  pattern: '^[\\x21-\\x7e]{1,128}$',
+  description: 'must be 1-128 visible ASCII characters',
+} as const;
+
+/** POST /command: the original API's body, with one branch per event type. */
+export const commandRequestSchema = {
+  type: 'object',
+  properties: {
+    body: {
+      type: 'object',
+      discriminator: { propertyName: 'event_type' },
+      properties: { event_type: { type: 'string' } },
+      required: ['event_type'],
+      oneOf: [
+        commandBodySchema('USER_CREATED'),
+        commandBodySchema('USER_BALANCE'),
+        commandBodySchema('USER_UPDATED'),
+        commandBodySchema('USER_DELETED'),
+      ],
+    },
+    headers: {
+      type: 'object',
+      properties: { 'idempotency-key': headerTokenSchema, 'x-correlation-id': headerTokenSchema },
+    },
+  },
+  required: ['body', 'headers'],
+} as const;
+
+export type CommandRequestEvent = FromSchema<typeof commandRequestSchema>;

@@ -1,0 +1,29 @@
+import { ajv } from '@users/shared';
+import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
+import type { FromSchema } from 'json-schema-to-ts';
+import { DEFAULT_PAGE_SIZE, historyRequestSchema } from '../../http/query-schemas';
+import { pageTokens, readModels } from '../read-models';
+
+
+export const handler = httpHandler(
+  { schema: ajv.compile<FromSchema<typeof historyRequestSchema>>(historyRequestSchema) },
+  async ({ queryStringParameters: { user_id, limit, next_token } }) => {
+    const scope = `history:${user_id}`;
+    const page = await readModels.listHistory(
+      user_id,
+      limit ? Number(limit) : DEFAULT_PAGE_SIZE,
+      next_token ? pageTokens.decode(scope, next_token) : undefined,
+    );
+    if (page.items.length === 0 && !next_token) throw new NotFoundError('User ID not found');
+    return jsonResponse(200, {
+      user_id,
+      events: page.items.map((entry) => ({
+        sequence: entry.sequence,
+        event_type: entry.eventType,
+        payload: entry.payload,
+        occurred_at: entry.occurredAt,
+      })),
+      ...(page.next && { next_token: pageTokens.encode(scope, page.next) }),
+    });
+  },
+);

@@ -1,0 +1,20 @@
+import { ajv } from '@users/shared';
+import { httpHandler, jsonResponse } from '@users/shared/http';
+import type { FromSchema } from 'json-schema-to-ts';
+import { DEFAULT_PAGE_SIZE, listRequestSchema } from '../../http/query-schemas';
+import { pageTokens, readModels } from '../read-models';
+
+
+export const handler = httpHandler(
+  { schema: ajv.compile<FromSchema<typeof listRequestSchema>>(listRequestSchema) },
+  async ({ queryStringParameters: { limit, next_token } }) => {
+    const page = await readModels.listSummaries(
+      limit ? Number(limit) : DEFAULT_PAGE_SIZE,
+      next_token ? pageTokens.decode('list', next_token) : undefined,
+    );
+    return jsonResponse(200, {
+      users: page.items.map(({ userId, name }) => ({ UserID: userId, Name: name })),
+      ...(page.next && { next_token: pageTokens.encode('list', page.next) }),
+    });
+  },
+);

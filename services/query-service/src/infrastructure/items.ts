@@ -1,0 +1,59 @@
+import type { HistoryEntry, UserDetail, UserSummary } from '../projections';
+
+/**
+ * Attribute names keep the original app's PascalCase (`UserID`, `Name`, ...), so its table
+ * layout and API field names stay recognisable.
+ */
+type Item = Record<string, unknown>;
+
+export const toDetailItem = (detail: UserDetail) => ({
+  UserID: detail.userId,
+  Name: detail.name,
+  Email: detail.email,
+  Balance: detail.balance,
+  Version: detail.version,
+  CreatedAt: detail.createdAt,
+  UpdatedAt: detail.updatedAt,
+  Deleted: detail.deleted,
+});
+
+export const fromDetailItem = (item: Item): UserDetail => ({
+  userId: item.UserID as string,
+  name: item.Name as string,
+  email: item.Email as string,
+  balance: item.Balance as number,
+  version: item.Version as number,
+  createdAt: item.CreatedAt as string,
+  updatedAt: item.UpdatedAt as string,
+  deleted: item.Deleted as boolean,
+});
+
+export const toSummaryItem = (summary: UserSummary) => ({
+  UserID: summary.userId,
+  Name: summary.name,
+  Version: summary.version,
+});
+
+export const fromSummaryItem = (item: Item): UserSummary => ({
+  userId: item.UserID as string,
+  name: item.Name as string,
+  version: item.Version as number,
+});
+
+export const toHistoryItem = (entry: HistoryEntry) => ({
+  UserID: entry.userId,
+  Sequence: entry.sequence,
+  EventType: entry.eventType,
+  Payload: entry.payload,
+  OccurredAt: entry.occurredAt,
+  DetailAfter: toDetailItem(entry.detailAfter),
+});
+
+export const fromHistoryItem = (item: Item): HistoryEntry => ({
+  userId: item.UserID as string,
+  sequence: item.Sequence as number,
+  eventType: item.EventType as HistoryEntry['eventType'],
+  payload: item.Payload as Record<string, unknown>,
+  occurredAt: item.OccurredAt as string,
+  detailAfter: fromDetailItem(item.DetailAfter as Item),
+});

@@ -1,0 +1,3 @@
+export * from './user-detail';
+export * from './user-history';
+export * from './user-summary';

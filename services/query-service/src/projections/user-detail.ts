@@ -1,0 +1,43 @@
+import type { RecordedEvent } from '@users/shared';
+
+/** The read model behind GET /detail; `version` is the last event applied to it. */
+export type UserDetail = {
+  userId: string;
+  name: string;
+  email: string;
+  balance: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Deleted users keep a tombstone so that late or repeated events cannot resurrect them. */
+  deleted: boolean;
+};
+
+export class ProjectionError extends Error {}
+
+export const evolveDetail = (detail: UserDetail | null, event: RecordedEvent): UserDetail => {
+  if (event.type === 'USER_CREATED') {
+    return {
+      userId: event.aggregateId,
+      name: event.payload.name,
+      email: event.payload.email,
+      balance: 0,
+      version: event.version,
+      createdAt: event.occurredAt,
+      updatedAt: event.occurredAt,
+      deleted: false,
+    };
+  }
+  if (!detail) {
+    throw new ProjectionError(`${event.type} at version ${event.version} before USER_CREATED`);
+  }
+  const applied = { ...detail, version: event.version, updatedAt: event.occurredAt };
+  switch (event.type) {
+    case 'USER_BALANCE':
+      return { ...applied, balance: detail.balance + event.payload.delta };
+    case 'USER_UPDATED':
+      return { ...applied, ...event.payload };
+    case 'USER_DELETED':
+      return { ...applied, deleted: true };
+  }
+};

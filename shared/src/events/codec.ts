@@ -1,0 +1,80 @@
+import { describeErrors, ajv } from '../validation';
+import { EVENT_TYPES, eventMetadataSchema, eventPayloadSchemas } from './schemas';
+import type { EventType, RecordedEvent } from './types';
+
+/** How an event is laid out in the event store table (and therefore in its stream's NEW_IMAGE). */
+export type EventItem = {
+  AggregateID: string;
+  Sequence: number;
+  EventType: string;
+  Payload: Record<string, unknown>;
+  EventId: string;
+  OccurredAt: string;
+  CorrelationId: string;
+  SchemaVersion: number;
+};
+
+export class UnknownEventTypeError extends Error {
+  constructor(readonly eventType: unknown) {
+    super(`Unknown event type ${JSON.stringify(eventType)}`);
+  }
+}
+
+export class InvalidEventError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`Invalid event: ${errors.join('; ')}`);
+  }
+}
+
+const recordedEventSchema = {
+  ...eventMetadataSchema,
+  properties: {
+    ...eventMetadataSchema.properties,
+    type: { enum: EVENT_TYPES },
+    payload: { type: 'object' },
+  },
+  required: [...eventMetadataSchema.required, 'type', 'payload'],
+  additionalProperties: false,
+  allOf: EVENT_TYPES.map((type) => ({
+    if: { properties: { type: { const: type } } },
+    then: { properties: { payload: eventPayloadSchemas[type] } },
+  })),
+};
+
+const validateRecordedEvent = ajv.compile<RecordedEvent>(recordedEventSchema);
+
+export const isEventType = (value: unknown): value is EventType =>
+  EVENT_TYPES.includes(value as EventType);
+
+export const toEventItem = (event: RecordedEvent): EventItem => ({
+  AggregateID: event.aggregateId,
+  Sequence: event.version,
+  EventType: event.type,
+  Payload: event.payload,
+  EventId: event.eventId,
+  OccurredAt: event.occurredAt,
+  CorrelationId: event.correlationId,
+  SchemaVersion: event.schemaVersion,
+});
+
+/**
+ * Reads an event item coming from the store or its stream. The reader trusts nothing: a record
+ * that does not match the contract is rejected here rather than corrupting a read model.
+ */
+export const fromEventItem = (item: Record<string, unknown>): RecordedEvent => {
+  if (!isEventType(item.EventType)) throw new UnknownEventTypeError(item.EventType);
+  const candidate = {
+    aggregateId: item.AggregateID,
+    version: item.Sequence,
+    type: item.EventType,
+    payload: item.Payload,
+    eventId: item.EventId,
+    occurredAt: item.OccurredAt,
+    correlationId: item.CorrelationId,
+    schemaVersion: item.SchemaVersion,
+  };
+  if (!validateRecordedEvent(candidate)) {
+    throw new InvalidEventError(describeErrors(validateRecordedEvent.errors));
+  }
+  return candidate;
+};

@@ -1,0 +1,3 @@
+export * from './codec';
+export * from './schemas';
+export type * from './types';

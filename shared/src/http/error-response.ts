@@ -1,0 +1,40 @@
+import { describeErrors } from '../validation';
+import { HttpError } from './errors';
+
+type RenderedError = {
+  statusCode: number;
+  message: string;
+  body: { message: string; errors?: string[] } & Record<string, unknown>;
+};
+
+type MiddyError = Omit<Error, 'cause'> & { statusCode?: number; cause?: { package?: string; data?: unknown } };
+
+const fromMiddy = (error: MiddyError): RenderedError | undefined => {
+  const origin = error.cause?.package;
+  if (origin === '@middy/validator' && error.statusCode === 400) {
+    const errors = describeErrors(error.cause?.data as Parameters<typeof describeErrors>[0]);
+    return rendered(400, 'Invalid request', { errors });
+  }
+  if (origin === '@middy/http-json-body-parser') {
+    return rendered(400, 'Request body must be valid JSON', {
+      errors: ['/body is not valid JSON'],
+    });
+  }
+  if (error.statusCode !== undefined && error.statusCode < 500) {
+    return rendered(error.statusCode, error.message, {});
+  }
+  return undefined;
+};
+
+const rendered = (
+  statusCode: number,
+  message: string,
+  details: Record<string, unknown>,
+): RenderedError => ({ statusCode, message, body: { message, ...details } });
+
+/** Maps any thrown error to the JSON error body clients see; undefined means "unexpected: 500". */
+export const errorResponseBody = (error: unknown): RenderedError | undefined => {
+  if (error instanceof HttpError) return rendered(error.statusCode, error.message, error.details);
+  if (error instanceof Error) return fromMiddy(error as MiddyError);
+  return undefined;
+};

@@ -1,0 +1,52 @@
+/**
+ * Errors that carry their HTTP meaning. Handlers and domain code throw them; one error middleware
+ * turns them into `{"message", "errors"?, ...details}` responses.
+ */
+export class HttpError extends Error {
+  readonly expose = true;
+
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: { errors?: string[] } & Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(message: string, errors: string[] = []) {
+    super(400, message, { errors });
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+export class ConflictError extends HttpError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(409, message, details);
+  }
+}
+
+export class GoneError extends HttpError {
+  constructor(message: string) {
+    super(410, message);
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(limitBytes: number) {
+    super(413, `Request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+export class UnprocessableError extends HttpError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(422, message, details);
+  }
+}
