@@ -7,7 +7,8 @@ export type EventItem = {
   AggregateID: string;
   Sequence: number;
   EventType: string;
-  Payload: Record<string, unknown>;
+  /** JSON text, as in the original app: exact numbers, and no empty-map quirks in stream images. */
+  Payload: string;
   EventId: string;
   OccurredAt: string;
   CorrelationId: string;
@@ -50,12 +51,21 @@ export const toEventItem = (event: RecordedEvent): EventItem => ({
   AggregateID: event.aggregateId,
   Sequence: event.version,
   EventType: event.type,
-  Payload: event.payload,
+  Payload: JSON.stringify(event.payload),
   EventId: event.eventId,
   OccurredAt: event.occurredAt,
   CorrelationId: event.correlationId,
   SchemaVersion: event.schemaVersion,
 });
+
+const parsePayload = (payload: unknown): unknown => {
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    throw new InvalidEventError(['/payload is not valid JSON']);
+  }
+};
 
 /**
  * Reads an event item coming from the store or its stream. The reader trusts nothing: a record
@@ -67,7 +77,7 @@ export const fromEventItem = (item: Record<string, unknown>): RecordedEvent => {
     aggregateId: item.AggregateID,
     version: item.Sequence,
     type: item.EventType,
-    payload: item.Payload,
+    payload: parsePayload(item.Payload),
     eventId: item.EventId,
     occurredAt: item.OccurredAt,
     correlationId: item.CorrelationId,

@@ -16,14 +16,14 @@ const projectRecord = async (record: DynamoDBRecord) => {
   const image = record.dynamodb?.NewImage;
   // Events are immutable: only inserts carry news.
   if (record.eventName !== 'INSERT' || !image) return;
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  const position = { aggregate_id: item.AggregateID, version: item.Sequence };
+  const position = { aggregate_id: image.AggregateID?.S, version: Number(image.Sequence?.N) };
   try {
+    const item = unmarshall(image as Record<string, AttributeValue>);
     const outcome = await projectEvent(readModels, fromEventItem(item));
     logger.debug('event projected', { ...position, outcome });
   } catch (error) {
     if (error instanceof UnknownEventTypeError) {
-      logger.warn('skipped event of unknown type', { ...position, event_type: item.EventType });
+      logger.warn('skipped event of unknown type', { ...position, event_type: image.EventType?.S });
       return;
     }
     logger.error('event not projected; it will be retried', { ...position, error });

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, get, postCommand, uniqueUserId } from '../../../../../test/support/http';
+
+const created = (userId: string, name = 'Alice') => ({
+  user_id: userId,
+  event_type: 'USER_CREATED',
+  payload: { name, email: 'alice@example.com' },
+});
+const balance = (userId: string, delta: number, extra = {}) => ({
+  user_id: userId,
+  event_type: 'USER_BALANCE',
+  payload: { delta },
+  ...extra,
+});
+
+const storedSequences = async (userId: string, expected: number[]) =>
+  eventually(async () => {
+    const history = await get(`/history?user_id=${userId}`);
+    const sequences = history.body.events?.map((event: { sequence: number }) => event.sequence);
+    expect(sequences).toEqual(expected);
+    return history.body.events;
+  });
+
+describe('POST /command', () => {
+  it('accepts the original README example and answers like the original API', async () => {
+    const userId = uniqueUserId();
+    const response = await postCommand(created(userId));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      message: 'Event stored',
+      aggregate_id: userId,
+      event_type: 'USER_CREATED',
+      sequence: 1,
+      event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      occurred_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(response.headers.get('x-correlation-id')).toBeTruthy();
+  });
+
+  it('parses a JSON body sent without a JSON content type, as the original did', async () => {
+    const response = await postCommand(JSON.stringify(created(uniqueUserId())), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(response.status).toBe(200);
+  });
+
+  describe('refuses bad input with 400 and a JSON error naming the problem', () => {
+    const userId = uniqueUserId('bad');
+    const cases: [string, unknown, RegExp][] = [
+      ['a missing user_id', { event_type: 'USER_CREATED', payload: { name: 'A', email: 'a@b.co' } }, /user_id/],
+      ['a missing payload', { user_id: userId, event_type: 'USER_CREATED' }, /payload/],
+      ['an unknown field', { ...created(userId), extra: 1 }, /extra/],
+      ['an unknown payload field', { ...created(userId), payload: { name: 'A', email: 'a@b.co', x: 1 } }, /x/],
+      ['an empty user_id', created(''), /user_id/],
+      ['a user_id with a space', created('a b'), /user_id/],
+      ['a user_id with a control character', created('a\u0007b'), /user_id/],
+      ['a user_id over 128 characters', created('u'.repeat(129)), /user_id/],
+      ['an unknown event type', { user_id: userId, event_type: 'USER_PROMOTED', payload: {} }, /event_type/],
+      ['a lower-case event type', { user_id: userId, event_type: 'user_created', payload: {} }, /event_type/],
+      ['a bad email', { ...created(userId), payload: { name: 'A', email: 'not-an-email' } }, /email/],
+      ['an empty name', { ...created(userId), payload: { name: '', email: 'a@b.co' } }, /name/],
+      ['a blank name', { ...created(userId), payload: { name: '   ', email: 'a@b.co' } }, /name/],
+      ['a non-integer delta', balance(userId, 1.5), /delta/],
+      ['a string delta', { ...balance(userId, 1), payload: { delta: '5' } }, /delta/],
+      ['a zero delta', balance(userId, 0), /delta/],
+      ['an empty update', { user_id: userId, event_type: 'USER_UPDATED', payload: {} }, /payload/],
+      ['a negative expected_version', balance(userId, 1, { expected_version: -1 }), /expected_version/],
+      ['an array body', [created(userId)], /body/],
+      ['a string body', '"USER_CREATED"', /body/],
+      ['a null body', 'null', /body/],
+      ['malformed JSON', '{"user_id": ', /JSON/],
+      ['an empty body', '', /body/],
+    ];
+    it.each(cases)('%s', async (_, body, mentions) => {
+      const response = await postCommand(body);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/application\/json/);
+      expect(response.body.message).toEqual(expect.any(String));
+      expect(response.body.errors.join(' ')).toMatch(mentions);
+    });
+
+    it('stores nothing for any of them', async () => {
+      expect((await get(`/history?user_id=${userId}`)).status).toBe(404);
+    });
+  });
+
+  it('refuses a body over 64 KB with 413', async () => {
+    const response = await postCommand({ ...created(uniqueUserId()), pad: 'x'.repeat(65 * 1024) });
+    expect(response.status).toBe(413);
+    expect(response.body.message).toMatch(/exceeds/);
+  });
+
+  it('refuses a malformed Idempotency-Key header with 400', async () => {
+    const response = await postCommand(created(uniqueUserId()), { 'idempotency-key': 'k'.repeat(129) });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.join(' ')).toMatch(/idempotency-key/);
+  });
+
+  describe('business rules', () => {
+    it('409 when the user already exists', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      const response = await postCommand(created(userId, 'Mallory'));
+      expect(response.status).toBe(409);
+      expect(response.body.message).toMatch(/exists/);
+    });
+
+    it('404 for a command on a user that does not exist', async () => {
+      const response = await postCommand(balance(uniqueUserId(), 5));
+      expect(response).toMatchObject({ status: 404, body: { message: 'User ID not found' } });
+    });
+
+    it('410 for any command on a deleted user', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      await postCommand({ user_id: userId, event_type: 'USER_DELETED', payload: {} });
+      for (const command of [
+        balance(userId, 1),
+        created(userId),
+        { user_id: userId, event_type: 'USER_UPDATED', payload: { name: 'B' } },
+        { user_id: userId, event_type: 'USER_DELETED', payload: {} },
+      ]) {
+        expect((await postCommand(command)).status).toBe(410);
+      }
+    });
+
+    it('422 when the balance would go below 0, and nothing is stored', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      await postCommand(balance(userId, 10));
+      const response = await postCommand(balance(userId, -11));
+      expect(response).toMatchObject({ status: 422, body: { message: expect.stringMatching(/below 0/) } });
+      await storedSequences(userId, [1, 2]);
+    });
+
+    it('an update that changes nothing stores nothing and answers the current sequence', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      const response = await postCommand({ user_id: userId, event_type: 'USER_UPDATED', payload: { name: 'Alice' } });
+      expect(response).toMatchObject({ status: 200, body: { message: 'No change', sequence: 1 } });
+    });
+  });
+
+  describe('optimistic concurrency', () => {
+    it('409 with current_version when expected_version is stale, and nothing is stored', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      const stale = await postCommand(balance(userId, 5, { expected_version: 0 }));
+      expect(stale).toMatchObject({ status: 409, body: { current_version: 1 } });
+      const fresh = await postCommand(balance(userId, 5, { expected_version: 1 }));
+      expect(fresh).toMatchObject({ status: 200, body: { sequence: 2 } });
+      await storedSequences(userId, [1, 2]);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('replays the original answer for a retry and stores one event', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      const key = randomUUID();
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => postCommand(balance(userId, 3), { 'idempotency-key': key })),
+      );
+      expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
+      expect(new Set(responses.map((response) => response.body.event_id)).size).toBe(1);
+      await storedSequences(userId, [1, 2]);
+    });
+
+    it('422 for the same key with a different body', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      const key = randomUUID();
+      await postCommand(balance(userId, 3), { 'idempotency-key': key });
+      const response = await postCommand(balance(userId, 4), { 'idempotency-key': key });
+      expect(response.status).toBe(422);
+      expect(response.body.message).toMatch(/Idempotency-Key/);
+    });
+  });
+
+  it('records X-Correlation-Id on the event and echoes it back', async () => {
+    const response = await postCommand(created(uniqueUserId()), { 'x-correlation-id': 'trace-123' });
+    expect(response.headers.get('x-correlation-id')).toBe('trace-123');
+  });
+});

@@ -1,0 +1,182 @@
+import { eventually, get, postCommand, uniqueUserId } from '../../../../test/support/http';
+
+const command = async (userId: string, eventType: string, payload: object) => {
+  const response = await postCommand({ user_id: userId, event_type: eventType, payload });
+  expect(response.status).toBe(200);
+  return response.body;
+};
+const createUser = (userId: string, name = 'Alice', email = 'alice@example.com') =>
+  command(userId, 'USER_CREATED', { name, email });
+
+const detailOf = (userId: string, query = '') => get(`/detail?user_id=${encodeURIComponent(userId)}${query}`);
+
+const allListedUsers = async (limit: number) => {
+  const users: { UserID: string; Name: string }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await get(`/list?limit=${limit}${token ? `&next_token=${token}` : ''}`);
+    expect(page.status).toBe(200);
+    expect(page.body.users.length).toBeLessThanOrEqual(limit);
+    users.push(...page.body.users);
+    token = page.body.next_token;
+  } while (token);
+  return users;
+};
+
+describe('the read side follows the events', () => {
+  it('shows a created user with the balance changes in /detail and /list', async () => {
+    const userId = uniqueUserId();
+    await createUser(userId);
+    await command(userId, 'USER_BALANCE', { delta: 30 });
+    await command(userId, 'USER_BALANCE', { delta: -12 });
+
+    const detail = await eventually(async () => {
+      const response = await detailOf(userId);
+      expect(response.body.Version).toBe(3);
+      return response;
+    });
+    expect(detail.status).toBe(200);
+    expect(detail.body).toEqual({
+      UserID: userId,
+      Name: 'Alice',
+      Email: 'alice@example.com',
+      Balance: 18,
+      Version: 3,
+      CreatedAt: expect.any(String),
+      UpdatedAt: expect.any(String),
+    });
+    expect(await allListedUsers(100)).toContainEqual({ UserID: userId, Name: 'Alice' });
+  });
+
+  it('applies USER_UPDATED to detail and list', async () => {
+    const userId = uniqueUserId();
+    await createUser(userId);
+    await command(userId, 'USER_UPDATED', { name: 'Alicia', email: 'alicia@example.com' });
+    await eventually(async () => {
+      expect((await detailOf(userId)).body).toMatchObject({ Name: 'Alicia', Email: 'alicia@example.com', Version: 2 });
+    });
+    expect(await allListedUsers(100)).toContainEqual({ UserID: userId, Name: 'Alicia' });
+  });
+
+  it('removes a deleted user from detail and list but keeps the history', async () => {
+    const userId = uniqueUserId();
+    await createUser(userId);
+    await eventually(async () => expect((await detailOf(userId)).status).toBe(200));
+    await command(userId, 'USER_DELETED', {});
+    await eventually(async () => expect((await detailOf(userId)).status).toBe(404));
+    expect((await allListedUsers(100)).map((user) => user.UserID)).not.toContain(userId);
+    const history = await get(`/history?user_id=${userId}`);
+    expect(history.body.events.map((event: { event_type: string }) => event.event_type)).toEqual([
+      'USER_CREATED',
+      'USER_DELETED',
+    ]);
+  });
+});
+
+describe('GET /detail', () => {
+  it('400 without user_id, 404 for an unknown user', async () => {
+    const missing = await get('/detail');
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors.join(' ')).toMatch(/user_id/);
+    expect(await detailOf(uniqueUserId())).toMatchObject({ status: 404, body: { message: 'User ID not found' } });
+  });
+
+  it('travels in time with version=N', async () => {
+    const userId = uniqueUserId();
+    await createUser(userId);
+    await command(userId, 'USER_BALANCE', { delta: 5 });
+    await command(userId, 'USER_UPDATED', { name: 'Alicia' });
+    await eventually(async () => expect((await detailOf(userId)).body.Version).toBe(3));
+
+    expect((await detailOf(userId, '&version=1')).body).toMatchObject({ Name: 'Alice', Balance: 0, Version: 1 });
+    expect((await detailOf(userId, '&version=2')).body).toMatchObject({ Name: 'Alice', Balance: 5, Version: 2 });
+    expect((await detailOf(userId, '&version=3')).body).toMatchObject({ Name: 'Alicia', Balance: 5, Version: 3 });
+    expect((await detailOf(userId, '&version=4')).status).toBe(404);
+    for (const bad of ['0', '-1', '1.5', 'abc', '']) {
+      const response = await detailOf(userId, `&version=${bad}`);
+      expect(response.status).toBe(400);
+      expect(response.body.errors.join(' ')).toMatch(/version/);
+    }
+  });
+});
+
+describe('GET /list paging', () => {
+  it('yields every user exactly once across pages', async () => {
+    const ids = Array.from({ length: 7 }, () => uniqueUserId('page'));
+    for (const id of ids) await createUser(id, `Name ${id}`);
+    await eventually(async () => {
+      const everyone = (await allListedUsers(100)).map((user) => user.UserID);
+      for (const id of ids) expect(everyone).toContain(id);
+    });
+
+    const paged = (await allListedUsers(3)).map((user) => user.UserID);
+    expect(new Set(paged).size).toBe(paged.length);
+    for (const id of ids) expect(paged).toContain(id);
+  });
+
+  it('has no next_token on the last page', async () => {
+    const everyone = await allListedUsers(100);
+    const single = await get(`/list?limit=${Math.min(everyone.length + 1, 100)}`);
+    if (everyone.length < 100) expect(single.body.next_token).toBeUndefined();
+  });
+
+  it('400 for a bad limit or a tampered next_token', async () => {
+    for (const limit of ['0', '101', '-5', 'ten', '1.5']) {
+      expect((await get(`/list?limit=${limit}`)).status).toBe(400);
+    }
+    const first = await get('/list?limit=1');
+    const token: string = first.body.next_token;
+    expect(token).toEqual(expect.any(String));
+    const [data, signature] = token.split('.');
+    const forged = Buffer.from(JSON.stringify(['list', { UserID: 'someone-else' }])).toString('base64url');
+    for (const bad of [`${forged}.${signature}`, `${data}.${signature?.slice(1)}x`, 'garbage', `${data}`]) {
+      const response = await get(`/list?limit=1&next_token=${encodeURIComponent(bad)}`);
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual(expect.any(String));
+    }
+  });
+});
+
+describe('GET /history', () => {
+  it('pages through a user in version order', async () => {
+    const userId = uniqueUserId();
+    await createUser(userId);
+    for (const delta of [1, 2, 3, 4]) await command(userId, 'USER_BALANCE', { delta });
+    await eventually(async () => expect((await detailOf(userId)).body.Version).toBe(5));
+
+    const sequences: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = await get(`/history?user_id=${userId}&limit=2${token ? `&next_token=${token}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.user_id).toBe(userId);
+      sequences.push(...page.body.events.map((event: { sequence: number }) => event.sequence));
+      token = page.body.next_token;
+    } while (token);
+    expect(sequences).toEqual([1, 2, 3, 4, 5]);
+
+    const first = (await get(`/history?user_id=${userId}&limit=1`)).body.events[0];
+    expect(first).toEqual({
+      sequence: 1,
+      event_type: 'USER_CREATED',
+      payload: { name: 'Alice', email: 'alice@example.com' },
+      occurred_at: expect.any(String),
+    });
+  });
+
+  it('404 for an unknown user, 400 without user_id or with a token from another user', async () => {
+    expect((await get(`/history?user_id=${uniqueUserId()}`)).status).toBe(404);
+    expect((await get('/history')).status).toBe(400);
+    const userId = uniqueUserId();
+    await createUser(userId);
+    await command(userId, 'USER_BALANCE', { delta: 1 });
+    const token = await eventually(async () => {
+      const page = await get(`/history?user_id=${userId}&limit=1`);
+      expect(page.body.next_token).toEqual(expect.any(String));
+      return page.body.next_token as string;
+    });
+    const other = uniqueUserId();
+    await createUser(other);
+    expect((await get(`/history?user_id=${other}&next_token=${token}`)).status).toBe(400);
+  });
+});
