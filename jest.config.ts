@@ -13,6 +13,7 @@ const shared: Config = {
   },
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
   testPathIgnorePatterns: ['/node_modules/', '/\\.serverless/', '/\\.esbuild/'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
 };
 
 const config: Config = {

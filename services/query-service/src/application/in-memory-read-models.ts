@@ -1,0 +1,33 @@
+import type { HistoryEntry, UserDetail, UserSummary } from '../projections';
+import type { ReadModelStore } from './ports';
+
+/**
+ * The ReadModelStore contract in memory, with the same conditional semantics as the DynamoDB
+ * adapter, for fast property-based tests of the projection logic.
+ */
+export class InMemoryReadModels implements ReadModelStore {
+  readonly details = new Map<string, UserDetail>();
+  readonly summaries = new Map<string, UserSummary>();
+  readonly history = new Map<string, HistoryEntry>();
+
+  async getDetail(userId: string) {
+    return this.details.get(userId) ?? null;
+  }
+
+  async putHistoryEntry(entry: HistoryEntry) {
+    this.history.set(`${entry.userId}#${entry.sequence}`, entry);
+  }
+
+  async putSummary(userId: string, summary: UserSummary | null, version: number) {
+    const current = this.summaries.get(userId);
+    if (current && current.version >= version) return;
+    if (summary) this.summaries.set(userId, summary);
+    else this.summaries.delete(userId);
+  }
+
+  async putDetail(detail: UserDetail, previousVersion: number) {
+    if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
+    this.details.set(detail.userId, detail);
+    return true;
+  }
+}

@@ -1,0 +1,51 @@
+import {
+  BatchProcessor,
+  EventType as BatchEventType,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { fromEventItem, logger, UnknownEventTypeError } from '@users/shared';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { ReadModelStore } from '../../application/ports';
+import { EventOutOfOrderError, projectEvent } from '../../application/project-event';
+
+/**
+ * A stream handler over any ReadModelStore. Records are processed one after another (a user's
+ * events must apply in order); failures are reported per record (ReportBatchItemFailures), so
+ * Lambda retries from the first failed one and one bad record never fails the whole batch.
+ */
+export const createProjector = (store: ReadModelStore) => {
+  const processor = new BatchProcessor(BatchEventType.DynamoDBStreams);
+
+  const projectRecord = async (record: DynamoDBRecord) => {
+    const image = record.dynamodb?.NewImage;
+    // Events are immutable: only inserts carry news.
+    if (record.eventName !== 'INSERT' || !image) return;
+    const position = { aggregate_id: image.AggregateID?.S, version: Number(image.Sequence?.N) };
+    try {
+      const event = fromEventItem(unmarshall(image as Record<string, AttributeValue>));
+      const outcome = await projectEvent(store, event);
+      logger.debug('event projected', { ...position, outcome });
+    } catch (error) {
+      if (error instanceof UnknownEventTypeError) {
+        logger.warn('skipped event of unknown type', { ...position, event_type: image.EventType?.S });
+        return;
+      }
+      if (error instanceof EventOutOfOrderError) {
+        logger.warn('event arrived before an earlier one; it will be retried', position);
+      } else {
+        logger.error('event not projected; it will be retried', { ...position, error });
+      }
+      throw error;
+    }
+  };
+
+  return (event: DynamoDBStreamEvent, context: Context) =>
+    processPartialResponse(event, projectRecord, processor, {
+      context,
+      processInParallel: false,
+      // A batch whose records all failed is reported like any other, record by record.
+      throwOnFullBatchFailure: false,
+    });
+};

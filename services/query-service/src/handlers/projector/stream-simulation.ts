@@ -1,0 +1,108 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { type RecordedEvent, toEventItem } from '@users/shared';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import type { createProjector } from './projector';
+
+/** Test support: user histories as the event store would hold them, and a misbehaving stream. */
+
+type Step = { type: 'USER_BALANCE'; delta: number } | { type: 'USER_UPDATED'; name: string } | { type: 'DELETE' };
+
+const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: -50, max: 50 }).filter((d) => d !== 0).map((delta) => ({ type: 'USER_BALANCE' as const, delta })) },
+  { weight: 2, arbitrary: fc.constantFrom('Ann', 'Bea', 'Cy').map((name) => ({ type: 'USER_UPDATED' as const, name })) },
+  { weight: 1, arbitrary: fc.constant({ type: 'DELETE' as const }) },
+);
+
+const toEvents = (userId: string, steps: Step[]): RecordedEvent[] => {
+  const deletedAt = steps.findIndex((step) => step.type === 'DELETE');
+  const kept = deletedAt === -1 ? steps : steps.slice(0, deletedAt + 1);
+  const bodies = [
+    { type: 'USER_CREATED', payload: { name: 'Zed', email: `${userId}@example.com` } },
+    ...kept.map((step) =>
+      step.type === 'USER_BALANCE'
+        ? { type: step.type, payload: { delta: step.delta } }
+        : step.type === 'USER_UPDATED'
+          ? { type: step.type, payload: { name: step.name } }
+          : { type: 'USER_DELETED', payload: {} },
+    ),
+  ];
+  return bodies.map(
+    (body, index) =>
+      ({
+        ...body,
+        aggregateId: userId,
+        version: index + 1,
+        eventId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+        occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
+        correlationId: 'sim',
+        schemaVersion: 1,
+      }) as RecordedEvent,
+  );
+};
+
+/** Several users, each with a valid history starting at USER_CREATED. */
+export const historiesArbitrary = (prefix: string) =>
+  fc
+    .array(fc.array(stepArbitrary, { maxLength: 12 }), { minLength: 1, maxLength: 5 })
+    .map((perUser) => perUser.map((steps, i) => toEvents(`${prefix}-${i}`, steps)));
+
+let sequence = 0;
+export const toStreamRecord = (event: RecordedEvent): DynamoDBRecord => ({
+  eventID: String(++sequence),
+  eventName: 'INSERT',
+  dynamodb: {
+    SequenceNumber: String(sequence).padStart(21, '0'),
+    NewImage: marshall(toEventItem(event)) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'],
+  },
+});
+
+/** Delivery plan: which records, in what (locally shuffled) order, with duplicates, in what batches. */
+export const deliveryArbitrary = fc.record({
+  seed: fc.integer(),
+  duplicateRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  shuffleWindow: fc.integer({ min: 1, max: 6 }),
+  batchSize: fc.integer({ min: 1, max: 10 }),
+});
+
+type Delivery = { seed: number; duplicateRate: number; shuffleWindow: number; batchSize: number };
+
+const random = (seed: number) => {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+};
+
+/**
+ * Feeds every record to the projector at least once, as a DynamoDB stream with at-least-once
+ * delivery would: duplicated, reordered within a window, split into batches. Records the
+ * projector reports failed (and all after them in the batch, as Lambda does) come back later.
+ */
+export const deliver = async (
+  project: ReturnType<typeof createProjector>,
+  records: DynamoDBRecord[],
+  { seed, duplicateRate, shuffleWindow, batchSize }: Delivery,
+) => {
+  const next = random(seed);
+  const queue = records.flatMap((record) => (next() < duplicateRate ? [record, record] : [record]));
+  for (let i = 0; i < queue.length; i++) {
+    const j = Math.min(queue.length - 1, i + Math.floor(next() * shuffleWindow));
+    [queue[i], queue[j]] = [queue[j] as DynamoDBRecord, queue[i] as DynamoDBRecord];
+  }
+  let rounds = 0;
+  while (queue.length > 0) {
+    if (++rounds > 10_000) throw new Error('the projector made no progress');
+    const batch = queue.splice(0, batchSize);
+    const { batchItemFailures } = await project({ Records: batch } as DynamoDBStreamEvent, {} as Context);
+    const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+    const firstFailed = batch.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber as string));
+    if (firstFailed === -1) continue;
+    for (const record of batch.slice(firstFailed)) {
+      queue.splice(1 + Math.floor(next() * queue.length), 0, record);
+    }
+  }
+};
