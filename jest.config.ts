@@ -2,7 +2,12 @@
 import type { Config } from 'jest';
 
 // Middy and some of its validator dependencies ship ESM only; everything else stays untouched.
-const esmPackages = ['@middy', 'ajv-ftl-i18n', 'fluent-transpiler', '@silverbucket/ajv-formats-draft2019'];
+const esmPackages = [
+  '@middy',
+  'ajv-ftl-i18n',
+  'fluent-transpiler',
+  '@silverbucket/ajv-formats-draft2019',
+];
 
 const shared: Config = {
   transform: {
@@ -24,7 +29,11 @@ const config: Config = {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/**/*.test.ts'],
-      testPathIgnorePatterns: [...(shared.testPathIgnorePatterns ?? []), '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
+      testPathIgnorePatterns: [
+        ...(shared.testPathIgnorePatterns ?? []),
+        '\\.int\\.test\\.ts$',
+        '\\.e2e\\.test\\.ts$',
+      ],
     },
     {
       ...shared,

@@ -54,7 +54,8 @@ const offline = spawn(
       // A test stack and a developer's stack can run side by side without sharing build output.
       ESBUILD_WORK_FOLDER: process.env.ESBUILD_WORK_FOLDER ?? `.esbuild/${ports.http}`,
       STREAMS_CHECKPOINT_FILE:
-        process.env.STREAMS_CHECKPOINT_FILE ?? `.serverless-offline-dynamodb-streams.${ports.http}.json`,
+        process.env.STREAMS_CHECKPOINT_FILE ??
+        `.serverless-offline-dynamodb-streams.${ports.http}.json`,
     },
   },
 );
@@ -97,5 +98,7 @@ const waitUntilServing = async () => {
 if (await waitUntilServing()) {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   const storage = persist ? `on disk in ${dbPath}` : 'in memory (npm start -- --persist keeps it)';
-  console.log(`\nReady in ${seconds}s: ${baseUrl}  (DynamoDB Local on :${ports.dynamodb}, data ${storage}). Ctrl-C stops everything.\n`);
+  console.log(
+    `\nReady in ${seconds}s: ${baseUrl}  (DynamoDB Local on :${ports.dynamodb}, data ${storage}). Ctrl-C stops everything.\n`,
+  );
 }

@@ -5,18 +5,17 @@ import { EVENT_TYPES } from './events/schemas';
 const EVENT_TYPE_LIST = EVENT_TYPES.join(', ');
 
 /** One configured Ajv for every schema in the system, so formats and strictness never diverge. */
-export const ajv = addFormats(new Ajv({
+export const ajv = addFormats(
+  new Ajv({
     allErrors: true,
     strict: true,
     allowUnionTypes: true,
     discriminator: true,
     // Errors then carry their schema, whose `description` explains a failed pattern in words.
     verbose: true,
-  }), [
-  'email',
-  'date-time',
-  'uuid',
-]);
+  }),
+  ['email', 'date-time', 'uuid'],
+);
 
 export type Validator<T> = ValidateFunction<T>;
 

@@ -37,5 +37,7 @@ export const startDynamoDbLocal = async (port: number): Promise<DynamoDbLocal> =
     }
   }
   child.kill('SIGKILL');
-  throw new Error(`DynamoDB Local did not start on port ${port} (is the port free? is java 17 on PATH?)`);
+  throw new Error(
+    `DynamoDB Local did not start on port ${port} (is the port free? is java 17 on PATH?)`,
+  );
 };

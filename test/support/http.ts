@@ -5,6 +5,7 @@ export const baseUrl = (): string => {
   return url;
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: tests probe arbitrary JSON bodies, including malformed ones
 export type ApiResponse = { status: number; headers: Headers; body: any };
 
 const send = async (path: string, init?: RequestInit): Promise<ApiResponse> => {

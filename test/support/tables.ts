@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DeleteTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
@@ -39,13 +39,26 @@ export const createTablesFrom = async <Logical extends string>(
   await Promise.all(
     logicalIds.map(async (logicalId) => {
       const resource = Resources[logicalId];
-      if (resource?.Type !== 'AWS::DynamoDB::Table') throw new Error(`No table ${logicalId} in ${resourcesFile}`);
+      if (resource?.Type !== 'AWS::DynamoDB::Table')
+        throw new Error(`No table ${logicalId} in ${resourcesFile}`);
       const input = Object.fromEntries(
-        CREATE_TABLE_KEYS.filter((key) => key in resource.Properties).map((key) => [key, resource.Properties[key]]),
+        CREATE_TABLE_KEYS.filter((key) => key in resource.Properties).map((key) => [
+          key,
+          resource.Properties[key],
+        ]),
       ) as Partial<CreateTableCommandInput>;
       const TableName = `${logicalId}-${randomUUID()}`;
-      const StreamSpecification = input.StreamSpecification && { ...input.StreamSpecification, StreamEnabled: true };
-      await client.send(new CreateTableCommand({ ...input, TableName, StreamSpecification } as CreateTableCommandInput));
+      const StreamSpecification = input.StreamSpecification && {
+        ...input.StreamSpecification,
+        StreamEnabled: true,
+      };
+      await client.send(
+        new CreateTableCommand({
+          ...input,
+          TableName,
+          StreamSpecification,
+        } as CreateTableCommandInput),
+      );
       names[logicalId] = TableName;
     }),
   );
@@ -54,12 +67,15 @@ export const createTablesFrom = async <Logical extends string>(
 
 export const deleteTables = async (names: Record<string, string>) => {
   const client = createDocumentClient({ endpoint: testEndpoint() });
-  await Promise.all(Object.values(names).map((TableName) => client.send(new DeleteTableCommand({ TableName }))));
+  await Promise.all(
+    Object.values(names).map((TableName) => client.send(new DeleteTableCommand({ TableName }))),
+  );
 };
 
 export const testEndpoint = (): string => {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run integration tests through jest');
+  if (!endpoint)
+    throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run integration tests through jest');
   return endpoint;
 };
 

@@ -1,4 +1,4 @@
-import { describeErrors, ajv } from '../validation';
+import { ajv, describeErrors } from '../validation';
 import { EVENT_TYPES, eventMetadataSchema, eventPayloadSchemas } from './schemas';
 import type { EventType, RecordedEvent } from './types';
 

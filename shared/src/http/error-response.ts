@@ -7,7 +7,10 @@ type RenderedError = {
   body: { message: string; errors?: string[] } & Record<string, unknown>;
 };
 
-type MiddyError = Omit<Error, 'cause'> & { statusCode?: number; cause?: { package?: string; data?: unknown } };
+type MiddyError = Omit<Error, 'cause'> & {
+  statusCode?: number;
+  cause?: { package?: string; data?: unknown };
+};
 
 const fromMiddy = (error: MiddyError): RenderedError | undefined => {
   const origin = error.cause?.package;

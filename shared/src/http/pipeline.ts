@@ -40,7 +40,12 @@ const rejectOversizedBody = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
 });
 
 /** Uses the caller's X-Correlation-Id when it is sane, otherwise a fresh one; echoes it back. */
-const correlate = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, RequestContext> => {
+const correlate = (): MiddlewareObj<
+  APIGatewayProxyEventV2,
+  HttpResponse,
+  Error,
+  RequestContext
+> => {
   const echo = (request: Request) => {
     if (!request.response) return;
     request.response.headers = {
@@ -76,7 +81,9 @@ const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => 
 });
 
 /** Content-Type is not required: the original API parsed any body as JSON (typings lag the option). */
-const parseAnyContentType = { disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0];
+const parseAnyContentType = { disableContentTypeCheck: true } as Parameters<
+  typeof httpJsonBodyParser
+>[0];
 
 type HttpHandlerOptions<TEvent> = {
   /** Validates the whole event (body, headers, query string) after JSON parsing. */

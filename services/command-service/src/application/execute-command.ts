@@ -45,7 +45,9 @@ export class IdempotencyKeyReusedError extends UnprocessableError {
 
 /** Jittered so that writers who collided do not collide again in lockstep. */
 const jitteredPause = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 5)));
+  new Promise<void>((resolve) =>
+    setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 5)),
+  );
 
 const idempotencyWindow = (now: Date) => {
   const recordedAt = Math.floor(now.getTime() / 1000);

@@ -1,6 +1,6 @@
 import type { UserEvent } from '@users/shared';
-import { given } from './decider-spec';
 import { MAX_BALANCE } from './decide';
+import { given } from './decider-spec';
 import {
   BalanceLimitError,
   InsufficientBalanceError,
@@ -32,16 +32,24 @@ describe('USER_CREATED', () => {
 
 describe('USER_BALANCE', () => {
   it('accepts a deposit and a withdrawal that keeps the balance at or above 0', () => {
-    given([created]).when(deposit(50)).then([deposit(50)]);
-    given([created, deposit(50)]).when(deposit(-50)).then([deposit(-50)]);
+    given([created])
+      .when(deposit(50))
+      .then([deposit(50)]);
+    given([created, deposit(50)])
+      .when(deposit(-50))
+      .then([deposit(-50)]);
   });
   it('refuses a withdrawal below 0 (422)', () => {
-    given([created, deposit(50)]).when(deposit(-51)).thenFails(InsufficientBalanceError, 422);
+    given([created, deposit(50)])
+      .when(deposit(-51))
+      .thenFails(InsufficientBalanceError, 422);
     given([created]).when(deposit(-1)).thenFails(InsufficientBalanceError, 422);
   });
   it('refuses a balance beyond the exact integer range (422)', () => {
     const nearLimit = [created, deposit(MAX_BALANCE - 1)];
-    given(nearLimit).when(deposit(1)).then([deposit(1)]);
+    given(nearLimit)
+      .when(deposit(1))
+      .then([deposit(1)]);
     given(nearLimit).when(deposit(2)).thenFails(BalanceLimitError, 422);
   });
   it('refuses an unknown user (404) and a deleted one (410)', () => {
@@ -60,20 +68,28 @@ describe('USER_UPDATED', () => {
       .then([update({ name: 'Alice' })]);
   });
   it('records nothing when nothing changes', () => {
-    given([created]).when(update({ name: 'Alice' })).then([]);
+    given([created])
+      .when(update({ name: 'Alice' }))
+      .then([]);
     given([created, update({ email: 'a@b.example' })])
       .when(update({ email: 'a@b.example' }))
       .then([]);
   });
   it('refuses an unknown user (404) and a deleted one (410)', () => {
-    given([]).when(update({ name: 'Bob' })).thenFails(UserNotFoundError, 404);
-    given([created, deleted]).when(update({ name: 'Bob' })).thenFails(UserDeletedError, 410);
+    given([])
+      .when(update({ name: 'Bob' }))
+      .thenFails(UserNotFoundError, 404);
+    given([created, deleted])
+      .when(update({ name: 'Bob' }))
+      .thenFails(UserDeletedError, 410);
   });
 });
 
 describe('USER_DELETED', () => {
   it('deletes an active user, whatever the balance', () => {
-    given([created, deposit(10)]).when(deleted).then([deleted]);
+    given([created, deposit(10)])
+      .when(deleted)
+      .then([deleted]);
   });
   it('refuses an unknown user (404) and a second delete (410)', () => {
     given([]).when(deleted).thenFails(UserNotFoundError, 404);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { fromEventItem } from '@users/shared';
-import { createTablesFrom, deleteTables, testDocumentClient } from '../../../../test/support/tables';
+import {
+  createTablesFrom,
+  deleteTables,
+  testDocumentClient,
+} from '../../../../test/support/tables';
 import {
   type CommandDependencies,
   type CommandRequest,
@@ -22,7 +26,10 @@ beforeAll(async () => {
     'IdempotencyTable',
   ]);
   deps = {
-    store: new DynamoEventStore(client, { events: tables.EventsTable, idempotency: tables.IdempotencyTable }),
+    store: new DynamoEventStore(client, {
+      events: tables.EventsTable,
+      idempotency: tables.IdempotencyTable,
+    }),
     now: () => new Date(),
     newEventId: randomUUID,
     pause: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt)),
@@ -43,14 +50,21 @@ const storedEvents = async (userId: string) => {
   return Items.map(fromEventItem);
 };
 
-const request = (userId: string, command: CommandRequest['command'], extra: Partial<CommandRequest> = {}) => ({
+const request = (
+  userId: string,
+  command: CommandRequest['command'],
+  extra: Partial<CommandRequest> = {},
+) => ({
   userId,
   command,
   correlationId: 'test',
   ...extra,
 });
 const create = (userId: string) =>
-  executeCommand(deps, request(userId, { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } }));
+  executeCommand(
+    deps,
+    request(userId, { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } }),
+  );
 const balance = (userId: string, delta: number, extra: Partial<CommandRequest> = {}) =>
   request(userId, { type: 'USER_BALANCE', payload: { delta } }, extra);
 
@@ -79,18 +93,26 @@ describe('DynamoEventStore with executeCommand', () => {
     // Withdrawals smaller than the opening balance: any order of the 40 is allowed by the rules.
     await executeCommand(deps, balance(userId, 100));
     const deltas = Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? -2 : 3));
-    const outcomes = await Promise.allSettled(deltas.map((delta) => executeCommand(deps, balance(userId, delta))));
+    const outcomes = await Promise.allSettled(
+      deltas.map((delta) => executeCommand(deps, balance(userId, delta))),
+    );
 
     const events = await storedEvents(userId);
     expect(events.map((event) => event.version)).toEqual(events.map((_, index) => index + 1));
     const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled');
     expect(events).toHaveLength(2 + accepted.length);
-    const acceptedSum = deltas.filter((_, i) => outcomes[i]?.status === 'fulfilled').reduce((a, b) => a + b, 100);
-    const storedSum = events.reduce((sum, e) => sum + (e.type === 'USER_BALANCE' ? e.payload.delta : 0), 0);
+    const acceptedSum = deltas
+      .filter((_, i) => outcomes[i]?.status === 'fulfilled')
+      .reduce((a, b) => a + b, 100);
+    const storedSum = events.reduce(
+      (sum, e) => sum + (e.type === 'USER_BALANCE' ? e.payload.delta : 0),
+      0,
+    );
     expect(storedSum).toBe(acceptedSum);
     expect((await deps.store.readHead(userId)).state).toMatchObject({ balance: acceptedSum });
     for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(VersionConflictError);
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toBeInstanceOf(VersionConflictError);
     }
   });
 
@@ -110,9 +132,9 @@ describe('DynamoEventStore with executeCommand', () => {
     await create(userId);
     const idempotencyKey = randomUUID();
     await executeCommand(deps, balance(userId, 7, { idempotencyKey }));
-    await expect(executeCommand(deps, balance(userId, 8, { idempotencyKey }))).rejects.toBeInstanceOf(
-      IdempotencyKeyReusedError,
-    );
+    await expect(
+      executeCommand(deps, balance(userId, 8, { idempotencyKey })),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(await storedEvents(userId)).toHaveLength(2);
   });
 
@@ -122,25 +144,34 @@ describe('DynamoEventStore with executeCommand', () => {
     const idempotencyKey = randomUUID();
     const dayAndAMinuteLater = () => new Date(Date.now() + (24 * 60 + 1) * 60 * 1000);
     await executeCommand(deps, balance(userId, 7, { idempotencyKey }));
-    const later = await executeCommand({ ...deps, now: dayAndAMinuteLater }, balance(userId, 8, { idempotencyKey }));
+    const later = await executeCommand(
+      { ...deps, now: dayAndAMinuteLater },
+      balance(userId, 8, { idempotencyKey }),
+    );
     expect(later.sequence).toBe(3);
   });
 
   it('stores nothing when expected_version is not the current version', async () => {
     const userId = `user-${randomUUID()}`;
     await create(userId);
-    await expect(executeCommand(deps, balance(userId, 1, { expectedVersion: 0 }))).rejects.toMatchObject({
+    await expect(
+      executeCommand(deps, balance(userId, 1, { expectedVersion: 0 })),
+    ).rejects.toMatchObject({
       statusCode: 409,
       details: { current_version: 1 },
     });
     expect(await storedEvents(userId)).toHaveLength(1);
-    expect(await executeCommand(deps, balance(userId, 1, { expectedVersion: 1 }))).toMatchObject({ sequence: 2 });
+    expect(await executeCommand(deps, balance(userId, 1, { expectedVersion: 1 }))).toMatchObject({
+      sequence: 2,
+    });
   });
 
   it('stores nothing when a rule refuses the command', async () => {
     const userId = `user-${randomUUID()}`;
     await create(userId);
-    await expect(executeCommand(deps, balance(userId, -1))).rejects.toBeInstanceOf(InsufficientBalanceError);
+    await expect(executeCommand(deps, balance(userId, -1))).rejects.toBeInstanceOf(
+      InsufficientBalanceError,
+    );
     expect(await storedEvents(userId)).toHaveLength(1);
   });
 
@@ -157,7 +188,10 @@ describe('DynamoEventStore with executeCommand', () => {
     );
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     await client.send(
-      new PutCommand({ TableName: tables.EventsTable, Item: { ...Items[1], State: { status: 'absent' }, StateVersion: 0 } }),
+      new PutCommand({
+        TableName: tables.EventsTable,
+        Item: { ...Items[1], State: { status: 'absent' }, StateVersion: 0 },
+      }),
     );
     expect(await deps.store.readHead(userId)).toEqual({
       version: 2,

@@ -18,18 +18,17 @@ import {
   type StreamHead,
   VersionTakenError,
 } from '../application/ports';
-import { fold, initialState, type UserState } from '../domain/user';
+import { fold, initialState } from '../domain/user';
 
 export type EventStoreTables = { events: string; idempotency: string };
 
 /**
- * Bumped whenever UserState changes shape: heads written under another version are ignored and
- * the state is rebuilt by folding the user's whole history once.
+ * Each event item carries the user's state after it (`State`), so the newest item alone answers
+ * "where is this user?" in one read, however long the history.
+ * SNAPSHOT_VERSION is bumped whenever UserState changes shape: a head written under another
+ * version is ignored and the state is rebuilt by folding the user's whole history once.
  */
 const SNAPSHOT_VERSION = 1;
-
-/** Each event item carries the state after it, so the head alone answers "where is this user?". */
-type SnapshotAttributes = { State: UserState; StateVersion: number };
 
 const versionIsFree = 'attribute_not_exists(AggregateID)';
 const keyIsFreeOrExpired = 'attribute_not_exists(IdempotencyKey) OR ExpiresAt < :now';
@@ -94,7 +93,11 @@ export class DynamoEventStore implements EventStore {
   private async putEvent(item: Record<string, unknown>) {
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.tables.events, Item: item, ConditionExpression: versionIsFree }),
+        new PutCommand({
+          TableName: this.tables.events,
+          Item: item,
+          ConditionExpression: versionIsFree,
+        }),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new VersionTakenError();
@@ -122,7 +125,9 @@ export class DynamoEventStore implements EventStore {
     };
     try {
       await this.client.send(
-        new TransactWriteCommand({ TransactItems: idempotencyPut ? [...puts, idempotencyPut] : puts }),
+        new TransactWriteCommand({
+          TransactItems: idempotencyPut ? [...puts, idempotencyPut] : puts,
+        }),
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -131,7 +136,9 @@ export class DynamoEventStore implements EventStore {
         throw new IdempotencyKeyTakenError();
       }
       // A taken version, or (in AWS only) a concurrent transaction on the same item: re-decide.
-      if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) {
+      if (
+        codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')
+      ) {
         throw new VersionTakenError();
       }
       throw error;

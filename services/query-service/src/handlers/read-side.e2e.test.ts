@@ -8,7 +8,8 @@ const command = async (userId: string, eventType: string, payload: object) => {
 const createUser = (userId: string, name = 'Alice', email = 'alice@example.com') =>
   command(userId, 'USER_CREATED', { name, email });
 
-const detailOf = (userId: string, query = '') => get(`/detail?user_id=${encodeURIComponent(userId)}${query}`);
+const detailOf = (userId: string, query = '') =>
+  get(`/detail?user_id=${encodeURIComponent(userId)}${query}`);
 
 const allListedUsers = async (limit: number) => {
   const users: { UserID: string; Name: string }[] = [];
@@ -53,7 +54,11 @@ describe('the read side follows the events', () => {
     await createUser(userId);
     await command(userId, 'USER_UPDATED', { name: 'Alicia', email: 'alicia@example.com' });
     await eventually(async () => {
-      expect((await detailOf(userId)).body).toMatchObject({ Name: 'Alicia', Email: 'alicia@example.com', Version: 2 });
+      expect((await detailOf(userId)).body).toMatchObject({
+        Name: 'Alicia',
+        Email: 'alicia@example.com',
+        Version: 2,
+      });
     });
     expect(await allListedUsers(100)).toContainEqual({ UserID: userId, Name: 'Alicia' });
   });
@@ -78,7 +83,10 @@ describe('GET /detail', () => {
     const missing = await get('/detail');
     expect(missing.status).toBe(400);
     expect(missing.body.errors.join(' ')).toMatch(/user_id/);
-    expect(await detailOf(uniqueUserId())).toMatchObject({ status: 404, body: { message: 'User ID not found' } });
+    expect(await detailOf(uniqueUserId())).toMatchObject({
+      status: 404,
+      body: { message: 'User ID not found' },
+    });
   });
 
   it('travels in time with version=N', async () => {
@@ -88,9 +96,21 @@ describe('GET /detail', () => {
     await command(userId, 'USER_UPDATED', { name: 'Alicia' });
     await eventually(async () => expect((await detailOf(userId)).body.Version).toBe(3));
 
-    expect((await detailOf(userId, '&version=1')).body).toMatchObject({ Name: 'Alice', Balance: 0, Version: 1 });
-    expect((await detailOf(userId, '&version=2')).body).toMatchObject({ Name: 'Alice', Balance: 5, Version: 2 });
-    expect((await detailOf(userId, '&version=3')).body).toMatchObject({ Name: 'Alicia', Balance: 5, Version: 3 });
+    expect((await detailOf(userId, '&version=1')).body).toMatchObject({
+      Name: 'Alice',
+      Balance: 0,
+      Version: 1,
+    });
+    expect((await detailOf(userId, '&version=2')).body).toMatchObject({
+      Name: 'Alice',
+      Balance: 5,
+      Version: 2,
+    });
+    expect((await detailOf(userId, '&version=3')).body).toMatchObject({
+      Name: 'Alicia',
+      Balance: 5,
+      Version: 3,
+    });
     expect((await detailOf(userId, '&version=4')).status).toBe(404);
     for (const bad of ['0', '-1', '1.5', 'abc', '']) {
       const response = await detailOf(userId, `&version=${bad}`);
@@ -128,8 +148,15 @@ describe('GET /list paging', () => {
     const token: string = first.body.next_token;
     expect(token).toEqual(expect.any(String));
     const [data, signature] = token.split('.');
-    const forged = Buffer.from(JSON.stringify(['list', { UserID: 'someone-else' }])).toString('base64url');
-    for (const bad of [`${forged}.${signature}`, `${data}.${signature?.slice(1)}x`, 'garbage', `${data}`]) {
+    const forged = Buffer.from(JSON.stringify(['list', { UserID: 'someone-else' }])).toString(
+      'base64url',
+    );
+    for (const bad of [
+      `${forged}.${signature}`,
+      `${data}.${signature?.slice(1)}x`,
+      'garbage',
+      `${data}`,
+    ]) {
       const response = await get(`/list?limit=1&next_token=${encodeURIComponent(bad)}`);
       expect(response.status).toBe(400);
       expect(response.body.message).toEqual(expect.any(String));
@@ -147,7 +174,9 @@ describe('GET /history', () => {
     const sequences: number[] = [];
     let token: string | undefined;
     do {
-      const page = await get(`/history?user_id=${userId}&limit=2${token ? `&next_token=${token}` : ''}`);
+      const page = await get(
+        `/history?user_id=${userId}&limit=2${token ? `&next_token=${token}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.user_id).toBe(userId);
       sequences.push(...page.body.events.map((event: { sequence: number }) => event.sequence));

@@ -24,11 +24,18 @@ export const createPageTokens = (secret: string) => {
         signature.length !== expected.length ||
         !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
       ) {
-        throw new BadRequestError('Invalid next_token', ['/queryStringParameters/next_token is not a token this API issued']);
+        throw new BadRequestError('Invalid next_token', [
+          '/queryStringParameters/next_token is not a token this API issued',
+        ]);
       }
-      const [tokenScope, key] = JSON.parse(Buffer.from(data, 'base64url').toString()) as [string, PageKey];
+      const [tokenScope, key] = JSON.parse(Buffer.from(data, 'base64url').toString()) as [
+        string,
+        PageKey,
+      ];
       if (tokenScope !== scope) {
-        throw new BadRequestError('Invalid next_token', ['/queryStringParameters/next_token belongs to another listing']);
+        throw new BadRequestError('Invalid next_token', [
+          '/queryStringParameters/next_token belongs to another listing',
+        ]);
       }
       return key;
     },

@@ -30,30 +30,50 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries {
 
   async getDetail(userId: string): Promise<UserDetail | null> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.detail, Key: { UserID: userId }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tables.detail,
+        Key: { UserID: userId },
+        ConsistentRead: true,
+      }),
     );
     return Item ? fromDetailItem(Item) : null;
   }
 
   async getHistoryEntry(userId: string, sequence: number): Promise<HistoryEntry | null> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.history, Key: { UserID: userId, Sequence: sequence } }),
+      new GetCommand({
+        TableName: this.tables.history,
+        Key: { UserID: userId, Sequence: sequence },
+      }),
     );
     return Item ? fromHistoryItem(Item) : null;
   }
 
   async putHistoryEntry(entry: HistoryEntry): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tables.history, Item: toHistoryItem(entry) }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tables.history, Item: toHistoryItem(entry) }),
+    );
   }
 
   async putSummary(userId: string, summary: UserSummary | null, version: number): Promise<void> {
-    const condition = { ConditionExpression: isOlderThan, ExpressionAttributeValues: { ':version': version } };
+    const condition = {
+      ConditionExpression: isOlderThan,
+      ExpressionAttributeValues: { ':version': version },
+    };
     const write = summary
       ? this.client.send(
-          new PutCommand({ TableName: this.tables.summary, Item: toSummaryItem(summary), ...condition }),
+          new PutCommand({
+            TableName: this.tables.summary,
+            Item: toSummaryItem(summary),
+            ...condition,
+          }),
         )
       : this.client.send(
-          new DeleteCommand({ TableName: this.tables.summary, Key: { UserID: userId }, ...condition }),
+          new DeleteCommand({
+            TableName: this.tables.summary,
+            Key: { UserID: userId },
+            ...condition,
+          }),
         );
     await ignoreConditionFailure(write);
   }
@@ -77,7 +97,11 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries {
 
   async listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>> {
     const { Items = [] } = await this.client.send(
-      new ScanCommand({ TableName: this.tables.summary, Limit: limit + 1, ExclusiveStartKey: after }),
+      new ScanCommand({
+        TableName: this.tables.summary,
+        Limit: limit + 1,
+        ExclusiveStartKey: after,
+      }),
     );
     return pageOf(Items.map(fromSummaryItem), limit, (last) => ({ UserID: last.userId }));
   }

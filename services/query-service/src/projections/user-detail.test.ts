@@ -38,7 +38,12 @@ describe('evolveDetail', () => {
       at(3, { type: 'USER_BALANCE', payload: { delta: -15 } }),
       at(4, { type: 'USER_UPDATED', payload: { email: 'ada@new.example' } }),
     ]);
-    expect(detail).toMatchObject({ balance: 25, email: 'ada@new.example', name: 'Ada', version: 4 });
+    expect(detail).toMatchObject({
+      balance: 25,
+      email: 'ada@new.example',
+      name: 'Ada',
+      version: 4,
+    });
     expect(detail?.updatedAt).toBe('2026-01-04T00:00:00.000Z');
     expect(evolveDetail(detail, at(5, { type: 'USER_DELETED', payload: {} }))).toMatchObject({
       deleted: true,
@@ -48,7 +53,9 @@ describe('evolveDetail', () => {
   });
 
   it('refuses an event before USER_CREATED instead of leaving a half-made user', () => {
-    expect(() => evolveDetail(null, at(1, { type: 'USER_BALANCE', payload: { delta: 5 } }))).toThrow(ProjectionError);
+    expect(() =>
+      evolveDetail(null, at(1, { type: 'USER_BALANCE', payload: { delta: 5 } })),
+    ).toThrow(ProjectionError);
   });
 });
 

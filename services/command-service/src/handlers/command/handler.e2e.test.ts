@@ -47,24 +47,48 @@ describe('POST /command', () => {
   describe('refuses bad input with 400 and a JSON error naming the problem', () => {
     const userId = uniqueUserId('bad');
     const cases: [string, unknown, RegExp][] = [
-      ['a missing user_id', { event_type: 'USER_CREATED', payload: { name: 'A', email: 'a@b.co' } }, /user_id/],
+      [
+        'a missing user_id',
+        { event_type: 'USER_CREATED', payload: { name: 'A', email: 'a@b.co' } },
+        /user_id/,
+      ],
       ['a missing payload', { user_id: userId, event_type: 'USER_CREATED' }, /payload/],
       ['an unknown field', { ...created(userId), extra: 1 }, /extra/],
-      ['an unknown payload field', { ...created(userId), payload: { name: 'A', email: 'a@b.co', x: 1 } }, /x/],
+      [
+        'an unknown payload field',
+        { ...created(userId), payload: { name: 'A', email: 'a@b.co', x: 1 } },
+        /x/,
+      ],
       ['an empty user_id', created(''), /user_id/],
       ['a user_id with a space', created('a b'), /user_id/],
       ['a user_id with a control character', created('a\u0007b'), /user_id/],
       ['a user_id over 128 characters', created('u'.repeat(129)), /user_id/],
-      ['an unknown event type', { user_id: userId, event_type: 'USER_PROMOTED', payload: {} }, /event_type/],
-      ['a lower-case event type', { user_id: userId, event_type: 'user_created', payload: {} }, /event_type/],
-      ['a bad email', { ...created(userId), payload: { name: 'A', email: 'not-an-email' } }, /email/],
+      [
+        'an unknown event type',
+        { user_id: userId, event_type: 'USER_PROMOTED', payload: {} },
+        /event_type/,
+      ],
+      [
+        'a lower-case event type',
+        { user_id: userId, event_type: 'user_created', payload: {} },
+        /event_type/,
+      ],
+      [
+        'a bad email',
+        { ...created(userId), payload: { name: 'A', email: 'not-an-email' } },
+        /email/,
+      ],
       ['an empty name', { ...created(userId), payload: { name: '', email: 'a@b.co' } }, /name/],
       ['a blank name', { ...created(userId), payload: { name: '   ', email: 'a@b.co' } }, /name/],
       ['a non-integer delta', balance(userId, 1.5), /delta/],
       ['a string delta', { ...balance(userId, 1), payload: { delta: '5' } }, /delta/],
       ['a zero delta', balance(userId, 0), /delta/],
       ['an empty update', { user_id: userId, event_type: 'USER_UPDATED', payload: {} }, /payload/],
-      ['a negative expected_version', balance(userId, 1, { expected_version: -1 }), /expected_version/],
+      [
+        'a negative expected_version',
+        balance(userId, 1, { expected_version: -1 }),
+        /expected_version/,
+      ],
       ['an array body', [created(userId)], /body/],
       ['a string body', '"USER_CREATED"', /body/],
       ['a null body', 'null', /body/],
@@ -91,7 +115,9 @@ describe('POST /command', () => {
   });
 
   it('refuses a malformed Idempotency-Key header with 400', async () => {
-    const response = await postCommand(created(uniqueUserId()), { 'idempotency-key': 'k'.repeat(129) });
+    const response = await postCommand(created(uniqueUserId()), {
+      'idempotency-key': 'k'.repeat(129),
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors.join(' ')).toMatch(/idempotency-key/);
   });
@@ -129,14 +155,21 @@ describe('POST /command', () => {
       await postCommand(created(userId));
       await postCommand(balance(userId, 10));
       const response = await postCommand(balance(userId, -11));
-      expect(response).toMatchObject({ status: 422, body: { message: expect.stringMatching(/below 0/) } });
+      expect(response).toMatchObject({
+        status: 422,
+        body: { message: expect.stringMatching(/below 0/) },
+      });
       await storedSequences(userId, [1, 2]);
     });
 
     it('an update that changes nothing stores nothing and answers the current sequence', async () => {
       const userId = uniqueUserId();
       await postCommand(created(userId));
-      const response = await postCommand({ user_id: userId, event_type: 'USER_UPDATED', payload: { name: 'Alice' } });
+      const response = await postCommand({
+        user_id: userId,
+        event_type: 'USER_UPDATED',
+        payload: { name: 'Alice' },
+      });
       expect(response).toMatchObject({ status: 200, body: { message: 'No change', sequence: 1 } });
     });
   });
@@ -159,7 +192,9 @@ describe('POST /command', () => {
       await postCommand(created(userId));
       const key = randomUUID();
       const responses = await Promise.all(
-        Array.from({ length: 8 }, () => postCommand(balance(userId, 3), { 'idempotency-key': key })),
+        Array.from({ length: 8 }, () =>
+          postCommand(balance(userId, 3), { 'idempotency-key': key }),
+        ),
       );
       expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
       expect(new Set(responses.map((response) => response.body.event_id)).size).toBe(1);
@@ -178,7 +213,9 @@ describe('POST /command', () => {
   });
 
   it('records X-Correlation-Id on the event and echoes it back', async () => {
-    const response = await postCommand(created(uniqueUserId()), { 'x-correlation-id': 'trace-123' });
+    const response = await postCommand(created(uniqueUserId()), {
+      'x-correlation-id': 'trace-123',
+    });
     expect(response.headers.get('x-correlation-id')).toBe('trace-123');
   });
 });

@@ -5,7 +5,6 @@ import { detailRequestSchema } from '../../http/query-schemas';
 import type { UserDetail } from '../../projections';
 import { readModels } from '../read-models';
 
-
 /** The current detail, or with `version` the detail as it was right after that event. */
 const findDetail = async (userId: string, version?: string) =>
   version

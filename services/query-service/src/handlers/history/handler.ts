@@ -4,7 +4,6 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { DEFAULT_PAGE_SIZE, historyRequestSchema } from '../../http/query-schemas';
 import { pageTokens, readModels } from '../read-models';
 
-
 export const handler = httpHandler(
   { schema: ajv.compile<FromSchema<typeof historyRequestSchema>>(historyRequestSchema) },
   async ({ queryStringParameters: { user_id, limit, next_token } }) => {

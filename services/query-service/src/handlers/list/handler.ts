@@ -4,7 +4,6 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { DEFAULT_PAGE_SIZE, listRequestSchema } from '../../http/query-schemas';
 import { pageTokens, readModels } from '../read-models';
 
-
 export const handler = httpHandler(
   { schema: ajv.compile<FromSchema<typeof listRequestSchema>>(listRequestSchema) },
   async ({ queryStringParameters: { limit, next_token } }) => {

@@ -1,6 +1,6 @@
 import {
-  BatchProcessor,
   EventType as BatchEventType,
+  BatchProcessor,
   processPartialResponse,
 } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -29,7 +29,10 @@ export const createProjector = (store: ReadModelStore) => {
       logger.debug('event projected', { ...position, outcome });
     } catch (error) {
       if (error instanceof UnknownEventTypeError) {
-        logger.warn('skipped event of unknown type', { ...position, event_type: image.EventType?.S });
+        logger.warn('skipped event of unknown type', {
+          ...position,
+          event_type: image.EventType?.S,
+        });
         return;
       }
       if (error instanceof EventOutOfOrderError) {

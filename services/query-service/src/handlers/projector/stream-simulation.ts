@@ -6,11 +6,25 @@ import type { createProjector } from './projector';
 
 /** Test support: user histories as the event store would hold them, and a misbehaving stream. */
 
-type Step = { type: 'USER_BALANCE'; delta: number } | { type: 'USER_UPDATED'; name: string } | { type: 'DELETE' };
+type Step =
+  | { type: 'USER_BALANCE'; delta: number }
+  | { type: 'USER_UPDATED'; name: string }
+  | { type: 'DELETE' };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: -50, max: 50 }).filter((d) => d !== 0).map((delta) => ({ type: 'USER_BALANCE' as const, delta })) },
-  { weight: 2, arbitrary: fc.constantFrom('Ann', 'Bea', 'Cy').map((name) => ({ type: 'USER_UPDATED' as const, name })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .integer({ min: -50, max: 50 })
+      .filter((d) => d !== 0)
+      .map((delta) => ({ type: 'USER_BALANCE' as const, delta })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom('Ann', 'Bea', 'Cy')
+      .map((name) => ({ type: 'USER_UPDATED' as const, name })),
+  },
   { weight: 1, arbitrary: fc.constant({ type: 'DELETE' as const }) },
 );
 
@@ -97,9 +111,14 @@ export const deliver = async (
   while (queue.length > 0) {
     if (++rounds > 10_000) throw new Error('the projector made no progress');
     const batch = queue.splice(0, batchSize);
-    const { batchItemFailures } = await project({ Records: batch } as DynamoDBStreamEvent, {} as Context);
+    const { batchItemFailures } = await project(
+      { Records: batch } as DynamoDBStreamEvent,
+      {} as Context,
+    );
     const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-    const firstFailed = batch.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber as string));
+    const firstFailed = batch.findIndex((record) =>
+      failed.has(record.dynamodb?.SequenceNumber as string),
+    );
     if (firstFailed === -1) continue;
     for (const record of batch.slice(firstFailed)) {
       queue.splice(1 + Math.floor(next() * queue.length), 0, record);
