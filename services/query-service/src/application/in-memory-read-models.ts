@@ -18,16 +18,11 @@ export class InMemoryReadModels implements ReadModelStore {
     this.history.set(`${entry.userId}#${entry.sequence}`, entry);
   }
 
-  async putSummary(userId: string, summary: UserSummary | null, version: number) {
-    const current = this.summaries.get(userId);
-    if (current && current.version >= version) return;
-    if (summary) this.summaries.set(userId, summary);
-    else this.summaries.delete(userId);
-  }
-
-  async putDetail(detail: UserDetail, previousVersion: number) {
+  async advance(detail: UserDetail, previousVersion: number, summary?: UserSummary | null) {
     if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
     this.details.set(detail.userId, detail);
+    if (summary) this.summaries.set(detail.userId, summary);
+    else if (summary === null) this.summaries.delete(detail.userId);
     return true;
   }
 }

@@ -8,10 +8,16 @@ export interface ReadModelStore {
   /** Consistent read, tombstones included: the projector's position for this user. */
   getDetail(userId: string): Promise<UserDetail | null>;
   putHistoryEntry(entry: HistoryEntry): Promise<void>;
-  /** Writes (or, for null, removes) the summary unless a newer version is already there. */
-  putSummary(userId: string, summary: UserSummary | null, version: number): Promise<void>;
-  /** Writes the detail only if it still is at `previousVersion`; false if someone moved it. */
-  putDetail(detail: UserDetail, previousVersion: number): Promise<boolean>;
+  /**
+   * Moves the user from `previousVersion` to `detail.version`, atomically with the summary when
+   * it changes (`null` removes it, `undefined` leaves it). False if the detail was no longer at
+   * `previousVersion`: another writer got there first, and nothing was written.
+   */
+  advance(
+    detail: UserDetail,
+    previousVersion: number,
+    summary?: UserSummary | null,
+  ): Promise<boolean>;
 }
 
 export interface ReadModelQueries {

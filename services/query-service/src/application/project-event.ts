@@ -4,17 +4,20 @@ import type { ReadModelStore } from './ports';
 
 /** The event is ahead of what this user's read models have applied: an earlier one is missing. */
 export class EventOutOfOrderError extends Error {
-  constructor(event: RecordedEvent, position: number) {
-    super(`Version ${event.version} of ${event.aggregateId} arrived before ${position + 1}`);
+  constructor(
+    { aggregateId, version }: Pick<RecordedEvent, 'aggregateId' | 'version'>,
+    position: number,
+  ) {
+    super(`Version ${version} of ${aggregateId} arrived before ${position + 1}`);
   }
 }
 
-export type Outcome = 'applied' | 'duplicate';
+export type Outcome = 'applied' | 'duplicate' | 'skipped';
 
 /**
- * Applies one event exactly once and in order. The detail item is the user's checkpoint and is
- * written last, so a crash in between leaves the event "not applied" and its retry rewrites the
- * history entry and summary (both idempotent) before moving the checkpoint.
+ * Applies one event exactly once and in order. The detail's version is the user's checkpoint:
+ * it moves (with the summary, atomically) only after the history entry is written, so a crash in
+ * between leaves the event "not applied" and its retry rewrites the same history entry.
  */
 export const projectEvent = async (
   store: ReadModelStore,
@@ -27,8 +30,24 @@ export const projectEvent = async (
 
   const detail = evolveDetail(current, event);
   await store.putHistoryEntry(toHistoryEntry(event, detail));
-  if (summaryChanged(current, detail)) {
-    await store.putSummary(event.aggregateId, toSummary(detail), event.version);
+  const summary = summaryChanged(current, detail) ? toSummary(detail) : undefined;
+  return (await store.advance(detail, position, summary)) ? 'applied' : 'duplicate';
+};
+
+/**
+ * An event of a type this reader does not know (written by a newer writer): nothing to apply,
+ * but the user's position moves past it so that the events after it are not blocked.
+ */
+export const skipEvent = async (
+  store: ReadModelStore,
+  aggregateId: string,
+  version: number,
+): Promise<Outcome> => {
+  const current = await store.getDetail(aggregateId);
+  const position = current?.version ?? 0;
+  if (version <= position) return 'duplicate';
+  if (!current || version !== position + 1) {
+    throw new EventOutOfOrderError({ aggregateId, version }, position);
   }
-  return (await store.putDetail(detail, position)) ? 'applied' : 'duplicate';
+  return (await store.advance({ ...current, version }, position)) ? 'skipped' : 'duplicate';
 };

@@ -1,14 +1,19 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageKey, ReadModelQueries, ReadModelStore } from '../application/ports';
-import type { HistoryEntry, UserDetail, UserSummary } from '../projections';
+import type { HistoryEntry, UserDetail, UserReadModels, UserSummary } from '../projections';
+import type { ReadModelRestorer } from '../rebuild/rebuild-read-models';
 import {
   fromDetailItem,
   fromHistoryItem,
@@ -20,9 +25,28 @@ import {
 
 export type ReadModelTables = { summary: string; detail: string; history: string };
 
-const isOlderThan = 'attribute_not_exists(UserID) OR Version < :version';
+type Condition = {
+  ConditionExpression: string;
+  ExpressionAttributeValues?: Record<string, unknown>;
+};
 
-export class DynamoReadModels implements ReadModelStore, ReadModelQueries {
+const atVersion = (version: number): Condition =>
+  version === 0
+    ? { ConditionExpression: 'attribute_not_exists(UserID)' }
+    : {
+        ConditionExpression: 'Version = :version',
+        ExpressionAttributeValues: { ':version': version },
+      };
+
+/** A rebuild also rewrites a detail at its own version, so that it repairs damaged content. */
+const notNewerThan = (version: number): Condition => ({
+  ConditionExpression: 'attribute_not_exists(UserID) OR Version <= :version',
+  ExpressionAttributeValues: { ':version': version },
+});
+
+const BATCH_WRITE_LIMIT = 25;
+
+export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadModelRestorer {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tables: ReadModelTables,
@@ -55,44 +79,22 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries {
     );
   }
 
-  async putSummary(userId: string, summary: UserSummary | null, version: number): Promise<void> {
-    const condition = {
-      ConditionExpression: isOlderThan,
-      ExpressionAttributeValues: { ':version': version },
-    };
-    const write = summary
-      ? this.client.send(
-          new PutCommand({
-            TableName: this.tables.summary,
-            Item: toSummaryItem(summary),
-            ...condition,
-          }),
-        )
-      : this.client.send(
-          new DeleteCommand({
-            TableName: this.tables.summary,
-            Key: { UserID: userId },
-            ...condition,
-          }),
-        );
-    await ignoreConditionFailure(write);
+  advance(
+    detail: UserDetail,
+    previousVersion: number,
+    summary?: UserSummary | null,
+  ): Promise<boolean> {
+    return this.writeDetail(detail, atVersion(previousVersion), summary);
   }
 
-  async putDetail(detail: UserDetail, previousVersion: number): Promise<boolean> {
-    return ignoreConditionFailure(
-      this.client.send(
-        new PutCommand({
-          TableName: this.tables.detail,
-          Item: toDetailItem(detail),
-          ...(previousVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(UserID)' }
-            : {
-                ConditionExpression: 'Version = :previous',
-                ExpressionAttributeValues: { ':previous': previousVersion },
-              }),
-        }),
-      ),
-    );
+  async restoreUser({ detail, summary, history }: UserReadModels): Promise<void> {
+    for (let start = 0; start < history.length; start += BATCH_WRITE_LIMIT) {
+      await this.putAll(
+        this.tables.history,
+        history.slice(start, start + BATCH_WRITE_LIMIT).map(toHistoryItem),
+      );
+    }
+    await this.writeDetail(detail, notNewerThan(detail.version), summary);
   }
 
   async listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>> {
@@ -121,6 +123,54 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries {
       Sequence: last.sequence,
     }));
   }
+
+  /**
+   * The detail is each user's checkpoint; the summary only ever changes in the same transaction,
+   * under the detail's condition, so a rebuild racing the live projector can never leave a
+   * summary that disagrees with the detail (a deleted user listed again, say).
+   */
+  private async writeDetail(
+    detail: UserDetail,
+    condition: Condition,
+    summary?: UserSummary | null,
+  ) {
+    const putDetail = { TableName: this.tables.detail, Item: toDetailItem(detail), ...condition };
+    try {
+      if (summary === undefined) {
+        await this.client.send(new PutCommand(putDetail));
+      } else {
+        const summaryWrite = summary
+          ? { Put: { TableName: this.tables.summary, Item: toSummaryItem(summary) } }
+          : { Delete: { TableName: this.tables.summary, Key: { UserID: detail.userId } } };
+        await this.client.send(
+          new TransactWriteCommand({ TransactItems: [{ Put: putDetail }, summaryWrite] }),
+        );
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** BatchWriteItem, retrying whatever DynamoDB leaves unprocessed under load. */
+  private async putAll(table: string, items: Record<string, unknown>[]) {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const { UnprocessedItems } = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+      );
+      requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
 }
 
 /** Reads one item more than asked, so `next` is only set when another page really exists. */
@@ -128,15 +178,4 @@ const pageOf = <T>(items: T[], limit: number, keyOf: (last: T) => PageKey): Page
   if (items.length <= limit) return { items };
   const page = items.slice(0, limit);
   return { items: page, next: keyOf(page[page.length - 1] as T) };
-};
-
-/** Resolves true when written, false when a condition said the write was already superseded. */
-const ignoreConditionFailure = async (write: Promise<unknown>): Promise<boolean> => {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 };

@@ -31,13 +31,11 @@ export const fromDetailItem = (item: Item): UserDetail => ({
 export const toSummaryItem = (summary: UserSummary) => ({
   UserID: summary.userId,
   Name: summary.name,
-  Version: summary.version,
 });
 
 export const fromSummaryItem = (item: Item): UserSummary => ({
   userId: item.UserID as string,
   name: item.Name as string,
-  version: item.Version as number,
 });
 
 export const toHistoryItem = (entry: HistoryEntry) => ({

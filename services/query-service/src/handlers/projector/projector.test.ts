@@ -2,7 +2,13 @@ import type { RecordedEvent } from '@users/shared';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { InMemoryReadModels } from '../../application/in-memory-read-models';
-import { evolveDetail, toHistoryEntry, toSummary, type UserDetail } from '../../projections';
+import {
+  evolveDetail,
+  replayUser,
+  toHistoryEntry,
+  toSummary,
+  type UserDetail,
+} from '../../projections';
 import { createProjector } from './projector';
 import {
   deliver,
@@ -46,6 +52,15 @@ describe('the projector', () => {
             });
           }
           expect(store.history.size).toBe(histories.flat().length);
+          // A rebuild (replayUser) arrives at the very same read models as the live projector.
+          for (const events of histories) {
+            const userId = (events[0] as RecordedEvent).aggregateId;
+            expect(replayUser(events)).toEqual({
+              detail: store.details.get(userId),
+              summary: store.summaries.get(userId) ?? null,
+              history: events.map((event) => store.history.get(`${userId}#${event.version}`)),
+            });
+          }
         },
       ),
       { numRuns: 300 },
@@ -55,30 +70,25 @@ describe('the projector', () => {
   it('reports only the poison record of a batch as failed and projects the rest', async () => {
     const store = new InMemoryReadModels();
     const project = createProjector(store);
-    const [good, other] = [{ aggregateId: 'a' }, { aggregateId: 'b' }].map(
-      ({ aggregateId }) =>
-        ({
-          type: 'USER_CREATED',
-          payload: { name: 'N', email: 'n@example.com' },
-          aggregateId,
-          version: 1,
-          eventId: '00000000-0000-4000-8000-000000000001',
-          occurredAt: '2026-01-01T00:00:00.000Z',
-          correlationId: 'c',
-          schemaVersion: 1,
-        }) as RecordedEvent,
-    ) as [RecordedEvent, RecordedEvent];
-    const poison = toStreamRecord({
-      ...good,
-      aggregateId: 'p',
-      payload: { name: '' },
-    } as RecordedEvent);
-    const unknownType = toStreamRecord({
-      ...good,
-      aggregateId: 'q',
-      type: 'USER_PROMOTED',
-    } as unknown as RecordedEvent);
-    const records = [toStreamRecord(good), poison, unknownType, toStreamRecord(other)];
+    const event = (aggregateId: string, version: number, body: object) =>
+      ({
+        aggregateId,
+        version,
+        eventId: `00000000-0000-4000-8000-00000000000${version}`,
+        occurredAt: '2026-01-01T00:00:00.000Z',
+        correlationId: 'c',
+        schemaVersion: 1,
+        ...body,
+      }) as RecordedEvent;
+    const create = { type: 'USER_CREATED', payload: { name: 'N', email: 'n@example.com' } };
+    const poison = toStreamRecord(event('p', 1, { ...create, payload: { name: '' } }));
+    const records = [
+      toStreamRecord(event('a', 1, create)),
+      poison,
+      toStreamRecord(event('a', 2, { type: 'USER_PROMOTED', payload: { level: 2 } })),
+      toStreamRecord(event('a', 3, { type: 'USER_BALANCE', payload: { delta: 4 } })),
+      toStreamRecord(event('b', 1, create)),
+    ];
 
     const response = await project({ Records: records } as DynamoDBStreamEvent, {} as Context);
 
@@ -86,5 +96,7 @@ describe('the projector', () => {
       { itemIdentifier: poison.dynamodb?.SequenceNumber },
     ]);
     expect([...store.details.keys()].sort()).toEqual(['a', 'b']);
+    // The unknown USER_PROMOTED is skipped without blocking the event after it.
+    expect(store.details.get('a')).toMatchObject({ version: 3, balance: 4 });
   });
 });

@@ -8,7 +8,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { fromEventItem, logger, UnknownEventTypeError } from '@users/shared';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ReadModelStore } from '../../application/ports';
-import { EventOutOfOrderError, projectEvent } from '../../application/project-event';
+import { EventOutOfOrderError, projectEvent, skipEvent } from '../../application/project-event';
 
 /**
  * A stream handler over any ReadModelStore. Records are processed one after another (a user's
@@ -18,23 +18,29 @@ import { EventOutOfOrderError, projectEvent } from '../../application/project-ev
 export const createProjector = (store: ReadModelStore) => {
   const processor = new BatchProcessor(BatchEventType.DynamoDBStreams);
 
+  const projectItem = async (item: Record<string, unknown>) => {
+    try {
+      return await projectEvent(store, fromEventItem(item));
+    } catch (error) {
+      if (!(error instanceof UnknownEventTypeError)) throw error;
+      logger.warn('skipping event of unknown type', {
+        aggregate_id: item.AggregateID,
+        version: item.Sequence,
+        event_type: item.EventType,
+      });
+      return skipEvent(store, item.AggregateID as string, item.Sequence as number);
+    }
+  };
+
   const projectRecord = async (record: DynamoDBRecord) => {
     const image = record.dynamodb?.NewImage;
     // Events are immutable: only inserts carry news.
     if (record.eventName !== 'INSERT' || !image) return;
     const position = { aggregate_id: image.AggregateID?.S, version: Number(image.Sequence?.N) };
     try {
-      const event = fromEventItem(unmarshall(image as Record<string, AttributeValue>));
-      const outcome = await projectEvent(store, event);
+      const outcome = await projectItem(unmarshall(image as Record<string, AttributeValue>));
       logger.debug('event projected', { ...position, outcome });
     } catch (error) {
-      if (error instanceof UnknownEventTypeError) {
-        logger.warn('skipped event of unknown type', {
-          ...position,
-          event_type: image.EventType?.S,
-        });
-        return;
-      }
       if (error instanceof EventOutOfOrderError) {
         logger.warn('event arrived before an earlier one; it will be retried', position);
       } else {
