@@ -11,6 +11,7 @@ const ROOT = join(__dirname, '../..');
 export default async () => {
   if (process.env.E2E_BASE_URL) return;
   const port = process.env.E2E_HTTP_PORT ?? '3100';
+  const dynamodbPort = process.env.E2E_DYNAMODB_PORT ?? '8200';
   const logDir = join(ROOT, '.test-state');
   mkdirSync(logDir, { recursive: true });
   const log = openSync(join(logDir, 'e2e-stack.log'), 'w');
@@ -22,7 +23,7 @@ export default async () => {
       ...process.env,
       PORT: port,
       LAMBDA_PORT: process.env.E2E_LAMBDA_PORT ?? '3102',
-      DYNAMODB_PORT: process.env.E2E_DYNAMODB_PORT ?? '8200',
+      DYNAMODB_PORT: dynamodbPort,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     },
   });
@@ -34,6 +35,7 @@ export default async () => {
     try {
       if ((await fetch(`${baseUrl}/list?limit=1`)).status === 200) {
         process.env.E2E_BASE_URL = baseUrl;
+        process.env.E2E_DYNAMODB_PORT = dynamodbPort;
         return;
       }
     } catch {}
