@@ -11,6 +11,7 @@ const tablesOf = (
   stage: string,
 ): Record<string, string> => {
   const text = readFileSync(join(ROOT, 'services', service, 'serverless/tables.yml'), 'utf8');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the Serverless variable, replaced literally
   return parse(text.replaceAll('${sls:stage}', stage));
 };
 

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 
 /** Stops a detached child and everything it started (its process group). */
 export const stopProcessGroup = async (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') => {
@@ -17,3 +17,25 @@ export const stopProcessGroup = async (child: ChildProcess, signal: NodeJS.Signa
   await exited;
   clearTimeout(timer);
 };
+
+/** Runs a command to completion with no stdin (as in CI), resolving its output or rejecting with it. */
+export const runCommand = (command: string, args: string[], options: SpawnOptions = {}) =>
+  new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve({ stdout, stderr })
+        : reject(
+            new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stdout}\n${stderr}`),
+          ),
+    );
+  });

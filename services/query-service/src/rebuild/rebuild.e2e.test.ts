@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DeleteCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { stageConfig } from '../../../../scripts/stage-config';
 import { eventually, get, postCommand, uniqueUserId } from '../../../../test/support/http';
+import { runCommand } from '../../../../test/support/processes';
 
 const ROOT = join(__dirname, '../../../..');
 /** The stack under test: the e2e one (port from global setup) or one started with npm start. */
@@ -12,7 +11,7 @@ process.env.DYNAMODB_PORT = dynamodbPort;
 const { client, readModelTables } = stageConfig('local');
 
 const runRebuild = () =>
-  promisify(execFile)('npm', ['run', '--silent', 'rebuild'], {
+  runCommand('npm', ['run', '--silent', 'rebuild'], {
     cwd: ROOT,
     env: { ...process.env, DYNAMODB_PORT: dynamodbPort },
   });

@@ -1,0 +1,359 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AdmZip from 'adm-zip';
+import { parse } from 'yaml';
+import { runCommand } from '../test/support/processes';
+
+/**
+ * Nothing here may touch AWS: each service is packaged offline with dummy credentials and every
+ * deploy-time promise is checked on the CloudFormation that `serverless package` writes.
+ */
+const ROOT = join(__dirname, '..');
+type Template = {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, Output>;
+  Conditions?: object;
+};
+type Resource = {
+  Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are probed freely, per resource type
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Condition?: string;
+};
+type Output = { Value: unknown; Export?: { Name: string } };
+type Statement = { Effect: string; Action: string[]; Resource: unknown };
+
+const packageService = async (service: string, stage: string) => {
+  const out = mkdtempSync(join(tmpdir(), `${service}-${stage}-`));
+  await runCommand(
+    join(ROOT, 'node_modules/.bin/serverless'),
+    ['package', '--stage', stage, '--package', out],
+    {
+      cwd: join(ROOT, 'services', service),
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'dummy',
+        AWS_SECRET_ACCESS_KEY: 'dummy',
+        AWS_SESSION_TOKEN: '',
+      },
+    },
+  );
+  const template: Template = JSON.parse(
+    readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  return { out, template };
+};
+
+const ofType = (template: Template, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+const statementsOf = (template: Template, roleId: string): Statement[] =>
+  (
+    (template.Resources[roleId] as Resource).Properties.Policies as {
+      PolicyDocument: { Statement: Statement[] };
+    }[]
+  ).flatMap((policy) =>
+    policy.PolicyDocument.Statement.map((s) => ({ ...s, Action: [s.Action].flat() })),
+  );
+
+const actionsOn = (statements: Statement[], service: string) =>
+  statements.flatMap((s) => s.Action.filter((action) => action.startsWith(`${service}:`))).sort();
+
+const resourcesOf = (statement: Statement) => [statement.Resource].flat();
+
+let command: Template;
+let query: Template;
+let queryProd: Template;
+let commandProd: Template;
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  // The two services build in parallel; one service's stages cannot (they share its build folder).
+  const bothStages = async (service: string) => [
+    await packageService(service, 'dev'),
+    await packageService(service, 'prod'),
+  ];
+  const [[commandDev, commandProdPackage], [queryDev, queryProdPackage]] = await Promise.all([
+    bothStages('command-service'),
+    bothStages('query-service'),
+  ]);
+  const packaged = [commandDev, queryDev, commandProdPackage, queryProdPackage] as {
+    out: string;
+    template: Template;
+  }[];
+  [command, query, commandProd, queryProd] = packaged.map((p) => p.template) as Template[];
+  outputs.push(...packaged.map((p) => p.out));
+}, 240_000);
+afterAll(() => {
+  for (const dir of outputs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runtime and packaging', () => {
+  it('runs every function on nodejs22.x from its own small esbuild bundle', () => {
+    const dirs = outputs;
+    for (const [template, dir] of [
+      [command, dirs[0]],
+      [query, dirs[1]],
+    ] as [Template, string][]) {
+      for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) {
+        expect([id, fn.Properties.Runtime]).toEqual([id, 'nodejs22.x']);
+        const artifact = fn.Properties.Code.S3Key.split('/').pop();
+        const zip = new AdmZip(join(dir, artifact));
+        const bundle = zip.getEntries().find((entry) => entry.entryName.endsWith('handler.js'));
+        expect(bundle).toBeDefined();
+        // Budget for cold start: one bundle per function, well under 300 KB.
+        expect(bundle?.header.size).toBeLessThan(300 * 1024);
+        expect(statSync(join(dir, artifact)).size).toBeLessThan(1024 * 1024);
+      }
+    }
+  });
+
+  it('sets the log level per stage', () => {
+    const level = (template: Template) =>
+      ofType(template, 'AWS::Lambda::Function').map(
+        ([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL,
+      );
+    expect(new Set(level(command))).toEqual(new Set(['INFO']));
+    expect(new Set([...level(commandProd), ...level(queryProd)])).toEqual(new Set(['WARN']));
+  });
+});
+
+describe('least privilege', () => {
+  const roleOf = (template: Template, functionId: string) => {
+    const role = template.Resources[functionId]?.Properties.Role;
+    expect(role).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/IamRoleLambdaExecution$/), 'Arn'],
+    });
+    return role['Fn::GetAtt'][0] as string;
+  };
+
+  it('gives every function a role of its own, and no other role exists', () => {
+    for (const template of [command, query]) {
+      const functions = ofType(template, 'AWS::Lambda::Function').map(([id]) => id);
+      const roles = functions.map((id) => roleOf(template, id));
+      expect(new Set(roles).size).toBe(functions.length);
+      expect(
+        ofType(template, 'AWS::IAM::Role')
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual([...roles].sort());
+    }
+  });
+
+  it('never grants * on DynamoDB', () => {
+    for (const template of [command, query]) {
+      for (const [roleId] of ofType(template, 'AWS::IAM::Role')) {
+        for (const statement of statementsOf(template, roleId)) {
+          if (!statement.Action.some((action) => action.startsWith('dynamodb:'))) continue;
+          expect(statement.Action.join()).not.toMatch(/\*/);
+          expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+        }
+      }
+    }
+  });
+
+  it('lets the command handler append events and keys, and nothing else', () => {
+    const statements = statementsOf(command, roleOf(command, 'CommandLambdaFunction'));
+    const byTable = (table: string) =>
+      statements
+        .filter((s) => JSON.stringify(s.Resource).includes(table))
+        .flatMap((s) => s.Action)
+        .sort();
+    expect(byTable('"EventsTable"')).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(byTable('"IdempotencyTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(4);
+  });
+
+  it('lets the read handlers read only, each its own tables', () => {
+    const expected: Record<string, [string[], string[]]> = {
+      ListLambdaFunction: [['dynamodb:Scan'], ['UserSummaryTable']],
+      DetailLambdaFunction: [['dynamodb:GetItem'], ['UserDetailTable', 'UserHistoryTable']],
+      HistoryLambdaFunction: [['dynamodb:Query'], ['UserHistoryTable']],
+    };
+    for (const [functionId, [actions, tables]] of Object.entries(expected)) {
+      const statements = statementsOf(query, roleOf(query, functionId));
+      expect(actionsOn(statements, 'dynamodb')).toEqual(actions);
+      const dynamoResources = statements
+        .filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')))
+        .flatMap(resourcesOf)
+        .map((r) => (r as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
+      expect(dynamoResources.sort()).toEqual(tables);
+      expect(actionsOn(statements, 'sqs')).toEqual([]);
+    }
+  });
+
+  it('lets the projector read the stream and write read models, never the event store', () => {
+    const statements = statementsOf(query, roleOf(query, 'ProjectorLambdaFunction'));
+    const stream = statements.find((s) => s.Action.includes('dynamodb:GetRecords'));
+    expect(stream?.Action.sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ]);
+    expect(resourcesOf(stream as Statement)).toEqual([
+      { 'Fn::ImportValue': 'users-command-dev-EventsTableStreamArn' },
+    ]);
+    const writes = statements.filter((s) =>
+      s.Action.some((a) => /^(dynamodb|sqs):.*(Put|Delete|Update|Write|Send)/.test(a)),
+    );
+    for (const statement of writes) {
+      for (const resource of resourcesOf(statement)) {
+        expect(JSON.stringify(resource)).toMatch(
+          /User(Summary|Detail|History)Table|ProjectorFailureQueue/,
+        );
+      }
+    }
+    expect(actionsOn(statements, 'sqs')).toEqual(['sqs:SendMessage']);
+  });
+});
+
+describe('data safety of the event store', () => {
+  const eventsTable = (template: Template) => template.Resources.EventsTable as Resource;
+
+  it('keeps the table and its backups whatever happens to the stack', () => {
+    for (const template of [command, commandProd]) {
+      expect(eventsTable(template)).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      expect(eventsTable(template).Properties.PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
+      expect(eventsTable(template).Properties.StreamSpecification).toEqual({
+        StreamViewType: 'NEW_IMAGE',
+      });
+    }
+  });
+
+  it('protects the prod table from deletion', () => {
+    expect(eventsTable(commandProd).Properties.DeletionProtectionEnabled).toBe(true);
+    expect(eventsTable(command).Properties.DeletionProtectionEnabled).toBe(false);
+  });
+
+  it('bills on demand by default, with provisioned capacity as a stage parameter', () => {
+    expect(eventsTable(command).Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(eventsTable(command).Properties.ProvisionedThroughput).toEqual({
+      'Fn::If': [
+        'IsProvisioned',
+        { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(command.Conditions).toMatchObject({
+      IsProvisioned: { 'Fn::Equals': ['PAY_PER_REQUEST', 'PROVISIONED'] },
+    });
+  });
+
+  it('expires idempotency keys with TTL', () => {
+    expect(command.Resources.IdempotencyTable?.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'ExpiresAt',
+      Enabled: true,
+    });
+  });
+});
+
+describe('stream failure handling', () => {
+  it('maps the stream from TRIM_HORIZON with bounded retries, bisection and partial batch responses', () => {
+    const [[, mapping]] = ofType(query, 'AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::ImportValue': 'users-command-dev-EventsTableStreamArn' },
+      StartingPosition: 'TRIM_HORIZON',
+      MaximumRetryAttempts: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectorFailureQueue', 'Arn'] } },
+      },
+    });
+  });
+
+  it('keeps failed batches 14 days and alarms on them and on projection lag', () => {
+    expect(query.Resources.ProjectorFailureQueue?.Properties.MessageRetentionPeriod).toBe(1209600);
+    const alarms = ofType(query, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [
+            { Name: 'QueueName', Value: { 'Fn::GetAtt': ['ProjectorFailureQueue', 'QueueName'] } },
+          ],
+        }),
+        expect.objectContaining({
+          MetricName: 'IteratorAge',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'ProjectorLambdaFunction' } }],
+        }),
+      ]),
+    );
+  });
+});
+
+describe('one HTTP API per stage', () => {
+  it('is owned by the command service, which exports it with the event stream', () => {
+    expect(command.Outputs?.HttpApiId).toMatchObject({
+      Value: { Ref: 'HttpApi' },
+      Export: { Name: 'users-command-dev-HttpApiId' },
+    });
+    expect(command.Outputs?.EventsTableStreamArn).toMatchObject({
+      Value: { 'Fn::GetAtt': ['EventsTable', 'StreamArn'] },
+      Export: { Name: 'users-command-dev-EventsTableStreamArn' },
+    });
+  });
+
+  it('gets the query routes attached, with no API of the query service own', () => {
+    expect(ofType(query, 'AWS::ApiGatewayV2::Api')).toEqual([]);
+    const routes = ofType(query, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'GET /detail',
+      'GET /history',
+      'GET /list',
+    ]);
+    for (const route of routes)
+      expect(route.ApiId).toEqual({ 'Fn::ImportValue': 'users-command-dev-HttpApiId' });
+  });
+
+  it('configures CORS and per-stage throttling on the API', () => {
+    expect(command.Resources.HttpApi?.Properties.CorsConfiguration).toMatchObject({
+      AllowOrigins: ['*'],
+      AllowHeaders: expect.arrayContaining(['Idempotency-Key', 'X-Correlation-Id']),
+    });
+    const throttling = (template: Template) =>
+      template.Resources.HttpApiStage?.Properties.DefaultRouteSettings;
+    expect(throttling(command)).toMatchObject({
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+    });
+    expect(throttling(commandProd)).toMatchObject({
+      ThrottlingRateLimit: 1000,
+      ThrottlingBurstLimit: 2000,
+    });
+  });
+
+  it('puts a JWT authorizer on POST /command only when the stage sets issuer and audience', () => {
+    expect(command.Resources.HttpApiJwtAuthorizer).toMatchObject({ Condition: 'HasJwtAuthorizer' });
+    expect(command.Resources.HttpApiRoutePostCommand?.Properties).toMatchObject({
+      AuthorizationType: { 'Fn::If': ['HasJwtAuthorizer', 'JWT', 'NONE'] },
+    });
+    expect(command.Conditions).toMatchObject({
+      HasJwtAuthorizer: {
+        'Fn::And': [
+          { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
+          { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
+        ],
+      },
+    });
+  });
+});
+
+describe('the whole app', () => {
+  it('deploys the command service before the query service', () => {
+    const compose = parse(readFileSync(join(__dirname, 'serverless-compose.yml'), 'utf8'));
+    expect(compose.services).toEqual({
+      command: { path: '../services/command-service' },
+      query: { path: '../services/query-service', dependsOn: 'command' },
+    });
+  });
+});
