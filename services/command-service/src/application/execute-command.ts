@@ -60,15 +60,20 @@ const hashRequest = ({ userId, command, expectedVersion }: CommandRequest) =>
     .digest('hex');
 
 /**
- * Read the user's head, decide, append at the next version. A lost race is re-decided on fresh
- * state (unless the caller pinned `expectedVersion`), a bounded number of times.
+ * Read the user's head, decide, append at the next version: one read and one conditional write,
+ * the least an optimistic-concurrency command can cost. A lost race is re-decided on fresh state
+ * (unless the caller pinned `expectedVersion`), a bounded number of times.
+ *
+ * An Idempotency-Key costs nothing extra on the happy path: it is written in the same
+ * transaction as the event, under a condition. It is only read when that condition fails or the
+ * command would not store anything (refused, no change), to replay the first answer instead.
  */
 export const executeCommand = async (
   deps: CommandDependencies,
   request: CommandRequest,
 ): Promise<CommandResult> => {
   const requestHash = hashRequest(request);
-  const replay = async () => {
+  const earlierResult = async () => {
     if (!request.idempotencyKey) return undefined;
     const record = await deps.store.readIdempotency(request.idempotencyKey, deps.now());
     if (record && record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
@@ -76,35 +81,35 @@ export const executeCommand = async (
   };
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
 
-  const earlier = await replay();
-  if (earlier) return earlier;
   for (let attempt = 1; ; attempt++) {
     const head = await deps.store.readHead(request.userId);
-    if (request.expectedVersion !== undefined && request.expectedVersion !== head.version) {
-      throw new VersionConflictError(head.version);
+    let decision: ReturnType<typeof decideAndRecord>;
+    try {
+      if (request.expectedVersion !== undefined && request.expectedVersion !== head.version) {
+        throw new VersionConflictError(head.version);
+      }
+      decision = decideAndRecord(deps, request, head);
+    } catch (refusal) {
+      const earlier = await earlierResult();
+      if (earlier) return earlier;
+      throw refusal;
     }
-    const { result, events } = decideAndRecord(deps, request, head);
-    if (events.length === 0) return result;
+    const { result, events } = decision;
+    if (events.length === 0) return (await earlierResult()) ?? result;
     try {
       await deps.store.appendEvents({
         events,
         idempotency: request.idempotencyKey
-          ? {
-              key: request.idempotencyKey,
-              requestHash,
-              result,
-              ...idempotencyWindow(deps.now()),
-            }
+          ? { key: request.idempotencyKey, requestHash, result, ...idempotencyWindow(deps.now()) }
           : undefined,
       });
       return result;
     } catch (error) {
-      if (error instanceof IdempotencyKeyTakenError) {
-        const winner = await replay();
-        if (winner) return winner;
-      } else if (!(error instanceof VersionTakenError)) {
+      if (!(error instanceof IdempotencyKeyTakenError || error instanceof VersionTakenError)) {
         throw error;
       }
+      const earlier = await earlierResult();
+      if (earlier) return earlier;
       if (request.expectedVersion !== undefined || attempt >= maxAttempts) {
         throw new VersionConflictError((await deps.store.readHead(request.userId)).version);
       }

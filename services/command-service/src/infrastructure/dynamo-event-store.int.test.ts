@@ -138,6 +138,32 @@ describe('DynamoEventStore with executeCommand', () => {
     expect(await storedEvents(userId)).toHaveLength(2);
   });
 
+  it('replays the first answer to a retry that would now be refused or change nothing', async () => {
+    const userId = `user-${randomUUID()}`;
+    const createKey = randomUUID();
+    const createCommand = request(
+      userId,
+      { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } },
+      { idempotencyKey: createKey },
+    );
+    const created = await executeCommand(deps, createCommand);
+    expect(await executeCommand(deps, createCommand)).toEqual(created);
+
+    const pinned = balance(userId, 4, { expectedVersion: 1, idempotencyKey: randomUUID() });
+    const deposited = await executeCommand(deps, pinned);
+    expect(await executeCommand(deps, pinned)).toEqual(deposited);
+
+    const rename = request(
+      userId,
+      { type: 'USER_UPDATED', payload: { name: 'Ada L.' } },
+      { idempotencyKey: randomUUID() },
+    );
+    const renamed = await executeCommand(deps, rename);
+    expect(renamed).toMatchObject({ stored: true, sequence: 3 });
+    expect(await executeCommand(deps, rename)).toEqual(renamed);
+    expect(await storedEvents(userId)).toHaveLength(3);
+  });
+
   it('lets an expired Idempotency-Key be used again', async () => {
     const userId = `user-${randomUUID()}`;
     await create(userId);
