@@ -1,4 +1,4 @@
-// `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4]`
+// `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4] [--endpoint URL]`
 // Rebuilds every read model of a stage from its event store (read-only on the store).
 import { parseArgs } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
@@ -13,10 +13,11 @@ const { values } = parseArgs({
     stage: { type: 'string', default: 'local' },
     region: { type: 'string' },
     segments: { type: 'string', default: '4' },
+    endpoint: { type: 'string' },
   },
 });
 const stage = values.stage as string;
-const { client, eventsTable, readModelTables } = stageConfig(stage, values.region);
+const { client, eventsTable, readModelTables } = stageConfig(stage, values);
 
 const main = async () => {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: eventsTable }));

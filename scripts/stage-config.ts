@@ -17,11 +17,17 @@ const tablesOf = (
 
 /**
  * Where a script finds a stage's tables: `local` is the DynamoDB Local of `npm start`
- * (DYNAMODB_PORT, default 8000); any other stage is AWS with the default credential chain.
+ * (DYNAMODB_PORT, default 8000); any other stage is AWS with the default credential chain,
+ * unless an endpoint (a DynamoDB Local) is given.
  */
-export const stageConfig = (stage: string, region?: string) => {
+export const stageConfig = (
+  stage: string,
+  options: { region?: string; endpoint?: string } = {},
+) => {
+  const { region } = options;
   const endpoint =
-    stage === 'local' ? `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}` : undefined;
+    options.endpoint ??
+    (stage === 'local' ? `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}` : undefined);
   const commandTables = tablesOf('command-service', stage);
   const queryTables = tablesOf('query-service', stage);
   return {

@@ -1,22 +1,12 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { EVENT_TYPES } from './events/schemas';
 
 const EVENT_TYPE_LIST = EVENT_TYPES.join(', ');
 
-/** One configured Ajv for every schema in the system, so formats and strictness never diverge. */
-export const ajv = addFormats(
-  new Ajv({
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    discriminator: true,
-    // Errors then carry their schema, whose `description` explains a failed pattern in words.
-    verbose: true,
-  }),
-  ['email', 'date-time', 'uuid'],
-);
-
+/**
+ * A validator precompiled from a JSON Schema at build time (see scripts/generate-validators.ts):
+ * no schema is compiled when a Lambda starts.
+ */
 export type Validator<T> = ValidateFunction<T>;
 
 /** Ajv errors as short sentences that name the offending field, e.g. "/payload/email must match format \"email\"". */

@@ -30,12 +30,16 @@ type TableResource = { Type: string; Properties: Record<string, unknown> };
 export const createTablesFrom = async <Logical extends string>(
   resourcesFile: string,
   logicalIds: readonly Logical[],
+  {
+    endpoint = testEndpoint(),
+    names = {},
+  }: { endpoint?: string; names?: Partial<Record<Logical, string>> } = {},
 ): Promise<Record<Logical, string>> => {
   const { Resources } = parse(readFileSync(join(ROOT, resourcesFile), 'utf8')) as {
     Resources: Record<string, TableResource>;
   };
-  const client = createDocumentClient({ endpoint: testEndpoint() });
-  const names = {} as Record<Logical, string>;
+  const client = createDocumentClient({ endpoint });
+  const created = {} as Record<Logical, string>;
   await Promise.all(
     logicalIds.map(async (logicalId) => {
       const resource = Resources[logicalId];
@@ -47,7 +51,7 @@ export const createTablesFrom = async <Logical extends string>(
           resource.Properties[key],
         ]),
       ) as Partial<CreateTableCommandInput>;
-      const TableName = `${logicalId}-${randomUUID()}`;
+      const TableName = names[logicalId] ?? `${logicalId}-${randomUUID()}`;
       const StreamSpecification = input.StreamSpecification && {
         ...input.StreamSpecification,
         StreamEnabled: true,
@@ -59,14 +63,14 @@ export const createTablesFrom = async <Logical extends string>(
           StreamSpecification,
         } as CreateTableCommandInput),
       );
-      names[logicalId] = TableName;
+      created[logicalId] = TableName;
     }),
   );
-  return names;
+  return created;
 };
 
-export const deleteTables = async (names: Record<string, string>) => {
-  const client = createDocumentClient({ endpoint: testEndpoint() });
+export const deleteTables = async (names: Record<string, string>, endpoint = testEndpoint()) => {
+  const client = createDocumentClient({ endpoint });
   await Promise.all(
     Object.values(names).map((TableName) => client.send(new DeleteTableCommand({ TableName }))),
   );

@@ -1,5 +1,6 @@
-import { ajv, describeErrors } from '../validation';
-import { EVENT_TYPES, eventMetadataSchema, eventPayloadSchemas } from './schemas';
+import { describeErrors, type Validator } from '../validation';
+import { validateRecordedEvent as generated } from './recorded-event.validator.generated';
+import { EVENT_TYPES } from './schemas';
 import type { EventType, RecordedEvent } from './types';
 
 /** How an event is laid out in the event store table (and therefore in its stream's NEW_IMAGE). */
@@ -27,22 +28,7 @@ export class InvalidEventError extends Error {
   }
 }
 
-const recordedEventSchema = {
-  ...eventMetadataSchema,
-  properties: {
-    ...eventMetadataSchema.properties,
-    type: { enum: EVENT_TYPES },
-    payload: { type: 'object' },
-  },
-  required: [...eventMetadataSchema.required, 'type', 'payload'],
-  additionalProperties: false,
-  allOf: EVENT_TYPES.map((type) => ({
-    if: { properties: { type: { const: type } } },
-    then: { properties: { payload: eventPayloadSchemas[type] } },
-  })),
-};
-
-const validateRecordedEvent = ajv.compile<RecordedEvent>(recordedEventSchema);
+const validateRecordedEvent = generated as Validator<RecordedEvent>;
 
 export const isEventType = (value: unknown): value is EventType =>
   EVENT_TYPES.includes(value as EventType);

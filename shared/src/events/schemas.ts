@@ -90,3 +90,19 @@ export const eventMetadataSchema = {
   },
   required: ['aggregateId', 'version', 'eventId', 'occurredAt', 'correlationId', 'schemaVersion'],
 } as const;
+
+/** A stored event as the reader checks it: metadata plus a payload matching its type. */
+export const recordedEventSchema = {
+  ...eventMetadataSchema,
+  properties: {
+    ...eventMetadataSchema.properties,
+    type: { enum: EVENT_TYPES },
+    payload: { type: 'object' },
+  },
+  required: [...eventMetadataSchema.required, 'type', 'payload'],
+  additionalProperties: false,
+  allOf: EVENT_TYPES.map((type) => ({
+    if: { properties: { type: { const: type } } },
+    then: { properties: { payload: eventPayloadSchemas[type] } },
+  })),
+};

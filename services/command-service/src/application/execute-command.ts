@@ -72,7 +72,7 @@ export const executeCommand = async (
   deps: CommandDependencies,
   request: CommandRequest,
 ): Promise<CommandResult> => {
-  const requestHash = hashRequest(request);
+  const requestHash = request.idempotencyKey ? hashRequest(request) : '';
   const earlierResult = async () => {
     if (!request.idempotencyKey) return undefined;
     const record = await deps.store.readIdempotency(request.idempotencyKey, deps.now());

@@ -28,7 +28,7 @@ export type EventStoreTables = { events: string; idempotency: string };
  * SNAPSHOT_VERSION is bumped whenever UserState changes shape: a head written under another
  * version is ignored and the state is rebuilt by folding the user's whole history once.
  */
-const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 1;
 
 const versionIsFree = 'attribute_not_exists(AggregateID)';
 const keyIsFreeOrExpired = 'attribute_not_exists(IdempotencyKey) OR ExpiresAt < :now';

@@ -1,4 +1,4 @@
-import { userIdSchema } from '@users/shared';
+import { userIdSchema } from '@users/shared/schemas';
 
 /** Query strings arrive as text: numbers are validated as digit strings, then converted. */
 export const limitSchema = {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ajv } from '@users/shared';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { httpHandler, jsonResponse } from '@users/shared/http';
 import { executeCommand } from '../../application/execute-command';
 import type { UserCommand } from '../../domain/decide';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
-import { type CommandRequestEvent, commandRequestSchema } from './request-schema';
+import { validateCommandRequest } from './request-validator';
 
 const store = new DynamoEventStore(documentClientFromEnv(), {
   events: requiredEnv('EVENTS_TABLE'),
@@ -14,7 +13,7 @@ const store = new DynamoEventStore(documentClientFromEnv(), {
 const deps = { store, now: () => new Date(), newEventId: randomUUID };
 
 export const handler = httpHandler(
-  { parseJsonBody: true, schema: ajv.compile<CommandRequestEvent>(commandRequestSchema) },
+  { parseJsonBody: true, schema: validateCommandRequest },
   async ({ body, headers }, { correlationId }) => {
     const result = await executeCommand(deps, {
       userId: body.user_id,

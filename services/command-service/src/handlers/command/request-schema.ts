@@ -1,4 +1,5 @@
-import { type EventType, eventPayloadSchemas, userIdSchema } from '@users/shared';
+import type { EventType } from '@users/shared';
+import { eventPayloadSchemas, userIdSchema } from '@users/shared/schemas';
 import type { FromSchema } from 'json-schema-to-ts';
 
 const commandBodySchema = <T extends EventType>(eventType: T) =>

@@ -1,7 +1,5 @@
-import { ajv } from '@users/shared';
 import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
-import type { FromSchema } from 'json-schema-to-ts';
-import { detailRequestSchema } from '../../http/query-schemas';
+import { validateDetailRequest } from '../../http/query-validators';
 import type { UserDetail } from '../../projections';
 import { readModels } from '../read-models';
 
@@ -12,7 +10,7 @@ const findDetail = async (userId: string, version?: string) =>
     : await readModels.getDetail(userId);
 
 export const handler = httpHandler(
-  { schema: ajv.compile<FromSchema<typeof detailRequestSchema>>(detailRequestSchema) },
+  { schema: validateDetailRequest },
   async ({ queryStringParameters: { user_id, version } }) => {
     const detail = await findDetail(user_id, version);
     if (!detail || detail.deleted) throw new NotFoundError('User ID not found');

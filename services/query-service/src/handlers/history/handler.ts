@@ -1,11 +1,10 @@
-import { ajv } from '@users/shared';
 import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
-import type { FromSchema } from 'json-schema-to-ts';
-import { DEFAULT_PAGE_SIZE, historyRequestSchema } from '../../http/query-schemas';
+import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
+import { validateHistoryRequest } from '../../http/query-validators';
 import { pageTokens, readModels } from '../read-models';
 
 export const handler = httpHandler(
-  { schema: ajv.compile<FromSchema<typeof historyRequestSchema>>(historyRequestSchema) },
+  { schema: validateHistoryRequest },
   async ({ queryStringParameters: { user_id, limit, next_token } }) => {
     const scope = `history:${user_id}`;
     const page = await readModels.listHistory(

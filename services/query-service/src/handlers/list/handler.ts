@@ -1,11 +1,10 @@
-import { ajv } from '@users/shared';
 import { httpHandler, jsonResponse } from '@users/shared/http';
-import type { FromSchema } from 'json-schema-to-ts';
-import { DEFAULT_PAGE_SIZE, listRequestSchema } from '../../http/query-schemas';
+import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
+import { validateListRequest } from '../../http/query-validators';
 import { pageTokens, readModels } from '../read-models';
 
 export const handler = httpHandler(
-  { schema: ajv.compile<FromSchema<typeof listRequestSchema>>(listRequestSchema) },
+  { schema: validateListRequest },
   async ({ queryStringParameters: { limit, next_token } }) => {
     const page = await readModels.listSummaries(
       limit ? Number(limit) : DEFAULT_PAGE_SIZE,

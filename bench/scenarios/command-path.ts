@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '@users/shared/dynamo';
+import { createTablesFrom } from '../../test/support/tables';
+import { userHistoryItems, writeItems } from '../fixtures';
+import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
+import { type LoadResult, median, round, runLoad } from '../stats';
+
+const RESOURCES = 'services/command-service/serverless/resources.yml';
+const CONCURRENCIES = [1, 8, 32];
+const USERS = 32;
+
+export type BenchEnv = { endpoint: string; baseUrl: string; runMs: number; rounds: number };
+
+type Variant = {
+  product: (worker: number) => Promise<unknown>;
+  raw: (worker: number) => Promise<unknown>;
+};
+
+/**
+ * Commands/s and latency, in process and over HTTP, against the least a command can cost on the
+ * same DynamoDB Local: read the head, then one conditional write (a PutItem, or with an
+ * Idempotency-Key a 2-item TransactWriteItems).
+ */
+export const commandPath = async (
+  { endpoint, baseUrl, runMs, rounds }: BenchEnv,
+  commandBundle: string,
+) => {
+  const client = createDocumentClient({ endpoint });
+  const product = await createTablesFrom(RESOURCES, ['EventsTable', 'IdempotencyTable'], {
+    endpoint,
+  });
+  const raw = await createTablesFrom(RESOURCES, ['EventsTable', 'IdempotencyTable'], { endpoint });
+  Object.assign(process.env, {
+    EVENTS_TABLE: product.EventsTable,
+    IDEMPOTENCY_TABLE: product.IdempotencyTable,
+    DYNAMODB_ENDPOINT: endpoint,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  });
+  const { handler } = require(commandBundle) as { handler: HttpHandler };
+  const context = lambdaContext('command');
+  const userIds = Array.from({ length: USERS }, (_, i) => `bench-${i}-${randomUUID()}`);
+  for (const table of [product.EventsTable, raw.EventsTable]) {
+    await writeItems(
+      client,
+      table,
+      userIds.flatMap((id) => userHistoryItems(id, 1)),
+    );
+  }
+  const rawTemplate = userHistoryItems('template', 2)[1] as Record<string, unknown>;
+  const httpUsers = Array.from({ length: USERS }, (_, i) => `bench-http-${i}-${randomUUID()}`);
+
+  const invoke = async (worker: number, headers: Record<string, string> = {}) => {
+    const body = { user_id: userIds[worker], event_type: 'USER_BALANCE', payload: { delta: 1 } };
+    const response = await handler(httpEvent('POST', '/command', { body, headers }), context);
+    if (response.statusCode !== 200) throw new Error(response.body);
+  };
+  const rawAppend = async (worker: number, withKey: boolean) => {
+    const userId = userIds[worker] as string;
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: raw.EventsTable,
+        KeyConditionExpression: 'AggregateID = :id',
+        ExpressionAttributeValues: { ':id': userId },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const next = (Items?.[0]?.Sequence as number) + 1;
+    const put = {
+      TableName: raw.EventsTable,
+      Item: { ...rawTemplate, AggregateID: userId, Sequence: next, EventId: randomUUID() },
+      ConditionExpression: 'attribute_not_exists(AggregateID)',
+    };
+    if (!withKey) return client.send(new PutCommand(put));
+    const key = {
+      TableName: raw.IdempotencyTable,
+      Item: {
+        IdempotencyKey: randomUUID(),
+        RequestHash: 'x'.repeat(64),
+        Result: { sequence: next },
+        ExpiresAt: 0,
+      },
+      ConditionExpression: 'attribute_not_exists(IdempotencyKey)',
+    };
+    return client.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, { Put: key }] }));
+  };
+  const overHttp = async (worker: number) => {
+    const response = await fetch(`${baseUrl}/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        user_id: httpUsers[worker],
+        event_type: 'USER_BALANCE',
+        payload: { delta: 1 },
+      }),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(String(response.status));
+  };
+
+  // DynamoDB Local's JVM needs about 10,000 operations before its figures settle.
+  let warmUps = 0;
+  while (warmUps < 10_000) {
+    const [a, b] = await Promise.all([
+      runLoad(8, 1000, (w) => invoke(w)),
+      runLoad(8, 1000, (w) => rawAppend(w + 8, false)),
+    ]);
+    warmUps += Math.round(a.perSecond + b.perSecond);
+  }
+
+  for (const userId of httpUsers) {
+    const response = await fetch(`${baseUrl}/command`, {
+      method: 'POST',
+      body: JSON.stringify({
+        user_id: userId,
+        event_type: 'USER_CREATED',
+        payload: { name: 'B', email: 'b@example.com' },
+      }),
+    });
+    if (response.status !== 200) throw new Error(`could not create ${userId}: ${response.status}`);
+  }
+
+  // serverless-offline starts a worker per concurrent invocation: let it reach 32 before measuring.
+  await runLoad(32, 5000, overHttp);
+
+  const variants: Record<string, Variant> = {
+    plain: { product: (w) => invoke(w), raw: (w) => rawAppend(w, false) },
+    idempotent: {
+      product: (w) => invoke(w, { 'idempotency-key': randomUUID() }),
+      raw: (w) => rawAppend(w, true),
+    },
+  };
+  const results: Record<string, unknown>[] = [];
+  for (const concurrency of CONCURRENCIES) {
+    for (const [variant, { product: productOp, raw: rawOp }] of Object.entries(variants)) {
+      const productRuns: LoadResult[] = [];
+      const rawRuns: LoadResult[] = [];
+      const httpRuns: LoadResult[] = [];
+      for (let round = 0; round < rounds; round++) {
+        productRuns.push(await runLoad(concurrency, runMs, productOp));
+        rawRuns.push(await runLoad(concurrency, runMs, rawOp));
+        if (variant === 'plain') httpRuns.push(await runLoad(concurrency, runMs, overHttp));
+      }
+      results.push({
+        concurrency,
+        variant,
+        direct: describe(productRuns),
+        raw: describe(rawRuns),
+        ratio: round(
+          median(productRuns.map((r) => r.perSecond)) / median(rawRuns.map((r) => r.perSecond)),
+        ),
+        ...(httpRuns.length > 0 && {
+          http: describe(httpRuns),
+          httpToDirect: round(
+            median(httpRuns.map((r) => r.perSecond)) / median(productRuns.map((r) => r.perSecond)),
+          ),
+        }),
+      });
+    }
+  }
+  return results;
+};
+
+const describe = (runs: LoadResult[]) => ({
+  perSecond: round(median(runs.map((r) => r.perSecond)), 0),
+  p50: round(median(runs.map((r) => r.latency.p50))),
+  p99: round(median(runs.map((r) => r.latency.p99))),
+  errors: runs.reduce((sum, r) => sum + r.errors, 0),
+});

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { createDocumentClient } from '@users/shared/dynamo';
+import { userHistoryItems, writeItems } from '../fixtures';
+import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
+import { median, round, summarize } from '../stats';
+
+/**
+ * Command latency on a user with a long history against one with a short history: deciding must
+ * read the head only, never the whole history. Uses the command tables that command-path set up.
+ */
+export const historyCost = async (
+  { endpoint, rounds }: { endpoint: string; rounds: number },
+  commandBundle: string,
+) => {
+  const client = createDocumentClient({ endpoint });
+  const table = process.env.EVENTS_TABLE as string;
+  const longUser = `history-10000-${randomUUID()}`;
+  const shortUser = `history-10-${randomUUID()}`;
+  await writeItems(client, table, [
+    ...userHistoryItems(longUser, 10_000),
+    ...userHistoryItems(shortUser, 10),
+  ]);
+  const { handler } = require(commandBundle) as { handler: HttpHandler };
+  const context = lambdaContext('command');
+  const timeCommands = async (userId: string, count: number) => {
+    const latencies: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = { user_id: userId, event_type: 'USER_BALANCE', payload: { delta: 1 } };
+      const t0 = performance.now();
+      const response = await handler(httpEvent('POST', '/command', { body }), context);
+      latencies.push(performance.now() - t0);
+      if (response.statusCode !== 200) throw new Error(response.body);
+    }
+    return summarize(latencies);
+  };
+  const long: number[] = [];
+  const short: number[] = [];
+  const longP99: number[] = [];
+  const shortP99: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const a = await timeCommands(shortUser, 200);
+    const b = await timeCommands(longUser, 200);
+    short.push(a.p50);
+    long.push(b.p50);
+    shortP99.push(a.p99);
+    longP99.push(b.p99);
+  }
+  return {
+    short: { events: 10, p50: round(median(short)), p99: round(median(shortP99)) },
+    long: { events: 10_000, p50: round(median(long)), p99: round(median(longP99)) },
+    ratio: round(median(long) / median(short)),
+  };
+};

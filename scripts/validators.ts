@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { recordedEventSchema } from '@users/shared/schemas';
+import { commandRequestSchema } from '../services/command-service/src/handlers/command/request-schema';
+import {
+  detailRequestSchema,
+  historyRequestSchema,
+  listRequestSchema,
+} from '../services/query-service/src/http/query-schemas';
+import { validatorSource } from '../shared/src/validator-compiler';
+
+const ROOT = join(__dirname, '..');
+
+/** Every precompiled validator: the file it lives in, and the schemas it is compiled from. */
+const VALIDATORS: { file: string; origin: string; schemas: Record<string, object> }[] = [
+  {
+    file: 'shared/src/events/recorded-event.validator.generated.ts',
+    origin: 'shared/src/events/schemas.ts',
+    schemas: { validateRecordedEvent: recordedEventSchema },
+  },
+  {
+    file: 'services/command-service/src/handlers/command/request.validator.generated.ts',
+    origin: 'services/command-service/src/handlers/command/request-schema.ts',
+    schemas: { validateCommandRequest: commandRequestSchema },
+  },
+  {
+    file: 'services/query-service/src/http/query.validators.generated.ts',
+    origin: 'services/query-service/src/http/query-schemas.ts',
+    schemas: {
+      validateListRequest: listRequestSchema,
+      validateDetailRequest: detailRequestSchema,
+      validateHistoryRequest: historyRequestSchema,
+    },
+  },
+];
+
+export const generatedValidators = (): { path: string; source: string }[] =>
+  VALIDATORS.map(({ file, origin, schemas }) => ({
+    path: join(ROOT, file),
+    source: validatorSource(schemas, origin),
+  }));

@@ -1,0 +1,12 @@
+import type { Validator } from '@users/shared';
+import type { FromSchema } from 'json-schema-to-ts';
+import {
+  validateDetailRequest as detail,
+  validateHistoryRequest as history,
+  validateListRequest as list,
+} from './query.validators.generated';
+import type { detailRequestSchema, historyRequestSchema, listRequestSchema } from './query-schemas';
+
+export const validateListRequest = list as Validator<FromSchema<typeof listRequestSchema>>;
+export const validateDetailRequest = detail as Validator<FromSchema<typeof detailRequestSchema>>;
+export const validateHistoryRequest = history as Validator<FromSchema<typeof historyRequestSchema>>;
