@@ -41,6 +41,8 @@ const startStack = async (): Promise<{
       LAMBDA_PORT: PORTS.lambda,
       DYNAMODB_PORT: PORTS.dynamodb,
       LOG_LEVEL: 'WARN',
+      // A stack under test must not rebuild itself when files change around it.
+      ESBUILD_WATCH_PATTERN: '.no-watch',
     },
   });
   const baseUrl = `http://localhost:${PORTS.http}`;

@@ -84,7 +84,12 @@ beforeAll(async () => {
     out: string;
     template: Template;
   }[];
-  [command, query, commandProd, queryProd] = packaged.map((p) => p.template) as Template[];
+  [command, query, commandProd, queryProd] = packaged.map((p) => p.template) as [
+    Template,
+    Template,
+    Template,
+    Template,
+  ];
   outputs.push(...packaged.map((p) => p.out));
 }, 240_000);
 afterAll(() => {
@@ -108,6 +113,12 @@ describe('runtime and packaging', () => {
         expect(bundle?.header.size).toBeLessThan(512 * 1024);
         expect(statSync(join(dir, artifact)).size).toBeLessThan(1024 * 1024);
       }
+    }
+  });
+
+  it('never ships the local fault hook', () => {
+    for (const template of [command, query, commandProd, queryProd]) {
+      expect(JSON.stringify(template)).not.toMatch(/PROJECTOR_FAULT_FILE|IS_OFFLINE/);
     }
   });
 

@@ -2,8 +2,8 @@
 
 /**
  * Plugin for the root serverless.yml, which only composes both services for local runs:
- * it refuses any stage but `local` and any deploy/remove, and sets the stream poll interval
- * (a key the schema of a deployable service would reject).
+ * it refuses any stage but `local` and any deploy/remove, and sets the local stream poll interval
+ * and retry budget (the first is a key the schema of a deployable service would reject).
  */
 class LocalOnly {
   constructor(serverless, options) {
@@ -25,11 +25,13 @@ class LocalOnly {
       'before:deploy:function:initialize': refuse('deploy'),
       'before:remove:remove': refuse('remove'),
       'offline:start:init': () => {
-        const { streamReadInterval } = serverless.service.custom.localOnly ?? {};
+        const { streamReadInterval, streamRetryAttempts } =
+          serverless.service.custom.localOnly ?? {};
         for (const name of serverless.service.getAllFunctions()) {
           for (const event of serverless.service.getFunction(name).events ?? []) {
             if (event.stream && typeof event.stream === 'object') {
               event.stream.readInterval = streamReadInterval;
+              event.stream.maximumRetryAttempts = streamRetryAttempts;
             }
           }
         }

@@ -6,6 +6,7 @@
 //   npm start                  data in memory, gone on exit
 //   npm start -- --persist     data kept in .dynamodb/ (or PERSIST=1 npm start)
 //   PORT, LAMBDA_PORT, DYNAMODB_PORT override 3000, 3002 and 8000.
+//   DYNAMODB_NO_START=true uses a DynamoDB Local already running on DYNAMODB_PORT.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,7 +32,9 @@ const portIsFree = (port) =>
       .listen(Number(port), '127.0.0.1');
   });
 
+const externalDynamoDb = process.env.DYNAMODB_NO_START === 'true';
 for (const [name, port] of Object.entries(ports)) {
+  if (name === 'dynamodb' && externalDynamoDb) continue;
   if (!(await portIsFree(port))) {
     console.error(`Port ${port} (${name}) is in use: is another "npm start" running?`);
     process.exit(1);

@@ -25,6 +25,8 @@ export default async () => {
       LAMBDA_PORT: process.env.E2E_LAMBDA_PORT ?? '3102',
       DYNAMODB_PORT: dynamodbPort,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      // A stack under test must not rebuild itself when files change around it.
+      ESBUILD_WATCH_PATTERN: '.no-watch',
     },
   });
   (globalThis as Record<string, unknown>).e2eStack = stack;

@@ -11,7 +11,8 @@ const JAR_DIR = join(
 
 export type DynamoDbLocal = { endpoint: string; process: ChildProcess };
 
-export const startDynamoDbLocal = async (port: number): Promise<DynamoDbLocal> => {
+/** In memory unless `dbPath` is given (a folder that survives restarts of the process). */
+export const startDynamoDbLocal = async (port: number, dbPath?: string): Promise<DynamoDbLocal> => {
   const child = spawn(
     'java',
     [
@@ -21,7 +22,7 @@ export const startDynamoDbLocal = async (port: number): Promise<DynamoDbLocal> =
       '-port',
       String(port),
       '-sharedDb',
-      '-inMemory',
+      ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
     ],
     { stdio: 'ignore', detached: true },
   );

@@ -11,7 +11,7 @@ export const userIdSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 128,
-  pattern: '^[^\\s\\p{Cc}\\p{Cf}\\p{Z}]+$',
+  pattern: '^[^\\s\\p{Cc}\\p{Cf}\\p{Cs}\\p{Z}]+$',
   description: 'must be 1-128 characters without spaces or control characters',
 } as const;
 
@@ -19,8 +19,9 @@ export const nameSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 200,
-  pattern: '\\S',
-  description: 'must contain a visible character',
+  // A visible character, and no control characters or lone UTF-16 surrogates.
+  pattern: '^(?=.*\\S)[^\\p{Cc}\\p{Cs}]+$',
+  description: 'must contain a visible character and no control characters',
 } as const;
 
 export const emailSchema = {

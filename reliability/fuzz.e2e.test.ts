@@ -1,0 +1,69 @@
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { stageConfig } from '../scripts/stage-config';
+import { baseUrl } from '../test/support/http';
+import { commandBody, commandHeaders, queryRequest } from './fuzz';
+
+/** 1,000 cases per run in `npm test`; `npm run fuzz` runs 20,000. */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+
+type Answer = { status: number; body: unknown; correlationId: string | null };
+
+const send = async (path: string, init?: RequestInit): Promise<Answer> => {
+  const response = await fetch(`${baseUrl()}${path}`, init);
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`${response.status} answer to ${path} is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, body, correlationId: response.headers.get('x-correlation-id') };
+};
+
+const expectWellFormed = ({ status, body }: Answer) => {
+  expect(status).toBeLessThan(500);
+  if (status >= 400) expect(body).toEqual(expect.objectContaining({ message: expect.any(String) }));
+};
+
+describe('HTTP fuzzing', () => {
+  const stored = new Map<string, string>();
+  const refused = new Set<string>();
+
+  it(`answers ${Math.round(RUNS / 2)} random POST /command requests with JSON and never a 5xx`, async () => {
+    await fc.assert(
+      fc.asyncProperty(commandBody, commandHeaders, async (body, headers) => {
+        const answer = await send('/command', { method: 'POST', headers, body });
+        expectWellFormed(answer);
+        const id = answer.correlationId as string;
+        const reply = answer.body as { message?: string; event_id?: string };
+        if (answer.status === 200 && reply.message === 'Event stored')
+          stored.set(id, reply.event_id as string);
+        else refused.add(id);
+      }),
+      { numRuns: Math.round(RUNS / 2) },
+    );
+  });
+
+  it(`answers ${Math.round(RUNS / 2)} random queries with JSON and never a 5xx`, async () => {
+    await fc.assert(
+      fc.asyncProperty(queryRequest, async (path) => expectWellFormed(await send(path))),
+      { numRuns: Math.round(RUNS / 2) },
+    );
+  });
+
+  it('stored an event for exactly the requests it accepted', async () => {
+    const { client, eventsTable } = stageConfig('local', {
+      endpoint: `http://localhost:${process.env.E2E_DYNAMODB_PORT ?? '8000'}`,
+    });
+    const events = new Map<string, string[]>();
+    for await (const page of paginateScan({ client }, { TableName: eventsTable })) {
+      for (const item of page.Items ?? []) {
+        const id = item.CorrelationId as string;
+        events.set(id, [...(events.get(id) ?? []), item.EventId as string]);
+      }
+    }
+    for (const id of refused) expect(events.get(id)).toBeUndefined();
+    for (const [id, eventId] of stored) expect(events.get(id)).toEqual([eventId]);
+  });
+});

@@ -1,0 +1,149 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+} from '@aws-sdk/lib-dynamodb';
+import { fromEventItem } from '@users/shared';
+import type { stageConfig } from '../scripts/stage-config';
+import {
+  toDetailItem,
+  toHistoryItem,
+  toSummaryItem,
+} from '../services/query-service/src/infrastructure/items';
+import { replayUser } from '../services/query-service/src/projections';
+import type { SentCommand } from './load';
+
+type Stage = ReturnType<typeof stageConfig>;
+type Item = Record<string, unknown>;
+
+const scanAll = async (client: DynamoDBDocumentClient, TableName: string) => {
+  const items: Item[] = [];
+  for await (const page of paginateScan({ client }, { TableName, ConsistentRead: true }))
+    items.push(...(page.Items ?? []));
+  return items;
+};
+
+/** Every user's events, in version order. */
+export const readEventStore = async ({ client, eventsTable }: Stage) => {
+  const byUser = new Map<string, Item[]>();
+  for (const item of await scanAll(client, eventsTable)) {
+    const id = item.AggregateID as string;
+    byUser.set(id, [...(byUser.get(id) ?? []), item]);
+  }
+  for (const events of byUser.values())
+    events.sort((a, b) => (a.Sequence as number) - (b.Sequence as number));
+  return byUser;
+};
+
+export type StoreReport = {
+  commands: number;
+  answered: number;
+  unanswered: number;
+  events: number;
+  gaps: number;
+  lostEvents: number;
+  duplicateEvents: number;
+  refusedButStored: number;
+  halfStates: number;
+};
+
+/**
+ * The event store's promises, checked against what clients were told: gapless versions, every
+ * acknowledged event stored exactly once, nothing stored for a refusal, and no event without its
+ * idempotency record (or the reverse).
+ */
+export const verifyEventStore = async (
+  stage: Stage,
+  idempotencyTable: string,
+  sent: SentCommand[],
+): Promise<StoreReport> => {
+  const users = await readEventStore(stage);
+  const events = [...users.values()].flat();
+  const byCorrelation = new Map<string, Item[]>();
+  for (const event of events) {
+    const id = event.CorrelationId as string;
+    byCorrelation.set(id, [...(byCorrelation.get(id) ?? []), event]);
+  }
+  const report: StoreReport = {
+    commands: sent.length,
+    answered: sent.filter((c) => c.status !== undefined).length,
+    unanswered: sent.filter((c) => c.status === undefined).length,
+    events: events.length,
+    gaps: [...users.values()].filter((list) => list.some((event, i) => event.Sequence !== i + 1))
+      .length,
+    lostEvents: 0,
+    duplicateEvents: [...byCorrelation.values()].filter((list) => list.length > 1).length,
+    refusedButStored: 0,
+    halfStates: 0,
+  };
+  const finalAnswers = new Map<string, SentCommand>();
+  for (const command of sent)
+    if (command.status !== undefined) finalAnswers.set(command.key, command);
+  for (const [key, command] of finalAnswers) {
+    const stored = byCorrelation.get(key) ?? [];
+    if (command.status === 200 && command.response?.message === 'Event stored') {
+      if (!stored.some((event) => event.EventId === command.response?.event_id))
+        report.lostEvents++;
+    } else if (stored.length > 0) {
+      report.refusedButStored++;
+    }
+  }
+  const keys = await scanAll(stage.client, idempotencyTable);
+  const eventIds = new Set(events.map((event) => event.EventId));
+  const recordedKeys = new Set(keys.map((record) => record.IdempotencyKey));
+  report.halfStates =
+    keys.filter((record) => !eventIds.has((record.Result as { eventId?: string }).eventId)).length +
+    events.filter((event) => !recordedKeys.has(event.CorrelationId)).length;
+  return report;
+};
+
+const readModelsOf = async ({ client, readModelTables }: Stage, userId: string) => {
+  const get = async (TableName: string) =>
+    (
+      await client.send(
+        new GetCommand({ TableName, Key: { UserID: userId }, ConsistentRead: true }),
+      )
+    ).Item ?? null;
+  const history: Item[] = [];
+  for await (const page of paginateQuery(
+    { client },
+    {
+      TableName: readModelTables.history,
+      KeyConditionExpression: 'UserID = :id',
+      ExpressionAttributeValues: { ':id': userId },
+      ConsistentRead: true,
+    },
+  )) {
+    history.push(...(page.Items ?? []));
+  }
+  return {
+    detail: await get(readModelTables.detail),
+    summary: await get(readModelTables.summary),
+    history,
+  };
+};
+
+/**
+ * Waits until every user's read models equal the fold of that user's events (as a rebuild would
+ * write them); resolves with the users that still differ when time runs out.
+ */
+export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promise<string[]> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const users = await readEventStore(stage);
+    const mismatched: string[] = [];
+    for (const [userId, items] of users) {
+      const expected = replayUser(items.map(fromEventItem));
+      const actual = await readModelsOf(stage, userId);
+      const equal =
+        isDeepStrictEqual(actual.detail, toDetailItem(expected.detail)) &&
+        isDeepStrictEqual(actual.summary, expected.summary && toSummaryItem(expected.summary)) &&
+        isDeepStrictEqual(actual.history, expected.history.map(toHistoryItem));
+      if (!equal) mismatched.push(userId);
+    }
+    if (mismatched.length === 0 || Date.now() > deadline) return mismatched;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+};

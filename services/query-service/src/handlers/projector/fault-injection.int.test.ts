@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordedEvent } from '@users/shared';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import {
+  createTablesFrom,
+  deleteTables,
+  testDocumentClient,
+} from '../../../../../test/support/tables';
+import { DynamoReadModels } from '../../infrastructure/dynamo-read-models';
+import { replayUser } from '../../projections';
+import { withFaults } from './fault-injection';
+import { createProjector } from './projector';
+import {
+  deliver,
+  deliveryArbitrary,
+  historiesArbitrary,
+  toStreamRecord,
+} from './stream-simulation';
+
+describe('the projector under injected faults', () => {
+  it.each([
+    ['fails on every record', { failEvery: 1 }],
+    ['fails every 3rd record', { failEvery: 3 }],
+    ['fails after the history entry, before the detail', { failAfterHistory: 0.7 }],
+  ])('converges once the fault is lifted when it %s', async (_, faults) => {
+    const tables = await createTablesFrom('services/query-service/serverless/resources.yml', [
+      'UserSummaryTable',
+      'UserDetailTable',
+      'UserHistoryTable',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'faults-'));
+    const faultFile = join(dir, 'faults.json');
+    try {
+      const store = new DynamoReadModels(testDocumentClient(), {
+        summary: tables.UserSummaryTable,
+        detail: tables.UserDetailTable,
+        history: tables.UserHistoryTable,
+      });
+      writeFileSync(faultFile, JSON.stringify(faults));
+      const project = createProjector(withFaults(store, faultFile));
+      let batches = 0;
+      const liftingAfter20Batches = (event: DynamoDBStreamEvent, context: Context) => {
+        if (++batches === 20) rmSync(faultFile);
+        return project(event, context);
+      };
+      const [histories, delivery] = fc.sample(
+        fc.tuple(historiesArbitrary('fault'), deliveryArbitrary),
+        {
+          seed: 11,
+          numRuns: 1,
+        },
+      )[0] as [RecordedEvent[][], Parameters<typeof deliver>[2]];
+
+      await deliver(liftingAfter20Batches, histories.flat().map(toStreamRecord), delivery);
+
+      for (const events of histories) {
+        const expected = replayUser(events);
+        expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
+        const history = await store.listHistory(expected.detail.userId, 100);
+        expect(history.items).toEqual(expected.history);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await deleteTables(tables);
+    }
+  });
+});

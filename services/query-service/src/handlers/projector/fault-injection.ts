@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { ReadModelStore } from '../../application/ports';
+
+/**
+ * Local and test runs only (the handler applies it only under serverless-offline): makes the
+ * projector fail while the file at `faultFile` exists, to prove that the read models converge
+ * once the fault is lifted. The file holds e.g. `{"failEvery": 3, "failAfterHistory": 0.5}`:
+ * fail every 3rd record, and half of the time after the history entry is written but before the
+ * detail moves.
+ */
+export type Faults = { failEvery?: number; failAfterHistory?: number };
+
+export class InjectedFault extends Error {}
+
+export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelStore => {
+  const activeFaults = (): Faults | undefined =>
+    existsSync(faultFile) ? (JSON.parse(readFileSync(faultFile, 'utf8')) as Faults) : undefined;
+  let records = 0;
+  return {
+    getDetail: async (userId) => {
+      const faults = activeFaults();
+      if (faults?.failEvery && ++records % faults.failEvery === 0)
+        throw new InjectedFault('every Nth record');
+      return store.getDetail(userId);
+    },
+    putHistoryEntry: (entry) => store.putHistoryEntry(entry),
+    advance: async (detail, previousVersion, summary) => {
+      const faults = activeFaults();
+      if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {
+        throw new InjectedFault('after the history entry, before the detail');
+      }
+      return store.advance(detail, previousVersion, summary);
+    },
+  };
+};
