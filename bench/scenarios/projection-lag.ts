@@ -102,11 +102,12 @@ export const projectionLag = async ({
       event_type: 'USER_BALANCE',
       payload: { delta: 1 },
     });
-    for (;;) {
+    for (const deadline = performance.now() + 30_000; ; ) {
       const detail = (await (await fetch(`${baseUrl}/detail?user_id=${userId}`)).json()) as {
         Version?: number;
       };
       if ((detail.Version ?? 0) >= sequence) break;
+      if (performance.now() > deadline) throw new Error(`event ${sequence} never reached /detail`);
       await pause(2);
     }
     productLags.push(performance.now() - answeredAt);
