@@ -72,7 +72,7 @@ const main = async () => {
     const lag = await projectionLag({ endpoint, baseUrl, commands: quick ? 50 : 200 });
     log('rebuild');
     const rebuilt = await rebuild({
-      endpoint,
+      port: 8310,
       users: quick ? 200 : 1000,
       eventsPerUser: 100,
       rounds: quick ? 1 : 2,

@@ -1,6 +1,7 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { runCommand } from '../../test/support/processes';
+import { startDynamoDbLocal } from '../../test/support/dynamodb-local';
+import { runCommand, stopProcessGroup } from '../../test/support/processes';
 import { createTablesFrom, deleteTables } from '../../test/support/tables';
 import { userHistoryItems, writeItems } from '../fixtures';
 import { median, round } from '../stats';
@@ -28,21 +29,23 @@ const createStageTables = async (endpoint: string) => ({
   )),
 });
 
+type RebuildSize = { users: number; eventsPerUser: number; rounds: number };
+
 /**
  * `npm run rebuild` over a store of `users` x `eventsPerUser` events, against the raw floor: a
- * parallel Scan of the same table plus BatchWriteItem of as many items.
+ * parallel Scan of the same table plus BatchWriteItem of as many items. Runs on a DynamoDB Local
+ * of its own: one that already holds the other scenarios' data writes far slower.
  */
-export const rebuild = async ({
-  endpoint,
-  users,
-  eventsPerUser,
-  rounds,
-}: {
-  endpoint: string;
-  users: number;
-  eventsPerUser: number;
-  rounds: number;
-}) => {
+export const rebuild = async ({ port, ...size }: RebuildSize & { port: number }) => {
+  const dynamodb = await startDynamoDbLocal(port);
+  try {
+    return await rebuildOn(dynamodb.endpoint, size);
+  } finally {
+    await stopProcessGroup(dynamodb.process, 'SIGKILL');
+  }
+};
+
+const rebuildOn = async (endpoint: string, { users, eventsPerUser, rounds }: RebuildSize) => {
   const client = createDocumentClient({ endpoint });
   const tables = await createStageTables(endpoint);
   const scratch = await createTablesFrom(
