@@ -61,7 +61,7 @@ const startStack = async (): Promise<{
 const main = async () => {
   const bundles = await buildBundles();
   const { baseUrl, endpoint, stack } = await startStack();
-  const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 1 : 3 };
+  const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };
   const log = (step: string) => console.error(`[bench ${new Date().toISOString()}] ${step}`);
   try {
     log('command path');

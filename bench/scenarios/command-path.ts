@@ -100,9 +100,9 @@ export const commandPath = async (
     if (response.status !== 200) throw new Error(String(response.status));
   };
 
-  // DynamoDB Local's JVM needs about 10,000 operations before its figures settle.
+  // DynamoDB Local's JVM needs 10,000 operations or more before its figures settle.
   let warmUps = 0;
-  while (warmUps < 10_000) {
+  while (warmUps < 20_000) {
     const [a, b] = await Promise.all([
       runLoad(8, 1000, (w) => invoke(w)),
       runLoad(8, 1000, (w) => rawAppend(w + 8, false)),
@@ -138,9 +138,16 @@ export const commandPath = async (
       const productRuns: LoadResult[] = [];
       const rawRuns: LoadResult[] = [];
       const httpRuns: LoadResult[] = [];
+      // A/B then B/A: DynamoDB Local's JVM keeps speeding up for minutes, which would favour
+      // whichever side always runs second.
       for (let round = 0; round < rounds; round++) {
-        productRuns.push(await runLoad(concurrency, runMs, productOp));
-        rawRuns.push(await runLoad(concurrency, runMs, rawOp));
+        const pair: [LoadResult[], (w: number) => Promise<unknown>][] = [
+          [productRuns, productOp],
+          [rawRuns, rawOp],
+        ];
+        for (const [runs, op] of round % 2 === 0 ? pair : pair.reverse()) {
+          runs.push(await runLoad(concurrency, runMs, op));
+        }
         if (variant === 'plain') httpRuns.push(await runLoad(concurrency, runMs, overHttp));
       }
       results.push({
