@@ -25,6 +25,7 @@ export type ChaosReport = StoreReport & {
   kills: number;
   retried: number;
   readModelMismatches: number;
+  mismatchedSamples?: string[];
 };
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,6 +84,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       kills: options.kills,
       retried: retries.length,
       readModelMismatches: mismatched.length,
+      ...(mismatched.length > 0 && { mismatchedSamples: mismatched.slice(0, 5) }),
     };
   } finally {
     await stack?.stop();

@@ -1,45 +1,48 @@
 import { runChaos } from './chaos';
 import { runSoak } from './soak';
+import type { StoreReport } from './verify';
+
+const chaosSize = {
+  kills: 1,
+  clients: 4,
+  users: 8,
+  intervalMs: 2500,
+  ports: { http: 3400, lambda: 3402, dynamodb: 8500 },
+};
 
 /**
  * The CI-sized runs of `npm run chaos` and `npm run soak`: each starts its own stack, on ports
  * apart from the shared e2e stack and from `npm start`.
  */
 describe('reliability (CI size)', () => {
-  const expectNothingLost = (report: {
-    gaps: number;
-    lostEvents: number;
-    duplicateEvents: number;
-    refusedButStored: number;
-    halfStates: number;
-    readModelMismatches: number;
-  }) =>
+  const expectConsistent = (report: StoreReport & { readModelMismatches: number }) =>
     expect(report).toMatchObject({
       gaps: 0,
-      lostEvents: 0,
       duplicateEvents: 0,
       refusedButStored: 0,
       halfStates: 0,
       readModelMismatches: 0,
     });
 
-  it.each(['stack', 'dynamodb'] as const)(
-    'survives kill -9 of the %s mid-run',
-    async (target) => {
-      const report = await runChaos({
-        target,
-        kills: 1,
-        clients: 4,
-        users: 8,
-        intervalMs: 2500,
-        ports: { http: 3400, lambda: 3402, dynamodb: 8500 },
-      });
-      console.info(`chaos (${target}): ${JSON.stringify(report)}`);
-      expect(report.answered).toBeGreaterThan(0);
-      expectNothingLost(report);
-    },
-    600_000,
-  );
+  it('survives kill -9 of the offline stack mid-run', async () => {
+    const report = await runChaos({ target: 'stack', ...chaosSize });
+    console.info(`chaos (stack): ${JSON.stringify(report)}`);
+    expect(report.answered).toBeGreaterThan(0);
+    expectConsistent(report);
+    expect(report.lostEvents).toBe(0);
+  }, 600_000);
+
+  it('survives kill -9 of DynamoDB Local mid-run', async () => {
+    const report = await runChaos({ target: 'dynamodb', ...chaosSize });
+    console.info(`chaos (dynamodb): ${JSON.stringify(report)}`);
+    expect(report.answered).toBeGreaterThan(0);
+    expectConsistent(report);
+    // DynamoDB Local acknowledges a TransactWriteItems before it is on disk, so a kill -9 can
+    // lose the last one, whole (event and key together). DynamoDB itself does not; nothing of
+    // ours may lose anything else.
+    expect(report.lostEvents).toBe(report.lostWithTheirKeys);
+    expect(report.lostWithTheirKeys).toBeLessThanOrEqual(chaosSize.kills);
+  }, 600_000);
 
   it('stays correct under sustained load', async () => {
     const report = await runSoak({
@@ -50,6 +53,7 @@ describe('reliability (CI size)', () => {
     });
     console.info(`soak: ${JSON.stringify(report)}`);
     expect(report.unexpectedSamples).toEqual([]);
-    expectNothingLost(report);
+    expectConsistent(report);
+    expect(report.lostEvents).toBe(0);
   }, 600_000);
 });

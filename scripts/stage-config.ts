@@ -34,9 +34,9 @@ export const stageConfig = (
     client: createDocumentClient({ endpoint, region }),
     eventsTable: commandTables.events as string,
     readModelTables: {
-      summary: queryTables.summary as string,
       detail: queryTables.detail as string,
       history: queryTables.history as string,
+      listIndex: queryTables.listIndex as string,
     },
   };
 };

@@ -5,7 +5,7 @@ import { median, round } from '../stats';
 const ENVIRONMENT = {
   EVENTS_TABLE: 'events',
   IDEMPOTENCY_TABLE: 'idempotency',
-  USER_SUMMARY_TABLE: 'summary',
+  USER_LIST_INDEX: 'ListIndex',
   USER_DETAIL_TABLE: 'detail',
   USER_HISTORY_TABLE: 'history',
   PAGE_TOKEN_SECRET: 'bench',

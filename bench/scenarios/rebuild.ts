@@ -17,11 +17,10 @@ const createStageTables = async (endpoint: string) => ({
   })),
   ...(await createTablesFrom(
     'services/query-service/serverless/resources.yml',
-    ['UserSummaryTable', 'UserDetailTable', 'UserHistoryTable'],
+    ['UserDetailTable', 'UserHistoryTable'],
     {
       endpoint,
       names: {
-        UserSummaryTable: `users-${STAGE}-user-summary`,
         UserDetailTable: `users-${STAGE}-user-detail`,
         UserHistoryTable: `users-${STAGE}-user-history`,
       },

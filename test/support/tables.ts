@@ -23,6 +23,19 @@ const CREATE_TABLE_KEYS = [
 
 type TableResource = { Type: string; Properties: Record<string, unknown> };
 
+/** `${self:custom.queryTables.listIndex}` and the like, as each service's tables.yml defines them. */
+const resolveTableNames = (text: string) =>
+  text.replace(
+    /\$\{self:custom\.(command|query)Tables\.(\w+)\}/g,
+    (_, service: string, name: string) => {
+      const tables = parse(
+        readFileSync(join(ROOT, `services/${service}-service/serverless/tables.yml`), 'utf8'),
+      );
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the Serverless variable, replaced literally
+      return String(tables[name]).replaceAll('${sls:stage}', 'test');
+    },
+  );
+
 /**
  * Creates, under fresh names, the tables a service declares in its serverless/resources.yml: the
  * integration tests run against the very definitions that are deployed.
@@ -35,7 +48,9 @@ export const createTablesFrom = async <Logical extends string>(
     names = {},
   }: { endpoint?: string; names?: Partial<Record<Logical, string>> } = {},
 ): Promise<Record<Logical, string>> => {
-  const { Resources } = parse(readFileSync(join(ROOT, resourcesFile), 'utf8')) as {
+  const { Resources } = parse(
+    resolveTableNames(readFileSync(join(ROOT, resourcesFile), 'utf8')),
+  ) as {
     Resources: Record<string, TableResource>;
   };
   const client = createDocumentClient({ endpoint });

@@ -1,4 +1,4 @@
-import type { HistoryEntry, UserDetail, UserSummary } from '../projections';
+import type { HistoryEntry, UserDetail } from '../projections';
 import type { ReadModelStore } from './ports';
 
 /**
@@ -7,7 +7,6 @@ import type { ReadModelStore } from './ports';
  */
 export class InMemoryReadModels implements ReadModelStore {
   readonly details = new Map<string, UserDetail>();
-  readonly summaries = new Map<string, UserSummary>();
   readonly history = new Map<string, HistoryEntry>();
 
   async getDetail(userId: string) {
@@ -18,11 +17,9 @@ export class InMemoryReadModels implements ReadModelStore {
     this.history.set(`${entry.userId}#${entry.sequence}`, entry);
   }
 
-  async advance(detail: UserDetail, previousVersion: number, summary?: UserSummary | null) {
+  async advance(detail: UserDetail, previousVersion: number) {
     if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
     this.details.set(detail.userId, detail);
-    if (summary) this.summaries.set(detail.userId, summary);
-    else if (summary === null) this.summaries.delete(detail.userId);
     return true;
   }
 }

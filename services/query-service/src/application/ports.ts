@@ -9,15 +9,10 @@ export interface ReadModelStore {
   getDetail(userId: string): Promise<UserDetail | null>;
   putHistoryEntry(entry: HistoryEntry): Promise<void>;
   /**
-   * Moves the user from `previousVersion` to `detail.version`, atomically with the summary when
-   * it changes (`null` removes it, `undefined` leaves it). False if the detail was no longer at
-   * `previousVersion`: another writer got there first, and nothing was written.
+   * Moves the user from `previousVersion` to `detail.version`. False if the detail was no longer
+   * at `previousVersion`: another writer got there first, and nothing was written.
    */
-  advance(
-    detail: UserDetail,
-    previousVersion: number,
-    summary?: UserSummary | null,
-  ): Promise<boolean>;
+  advance(detail: UserDetail, previousVersion: number): Promise<boolean>;
 }
 
 export interface ReadModelQueries {

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@users/shared';
-import { evolveDetail, summaryChanged, toHistoryEntry, toSummary } from '../projections';
+import { evolveDetail, toHistoryEntry } from '../projections';
 import type { ReadModelStore } from './ports';
 
 /** The event is ahead of what this user's read models have applied: an earlier one is missing. */
@@ -16,7 +16,7 @@ export type Outcome = 'applied' | 'duplicate' | 'skipped';
 
 /**
  * Applies one event exactly once and in order. The detail's version is the user's checkpoint:
- * it moves (with the summary, atomically) only after the history entry is written, so a crash in
+ * it moves (one conditional write) only after the history entry is written, so a crash in
  * between leaves the event "not applied" and its retry rewrites the same history entry.
  */
 export const projectEvent = async (
@@ -30,8 +30,7 @@ export const projectEvent = async (
 
   const detail = evolveDetail(current, event);
   await store.putHistoryEntry(toHistoryEntry(event, detail));
-  const summary = summaryChanged(current, detail) ? toSummary(detail) : undefined;
-  return (await store.advance(detail, position, summary)) ? 'applied' : 'duplicate';
+  return (await store.advance(detail, position)) ? 'applied' : 'duplicate';
 };
 
 /**

@@ -4,9 +4,9 @@ import { DynamoReadModels } from '../infrastructure/dynamo-read-models';
 
 /** Wiring shared by every query-service function: tables from the environment. */
 export const readModels = new DynamoReadModels(documentClientFromEnv(), {
-  summary: requiredEnv('USER_SUMMARY_TABLE'),
   detail: requiredEnv('USER_DETAIL_TABLE'),
   history: requiredEnv('USER_HISTORY_TABLE'),
+  listIndex: requiredEnv('USER_LIST_INDEX'),
 });
 
 export const pageTokens = createPageTokens(requiredEnv('PAGE_TOKEN_SECRET'));

@@ -1,7 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -9,7 +6,6 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
-  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageKey, ReadModelQueries, ReadModelStore } from '../application/ports';
 import type { HistoryEntry, UserDetail, UserReadModels, UserSummary } from '../projections';
@@ -17,13 +13,12 @@ import type { ReadModelRestorer } from '../rebuild/rebuild-read-models';
 import {
   fromDetailItem,
   fromHistoryItem,
-  fromSummaryItem,
-  toDetailItem,
+  fromListIndexItem,
+  toDetailTableItem,
   toHistoryItem,
-  toSummaryItem,
 } from './items';
 
-export type ReadModelTables = { summary: string; detail: string; history: string };
+export type ReadModelTables = { detail: string; history: string; listIndex: string };
 
 type Condition = {
   ConditionExpression: string;
@@ -46,6 +41,11 @@ const notNewerThan = (version: number): Condition => ({
 
 const BATCH_WRITE_LIMIT = 25;
 
+/**
+ * Every write here is a single-item write: the detail item is each user's checkpoint and carries
+ * its own list entry (a sparse index), so nothing can disagree with it and no transaction is
+ * needed.
+ */
 export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadModelRestorer {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -79,33 +79,33 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadM
     );
   }
 
-  advance(
-    detail: UserDetail,
-    previousVersion: number,
-    summary?: UserSummary | null,
-  ): Promise<boolean> {
-    return this.writeDetail(detail, atVersion(previousVersion), summary);
+  advance(detail: UserDetail, previousVersion: number): Promise<boolean> {
+    return this.putDetail(detail, atVersion(previousVersion));
   }
 
-  async restoreUser({ detail, summary, history }: UserReadModels): Promise<void> {
+  async restoreUser({ detail, history }: UserReadModels): Promise<void> {
     for (let start = 0; start < history.length; start += BATCH_WRITE_LIMIT) {
       await this.putAll(
         this.tables.history,
         history.slice(start, start + BATCH_WRITE_LIMIT).map(toHistoryItem),
       );
     }
-    await this.writeDetail(detail, notNewerThan(detail.version), summary);
+    await this.putDetail(detail, notNewerThan(detail.version));
   }
 
   async listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>> {
     const { Items = [] } = await this.client.send(
       new ScanCommand({
-        TableName: this.tables.summary,
+        TableName: this.tables.detail,
+        IndexName: this.tables.listIndex,
         Limit: limit + 1,
         ExclusiveStartKey: after,
       }),
     );
-    return pageOf(Items.map(fromSummaryItem), limit, (last) => ({ UserID: last.userId }));
+    return pageOf(Items.map(fromListIndexItem), limit, (last) => ({
+      UserID: last.userId,
+      ListedUserID: last.userId,
+    }));
   }
 
   async listHistory(userId: string, limit: number, after?: PageKey): Promise<Page<HistoryEntry>> {
@@ -124,37 +124,19 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadM
     }));
   }
 
-  /**
-   * The detail is each user's checkpoint; the summary only ever changes in the same transaction,
-   * under the detail's condition, so a rebuild racing the live projector can never leave a
-   * summary that disagrees with the detail (a deleted user listed again, say).
-   */
-  private async writeDetail(
-    detail: UserDetail,
-    condition: Condition,
-    summary?: UserSummary | null,
-  ) {
-    const putDetail = { TableName: this.tables.detail, Item: toDetailItem(detail), ...condition };
+  /** True when written; false when the condition says another writer got there first. */
+  private async putDetail(detail: UserDetail, condition: Condition): Promise<boolean> {
     try {
-      if (summary === undefined) {
-        await this.client.send(new PutCommand(putDetail));
-      } else {
-        const summaryWrite = summary
-          ? { Put: { TableName: this.tables.summary, Item: toSummaryItem(summary) } }
-          : { Delete: { TableName: this.tables.summary, Key: { UserID: detail.userId } } };
-        await this.client.send(
-          new TransactWriteCommand({ TransactItems: [{ Put: putDetail }, summaryWrite] }),
-        );
-      }
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.detail,
+          Item: toDetailTableItem(detail),
+          ...condition,
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return false;
-      }
       throw error;
     }
   }
@@ -163,8 +145,9 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadM
   private async putAll(table: string, items: Record<string, unknown>[]) {
     let requests = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0)
+      if (attempt > 0) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      }
       const { UnprocessedItems } = await this.client.send(
         new BatchWriteCommand({ RequestItems: { [table]: requests } }),
       );

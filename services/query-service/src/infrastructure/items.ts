@@ -28,12 +28,16 @@ export const fromDetailItem = (item: Item): UserDetail => ({
   deleted: item.Deleted as boolean,
 });
 
-export const toSummaryItem = (summary: UserSummary) => ({
-  UserID: summary.userId,
-  Name: summary.name,
+/**
+ * The detail table's item: the detail plus `ListedUserID` while the user is listed, which puts
+ * it in the sparse list index that GET /list reads.
+ */
+export const toDetailTableItem = (detail: UserDetail) => ({
+  ...toDetailItem(detail),
+  ...(!detail.deleted && { ListedUserID: detail.userId }),
 });
 
-export const fromSummaryItem = (item: Item): UserSummary => ({
+export const fromListIndexItem = (item: Item): UserSummary => ({
   userId: item.UserID as string,
   name: item.Name as string,
 });

@@ -1,11 +1,9 @@
 import type { RecordedEvent } from '@users/shared';
 import { evolveDetail, ProjectionError, type UserDetail } from './user-detail';
 import { type HistoryEntry, toHistoryEntry } from './user-history';
-import { toSummary, type UserSummary } from './user-summary';
 
 export type UserReadModels = {
   detail: UserDetail;
-  summary: UserSummary | null;
   history: HistoryEntry[];
 };
 
@@ -35,5 +33,5 @@ export const replayUser = (events: readonly (RecordedEvent | SkippedEvent)[]): U
     history.push(toHistoryEntry(event, detail));
   });
   if (!detail) throw new ProjectionError('no events');
-  return { detail, summary: toSummary(detail), history };
+  return { detail, history };
 };

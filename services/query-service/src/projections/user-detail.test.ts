@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@users/shared';
 import { evolveDetail, ProjectionError, type UserDetail } from './user-detail';
-import { summaryChanged, toSummary } from './user-summary';
+import { toSummary } from './user-summary';
 
 const at = (version: number, event: Pick<RecordedEvent, 'type' | 'payload'>): RecordedEvent =>
   ({
@@ -64,11 +64,5 @@ describe('the summary', () => {
   it('lists active users only', () => {
     expect(toSummary(detail)).toEqual({ userId: 'u1', name: 'Ada' });
     expect(toSummary({ ...detail, deleted: true })).toBeNull();
-  });
-  it('changes on creation, rename and deletion, not on balance changes', () => {
-    expect(summaryChanged(null, detail)).toBe(true);
-    expect(summaryChanged(detail, { ...detail, balance: 9, version: 2 })).toBe(false);
-    expect(summaryChanged(detail, { ...detail, name: 'Ada L.', version: 2 })).toBe(true);
-    expect(summaryChanged(detail, { ...detail, deleted: true, version: 2 })).toBe(true);
   });
 });

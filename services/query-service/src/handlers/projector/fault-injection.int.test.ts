@@ -27,7 +27,6 @@ describe('the projector under injected faults', () => {
     ['fails after the history entry, before the detail', { failAfterHistory: 0.7 }],
   ])('converges once the fault is lifted when it %s', async (_, faults) => {
     const tables = await createTablesFrom('services/query-service/serverless/resources.yml', [
-      'UserSummaryTable',
       'UserDetailTable',
       'UserHistoryTable',
     ]);
@@ -35,9 +34,9 @@ describe('the projector under injected faults', () => {
     const faultFile = join(dir, 'faults.json');
     try {
       const store = new DynamoReadModels(testDocumentClient(), {
-        summary: tables.UserSummaryTable,
         detail: tables.UserDetailTable,
         history: tables.UserHistoryTable,
+        listIndex: 'ListIndex',
       });
       writeFileSync(faultFile, JSON.stringify(faults));
       const project = createProjector(withFaults(store, faultFile));

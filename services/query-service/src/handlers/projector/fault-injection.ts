@@ -24,12 +24,12 @@ export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelS
       return store.getDetail(userId);
     },
     putHistoryEntry: (entry) => store.putHistoryEntry(entry),
-    advance: async (detail, previousVersion, summary) => {
+    advance: async (detail, previousVersion) => {
       const faults = activeFaults();
       if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {
         throw new InjectedFault('after the history entry, before the detail');
       }
-      return store.advance(detail, previousVersion, summary);
+      return store.advance(detail, previousVersion);
     },
   };
 };

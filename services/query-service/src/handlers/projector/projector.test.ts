@@ -2,13 +2,7 @@ import type { RecordedEvent } from '@users/shared';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { InMemoryReadModels } from '../../application/in-memory-read-models';
-import {
-  evolveDetail,
-  replayUser,
-  toHistoryEntry,
-  toSummary,
-  type UserDetail,
-} from '../../projections';
+import { evolveDetail, replayUser, toHistoryEntry, type UserDetail } from '../../projections';
 import { createProjector } from './projector';
 import {
   deliver,
@@ -37,14 +31,6 @@ describe('the projector', () => {
             const userId = (events[0] as RecordedEvent).aggregateId;
             const expected = foldDetail(events);
             expect(store.details.get(userId)).toEqual(expected);
-            // A summary keeps the version of the last event that changed it (balances do not).
-            const summary = store.summaries.get(userId);
-            const expectedSummary = toSummary(expected);
-            expect(summary && { userId: summary.userId, name: summary.name }).toEqual(
-              expectedSummary
-                ? { userId: expectedSummary.userId, name: expectedSummary.name }
-                : undefined,
-            );
             events.forEach((event, index) => {
               expect(store.history.get(`${userId}#${event.version}`)).toEqual(
                 toHistoryEntry(event, foldDetail(events.slice(0, index + 1))),
@@ -57,7 +43,6 @@ describe('the projector', () => {
             const userId = (events[0] as RecordedEvent).aggregateId;
             expect(replayUser(events)).toEqual({
               detail: store.details.get(userId),
-              summary: store.summaries.get(userId) ?? null,
               history: events.map((event) => store.history.get(`${userId}#${event.version}`)),
             });
           }
