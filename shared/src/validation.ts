@@ -22,8 +22,5 @@ export const describeErrors = (errors: ErrorObject[] | null | undefined): string
     if (error.keyword === 'discriminator' && error.params.error === 'mapping') {
       return `${where}/${error.params.tag} must be one of ${EVENT_TYPE_LIST}`;
     }
-    if (error.keyword === 'pattern' && error.parentSchema?.description) {
-      return `${where} ${error.parentSchema.description}`;
-    }
     return `${where} ${error.message ?? 'is invalid'}`;
   });

@@ -1,0 +1,50 @@
+import { validateRecordedEvent as generated } from './events/recorded-event.validator.generated';
+import { describeErrors, type Validator } from './validation';
+import { createAjv } from './validator-compiler';
+
+const validateRecordedEvent = generated as Validator<unknown>;
+
+const event = {
+  aggregateId: 'u1',
+  version: 1,
+  eventId: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  correlationId: 'c1',
+  schemaVersion: 1,
+  type: 'USER_CREATED',
+  payload: { name: 'Ada', email: 'ada@example.com' },
+};
+
+const errorsOf = (candidate: unknown) => {
+  expect(validateRecordedEvent(candidate)).toBe(false);
+  return describeErrors(validateRecordedEvent.errors);
+};
+
+describe('validation errors', () => {
+  it('accepts a valid event', () => {
+    expect(validateRecordedEvent(event)).toBe(true);
+  });
+
+  it('explains a failed pattern in the words of its schema', () => {
+    expect(errorsOf({ ...event, aggregateId: 'a b' })).toEqual([
+      '/aggregateId must be 1-128 characters without spaces or control characters',
+    ]);
+    expect(errorsOf({ ...event, payload: { name: '   ', email: 'ada@example.com' } })).toContain(
+      '/payload/name must contain a visible character and no control characters',
+    );
+  });
+
+  it('names missing and unexpected properties', () => {
+    const { correlationId: _, ...withoutCorrelation } = event;
+    expect(errorsOf({ ...withoutCorrelation, extra: 1 })).toEqual([
+      '/ must have property "correlationId"',
+      '/ must not have property "extra"',
+    ]);
+  });
+
+  it('falls back to the pattern itself when a schema has no description', () => {
+    const validate = createAjv().compile({ type: 'string', pattern: '^a+$' });
+    expect(validate('b')).toBe(false);
+    expect(describeErrors(validate.errors)).toEqual(['/ must match pattern "^a+$"']);
+  });
+});
