@@ -3,11 +3,11 @@
 // the same run, on the same DynamoDB Local: compare ratios, not absolute numbers.
 //
 //   BENCH_QUICK=1 npm run bench    shorter runs and a 20,000-event rebuild, for a smoke test
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { stopProcessGroup } from '../test/support/processes';
+import { STATE_DIR } from '../scripts/local-stack/paths';
+import { type LocalStack, startLocalStack } from '../scripts/local-stack/stack';
 import { buildBundles } from './bundles';
 import { printReport } from './report';
 import { coldStart } from './scenarios/cold-start';
@@ -16,46 +16,24 @@ import { historyCost } from './scenarios/history-cost';
 import { projectionLag } from './scenarios/projection-lag';
 import { rebuild } from './scenarios/rebuild';
 
-const ROOT = join(__dirname, '..');
 const quick = process.env.BENCH_QUICK === '1';
-const PORTS = { http: '3200', lambda: '3202', dynamodb: '8300' };
+const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300 };
 
-const startStack = async (): Promise<{
-  baseUrl: string;
-  endpoint: string;
-  stack?: ChildProcess;
-}> => {
+const startStack = async (): Promise<{ baseUrl: string; endpoint: string; stack?: LocalStack }> => {
   if (process.env.BASE_URL) {
     return {
       baseUrl: process.env.BASE_URL,
       endpoint: `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}`,
     };
   }
-  const stack = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs')], {
-    cwd: ROOT,
-    detached: true,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      PORT: PORTS.http,
-      LAMBDA_PORT: PORTS.lambda,
-      DYNAMODB_PORT: PORTS.dynamodb,
-      LOG_LEVEL: 'WARN',
-      // A stack under test must not rebuild itself when files change around it.
-      ESBUILD_WATCH_PATTERN: '.no-watch',
-    },
+  mkdirSync(STATE_DIR, { recursive: true });
+  const stack = await startLocalStack({
+    ports: PORTS,
+    checkpointFile: join(STATE_DIR, 'bench-stream-checkpoints.json'),
+    output: { logFile: join(STATE_DIR, 'bench-stack.log') },
+    env: { LOG_LEVEL: 'WARN' },
   });
-  const baseUrl = `http://localhost:${PORTS.http}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${baseUrl}/list?limit=1`)).status === 200) {
-        return { baseUrl, endpoint: `http://localhost:${PORTS.dynamodb}`, stack };
-      }
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  await stopProcessGroup(stack, 'SIGINT');
-  throw new Error('the local stack did not start');
+  return { baseUrl: stack.baseUrl, endpoint: stack.endpoint, stack };
 };
 
 const main = async () => {
@@ -101,7 +79,7 @@ const main = async () => {
     printReport(results);
     console.log(`\nWritten to ${file}`);
   } finally {
-    if (stack) await stopProcessGroup(stack, 'SIGINT');
+    await stack?.stop();
   }
 };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
 import { parse } from 'yaml';
-import { runCommand } from '../test/support/processes';
+import { runCommand } from '../scripts/local-stack/processes';
 
 /**
  * Nothing here may touch AWS: each service is packaged offline with dummy credentials and every

@@ -2,28 +2,42 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stageConfig } from '../scripts/stage-config';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../test/support/dynamodb-local';
-import { stopProcessGroup } from '../test/support/processes';
-import { runClients, type SentCommand, sendCommand } from './load';
-import { type OfflineStack, type StackPorts, startOfflineStack } from './stack';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../scripts/local-stack/dynamodb-local';
+import { type OfflineStack, type StackPorts, startOffline } from '../scripts/local-stack/offline';
+import { STATE_DIR } from '../scripts/local-stack/paths';
+import { stopProcessGroup } from '../scripts/local-stack/processes';
+import {
+  ALL_TABLES,
+  createTables,
+  stageConfig,
+  stageTableNames,
+} from '../scripts/local-stack/tables';
+import { retryCommand, runClients, type SentCommand } from './load';
+import { startLossyProxy } from './lossy-proxy';
 import { type StoreReport, verifyEventStore, waitForReadModels } from './verify';
 
 export type ChaosOptions = {
-  /** What is killed with SIGKILL mid-run: the offline stack, or DynamoDB Local itself. */
-  target: 'stack' | 'dynamodb';
+  /**
+   * What fails mid-run: the offline stack or DynamoDB Local is killed with SIGKILL and
+   * restarted (`kills` times), or the network loses `lostShare` of DynamoDB's write responses.
+   */
+  target: 'stack' | 'dynamodb' | 'network';
   kills: number;
+  lostShare?: number;
   clients: number;
   users: number;
+  /** Share of the commands sent with an Idempotency-Key (the others have none). */
+  keyedShare: number;
   /** Load between two kills. */
   intervalMs: number;
-  ports: StackPorts;
+  ports: StackPorts & { proxy: number };
 };
 
 export type ChaosReport = StoreReport & {
   target: ChaosOptions['target'];
   kills: number;
   retried: number;
+  lostResponses?: number;
   readModelMismatches: number;
   mismatchedSamples?: string[];
 };
@@ -31,64 +45,77 @@ export type ChaosReport = StoreReport & {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Drives concurrent commands at a stack whose DynamoDB Local keeps its data on disk, kills the
- * target with SIGKILL mid-run and restarts it, `kills` times; then retries every unanswered
- * command with its Idempotency-Key and checks the store and the read models.
+ * Drives concurrent commands at a stack whose DynamoDB Local keeps its data on disk while the
+ * target fails; then retries every unanswered command that has a key, and checks the store and
+ * the read models. The stack reaches DynamoDB through a proxy, which loses responses only for
+ * the network target.
  */
 export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const workDir = mkdtempSync(join(tmpdir(), `chaos-${options.target}-`));
-  const logDir = join(__dirname, '../.test-state');
-  mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, `chaos-${options.target}.log`);
-  const stackOptions = { checkpointFile: join(workDir, 'stream-checkpoints.json'), logFile };
+  mkdirSync(STATE_DIR, { recursive: true });
+  const offlineOptions = {
+    checkpointFile: join(workDir, 'stream-checkpoints.json'),
+    output: { logFile: join(STATE_DIR, `chaos-${options.target}.log`) },
+  };
   const dbPath = join(workDir, 'db');
   mkdirSync(dbPath);
+  const { ports } = options;
+  const proxy = await startLossyProxy({
+    port: ports.proxy,
+    targetPort: ports.dynamodb,
+    loseShare: options.target === 'network' ? (options.lostShare ?? 0.1) : 0,
+  });
+  const stackPorts = { ...ports, dynamodb: ports.proxy };
 
-  let dynamodb: DynamoDbLocal = await startDynamoDbLocal(options.ports.dynamodb, dbPath);
+  let dynamodb: DynamoDbLocal = await startDynamoDbLocal(ports.dynamodb, dbPath);
   let stack: OfflineStack | undefined;
   try {
-    stack = await startOfflineStack(options.ports, stackOptions);
+    await createTables(dynamodb.endpoint, ALL_TABLES, {
+      names: stageTableNames('local', ALL_TABLES),
+    });
+    stack = await startOffline(stackPorts, offlineOptions);
     const baseUrl = stack.baseUrl;
     const userIds = Array.from(
       { length: options.users },
       (_, i) => `chaos-${i}-${randomUUID().slice(0, 8)}`,
     );
-    const clients = runClients(() => baseUrl, userIds, options.clients);
+    const clients = runClients(() => baseUrl, userIds, options.clients, options.keyedShare);
 
     for (let kill = 0; kill < options.kills; kill++) {
       await pause(options.intervalMs * (0.5 + Math.random()));
       if (options.target === 'stack') {
         await stack.crash();
         await pause(500);
-        stack = await startOfflineStack(options.ports, stackOptions);
-      } else {
+        stack = await startOffline(stackPorts, offlineOptions);
+      } else if (options.target === 'dynamodb') {
         await stopProcessGroup(dynamodb.process, 'SIGKILL');
         await pause(1000);
-        dynamodb = await startDynamoDbLocal(options.ports.dynamodb, dbPath);
+        dynamodb = await startDynamoDbLocal(ports.dynamodb, dbPath);
       }
     }
     await pause(options.intervalMs);
     const sent = await clients.stop();
 
-    const unanswered = sent.filter((command) => command.status === undefined);
+    const unanswered = sent.filter((command) => command.status === undefined && command.key);
     const retries: SentCommand[] = [];
-    for (const command of unanswered)
-      retries.push(await sendCommand(baseUrl, command.body, command.key));
+    for (const command of unanswered) retries.push(await retryCommand(baseUrl, command));
 
     const stage = stageConfig('local', { endpoint: dynamodb.endpoint });
-    const report = await verifyEventStore(stage, 'users-local-idempotency', [...sent, ...retries]);
+    const report = await verifyEventStore(stage, [...sent, ...retries]);
     const mismatched = await waitForReadModels(stage, 120_000);
     return {
       ...report,
       target: options.target,
-      kills: options.kills,
+      kills: options.target === 'network' ? 0 : options.kills,
       retried: retries.length,
+      ...(options.target === 'network' && { lostResponses: proxy.counts().lost }),
       readModelMismatches: mismatched.length,
       ...(mismatched.length > 0 && { mismatchedSamples: mismatched.slice(0, 5) }),
     };
   } finally {
     await stack?.stop();
     await stopProcessGroup(dynamodb.process, 'SIGKILL');
+    await proxy.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 };

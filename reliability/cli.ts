@@ -1,21 +1,27 @@
 // Full-size reliability runs, on demand:
-//   npm run chaos    kill -9 the offline stack, then DynamoDB Local, 5 times each, under load
+//   npm run chaos    kill -9 the offline stack, then DynamoDB Local, 5 times each, under load;
+//                    then lose 10% of DynamoDB's write responses for 30 s (half the commands
+//                    without an Idempotency-Key); CHAOS_TARGETS=network picks targets
 //   npm run soak     5 minutes at concurrency 16 (SOAK_SECONDS, SOAK_CONCURRENCY to change)
 //   npm run fuzz     20,000 fuzz cases (FUZZ_RUNS) through jest against a fresh stack
 import { runChaos } from './chaos';
 import { runSoak } from './soak';
 
-const ports = { http: 3600, lambda: 3602, dynamodb: 8700 };
+const ports = { http: 3600, lambda: 3602, dynamodb: 8700, proxy: 8701 };
+const TARGETS = ['stack', 'dynamodb', 'network'] as const;
 
 const main = async () => {
   const what = process.argv[2];
   if (what === 'chaos') {
-    for (const target of ['stack', 'dynamodb'] as const) {
+    const chosen = process.env.CHAOS_TARGETS?.split(',') ?? TARGETS;
+    for (const target of TARGETS.filter((t) => chosen.includes(t))) {
       const report = await runChaos({
         target,
         kills: 5,
+        lostShare: 0.1,
         clients: 8,
         users: 30,
+        keyedShare: target === 'network' ? 0.5 : 1,
         intervalMs: 6000,
         ports,
       });

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 /** One command sent during a reliability run, and what (if anything) came back. */
 export type SentCommand = {
-  key: string;
+  /** Unique per command (its retries reuse it), so the event it stored can be found again. */
+  correlationId: string;
+  /** Its Idempotency-Key, when it was sent with one (the same value as the correlation id). */
+  key?: string;
   body: { user_id: string; event_type: string; payload: Record<string, unknown> };
   status?: number;
   response?: { message?: string; sequence?: number; event_id?: string };
@@ -32,22 +35,22 @@ export const randomCommand = (userIds: readonly string[]): SentCommand['body'] =
 };
 
 /**
- * Sends a command with an Idempotency-Key that is also its correlation id, so the event it
- * stored (if any) can be found again. A network error or a 5xx leaves it unanswered.
+ * Sends a command under a fresh correlation id, with an Idempotency-Key of the same value unless
+ * `keyed` is false. A network error or a 5xx leaves it unanswered.
  */
 export const sendCommand = async (
   baseUrl: string,
   body: SentCommand['body'],
-  key: string = randomUUID(),
+  { correlationId = randomUUID(), keyed = true }: { correlationId?: string; keyed?: boolean } = {},
 ) => {
-  const sent: SentCommand = { key, body };
+  const sent: SentCommand = { correlationId, body, ...(keyed && { key: correlationId }) };
   try {
     const response = await fetch(`${baseUrl}/command`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'idempotency-key': key,
-        'x-correlation-id': key,
+        'x-correlation-id': correlationId,
+        ...(keyed && { 'idempotency-key': correlationId }),
       },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
@@ -60,14 +63,28 @@ export const sendCommand = async (
   return sent;
 };
 
-/** `clients` loops sending random commands until `stop()` resolves. */
-export const runClients = (baseUrl: () => string, userIds: readonly string[], clients: number) => {
+/** Sends an unanswered command again, with its key: what a client does after a timeout. */
+export const retryCommand = (baseUrl: string, command: SentCommand) =>
+  sendCommand(baseUrl, command.body, { correlationId: command.correlationId, keyed: true });
+
+/**
+ * `clients` loops sending random commands until `stop()` resolves; `keyedShare` of them carry
+ * an Idempotency-Key.
+ */
+export const runClients = (
+  baseUrl: () => string,
+  userIds: readonly string[],
+  clients: number,
+  keyedShare = 1,
+) => {
   const sent: SentCommand[] = [];
   let running = true;
   const done = Promise.all(
     Array.from({ length: clients }, async () => {
       while (running) {
-        const command = await sendCommand(baseUrl(), randomCommand(userIds));
+        const command = await sendCommand(baseUrl(), randomCommand(userIds), {
+          keyed: Math.random() < keyedShare,
+        });
         sent.push(command);
         if (command.status === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
       }

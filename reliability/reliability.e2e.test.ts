@@ -6,8 +6,9 @@ const chaosSize = {
   kills: 1,
   clients: 4,
   users: 8,
+  keyedShare: 1,
   intervalMs: 2500,
-  ports: { http: 3400, lambda: 3402, dynamodb: 8500 },
+  ports: { http: 3400, lambda: 3402, dynamodb: 8500, proxy: 8501 },
 };
 
 /**
@@ -42,6 +43,22 @@ describe('reliability (CI size)', () => {
     // ours may lose anything else.
     expect(report.lostEvents).toBe(report.lostWithTheirKeys);
     expect(report.lostWithTheirKeys).toBeLessThanOrEqual(chaosSize.kills);
+  }, 600_000);
+
+  it('stores every command once when DynamoDB responses are lost, with and without keys', async () => {
+    const report = await runChaos({
+      target: 'network',
+      ...chaosSize,
+      kills: 2,
+      lostShare: 0.2,
+      keyedShare: 0.5,
+    });
+    console.info(`chaos (network): ${JSON.stringify(report)}`);
+    expect(report.lostResponses).toBeGreaterThan(10);
+    expect(report.withoutKey.commands).toBeGreaterThan(50);
+    expectConsistent(report);
+    expect(report.lostEvents).toBe(0);
+    expect(report.withoutKey).toMatchObject({ duplicated: 0, lost: 0 });
   }, 600_000);
 
   it('stays correct under sustained load', async () => {

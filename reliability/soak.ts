@@ -4,11 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { round, summarize } from '../bench/stats';
-import { stageConfig } from '../scripts/stage-config';
-import { startDynamoDbLocal } from '../test/support/dynamodb-local';
-import { stopProcessGroup } from '../test/support/processes';
+import type { StackPorts } from '../scripts/local-stack/offline';
+import { STATE_DIR } from '../scripts/local-stack/paths';
+import { startLocalStack } from '../scripts/local-stack/stack';
+import { stageConfig } from '../scripts/local-stack/tables';
 import { randomCommand, type SentCommand, sendCommand } from './load';
-import { type StackPorts, startOfflineStack } from './stack';
 import { type StoreReport, verifyEventStore, waitForReadModels } from './verify';
 
 export type SoakOptions = {
@@ -55,16 +55,15 @@ const groupPids = (pgids: number[]) =>
  */
 export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
   const workDir = mkdtempSync(join(tmpdir(), 'soak-'));
-  const logDir = join(__dirname, '../.test-state');
-  mkdirSync(logDir, { recursive: true });
-  const dynamodb = await startDynamoDbLocal(options.ports.dynamodb);
-  const stack = await startOfflineStack(options.ports, {
+  mkdirSync(STATE_DIR, { recursive: true });
+  const stack = await startLocalStack({
+    ports: options.ports,
     checkpointFile: join(workDir, 'stream-checkpoints.json'),
-    logFile: join(logDir, 'soak.log'),
+    output: { logFile: join(STATE_DIR, 'soak.log') },
   });
   try {
     const { baseUrl } = stack;
-    const pgids = [dynamodb.process.pid as number, stack.pid];
+    const pgids = [stack.dynamodb.process.pid as number, stack.offline.process.pid as number];
     const userIds = Array.from(
       { length: options.users },
       (_, i) => `soak-${i}-${randomUUID().slice(0, 8)}`,
@@ -123,8 +122,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
     );
     clearTimeout(warmUp);
     const rssEnd = residentMiB(groupPids(pgids));
-    const stage = stageConfig('local', { endpoint: dynamodb.endpoint });
-    const store = await verifyEventStore(stage, 'users-local-idempotency', sent);
+    const stage = stageConfig('local', { endpoint: stack.endpoint });
+    const store = await verifyEventStore(stage, sent);
     const mismatched = await waitForReadModels(stage, 120_000);
     const lag = summarize(lags);
     return {
@@ -139,7 +138,6 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
     };
   } finally {
     await stack.stop();
-    await stopProcessGroup(dynamodb.process, 'SIGKILL');
     rmSync(workDir, { recursive: true, force: true });
   }
 };

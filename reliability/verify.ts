@@ -6,7 +6,7 @@ import {
   paginateScan,
 } from '@aws-sdk/lib-dynamodb';
 import { fromEventItem } from '@users/shared';
-import type { stageConfig } from '../scripts/stage-config';
+import type { StageConfig } from '../scripts/local-stack/tables';
 import {
   toDetailTableItem,
   toHistoryItem,
@@ -14,7 +14,7 @@ import {
 import { replayUser } from '../services/query-service/src/projections';
 import type { SentCommand } from './load';
 
-type Stage = ReturnType<typeof stageConfig>;
+type Stage = StageConfig;
 type Item = Record<string, unknown>;
 
 const scanAll = async (client: DynamoDBDocumentClient, TableName: string) => {
@@ -52,6 +52,8 @@ export type StoreReport = {
   duplicateEvents: number;
   refusedButStored: number;
   halfStates: number;
+  /** Commands sent without an Idempotency-Key, whose events were stored more than once. */
+  withoutKey: { commands: number; duplicated: number; lost: number };
 };
 
 /**
@@ -59,11 +61,7 @@ export type StoreReport = {
  * acknowledged event stored exactly once, nothing stored for a refusal, and no event without its
  * idempotency record (or the reverse).
  */
-export const verifyEventStore = async (
-  stage: Stage,
-  idempotencyTable: string,
-  sent: SentCommand[],
-): Promise<StoreReport> => {
+export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promise<StoreReport> => {
   const users = await readEventStore(stage);
   const events = [...users.values()].flat();
   const byCorrelation = new Map<string, Item[]>();
@@ -83,28 +81,44 @@ export const verifyEventStore = async (
     duplicateEvents: [...byCorrelation.values()].filter((list) => list.length > 1).length,
     refusedButStored: 0,
     halfStates: 0,
+    withoutKey: { commands: 0, duplicated: 0, lost: 0 },
   };
-  const keys = await scanAll(stage.client, idempotencyTable);
+  const keys = await scanAll(stage.client, stage.idempotencyTable);
   const recordedKeys = new Set(keys.map((record) => record.IdempotencyKey));
+  const keyed = new Set(sent.flatMap((command) => (command.key ? [command.key] : [])));
   const finalAnswers = new Map<string, SentCommand>();
   for (const command of sent) {
-    if (command.status !== undefined) finalAnswers.set(command.key, command);
+    if (command.status !== undefined) finalAnswers.set(command.correlationId, command);
   }
-  for (const [key, command] of finalAnswers) {
-    const stored = byCorrelation.get(key) ?? [];
+  for (const [correlationId, command] of finalAnswers) {
+    const stored = byCorrelation.get(correlationId) ?? [];
     if (command.status === 200 && command.response?.message === 'Event stored') {
       if (!stored.some((event) => event.EventId === command.response?.event_id)) {
         report.lostEvents++;
-        if (!recordedKeys.has(key)) report.lostWithTheirKeys++;
+        if (!command.key) report.withoutKey.lost++;
+        if (command.key && !recordedKeys.has(command.key)) report.lostWithTheirKeys++;
       }
     } else if (stored.length > 0) {
       report.refusedButStored++;
     }
   }
+  const unkeyed = new Set(sent.filter((c) => !c.key).map((c) => c.correlationId));
+  report.withoutKey.commands = unkeyed.size;
+  report.withoutKey.duplicated = [...unkeyed].filter(
+    (id) => (byCorrelation.get(id)?.length ?? 0) > 1,
+  ).length;
   const eventIds = new Set(events.map((event) => event.EventId));
+  const storedOutcomes = keys.filter(
+    (record) => (record.Outcome as { kind: string }).kind === 'stored',
+  );
   report.halfStates =
-    keys.filter((record) => !eventIds.has((record.Result as { eventId?: string }).eventId)).length +
-    events.filter((event) => !recordedKeys.has(event.CorrelationId)).length;
+    storedOutcomes.filter(
+      (record) => !eventIds.has((record.Outcome as { result: { eventId: string } }).result.eventId),
+    ).length +
+    events.filter((event) => {
+      const id = event.CorrelationId as string;
+      return keyed.has(id) && !recordedKeys.has(id);
+    }).length;
   return report;
 };
 

@@ -1,9 +1,12 @@
 'use strict';
 
+const { patchServerlessOffline } = require('./offline-error-responses.cjs');
+
 /**
  * Plugin for the root serverless.yml, which only composes both services for local runs:
- * it refuses any stage but `local` and any deploy/remove, and sets the local stream poll interval
- * and retry budget (the first is a key the schema of a deployable service would reject).
+ * it refuses any stage but `local` and any deploy/remove, sets the local stream poll interval
+ * and retry budget (the first is a key the schema of a deployable service would reject), and
+ * makes a failed or timed-out function answer a JSON 5xx as API Gateway does.
  */
 class LocalOnly {
   constructor(serverless, options) {
@@ -24,7 +27,8 @@ class LocalOnly {
       'before:deploy:deploy': refuse('deploy'),
       'before:deploy:function:initialize': refuse('deploy'),
       'before:remove:remove': refuse('remove'),
-      'offline:start:init': () => {
+      'offline:start:init': async () => {
+        await patchServerlessOffline(serverless);
         const { streamReadInterval, streamRetryAttempts } =
           serverless.service.custom.localOnly ?? {};
         for (const name of serverless.service.getAllFunctions()) {

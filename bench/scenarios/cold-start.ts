@@ -1,4 +1,4 @@
-import { runCommand } from '../../test/support/processes';
+import { runCommand } from '../../scripts/local-stack/processes';
 import type { FunctionName } from '../bundles';
 import { median, round } from '../stats';
 

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { createTablesFrom } from '../../test/support/tables';
+import { createTables } from '../../scripts/local-stack/tables';
 import { userHistoryItems, writeItems } from '../fixtures';
 import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
 import { type LoadResult, median, round, runLoad } from '../stats';
 
-const RESOURCES = 'services/command-service/serverless/resources.yml';
 const CONCURRENCIES = [1, 8, 32];
 const USERS = 32;
 
@@ -27,10 +26,8 @@ export const commandPath = async (
   commandBundle: string,
 ) => {
   const client = createDocumentClient({ endpoint });
-  const product = await createTablesFrom(RESOURCES, ['EventsTable', 'IdempotencyTable'], {
-    endpoint,
-  });
-  const raw = await createTablesFrom(RESOURCES, ['EventsTable', 'IdempotencyTable'], { endpoint });
+  const product = await createTables(endpoint, ['EventsTable', 'IdempotencyTable']);
+  const raw = await createTables(endpoint, ['EventsTable', 'IdempotencyTable']);
   Object.assign(process.env, {
     EVENTS_TABLE: product.EventsTable,
     IDEMPOTENCY_TABLE: product.IdempotencyTable,

@@ -1,8 +1,8 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { startDynamoDbLocal } from '../../test/support/dynamodb-local';
-import { runCommand, stopProcessGroup } from '../../test/support/processes';
-import { createTablesFrom, deleteTables } from '../../test/support/tables';
+import { startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
+import { runCommand, stopProcessGroup } from '../../scripts/local-stack/processes';
+import { createTables, deleteTables, stageTableNames } from '../../scripts/local-stack/tables';
 import { userHistoryItems, writeItems } from '../fixtures';
 import { median, round } from '../stats';
 
@@ -10,23 +10,9 @@ const ROOT = `${__dirname}/../..`;
 const STAGE = 'bench';
 const SEGMENTS = 4;
 
-const createStageTables = async (endpoint: string) => ({
-  ...(await createTablesFrom('services/command-service/serverless/resources.yml', ['EventsTable'], {
-    endpoint,
-    names: { EventsTable: `users-${STAGE}-events` },
-  })),
-  ...(await createTablesFrom(
-    'services/query-service/serverless/resources.yml',
-    ['UserDetailTable', 'UserHistoryTable'],
-    {
-      endpoint,
-      names: {
-        UserDetailTable: `users-${STAGE}-user-detail`,
-        UserHistoryTable: `users-${STAGE}-user-history`,
-      },
-    },
-  )),
-});
+const STAGE_TABLES = ['EventsTable', 'UserDetailTable', 'UserHistoryTable'] as const;
+const createStageTables = (endpoint: string) =>
+  createTables(endpoint, STAGE_TABLES, { names: stageTableNames(STAGE, STAGE_TABLES) });
 
 type RebuildSize = { users: number; eventsPerUser: number; rounds: number };
 
@@ -47,11 +33,7 @@ export const rebuild = async ({ port, ...size }: RebuildSize & { port: number })
 const rebuildOn = async (endpoint: string, { users, eventsPerUser, rounds }: RebuildSize) => {
   const client = createDocumentClient({ endpoint });
   const tables = await createStageTables(endpoint);
-  const scratch = await createTablesFrom(
-    'services/query-service/serverless/resources.yml',
-    ['UserHistoryTable'],
-    { endpoint },
-  );
+  const scratch = await createTables(endpoint, ['UserHistoryTable']);
   const events = users * eventsPerUser;
   try {
     const items = Array.from({ length: users }, (_, i) =>
@@ -107,6 +89,6 @@ const rebuildOn = async (endpoint: string, { users, eventsPerUser, rounds }: Reb
       ratio: round(median(rebuildRates) / median(rawRates)),
     };
   } finally {
-    await deleteTables({ ...tables, ...scratch }, endpoint);
+    await deleteTables(endpoint, { ...tables, ...scratch });
   }
 };

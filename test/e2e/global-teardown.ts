@@ -1,7 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
-import { stopProcessGroup } from '../support/processes';
+import type { LocalStack } from '../../scripts/local-stack/stack';
 
 export default async () => {
-  const stack = (globalThis as Record<string, unknown>).e2eStack as ChildProcess | undefined;
-  if (stack) await stopProcessGroup(stack, 'SIGINT');
+  await ((globalThis as Record<string, unknown>).e2eStack as LocalStack | undefined)?.stop();
 };

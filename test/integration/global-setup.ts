@@ -1,4 +1,4 @@
-import { startDynamoDbLocal } from '../support/dynamodb-local';
+import { startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
 
 /** Integration tests get their own DynamoDB Local, on a port apart from `npm start`'s 8000. */
 export default async () => {

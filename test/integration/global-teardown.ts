@@ -1,5 +1,5 @@
-import type { DynamoDbLocal } from '../support/dynamodb-local';
-import { stopProcessGroup } from '../support/processes';
+import type { DynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
+import { stopProcessGroup } from '../../scripts/local-stack/processes';
 
 export default async () => {
   const dynamodb = (globalThis as Record<string, unknown>).integrationDynamoDb as

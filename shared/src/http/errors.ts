@@ -1,6 +1,6 @@
 /**
- * Errors that carry their HTTP meaning. Handlers and domain code throw them; one error middleware
- * turns them into `{"message", "errors"?, ...details}` responses.
+ * Errors that carry their HTTP meaning, thrown at the HTTP edge (handlers, page tokens); the
+ * pipeline's error middlewares render them as `{"message", "errors"?, ...details}` responses.
  */
 export class HttpError extends Error {
   readonly expose = true;
@@ -27,26 +27,8 @@ export class NotFoundError extends HttpError {
   }
 }
 
-export class ConflictError extends HttpError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(409, message, details);
-  }
-}
-
-export class GoneError extends HttpError {
-  constructor(message: string) {
-    super(410, message);
-  }
-}
-
 export class PayloadTooLargeError extends HttpError {
   constructor(limitBytes: number) {
     super(413, `Request body exceeds ${limitBytes} bytes`);
-  }
-}
-
-export class UnprocessableError extends HttpError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(422, message, details);
   }
 }

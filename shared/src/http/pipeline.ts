@@ -39,7 +39,10 @@ const rejectOversizedBody = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
   },
 });
 
-/** Uses the caller's X-Correlation-Id when it is sane, otherwise a fresh one; echoes it back. */
+/**
+ * Uses the caller's X-Correlation-Id when it is sane, otherwise a fresh one, and echoes it on
+ * every answer: registered first, its `onError` runs last, once the error has become a response.
+ */
 const correlate = (): MiddlewareObj<
   APIGatewayProxyEventV2,
   HttpResponse,
@@ -55,7 +58,7 @@ const correlate = (): MiddlewareObj<
   };
   return {
     before: (request) => {
-      const supplied = request.event.headers?.[CORRELATION_HEADER];
+      const supplied = headerValue(request.event.headers, CORRELATION_HEADER);
       request.context.correlationId =
         supplied && CORRELATION_ID_PATTERN.test(supplied) ? supplied : randomUUID();
       logger.appendKeys({ correlation_id: request.context.correlationId });
@@ -64,6 +67,10 @@ const correlate = (): MiddlewareObj<
     onError: echo,
   };
 };
+
+/** Runs before the header normalizer, so it finds the header whatever its case. */
+const headerValue = (headers: Record<string, string | undefined> | undefined, name: string) =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
 const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => ({
   onError: (request) => {
@@ -100,7 +107,11 @@ export const httpHandler = <TEvent>(
   options: HttpHandlerOptions<TEvent>,
   handler: (event: TEvent, context: RequestContext) => Promise<HttpResponse>,
 ) => {
+  // onError handlers run in reverse order: render the error (logged with the request's keys),
+  // turn it into a response, reset the logger's keys, then echo the correlation id.
   const pipeline = middy<APIGatewayProxyEventV2, HttpResponse, Error, RequestContext>()
+    .use(correlate())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(
       httpErrorHandler({
         logger: false,
@@ -108,10 +119,8 @@ export const httpHandler = <TEvent>(
       }),
     )
     .use(renderErrors())
-    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpEventNormalizer())
-    .use(httpHeaderNormalizer())
-    .use(correlate());
+    .use(httpHeaderNormalizer());
   if (options.parseJsonBody) {
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import { type RecordedEvent, SCHEMA_VERSION } from '@users/shared';
-import { ConflictError, UnprocessableError } from '@users/shared/http';
-import { decide, type UserCommand } from '../domain/decide';
+import stableStringify from 'safe-stable-stringify';
+import type { UserCommand } from '../domain/commands';
+import { decide } from '../domain/decide';
+import { CommandRefused } from '../domain/errors';
 import { evolve } from '../domain/user';
 import {
-  type CommandResult,
+  type AppendRequest,
+  type CommandOutcome,
   type EventStore,
   IdempotencyKeyTakenError,
+  type IdempotencyRecord,
+  type Refusal,
   type StreamHead,
   VersionTakenError,
 } from './ports';
@@ -31,17 +36,8 @@ export type CommandDependencies = {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const DEFAULT_MAX_ATTEMPTS = 10;
 
-export class VersionConflictError extends ConflictError {
-  constructor(currentVersion: number) {
-    super('Version conflict', { current_version: currentVersion });
-  }
-}
-
-export class IdempotencyKeyReusedError extends UnprocessableError {
-  constructor() {
-    super('Idempotency-Key was already used with a different request');
-  }
-}
+type Idempotency = { key: string; requestHash: string };
+type AttemptOutcome = CommandOutcome | { kind: 'lostRace' };
 
 /** Jittered so that writers who collided do not collide again in lockstep. */
 const jitteredPause = (attempt: number) =>
@@ -49,79 +45,130 @@ const jitteredPause = (attempt: number) =>
     setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 5)),
   );
 
-const idempotencyWindow = (now: Date) => {
-  const recordedAt = Math.floor(now.getTime() / 1000);
-  return { recordedAt, expiresAt: recordedAt + IDEMPOTENCY_TTL_SECONDS };
-};
+const refused = (code: Refusal['code'], details: Refusal['details'] = {}): CommandOutcome => ({
+  kind: 'refused',
+  refusal: { code, details },
+});
 
+/** The same JSON value hashes the same, whatever the order of its keys or its whitespace. */
 const hashRequest = ({ userId, command, expectedVersion }: CommandRequest) =>
   createHash('sha256')
-    .update(JSON.stringify([userId, command.type, command.payload, expectedVersion ?? null]))
+    .update(
+      stableStringify([userId, command.type, command.payload, expectedVersion ?? null]) as string,
+    )
     .digest('hex');
 
 /**
- * Read the user's head, decide, append at the next version: one read and one conditional write,
- * the least an optimistic-concurrency command can cost. A lost race is re-decided on fresh state
- * (unless the caller pinned `expectedVersion`), a bounded number of times.
+ * Runs a command until it is decided: each attempt reads the user's head, decides, and appends
+ * at the next version (one read, one conditional write). A lost race is re-decided on fresh
+ * state a bounded number of times; with `expectedVersion` the next attempt refuses it instead.
  *
- * An Idempotency-Key costs nothing extra on the happy path: it is written in the same
- * transaction as the event, under a condition. It is only read when that condition fails or the
- * command would not store anything (refused, no change), to replay the first answer instead.
+ * With an Idempotency-Key, the first decided outcome (stored, unchanged or refused) is recorded
+ * for 24 hours and every retry with the same request gets it back. On the happy path the record
+ * rides in the event's own transaction, so the key costs no extra read.
  */
 export const executeCommand = async (
   deps: CommandDependencies,
   request: CommandRequest,
-): Promise<CommandResult> => {
-  const requestHash = request.idempotencyKey ? hashRequest(request) : '';
-  const earlierResult = async () => {
-    if (!request.idempotencyKey) return undefined;
-    const record = await deps.store.readIdempotency(request.idempotencyKey, deps.now());
-    if (record && record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
-    return record?.result;
-  };
+): Promise<CommandOutcome> => {
+  const idempotency = request.idempotencyKey
+    ? { key: request.idempotencyKey, requestHash: hashRequest(request) }
+    : undefined;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-
   for (let attempt = 1; ; attempt++) {
-    const head = await deps.store.readHead(request.userId);
-    let decision: ReturnType<typeof decideAndRecord>;
-    try {
-      if (request.expectedVersion !== undefined && request.expectedVersion !== head.version) {
-        throw new VersionConflictError(head.version);
-      }
-      decision = decideAndRecord(deps, request, head);
-    } catch (refusal) {
-      const earlier = await earlierResult();
-      if (earlier) return earlier;
-      throw refusal;
+    const outcome = await attemptOnce(deps, request, idempotency);
+    if (outcome.kind !== 'lostRace') return outcome;
+    if (attempt >= maxAttempts) {
+      const { version } = await deps.store.readHead(request.userId);
+      const conflict = refused('VERSION_CONFLICT', { current_version: version });
+      const settled = await settle(deps, idempotency, conflict);
+      return settled.kind === 'lostRace' ? conflict : settled;
     }
-    const { result, events } = decision;
-    if (events.length === 0) return (await earlierResult()) ?? result;
-    try {
-      await deps.store.appendEvents({
-        events,
-        idempotency: request.idempotencyKey
-          ? { key: request.idempotencyKey, requestHash, result, ...idempotencyWindow(deps.now()) }
-          : undefined,
-      });
-      return result;
-    } catch (error) {
-      if (!(error instanceof IdempotencyKeyTakenError || error instanceof VersionTakenError)) {
-        throw error;
-      }
-      const earlier = await earlierResult();
-      if (earlier) return earlier;
-      if (request.expectedVersion !== undefined || attempt >= maxAttempts) {
-        throw new VersionConflictError((await deps.store.readHead(request.userId)).version);
-      }
-      await (deps.pause ?? jitteredPause)(attempt);
-    }
+    await (deps.pause ?? jitteredPause)(attempt);
   }
 };
 
-const decideAndRecord = (deps: CommandDependencies, request: CommandRequest, head: StreamHead) => {
+const attemptOnce = async (
+  deps: CommandDependencies,
+  request: CommandRequest,
+  idempotency: Idempotency | undefined,
+): Promise<AttemptOutcome> => {
+  const head = await deps.store.readHead(request.userId);
+  const decision = decideAt(deps, request, head);
+  if (!('events' in decision)) return settle(deps, idempotency, decision);
+  try {
+    await deps.store.appendEvents({
+      events: decision.events,
+      idempotency: idempotency && recordOf(deps, idempotency, decision.outcome),
+    });
+    return decision.outcome;
+  } catch (error) {
+    if (error instanceof IdempotencyKeyTakenError) return replay(deps, idempotency);
+    if (error instanceof VersionTakenError) return { kind: 'lostRace' };
+    throw error;
+  }
+};
+
+/** Records an outcome that stored nothing, unless the key already holds one: then that one. */
+const settle = async (
+  deps: CommandDependencies,
+  idempotency: Idempotency | undefined,
+  outcome: CommandOutcome,
+): Promise<AttemptOutcome> => {
+  if (!idempotency) return outcome;
+  try {
+    await deps.store.recordOutcome(recordOf(deps, idempotency, outcome));
+    return outcome;
+  } catch (error) {
+    if (error instanceof IdempotencyKeyTakenError) return replay(deps, idempotency);
+    throw error;
+  }
+};
+
+const replay = async (
+  deps: CommandDependencies,
+  idempotency: Idempotency | undefined,
+): Promise<AttemptOutcome> => {
+  const record = idempotency && (await deps.store.readIdempotency(idempotency.key, deps.now()));
+  // Taken a moment ago but expired since: the key is free again, so decide afresh.
+  if (!record) return { kind: 'lostRace' };
+  if (record.requestHash !== idempotency.requestHash) return refused('IDEMPOTENCY_KEY_REUSED');
+  return record.outcome;
+};
+
+const recordOf = (
+  deps: CommandDependencies,
+  { key, requestHash }: Idempotency,
+  outcome: CommandOutcome,
+): IdempotencyRecord => {
+  const recordedAt = Math.floor(deps.now().getTime() / 1000);
+  return { key, requestHash, outcome, recordedAt, expiresAt: recordedAt + IDEMPOTENCY_TTL_SECONDS };
+};
+
+type Decision = CommandOutcome | { outcome: CommandOutcome; events: AppendRequest['events'] };
+
+const decideAt = (
+  deps: CommandDependencies,
+  request: CommandRequest,
+  head: StreamHead,
+): Decision => {
+  if (request.expectedVersion !== undefined && request.expectedVersion !== head.version) {
+    return refused('VERSION_CONFLICT', { current_version: head.version });
+  }
+  let decided: ReturnType<typeof decide>;
+  try {
+    decided = decide(request.command, head.state);
+  } catch (error) {
+    if (error instanceof CommandRefused) return refused(error.code, error.details);
+    throw error;
+  }
+  const unchanged = { userId: request.userId, eventType: request.command.type };
+  if (decided.length === 0) {
+    return { kind: 'unchanged', result: { ...unchanged, version: head.version } };
+  }
   const occurredAt = deps.now().toISOString();
   let state = head.state;
-  const events = decide(request.command, state).map((event, index) => {
+  const events = decided.map((event, index) => {
     const recorded = {
       ...event,
       aggregateId: request.userId,
@@ -134,13 +181,12 @@ const decideAndRecord = (deps: CommandDependencies, request: CommandRequest, hea
     state = evolve(state, event);
     return { event: recorded, stateAfter: state };
   });
-  const last = events.at(-1)?.event;
-  const result: CommandResult = {
-    aggregateId: request.userId,
-    eventType: request.command.type,
-    sequence: last?.version ?? head.version,
-    stored: last !== undefined,
-    ...(last && { eventId: last.eventId, occurredAt: last.occurredAt }),
+  const last = events[events.length - 1]?.event as RecordedEvent;
+  return {
+    events,
+    outcome: {
+      kind: 'stored',
+      result: { ...unchanged, version: last.version, eventId: last.eventId, occurredAt },
+    },
   };
-  return { result, events };
 };

@@ -1,23 +1,32 @@
 import type { EventType, RecordedEvent } from '@users/shared';
+import type { RuleViolation } from '../domain/errors';
 import type { UserState } from '../domain/user';
 
-/** What the client is told about a command; replayed verbatim for an idempotent retry. */
+/** What a stored or unchanged command tells the client; replayed verbatim for a retry. */
 export type CommandResult = {
-  aggregateId: string;
+  userId: string;
   eventType: EventType;
-  /** The user's version after the command: the stored event's number, or the current one. */
-  sequence: number;
-  stored: boolean;
+  /** The user's version after the command: the stored event's, or the current one. */
+  version: number;
   eventId?: string;
   occurredAt?: string;
 };
+
+export type RefusalCode = RuleViolation | 'VERSION_CONFLICT' | 'IDEMPOTENCY_KEY_REUSED';
+export type Refusal = { code: RefusalCode; details: Record<string, number> };
+
+/** How a command ended, as decided once; an Idempotency-Key records it for 24 hours. */
+export type CommandOutcome =
+  | { kind: 'stored'; result: CommandResult }
+  | { kind: 'unchanged'; result: CommandResult }
+  | { kind: 'refused'; refusal: Refusal };
 
 export type StreamHead = { version: number; state: UserState };
 
 export type IdempotencyRecord = {
   key: string;
   requestHash: string;
-  result: CommandResult;
+  outcome: CommandOutcome;
   /** Epoch seconds. */
   recordedAt: number;
   /** Epoch seconds; past it the key is free again, and DynamoDB TTL removes the record later. */
@@ -33,12 +42,17 @@ export type AppendRequest = {
 /** Thrown by `appendEvents` when another writer took one of the versions first. */
 export class VersionTakenError extends Error {}
 
-/** Thrown by `appendEvents` when a concurrent request with the same idempotency key won. */
+/** Thrown when another request recorded an outcome under the same idempotency key first. */
 export class IdempotencyKeyTakenError extends Error {}
 
 export interface EventStore {
-  readHead(aggregateId: string): Promise<StreamHead>;
-  /** All or nothing: every event and the idempotency record are stored together, or none is. */
+  readHead(userId: string): Promise<StreamHead>;
+  /**
+   * All or nothing: every event and the idempotency record are stored together, or none is.
+   * Stored once however often the SDK retries a request whose response was lost.
+   */
   appendEvents(request: AppendRequest): Promise<void>;
+  /** Records an outcome that stored nothing; throws IdempotencyKeyTakenError if the key is in use. */
+  recordOutcome(record: IdempotencyRecord): Promise<void>;
   readIdempotency(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
 }

@@ -1,26 +1,18 @@
 import type { EventPayload, UserEvent } from '@users/shared';
-import {
-  BalanceLimitError,
-  InsufficientBalanceError,
-  UserAlreadyExistsError,
-  UserDeletedError,
-  UserNotFoundError,
-} from './errors';
+import type { UserCommand } from './commands';
+import { CommandRefused } from './errors';
 import type { ActiveUser, UserState } from './user';
 
 /** Balances stay exact integers in IEEE doubles and DynamoDB numbers. */
 export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
 
-/** A command has the same shape as the event it asks for: the API's `event_type` + `payload`. */
-export type UserCommand = UserEvent;
-
 const requireActive = (state: UserState): ActiveUser => {
-  if (state.status === 'absent') throw new UserNotFoundError();
-  if (state.status === 'deleted') throw new UserDeletedError();
+  if (state.status === 'absent') throw new CommandRefused('USER_NOT_FOUND');
+  if (state.status === 'deleted') throw new CommandRefused('USER_DELETED');
   return state;
 };
 
-const changedFields = (user: ActiveUser, update: EventPayload<'USER_UPDATED'>) =>
+const changedFields = (user: ActiveUser, update: UserCommand['payload']) =>
   Object.fromEntries(
     Object.entries(update).filter(([field, value]) => user[field as keyof ActiveUser] !== value),
   ) as EventPayload<'USER_UPDATED'>;
@@ -29,15 +21,18 @@ const changedFields = (user: ActiveUser, update: EventPayload<'USER_UPDATED'>) =
 export const decide = (command: UserCommand, state: UserState): UserEvent[] => {
   switch (command.type) {
     case 'USER_CREATED':
-      if (state.status === 'deleted') throw new UserDeletedError();
-      if (state.status === 'active') throw new UserAlreadyExistsError();
-      return [command];
+      if (state.status === 'deleted') throw new CommandRefused('USER_DELETED');
+      if (state.status === 'active') throw new CommandRefused('USER_ALREADY_EXISTS');
+      return [{ type: 'USER_CREATED', payload: command.payload }];
     case 'USER_BALANCE': {
       const user = requireActive(state);
-      const balance = user.balance + command.payload.delta;
-      if (balance < 0) throw new InsufficientBalanceError(user.balance, command.payload.delta);
-      if (balance > MAX_BALANCE) throw new BalanceLimitError(user.balance, command.payload.delta);
-      return [command];
+      const { delta } = command.payload;
+      const balance = user.balance + delta;
+      if (balance < 0)
+        throw new CommandRefused('INSUFFICIENT_BALANCE', { balance: user.balance, delta });
+      if (balance > MAX_BALANCE)
+        throw new CommandRefused('BALANCE_LIMIT', { balance: user.balance, delta });
+      return [{ type: 'USER_BALANCE', payload: { delta } }];
     }
     case 'USER_UPDATED': {
       const changes = changedFields(requireActive(state), command.payload);
@@ -45,6 +40,6 @@ export const decide = (command: UserCommand, state: UserState): UserEvent[] => {
     }
     case 'USER_DELETED':
       requireActive(state);
-      return [command];
+      return [{ type: 'USER_DELETED', payload: {} }];
   }
 };

@@ -1,8 +1,8 @@
 import type { UserEvent } from '@users/shared';
-import { decide, type UserCommand } from './decide';
+import type { UserCommand } from './commands';
+import { decide } from './decide';
+import { CommandRefused, type RuleViolation } from './errors';
 import { fold } from './user';
-
-type ErrorClass = new (...args: never[]) => Error;
 
 /** given(past events).when(command).then(new events) — the decider tested as a pure function. */
 export const given = (history: UserEvent[]) => ({
@@ -10,9 +10,9 @@ export const given = (history: UserEvent[]) => ({
     const run = () => decide(command, fold(history));
     return {
       then: (expected: UserEvent[]) => expect(run()).toEqual(expected),
-      thenFails: (errorClass: ErrorClass, status: number) => {
-        expect(run).toThrow(errorClass);
-        expect(run).toThrow(expect.objectContaining({ statusCode: status }));
+      thenRefuses: (code: RuleViolation) => {
+        expect(run).toThrow(CommandRefused);
+        expect(run).toThrow(expect.objectContaining({ code }));
       },
     };
   },

@@ -1,31 +1,20 @@
-import { ConflictError, GoneError, NotFoundError, UnprocessableError } from '@users/shared/http';
+/**
+ * Why the business rules refuse a command: plain codes that know nothing of HTTP (the edge maps
+ * each to a status in one table).
+ */
+export type RuleViolation =
+  | 'USER_ALREADY_EXISTS'
+  | 'USER_NOT_FOUND'
+  | 'USER_DELETED'
+  | 'INSUFFICIENT_BALANCE'
+  | 'BALANCE_LIMIT';
 
-export class UserAlreadyExistsError extends ConflictError {
-  constructor() {
-    super('User already exists');
-  }
-}
-
-export class UserNotFoundError extends NotFoundError {
-  constructor() {
-    super('User ID not found');
-  }
-}
-
-export class UserDeletedError extends GoneError {
-  constructor() {
-    super('User has been deleted');
-  }
-}
-
-export class InsufficientBalanceError extends UnprocessableError {
-  constructor(balance: number, delta: number) {
-    super('Balance cannot go below 0', { balance, delta });
-  }
-}
-
-export class BalanceLimitError extends UnprocessableError {
-  constructor(balance: number, delta: number) {
-    super('Balance cannot exceed 9007199254740991', { balance, delta });
+export class CommandRefused extends Error {
+  constructor(
+    readonly code: RuleViolation,
+    readonly details: Record<string, number> = {},
+  ) {
+    super(code);
+    this.name = 'CommandRefused';
   }
 }

@@ -1,42 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { fromEventItem } from '@users/shared';
 import {
-  createTablesFrom,
-  deleteTables,
+  conflictWithTransactions,
+  firstTimes,
+  loseResponses,
+} from '../../../../test/faults/dynamodb-faults';
+import {
+  createTestTables,
+  deleteTestTables,
   testDocumentClient,
-} from '../../../../test/support/tables';
+} from '../../../../test/support/integration';
 import {
   type CommandDependencies,
   type CommandRequest,
   executeCommand,
-  IdempotencyKeyReusedError,
-  VersionConflictError,
 } from '../application/execute-command';
-import { InsufficientBalanceError } from '../domain/errors';
+import type { CommandOutcome } from '../application/ports';
 import { DynamoEventStore } from './dynamo-event-store';
 
 const client = testDocumentClient();
 let tables: { EventsTable: string; IdempotencyTable: string };
 let deps: CommandDependencies;
 
-beforeAll(async () => {
-  tables = await createTablesFrom('services/command-service/serverless/resources.yml', [
-    'EventsTable',
-    'IdempotencyTable',
-  ]);
-  deps = {
-    store: new DynamoEventStore(client, {
-      events: tables.EventsTable,
-      idempotency: tables.IdempotencyTable,
-    }),
-    now: () => new Date(),
-    newEventId: randomUUID,
-    pause: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt)),
-    maxAttempts: 50,
-  };
+const dependenciesOver = (storeClient = client): CommandDependencies => ({
+  store: new DynamoEventStore(storeClient, {
+    events: tables.EventsTable,
+    idempotency: tables.IdempotencyTable,
+  }),
+  now: () => new Date(),
+  newEventId: randomUUID,
+  pause: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt)),
+  maxAttempts: 50,
 });
-afterAll(() => deleteTables(tables));
+
+beforeAll(async () => {
+  tables = await createTestTables(['EventsTable', 'IdempotencyTable']);
+  deps = dependenciesOver();
+});
+afterAll(() => deleteTestTables(tables));
 
 const storedEvents = async (userId: string) => {
   const { Items = [] } = await client.send(
@@ -54,26 +56,30 @@ const request = (
   userId: string,
   command: CommandRequest['command'],
   extra: Partial<CommandRequest> = {},
-) => ({
-  userId,
-  command,
-  correlationId: 'test',
-  ...extra,
-});
-const create = (userId: string) =>
-  executeCommand(
-    deps,
-    request(userId, { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } }),
+): CommandRequest => ({ userId, command, correlationId: 'test', ...extra });
+const creation = (userId: string, extra: Partial<CommandRequest> = {}) =>
+  request(
+    userId,
+    { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } },
+    extra,
   );
+const create = (userId: string) => executeCommand(deps, creation(userId));
 const balance = (userId: string, delta: number, extra: Partial<CommandRequest> = {}) =>
   request(userId, { type: 'USER_BALANCE', payload: { delta } }, extra);
+const newUser = async () => {
+  const userId = `user-${randomUUID()}`;
+  await create(userId);
+  return userId;
+};
 
-describe('DynamoEventStore with executeCommand', () => {
+const versionOf = (outcome: CommandOutcome) =>
+  outcome.kind === 'refused' ? undefined : outcome.result.version;
+
+describe('executeCommand on DynamoDB', () => {
   it('numbers events 1, 2, 3 and stores their metadata', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
+    const userId = await newUser();
     const second = await executeCommand(deps, balance(userId, 5, { correlationId: 'corr-1' }));
-    expect(second).toMatchObject({ sequence: 2, stored: true });
+    expect(second).toMatchObject({ kind: 'stored', result: { version: 2 } });
 
     const events = await storedEvents(userId);
     expect(events.map((event) => event.version)).toEqual([1, 2]);
@@ -82,27 +88,28 @@ describe('DynamoEventStore with executeCommand', () => {
       payload: { delta: 5 },
       correlationId: 'corr-1',
       schemaVersion: 1,
-      eventId: second.eventId,
-      occurredAt: second.occurredAt,
+      ...(second.kind === 'stored' && {
+        eventId: second.result.eventId,
+        occurredAt: second.result.occurredAt,
+      }),
     });
   });
 
   it('keeps 40 concurrent balance commands gapless with no lost update', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
+    const userId = await newUser();
     // Withdrawals smaller than the opening balance: any order of the 40 is allowed by the rules.
     await executeCommand(deps, balance(userId, 100));
     const deltas = Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? -2 : 3));
-    const outcomes = await Promise.allSettled(
+    const outcomes = await Promise.all(
       deltas.map((delta) => executeCommand(deps, balance(userId, delta))),
     );
 
     const events = await storedEvents(userId);
     expect(events.map((event) => event.version)).toEqual(events.map((_, index) => index + 1));
-    const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const accepted = outcomes.filter((outcome) => outcome.kind === 'stored');
     expect(events).toHaveLength(2 + accepted.length);
     const acceptedSum = deltas
-      .filter((_, i) => outcomes[i]?.status === 'fulfilled')
+      .filter((_, i) => outcomes[i]?.kind === 'stored')
       .reduce((a, b) => a + b, 100);
     const storedSum = events.reduce(
       (sum, e) => sum + (e.type === 'USER_BALANCE' ? e.payload.delta : 0),
@@ -111,99 +118,32 @@ describe('DynamoEventStore with executeCommand', () => {
     expect(storedSum).toBe(acceptedSum);
     expect((await deps.store.readHead(userId)).state).toMatchObject({ balance: acceptedSum });
     for (const outcome of outcomes) {
-      if (outcome.status === 'rejected')
-        expect(outcome.reason).toBeInstanceOf(VersionConflictError);
+      if (outcome.kind === 'refused') expect(outcome.refusal.code).toBe('VERSION_CONFLICT');
     }
   });
 
-  it('stores exactly one event for 8 parallel requests sharing an Idempotency-Key', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
-    const idempotencyKey = randomUUID();
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () => executeCommand(deps, balance(userId, 7, { idempotencyKey }))),
-    );
-    expect(new Set(results.map((result) => result.sequence))).toEqual(new Set([2]));
-    expect(await storedEvents(userId)).toHaveLength(2);
-  });
-
-  it('refuses the same Idempotency-Key with a different body and stores nothing', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
-    const idempotencyKey = randomUUID();
-    await executeCommand(deps, balance(userId, 7, { idempotencyKey }));
-    await expect(
-      executeCommand(deps, balance(userId, 8, { idempotencyKey })),
-    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
-    expect(await storedEvents(userId)).toHaveLength(2);
-  });
-
-  it('replays the first answer to a retry that would now be refused or change nothing', async () => {
-    const userId = `user-${randomUUID()}`;
-    const createKey = randomUUID();
-    const createCommand = request(
-      userId,
-      { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } },
-      { idempotencyKey: createKey },
-    );
-    const created = await executeCommand(deps, createCommand);
-    expect(await executeCommand(deps, createCommand)).toEqual(created);
-
-    const pinned = balance(userId, 4, { expectedVersion: 1, idempotencyKey: randomUUID() });
-    const deposited = await executeCommand(deps, pinned);
-    expect(await executeCommand(deps, pinned)).toEqual(deposited);
-
-    const rename = request(
-      userId,
-      { type: 'USER_UPDATED', payload: { name: 'Ada L.' } },
-      { idempotencyKey: randomUUID() },
-    );
-    const renamed = await executeCommand(deps, rename);
-    expect(renamed).toMatchObject({ stored: true, sequence: 3 });
-    expect(await executeCommand(deps, rename)).toEqual(renamed);
-    expect(await storedEvents(userId)).toHaveLength(3);
-  });
-
-  it('lets an expired Idempotency-Key be used again', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
-    const idempotencyKey = randomUUID();
-    const dayAndAMinuteLater = () => new Date(Date.now() + (24 * 60 + 1) * 60 * 1000);
-    await executeCommand(deps, balance(userId, 7, { idempotencyKey }));
-    const later = await executeCommand(
-      { ...deps, now: dayAndAMinuteLater },
-      balance(userId, 8, { idempotencyKey }),
-    );
-    expect(later.sequence).toBe(3);
-  });
-
   it('stores nothing when expected_version is not the current version', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
-    await expect(
-      executeCommand(deps, balance(userId, 1, { expectedVersion: 0 })),
-    ).rejects.toMatchObject({
-      statusCode: 409,
-      details: { current_version: 1 },
+    const userId = await newUser();
+    expect(await executeCommand(deps, balance(userId, 1, { expectedVersion: 0 }))).toEqual({
+      kind: 'refused',
+      refusal: { code: 'VERSION_CONFLICT', details: { current_version: 1 } },
     });
     expect(await storedEvents(userId)).toHaveLength(1);
-    expect(await executeCommand(deps, balance(userId, 1, { expectedVersion: 1 }))).toMatchObject({
-      sequence: 2,
-    });
+    const pinned = await executeCommand(deps, balance(userId, 1, { expectedVersion: 1 }));
+    expect(versionOf(pinned)).toBe(2);
   });
 
   it('stores nothing when a rule refuses the command', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
-    await expect(executeCommand(deps, balance(userId, -1))).rejects.toBeInstanceOf(
-      InsufficientBalanceError,
-    );
+    const userId = await newUser();
+    expect(await executeCommand(deps, balance(userId, -1))).toMatchObject({
+      kind: 'refused',
+      refusal: { code: 'INSUFFICIENT_BALANCE', details: { balance: 0, delta: -1 } },
+    });
     expect(await storedEvents(userId)).toHaveLength(1);
   });
 
   it('rebuilds the state from the history when the head snapshot has an older shape', async () => {
-    const userId = `user-${randomUUID()}`;
-    await create(userId);
+    const userId = await newUser();
     await executeCommand(deps, balance(userId, 9));
     const { Items = [] } = await client.send(
       new QueryCommand({
@@ -212,7 +152,6 @@ describe('DynamoEventStore with executeCommand', () => {
         ExpressionAttributeValues: { ':id': userId },
       }),
     );
-    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     await client.send(
       new PutCommand({
         TableName: tables.EventsTable,
@@ -223,5 +162,178 @@ describe('DynamoEventStore with executeCommand', () => {
       version: 2,
       state: { status: 'active', name: 'Ada', email: 'ada@example.com', balance: 9 },
     });
+  });
+});
+
+describe('a lost DynamoDB response (the SDK retries a write that succeeded)', () => {
+  const writes = ['PutItemCommand', 'TransactWriteItemsCommand'];
+
+  it('stores a command sent without a key once', async () => {
+    const userId = await newUser();
+    const lossy = testDocumentClient();
+    loseResponses(lossy, { commands: writes, when: () => true });
+    const outcomes = [];
+    for (let i = 0; i < 5; i++) {
+      outcomes.push(await executeCommand(dependenciesOver(lossy), balance(userId, 1)));
+    }
+    expect(outcomes.map(versionOf)).toEqual([2, 3, 4, 5, 6]);
+    expect(await storedEvents(userId)).toHaveLength(6);
+  });
+
+  it('stores a command sent with a key once, and replays its answer', async () => {
+    const userId = await newUser();
+    const lossy = testDocumentClient();
+    loseResponses(lossy, { commands: writes, when: () => true });
+    const keyed = balance(userId, 1, { idempotencyKey: randomUUID() });
+    const first = await executeCommand(dependenciesOver(lossy), keyed);
+    expect(first).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    expect(await executeCommand(dependenciesOver(lossy), keyed)).toEqual(first);
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+
+  it('records a refusal once and replays it', async () => {
+    const lossy = testDocumentClient();
+    loseResponses(lossy, { commands: writes, when: () => true });
+    const keyed = balance(`user-${randomUUID()}`, 1, { idempotencyKey: randomUUID() });
+    const first = await executeCommand(dependenciesOver(lossy), keyed);
+    expect(first).toMatchObject({ kind: 'refused', refusal: { code: 'USER_NOT_FOUND' } });
+    expect(await executeCommand(dependenciesOver(lossy), keyed)).toEqual(first);
+  });
+});
+
+describe('a write refused because a transaction on the same item is in flight', () => {
+  it('is a lost race: decided again and stored once', async () => {
+    const userId = await newUser();
+    const contended = testDocumentClient();
+    conflictWithTransactions(contended, { commands: ['PutItemCommand'], when: firstTimes(3) });
+    const outcome = await executeCommand(dependenciesOver(contended), balance(userId, 4));
+    expect(outcome).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const keyed = (command: CommandRequest) => ({ ...command, idempotencyKey: randomUUID() });
+
+  it('stores exactly one event for 8 parallel requests sharing a key', async () => {
+    const userId = await newUser();
+    const command = keyed(balance(userId, 7));
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => executeCommand(deps, command)),
+    );
+    expect(new Set(outcomes.map(versionOf))).toEqual(new Set([2]));
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+
+  it('replays the first answer to its own twins, also with expected_version', async () => {
+    const userId = await newUser();
+    const command = keyed(balance(userId, 7, { expectedVersion: 1 }));
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => executeCommand(deps, command)),
+    );
+    for (const outcome of outcomes) expect(outcome).toEqual(outcomes[0]);
+    expect(outcomes[0]).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+
+  it('refuses the same key with a different body and stores nothing', async () => {
+    const userId = await newUser();
+    const command = keyed(balance(userId, 7));
+    await executeCommand(deps, command);
+    expect(await executeCommand(deps, { ...command, command: balance(userId, 8).command })).toEqual(
+      { kind: 'refused', refusal: { code: 'IDEMPOTENCY_KEY_REUSED', details: {} } },
+    );
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+
+  it('takes the same JSON value with its keys in another order as the same request', async () => {
+    const userId = `user-${randomUUID()}`;
+    const command = keyed(creation(userId));
+    const first = await executeCommand(deps, command);
+    const reordered = {
+      ...command,
+      command: { type: 'USER_CREATED', payload: { email: 'ada@example.com', name: 'Ada' } },
+    } as CommandRequest;
+    expect(await executeCommand(deps, reordered)).toEqual(first);
+  });
+
+  describe('records the first decided answer and replays it although the user changed since', () => {
+    it('a refusal (404), and nothing is stored by the retry', async () => {
+      const userId = `user-${randomUUID()}`;
+      const command = keyed(balance(userId, 5));
+      const first = await executeCommand(deps, command);
+      expect(first).toMatchObject({ refusal: { code: 'USER_NOT_FOUND' } });
+      await create(userId);
+      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await storedEvents(userId)).toHaveLength(1);
+    });
+
+    it('a refusal by the rules (422)', async () => {
+      const userId = await newUser();
+      const command = keyed(balance(userId, -5));
+      const first = await executeCommand(deps, command);
+      expect(first).toMatchObject({ refusal: { code: 'INSUFFICIENT_BALANCE' } });
+      await executeCommand(deps, balance(userId, 10));
+      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await storedEvents(userId)).toHaveLength(2);
+    });
+
+    it('a version conflict (409)', async () => {
+      const userId = await newUser();
+      const command = keyed(balance(userId, 5, { expectedVersion: 2 }));
+      const first = await executeCommand(deps, command);
+      expect(first).toMatchObject({ refusal: { code: 'VERSION_CONFLICT' } });
+      await executeCommand(deps, balance(userId, 1));
+      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await storedEvents(userId)).toHaveLength(2);
+    });
+
+    it('a creation of an existing user (409) and of a deleted one (410)', async () => {
+      const userId = await newUser();
+      const recreate = keyed(creation(userId));
+      expect(await executeCommand(deps, recreate)).toMatchObject({
+        refusal: { code: 'USER_ALREADY_EXISTS' },
+      });
+      const deletion = request(userId, { type: 'USER_DELETED', payload: {} });
+      await executeCommand(deps, deletion);
+      expect(await executeCommand(deps, recreate)).toMatchObject({
+        refusal: { code: 'USER_ALREADY_EXISTS' },
+      });
+      const deleteAgain = keyed(deletion);
+      expect(await executeCommand(deps, deleteAgain)).toMatchObject({
+        refusal: { code: 'USER_DELETED' },
+      });
+    });
+
+    it('no change (200), and the retry stores nothing', async () => {
+      const userId = await newUser();
+      const rename = keyed(request(userId, { type: 'USER_UPDATED', payload: { name: 'Ada' } }));
+      const first = await executeCommand(deps, rename);
+      expect(first).toMatchObject({ kind: 'unchanged', result: { version: 1 } });
+      await executeCommand(deps, request(userId, { type: 'USER_UPDATED', payload: { name: 'B' } }));
+      expect(await executeCommand(deps, rename)).toEqual(first);
+      expect(await storedEvents(userId)).toHaveLength(2);
+    });
+
+    it('a stored event, whatever happened since', async () => {
+      const userId = await newUser();
+      const command = keyed(balance(userId, 4, { expectedVersion: 1 }));
+      const first = await executeCommand(deps, command);
+      await executeCommand(deps, request(userId, { type: 'USER_DELETED', payload: {} }));
+      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await storedEvents(userId)).toHaveLength(3);
+    });
+  });
+
+  it('lets an expired key be used again', async () => {
+    const userId = await newUser();
+    const command = keyed(balance(userId, 7));
+    const dayAndAMinuteLater = () => new Date(Date.now() + (24 * 60 + 1) * 60 * 1000);
+    await executeCommand(deps, command);
+    const later = await executeCommand(
+      { ...deps, now: dayAndAMinuteLater },
+      { ...command, command: balance(userId, 8).command },
+    );
+    expect(versionOf(later)).toBe(3);
   });
 });

@@ -1,6 +1,8 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   TransactionCanceledException,
+  TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -12,6 +14,7 @@ import {
 import { fromEventItem, toEventItem } from '@users/shared';
 import {
   type AppendRequest,
+  type CommandOutcome,
   type EventStore,
   IdempotencyKeyTakenError,
   type IdempotencyRecord,
@@ -59,7 +62,7 @@ export class DynamoEventStore implements EventStore {
   }
 
   async appendEvents({ events, idempotency }: AppendRequest): Promise<void> {
-    const eventItems = events.map(({ event, stateAfter }) => ({
+    const eventItems: EventItemWithState[] = events.map(({ event, stateAfter }) => ({
       ...toEventItem(event),
       State: stateAfter,
       StateVersion: SNAPSHOT_VERSION,
@@ -84,58 +87,73 @@ export class DynamoEventStore implements EventStore {
     return {
       key,
       requestHash: Item.RequestHash,
-      result: Item.Result,
+      outcome: Item.Outcome,
       recordedAt: Item.RecordedAt,
       expiresAt: Item.ExpiresAt,
     };
   }
 
-  private async putEvent(item: Record<string, unknown>) {
+  async recordOutcome(record: IdempotencyRecord): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.events,
-          Item: item,
-          ConditionExpression: versionIsFree,
-        }),
-      );
+      await this.client.send(new PutCommand(this.idempotencyPut(record)));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new VersionTakenError();
+      if (error instanceof ConditionalCheckFailedException) throw new IdempotencyKeyTakenError();
       throw error;
     }
   }
 
-  private async transact(eventItems: Record<string, unknown>[], idempotency?: IdempotencyRecord) {
-    const puts = eventItems.map((Item) => ({
-      Put: { TableName: this.tables.events, Item, ConditionExpression: versionIsFree },
-    }));
-    const idempotencyPut = idempotency && {
-      Put: {
-        TableName: this.tables.idempotency,
-        Item: {
-          IdempotencyKey: idempotency.key,
-          RequestHash: idempotency.requestHash,
-          Result: idempotency.result,
-          RecordedAt: idempotency.recordedAt,
-          ExpiresAt: idempotency.expiresAt,
-        },
-        ConditionExpression: keyIsFreeOrExpired,
-        ExpressionAttributeValues: { ':now': idempotency.recordedAt },
-      },
-    };
+  private async putEvent(item: EventItemWithState) {
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: idempotencyPut ? [...puts, idempotencyPut] : puts,
-        }),
-      );
+      await this.client.send(new PutCommand(this.eventPut(item)));
+    } catch (error) {
+      // The SDK retries a put whose response was lost; the retry then meets our own item.
+      if (error instanceof ConditionalCheckFailedException && isOurs(error.Item, item)) return;
+      // Locked by another writer's transaction in flight (AWS only): a race like any other.
+      if (error instanceof ConditionalCheckFailedException) throw new VersionTakenError();
+      if (error instanceof TransactionConflictException) throw new VersionTakenError();
+      throw error;
+    }
+  }
+
+  private eventPut(item: EventItemWithState) {
+    return {
+      TableName: this.tables.events,
+      Item: item,
+      ConditionExpression: versionIsFree,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+  }
+
+  private idempotencyPut({ key, requestHash, outcome, recordedAt, expiresAt }: IdempotencyRecord) {
+    return {
+      TableName: this.tables.idempotency,
+      Item: {
+        IdempotencyKey: key,
+        RequestHash: requestHash,
+        Outcome: outcome satisfies CommandOutcome,
+        RecordedAt: recordedAt,
+        ExpiresAt: expiresAt,
+      },
+      ConditionExpression: keyIsFreeOrExpired,
+      ExpressionAttributeValues: { ':now': recordedAt },
+    };
+  }
+
+  private async transact(eventItems: EventItemWithState[], idempotency?: IdempotencyRecord) {
+    const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
+    const TransactItems = idempotency ? [...puts, { Put: this.idempotencyPut(idempotency) }] : puts;
+    try {
+      // The SDK gives the transaction a ClientRequestToken: its retries are idempotent.
+      await this.client.send(new TransactWriteCommand({ TransactItems }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-      if (idempotencyPut && codes[puts.length] === 'ConditionalCheckFailed') {
+      const reasons = error.CancellationReasons ?? [];
+      if (isOurs(reasons[0]?.Item, eventItems[0])) return;
+      if (idempotency && reasons[puts.length]?.Code === 'ConditionalCheckFailed') {
         throw new IdempotencyKeyTakenError();
       }
       // A taken version, or (in AWS only) a concurrent transaction on the same item: re-decide.
+      const codes = reasons.map((reason) => reason.Code);
       if (
         codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')
       ) {
@@ -169,3 +187,14 @@ export class DynamoEventStore implements EventStore {
 }
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+type EventItemWithState = ReturnType<typeof toEventItem> & {
+  State: unknown;
+  StateVersion: number;
+};
+
+/** The item a failed condition found (raw attribute values) is the one we meant to write. */
+const isOurs = (
+  found: Record<string, AttributeValue> | undefined,
+  ours: EventItemWithState | undefined,
+) => found?.EventId?.S !== undefined && found.EventId.S === ours?.EventId;

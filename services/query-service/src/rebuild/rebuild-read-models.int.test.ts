@@ -2,10 +2,10 @@ import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { type RecordedEvent, toEventItem } from '@users/shared';
 import fc from 'fast-check';
 import {
-  createTablesFrom,
-  deleteTables,
+  createTestTables,
+  deleteTestTables,
   testDocumentClient,
-} from '../../../../test/support/tables';
+} from '../../../../test/support/integration';
 import { createProjector } from '../handlers/projector/projector';
 import {
   deliver,
@@ -24,8 +24,8 @@ const readModelTableIds = ['UserDetailTable', 'UserHistoryTable'] as const;
 type Tables = Record<(typeof readModelTableIds)[number], string> & { EventsTable: string };
 
 const createTables = async (): Promise<Tables> => ({
-  ...(await createTablesFrom('services/query-service/serverless/resources.yml', readModelTableIds)),
-  ...(await createTablesFrom('services/command-service/serverless/resources.yml', ['EventsTable'])),
+  ...(await createTestTables(readModelTableIds)),
+  ...(await createTestTables(['EventsTable'])),
 });
 
 const readModelsOn = (tables: Tables) =>
@@ -71,7 +71,7 @@ describe('rebuilding the read models from the event store', () => {
   beforeEach(async () => {
     tables = await createTables();
   });
-  afterEach(() => deleteTables(tables));
+  afterEach(() => deleteTestTables(tables));
 
   it('ends in the same state as the live projector, and again when run twice', async () => {
     const [histories, delivery] = fc.sample(fc.tuple(historiesArbitrary('rb'), deliveryArbitrary), {
@@ -92,7 +92,7 @@ describe('rebuilding the read models from the event store', () => {
       await rebuild(fresh);
       expect(await dump(fresh)).toEqual(live);
     } finally {
-      await deleteTables(fresh);
+      await deleteTestTables(fresh);
     }
   });
 
@@ -143,7 +143,7 @@ describe('rebuilding the read models from the event store', () => {
               expect(listed).toEqual(expected.detail.deleted ? [] : [toSummary(expected.detail)]);
             }
           } finally {
-            await deleteTables(raceTables);
+            await deleteTestTables(raceTables);
           }
         },
       ),

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { stageConfig } from '../../../../scripts/stage-config';
+import { runCommand } from '../../../../scripts/local-stack/processes';
+import { stageConfig } from '../../../../scripts/local-stack/tables';
 import { eventually, get, postCommand, uniqueUserId } from '../../../../test/support/http';
-import { runCommand } from '../../../../test/support/processes';
 
 const ROOT = join(__dirname, '../../../..');
 /** The stack under test: the e2e one (port from global setup) or one started with npm start. */

@@ -80,6 +80,12 @@ describe('POST /command', () => {
       ],
       ['an empty name', { ...created(userId), payload: { name: '', email: 'a@b.co' } }, /name/],
       ['a blank name', { ...created(userId), payload: { name: '   ', email: 'a@b.co' } }, /name/],
+      [
+        'a name of invisible characters',
+        { ...created(userId), payload: { name: '\u200b\u3164\u2800', email: 'a@b.co' } },
+        /name/,
+      ],
+      ['a user_id of invisible characters', created('\u3164\u115f'), /user_id/],
       ['a non-integer delta', balance(userId, 1.5), /delta/],
       ['a string delta', { ...balance(userId, 1), payload: { delta: '5' } }, /delta/],
       ['a zero delta', balance(userId, 0), /delta/],
@@ -201,6 +207,40 @@ describe('POST /command', () => {
       await storedSequences(userId, [1, 2]);
     });
 
+    it('replays a refusal although the user changed since, and stores nothing', async () => {
+      const userId = uniqueUserId();
+      const key = randomUUID();
+      const refused = await postCommand(balance(userId, 3), { 'idempotency-key': key });
+      expect(refused.status).toBe(404);
+      await postCommand(created(userId));
+      const retry = await postCommand(balance(userId, 3), { 'idempotency-key': key });
+      expect({ status: retry.status, body: retry.body }).toEqual({
+        status: refused.status,
+        body: refused.body,
+      });
+      await storedSequences(userId, [1]);
+    });
+
+    it('replays the answer to the same JSON with its keys in another order', async () => {
+      const userId = uniqueUserId();
+      const key = randomUUID();
+      const first = await postCommand(created(userId), { 'idempotency-key': key });
+      const reordered = `{"payload":{"email":"alice@example.com","name":"Alice"},
+        "event_type":"USER_CREATED",   "user_id":${JSON.stringify(userId)}}`;
+      const retry = await postCommand(reordered, { 'idempotency-key': key });
+      expect(retry).toMatchObject({ status: 200, body: first.body });
+    });
+
+    it('does not record a request refused as invalid (400)', async () => {
+      const userId = uniqueUserId();
+      await postCommand(created(userId));
+      const key = randomUUID();
+      const invalid = await postCommand(balance(userId, 0), { 'idempotency-key': key });
+      expect(invalid.status).toBe(400);
+      const valid = await postCommand(balance(userId, 3), { 'idempotency-key': key });
+      expect(valid).toMatchObject({ status: 200, body: { sequence: 2 } });
+    });
+
     it('422 for the same key with a different body', async () => {
       const userId = uniqueUserId();
       await postCommand(created(userId));
@@ -217,5 +257,22 @@ describe('POST /command', () => {
       'x-correlation-id': 'trace-123',
     });
     expect(response.headers.get('x-correlation-id')).toBe('trace-123');
+  });
+
+  it('echoes X-Correlation-Id on every error, and makes one up when none is given', async () => {
+    const userId = uniqueUserId();
+    const errors: [number, unknown][] = [
+      [400, '{"user_id": '],
+      [400, balance(userId, 0)],
+      [404, balance(userId, 1)],
+      [413, { ...created(userId), pad: 'x'.repeat(65 * 1024) }],
+    ];
+    for (const [status, body] of errors) {
+      const traced = await postCommand(body, { 'x-correlation-id': `trace-${status}` });
+      expect(traced.status).toBe(status);
+      expect(traced.headers.get('x-correlation-id')).toBe(`trace-${status}`);
+      const untraced = await postCommand(body);
+      expect(untraced.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { httpHandler, jsonResponse } from '@users/shared/http';
 import { executeCommand } from '../../application/execute-command';
-import type { UserCommand } from '../../domain/decide';
+import type { UserCommand } from '../../domain/commands';
+import { acceptedBody, refusalError } from '../../http/command-responses';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
 import { validateCommandRequest } from './request-validator';
 
@@ -15,19 +16,14 @@ const deps = { store, now: () => new Date(), newEventId: randomUUID };
 export const handler = httpHandler(
   { parseJsonBody: true, schema: validateCommandRequest },
   async ({ body, headers }, { correlationId }) => {
-    const result = await executeCommand(deps, {
+    const outcome = await executeCommand(deps, {
       userId: body.user_id,
       command: { type: body.event_type, payload: body.payload } as UserCommand,
       expectedVersion: body.expected_version,
       idempotencyKey: headers['idempotency-key'],
       correlationId,
     });
-    return jsonResponse(200, {
-      message: result.stored ? 'Event stored' : 'No change',
-      aggregate_id: result.aggregateId,
-      event_type: result.eventType,
-      sequence: result.sequence,
-      ...(result.eventId && { event_id: result.eventId, occurred_at: result.occurredAt }),
-    });
+    if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
+    return jsonResponse(200, acceptedBody(outcome));
   },
 );

@@ -1,14 +1,16 @@
-import type { EventType } from '@users/shared';
-import { eventPayloadSchemas, userIdSchema } from '@users/shared/schemas';
+import { userIdSchema } from '@users/shared/schemas';
 import type { FromSchema } from 'json-schema-to-ts';
+import { type CommandType, commandPayloadSchemas, visibleTextSchema } from '../../domain/commands';
 
-const commandBodySchema = <T extends EventType>(eventType: T) =>
+const visibleUserIdSchema = { ...userIdSchema, allOf: [visibleTextSchema] } as const;
+
+const commandBodySchema = <T extends CommandType>(eventType: T) =>
   ({
     type: 'object',
     properties: {
-      user_id: userIdSchema,
+      user_id: visibleUserIdSchema,
       event_type: { const: eventType },
-      payload: eventPayloadSchemas[eventType],
+      payload: commandPayloadSchemas[eventType],
       expected_version: { type: 'integer', minimum: 0 },
     },
     required: ['user_id', 'event_type', 'payload'],
@@ -21,7 +23,7 @@ const headerTokenSchema = {
   description: 'must be 1-128 visible ASCII characters',
 } as const;
 
-/** POST /command: the original API's body, with one branch per event type. */
+/** POST /command: the original API's body, with one branch per command (`event_type`). */
 export const commandRequestSchema = {
   type: 'object',
   properties: {

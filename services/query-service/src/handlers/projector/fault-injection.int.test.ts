@@ -5,10 +5,10 @@ import type { RecordedEvent } from '@users/shared';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import {
-  createTablesFrom,
-  deleteTables,
+  createTestTables,
+  deleteTestTables,
   testDocumentClient,
-} from '../../../../../test/support/tables';
+} from '../../../../../test/support/integration';
 import { DynamoReadModels } from '../../infrastructure/dynamo-read-models';
 import { replayUser } from '../../projections';
 import { withFaults } from './fault-injection';
@@ -26,10 +26,7 @@ describe('the projector under injected faults', () => {
     ['fails every 3rd record', { failEvery: 3 }],
     ['fails after the history entry, before the detail', { failAfterHistory: 0.7 }],
   ])('converges once the fault is lifted when it %s', async (_, faults) => {
-    const tables = await createTablesFrom('services/query-service/serverless/resources.yml', [
-      'UserDetailTable',
-      'UserHistoryTable',
-    ]);
+    const tables = await createTestTables(['UserDetailTable', 'UserHistoryTable']);
     const dir = mkdtempSync(join(tmpdir(), 'faults-'));
     const faultFile = join(dir, 'faults.json');
     try {
@@ -63,7 +60,7 @@ describe('the projector under injected faults', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      await deleteTables(tables);
+      await deleteTestTables(tables);
     }
   });
 });

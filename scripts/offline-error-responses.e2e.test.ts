@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLossyProxy } from '../reliability/lossy-proxy';
+import { startDynamoDbLocal } from './local-stack/dynamodb-local';
+import { startOffline } from './local-stack/offline';
+import { STATE_DIR } from './local-stack/paths';
+import { stopProcessGroup } from './local-stack/processes';
+import { ALL_TABLES, createTables, stageTableNames } from './local-stack/tables';
+
+const PORTS = { http: 3750, lambda: 3752, dynamodb: 8850, proxy: 8851 };
+
+describe('a function that times out under npm start', () => {
+  it('answers 504 JSON with a message, no stack trace and no path', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'timeout-'));
+    mkdirSync(STATE_DIR, { recursive: true });
+    const dynamodb = await startDynamoDbLocal(PORTS.dynamodb);
+    const proxy = await startLossyProxy({
+      port: PORTS.proxy,
+      targetPort: PORTS.dynamodb,
+      loseShare: 0,
+      stall: true,
+    });
+    try {
+      await createTables(dynamodb.endpoint, ALL_TABLES, {
+        names: stageTableNames('local', ALL_TABLES),
+      });
+      const stack = await startOffline(
+        { ...PORTS, dynamodb: PORTS.proxy },
+        {
+          checkpointFile: join(workDir, 'checkpoints.json'),
+          output: { logFile: join(STATE_DIR, 'timeout.log') },
+        },
+      );
+      try {
+        const response = await fetch(`${stack.baseUrl}/command`, {
+          method: 'POST',
+          body: JSON.stringify({
+            user_id: 'stuck',
+            event_type: 'USER_CREATED',
+            payload: { name: 'Stuck', email: 'stuck@example.com' },
+          }),
+        });
+        const text = await response.text();
+        expect(response.status).toBe(504);
+        expect(response.headers.get('content-type')).toMatch(/application\/json/);
+        expect(JSON.parse(text)).toEqual({ message: 'The function timed out' });
+        expect(text).not.toMatch(/stack|\.js|\/work\//i);
+      } finally {
+        await stack.stop();
+      }
+    } finally {
+      await proxy.close();
+      await stopProcessGroup(dynamodb.process, 'SIGKILL');
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,42 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { SingleBar } from 'cli-progress';
+import { DynamoEventScan } from '../services/query-service/src/infrastructure/dynamo-event-scan';
+import { DynamoReadModels } from '../services/query-service/src/infrastructure/dynamo-read-models';
+import { rebuildReadModels } from '../services/query-service/src/rebuild/rebuild-read-models';
+import type { StageConfig } from './local-stack/tables';
+
+/**
+ * Rebuilds every read model of a stage from its event store (read-only on the store), showing a
+ * progress bar with events/s; resolves with the report and the time it took.
+ */
+export const rebuildWithProgress = async (
+  { client, eventsTable, readModelTables }: StageConfig,
+  { label, segments = 4 }: { label: string; segments?: number },
+) => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: eventsTable }));
+  const startedAt = Date.now();
+  const eventsPerSecond = (events: number) =>
+    Math.round(events / Math.max(0.001, (Date.now() - startedAt) / 1000));
+  const bar = new SingleBar({
+    format: `Rebuilding ${label} |{bar}| {value}/{total} events | {speed} events/s | {users} users`,
+    noTTYOutput: true,
+    notTTYSchedule: 2000,
+  });
+  bar.start(Math.max(Table?.ItemCount ?? 0, 1), 0, { speed: 0, users: 0 });
+  const report = await rebuildReadModels(
+    new DynamoEventScan(client, eventsTable, { segments, usersInFlight: 4 }),
+    new DynamoReadModels(client, readModelTables),
+    ({ events, users }) => {
+      if (events > bar.getTotal()) bar.setTotal(events);
+      bar.update(events, { speed: eventsPerSecond(events), users });
+    },
+  );
+  bar.setTotal(Math.max(report.events, 1));
+  bar.update(report.events, { speed: eventsPerSecond(report.events), users: report.users });
+  bar.stop();
+  return {
+    ...report,
+    seconds: (Date.now() - startedAt) / 1000,
+    eventsPerSecond: eventsPerSecond(report.events),
+  };
+};

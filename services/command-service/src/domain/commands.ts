@@ -1,0 +1,47 @@
+import {
+  deltaSchema,
+  emailSchema,
+  nameSchema,
+  userCreatedPayloadSchema,
+  userUpdatedPayloadSchema,
+} from '@users/shared/schemas';
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * Text a person reads must show something: at least one letter, digit, punctuation mark or
+ * symbol that is not an invisible filler (U+200B, U+3164, U+115F, U+2800, bidi controls, ...).
+ * Stricter than the stored events' contract, which must keep reading what it once accepted.
+ */
+export const visibleTextSchema = {
+  pattern: '^(?=.*?(?![\\p{Default_Ignorable_Code_Point}\\u2800])[\\p{L}\\p{N}\\p{P}\\p{S}])',
+  description: 'must contain a visible character',
+} as const;
+
+const visibleNameSchema = { ...nameSchema, allOf: [visibleTextSchema] } as const;
+
+/** What each command asks for (the API's `event_type` + `payload`), validated at the edge. */
+export const commandPayloadSchemas = {
+  USER_CREATED: {
+    ...userCreatedPayloadSchema,
+    properties: { name: visibleNameSchema, email: emailSchema },
+  },
+  USER_BALANCE: {
+    type: 'object',
+    properties: { delta: deltaSchema },
+    required: ['delta'],
+    additionalProperties: false,
+  },
+  USER_UPDATED: {
+    ...userUpdatedPayloadSchema,
+    properties: { name: visibleNameSchema, email: emailSchema },
+  },
+  USER_DELETED: { type: 'object', properties: {}, additionalProperties: false },
+} as const;
+
+type PayloadSchemas = typeof commandPayloadSchemas;
+export type CommandType = keyof PayloadSchemas;
+export const COMMAND_TYPES = Object.keys(commandPayloadSchemas) as CommandType[];
+
+export type UserCommand = {
+  [T in CommandType]: { type: T; payload: FromSchema<PayloadSchemas[T]> };
+}[CommandType];
