@@ -7,7 +7,6 @@
 //                              the read models are rebuilt from the event store before serving
 //   npm start -- --rebuild     with --persist: rebuild the read models even after a clean stop
 //   PORT, LAMBDA_PORT, DYNAMODB_PORT override 3000, 3002 and 8000.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './local-stack/paths';
 import { type LocalStack, startLocalStack } from './local-stack/stack';
@@ -21,23 +20,7 @@ const persist = process.argv.includes('--persist') || process.env.PERSIST === '1
 const dbPath = process.env.DYNAMODB_DB_PATH ?? join(ROOT, '.dynamodb');
 const startedAt = Date.now();
 
-const portIsFree = (port: number) =>
-  new Promise((resolve) => {
-    const probe = createServer()
-      .once('error', () => resolve(false))
-      .once('listening', () => probe.close(() => resolve(true)))
-      .listen(port, '127.0.0.1');
-  });
-
 const main = async () => {
-  // A crashed run on the same folder is cleaned up by the stack itself (its lock names its pids).
-  if (!persist) {
-    for (const [name, port] of Object.entries(ports)) {
-      if (!(await portIsFree(port))) {
-        throw new Error(`Port ${port} (${name}) is in use: is another "npm start" running?`);
-      }
-    }
-  }
   let stack: LocalStack | undefined;
   let stopping = false;
   const stop = async () => {

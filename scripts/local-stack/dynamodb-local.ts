@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { DYNAMODB_LOCAL_DIR } from './paths';
+import { requireFreePort } from './ports';
 
 export type DynamoDbLocal = { endpoint: string; process: ChildProcess };
 
@@ -11,6 +12,7 @@ export type DynamoDbLocal = { endpoint: string; process: ChildProcess };
  * process group, so a Ctrl-C meant for the stack reaches it only once the stack has stopped.
  */
 export const startDynamoDbLocal = async (port: number, dbPath?: string): Promise<DynamoDbLocal> => {
+  await requireFreePort(port, 'DynamoDB Local');
   const child = spawn(
     'java',
     [

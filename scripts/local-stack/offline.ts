@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './paths';
+import { requireFreePort } from './ports';
 import { stopProcessGroup } from './processes';
 
 export type StackPorts = { http: number; lambda: number; dynamodb: number };
@@ -36,6 +37,8 @@ export const waitUntilServing = async (child: ChildProcess, url: string, timeout
  * or killed with SIGKILL on its own.
  */
 export const startOffline = async (ports: StackPorts, options: OfflineOptions) => {
+  await requireFreePort(ports.http, 'HTTP');
+  await requireFreePort(ports.lambda, 'Lambda invoke');
   const output = options.output === 'inherit' ? 'inherit' : openSync(options.output.logFile, 'a');
   const child: ChildProcess = spawn(
     join(ROOT, 'node_modules/.bin/serverless'),

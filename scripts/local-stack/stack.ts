@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { rebuildWithProgress } from '../rebuild-with-progress';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { type OfflineOptions, type StackPorts, startOffline } from './offline';
+import { requireFreePort } from './ports';
 import { stopProcessGroup } from './processes';
 import { checkpointAtStreamEnd, forgetCheckpoints, keepCheckpointsOf } from './stream-checkpoints';
 import {
@@ -45,12 +46,16 @@ const isAlive = (pid: number | undefined, command: string) => {
 };
 
 /** Processes a crashed run left behind would hold the ports (and DynamoDB Local the files). */
-const stopLeftovers = (lock: Lock) => {
-  for (const [pid, command] of [
-    [lock.offlinePid, 'serverless'],
-    [lock.dynamodbPid, 'DynamoDBLocal'],
-  ] as const) {
-    if (isAlive(pid, command)) process.kill(-(pid as number), 'SIGKILL');
+const stopLeftovers = async (lock: Lock) => {
+  const leftovers = (
+    [
+      [lock.offlinePid, 'serverless'],
+      [lock.dynamodbPid, 'DynamoDBLocal'],
+    ] as const
+  ).filter(([pid, command]) => isAlive(pid, command));
+  for (const [pid] of leftovers) process.kill(-(pid as number), 'SIGKILL');
+  for (let wait = 0; wait < 50 && leftovers.some(([pid, c]) => isAlive(pid, c)); wait++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
 
@@ -71,7 +76,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     const leftover = readLock(dbPath);
     if (leftover) {
       recovering = true;
-      stopLeftovers(leftover);
+      await stopLeftovers(leftover);
       log(`The last run on ${dbPath} did not stop cleanly: rebuilding the read models.`);
     }
   }
@@ -81,6 +86,8 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   };
   saveLock({});
 
+  await requireFreePort(ports.http, 'HTTP');
+  await requireFreePort(ports.lambda, 'Lambda invoke');
   const dynamodb: DynamoDbLocal = await startDynamoDbLocal(ports.dynamodb, dbPath);
   saveLock({ dynamodbPid: dynamodb.process.pid });
   const stopDynamoDb = () => stopProcessGroup(dynamodb.process, 'SIGTERM');
