@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type RecordedEvent, toEventItem } from '@users/shared';
+import { encodeEvent, type RecordedEvent } from '@users/shared';
 import { SNAPSHOT_VERSION } from '../services/command-service/src/infrastructure/dynamo-event-store';
 
 /** Event items as the command service writes them (event, metadata and the state after it). */
@@ -11,7 +11,7 @@ export const userHistoryItems = (userId: string, length: number) =>
       ...(version === 1
         ? { type: 'USER_CREATED', payload: { name: 'Bench User', email: 'bench@example.com' } }
         : { type: 'USER_BALANCE', payload: { delta: 1 } }),
-      aggregateId: userId,
+      userId: userId,
       version,
       eventId: randomUUID(),
       occurredAt: new Date(Date.UTC(2026, 0, 1) + version * 1000).toISOString(),
@@ -19,7 +19,7 @@ export const userHistoryItems = (userId: string, length: number) =>
       schemaVersion: 1,
     } as RecordedEvent;
     return {
-      ...toEventItem(event),
+      ...encodeEvent(event),
       State: {
         status: 'active',
         name: 'Bench User',

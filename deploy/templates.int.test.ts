@@ -129,9 +129,22 @@ describe('runtime and packaging', () => {
     }
   });
 
-  it('never ships the local fault hook', () => {
+  it('never ships test doubles, fault hooks or anything local-only', () => {
     for (const template of [command, query, commandProd, queryProd]) {
       expect(JSON.stringify(template)).not.toMatch(/PROJECTOR_FAULT_FILE|IS_OFFLINE/);
+    }
+    for (const [template, dir] of [
+      [command, outputs[0]],
+      [query, outputs[1]],
+    ] as [Template, string][]) {
+      for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
+        const zip = new AdmZip(join(dir as string, fn.Properties.Code.S3Key.split('/').pop()));
+        for (const entry of zip.getEntries()) {
+          expect(entry.getData().toString('utf8')).not.toMatch(
+            /IS_OFFLINE|PROJECTOR_FAULT_FILE|InjectedFault|withFaults|fast-check|InMemoryReadModelStore/,
+          );
+        }
+      }
     }
   });
 

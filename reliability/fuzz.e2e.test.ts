@@ -1,4 +1,5 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
+import { decodeEvent, type RecordedEvent } from '@users/shared';
 import fc from 'fast-check';
 import { stageConfig } from '../scripts/local-stack/tables';
 import { baseUrl } from '../test/support/http';
@@ -61,8 +62,8 @@ describe('HTTP fuzzing', () => {
     const events = new Map<string, string[]>();
     for await (const page of paginateScan({ client }, { TableName: eventsTable })) {
       for (const item of page.Items ?? []) {
-        const id = item.CorrelationId as string;
-        events.set(id, [...(events.get(id) ?? []), item.EventId as string]);
+        const { correlationId, eventId } = decodeEvent(item) as RecordedEvent;
+        events.set(correlationId, [...(events.get(correlationId) ?? []), eventId]);
       }
     }
     expect(commands.filter((command) => !command.storedEventId).length).toBeGreaterThan(0);

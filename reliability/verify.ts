@@ -5,13 +5,13 @@ import {
   paginateQuery,
   paginateScan,
 } from '@aws-sdk/lib-dynamodb';
-import { fromEventItem } from '@users/shared';
+import { decodeEvent, type RecordedEvent } from '@users/shared';
 import type { StageConfig } from '../scripts/local-stack/tables';
 import {
   toDetailTableItem,
   toHistoryItem,
-} from '../services/query-service/src/infrastructure/items';
-import { replayUser } from '../services/query-service/src/projections';
+} from '../services/query-service/src/infrastructure/read-model-items';
+import { foldUserReadModels } from '../services/query-service/src/projections';
 import type { SentCommand } from './load';
 
 type Stage = StageConfig;
@@ -26,13 +26,12 @@ const scanAll = async (client: DynamoDBDocumentClient, TableName: string) => {
 
 /** Every user's events, in version order. */
 export const readEventStore = async ({ client, eventsTable }: Stage) => {
-  const byUser = new Map<string, Item[]>();
+  const byUser = new Map<string, RecordedEvent[]>();
   for (const item of await scanAll(client, eventsTable)) {
-    const id = item.AggregateID as string;
-    byUser.set(id, [...(byUser.get(id) ?? []), item]);
+    const event = decodeEvent(item) as RecordedEvent;
+    byUser.set(event.userId, [...(byUser.get(event.userId) ?? []), event]);
   }
-  for (const events of byUser.values())
-    events.sort((a, b) => (a.Sequence as number) - (b.Sequence as number));
+  for (const events of byUser.values()) events.sort((a, b) => a.version - b.version);
   return byUser;
 };
 
@@ -64,9 +63,9 @@ export type StoreReport = {
 export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promise<StoreReport> => {
   const users = await readEventStore(stage);
   const events = [...users.values()].flat();
-  const byCorrelation = new Map<string, Item[]>();
+  const byCorrelation = new Map<string, RecordedEvent[]>();
   for (const event of events) {
-    const id = event.CorrelationId as string;
+    const id = event.correlationId;
     byCorrelation.set(id, [...(byCorrelation.get(id) ?? []), event]);
   }
   const report: StoreReport = {
@@ -75,7 +74,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
     answered: sent.filter((c) => c.status !== undefined).length,
     unanswered: sent.filter((c) => c.status === undefined).length,
     events: events.length,
-    gaps: [...users.values()].filter((list) => list.some((event, i) => event.Sequence !== i + 1))
+    gaps: [...users.values()].filter((list) => list.some((event, i) => event.version !== i + 1))
       .length,
     lostEvents: 0,
     duplicateEvents: [...byCorrelation.values()].filter((list) => list.length > 1).length,
@@ -93,7 +92,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
   for (const [correlationId, command] of finalAnswers) {
     const stored = byCorrelation.get(correlationId) ?? [];
     if (command.status === 200 && command.response?.message === 'Event stored') {
-      if (!stored.some((event) => event.EventId === command.response?.event_id)) {
+      if (!stored.some((event) => event.eventId === command.response?.event_id)) {
         report.lostEvents++;
         if (!command.key) report.withoutKey.lost++;
         if (command.key && !recordedKeys.has(command.key)) report.lostWithTheirKeys++;
@@ -107,7 +106,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
   report.withoutKey.duplicated = [...unkeyed].filter(
     (id) => (byCorrelation.get(id)?.length ?? 0) > 1,
   ).length;
-  const eventIds = new Set(events.map((event) => event.EventId));
+  const eventIds = new Set(events.map((event) => event.eventId));
   const storedOutcomes = keys.filter(
     (record) => (record.Outcome as { kind: string }).kind === 'stored',
   );
@@ -116,7 +115,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
       (record) => !eventIds.has((record.Outcome as { result: { eventId: string } }).result.eventId),
     ).length +
     events.filter((event) => {
-      const id = event.CorrelationId as string;
+      const id = event.correlationId;
       return keyed.has(id) && !recordedKeys.has(id);
     }).length;
   return report;
@@ -153,8 +152,8 @@ export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promis
   for (;;) {
     const users = await readEventStore(stage);
     const mismatched: string[] = [];
-    for (const [userId, items] of users) {
-      const expected = replayUser(items.map(fromEventItem));
+    for (const [userId, events] of users) {
+      const expected = foldUserReadModels(events);
       const actual = await readModelsOf(stage, userId);
       const differences = [
         isDeepStrictEqual(actual.detail, toDetailTableItem(expected.detail)) ? '' : 'detail',
@@ -162,7 +161,7 @@ export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promis
       ].filter(Boolean);
       if (differences.length > 0) {
         mismatched.push(
-          `${userId}: ${differences.join(', ')} (store at ${items.length}, detail at ${actual.detail?.Version ?? 0})`,
+          `${userId}: ${differences.join(', ')} (store at ${events.length}, detail at ${actual.detail?.Version ?? 0})`,
         );
       }
     }

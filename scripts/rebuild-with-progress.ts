@@ -1,8 +1,8 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
+import { rebuildReadModels } from '../services/query-service/src/application/rebuild-read-models';
 import { DynamoEventScan } from '../services/query-service/src/infrastructure/dynamo-event-scan';
-import { DynamoReadModels } from '../services/query-service/src/infrastructure/dynamo-read-models';
-import { rebuildReadModels } from '../services/query-service/src/rebuild/rebuild-read-models';
+import { DynamoReadModelStore } from '../services/query-service/src/infrastructure/dynamo-read-model-store';
 import type { StageConfig } from './local-stack/tables';
 
 /**
@@ -25,7 +25,7 @@ export const rebuildWithProgress = async (
   bar.start(Math.max(Table?.ItemCount ?? 0, 1), 0, { speed: 0, users: 0 });
   const report = await rebuildReadModels(
     new DynamoEventScan(client, eventsTable, { segments, usersInFlight: 4 }),
-    new DynamoReadModels(client, readModelTables),
+    new DynamoReadModelStore(client, readModelTables),
     ({ events, users }) => {
       if (events > bar.getTotal()) bar.setTotal(events);
       bar.update(events, { speed: eventsPerSecond(events), users });

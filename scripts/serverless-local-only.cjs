@@ -1,12 +1,12 @@
 'use strict';
 
-const { patchServerlessOffline } = require('./offline-error-responses.cjs');
+const { patchServerlessOffline } = require('./offline-like-aws.cjs');
 
 /**
  * Plugin for the root serverless.yml, which only composes both services for local runs:
  * it refuses any stage but `local` and any deploy/remove, sets the local stream poll interval
  * and retry budget (the first is a key the schema of a deployable service would reject), and
- * makes a failed or timed-out function answer a JSON 5xx as API Gateway does.
+ * makes functions behave as in AWS where serverless-offline does not (offline-like-aws.cjs).
  */
 class LocalOnly {
   constructor(serverless, options) {

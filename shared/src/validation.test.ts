@@ -1,11 +1,11 @@
+import { createAjv } from '../../scripts/validators/compiler';
 import { validateRecordedEvent as generated } from './events/recorded-event.validator.generated';
 import { describeErrors, type Validator } from './validation';
-import { createAjv } from './validator-compiler';
 
 const validateRecordedEvent = generated as Validator<unknown>;
 
 const event = {
-  aggregateId: 'u1',
+  userId: 'u1',
   version: 1,
   eventId: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
   occurredAt: '2026-01-01T00:00:00.000Z',
@@ -26,8 +26,8 @@ describe('validation errors', () => {
   });
 
   it('explains a failed pattern in the words of its schema', () => {
-    expect(errorsOf({ ...event, aggregateId: 'a b' })).toEqual([
-      '/aggregateId must be 1-128 characters without spaces or control characters',
+    expect(errorsOf({ ...event, userId: 'a b' })).toEqual([
+      '/userId must be 1-128 characters without spaces or control characters',
     ]);
     expect(errorsOf({ ...event, payload: { name: '   ', email: 'ada@example.com' } })).toContain(
       '/payload/name must contain a visible character and no control characters',

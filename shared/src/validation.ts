@@ -4,7 +4,7 @@ import { EVENT_TYPES } from './events/schemas';
 const EVENT_TYPE_LIST = EVENT_TYPES.join(', ');
 
 /**
- * A validator precompiled from a JSON Schema at build time (see scripts/generate-validators.ts):
+ * A validator precompiled from a JSON Schema at build time (see scripts/validators/generate.ts):
  * no schema is compiled when a Lambda starts.
  */
 export type Validator<T> = ValidateFunction<T>;

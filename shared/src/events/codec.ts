@@ -3,7 +3,10 @@ import { validateRecordedEvent as generated } from './recorded-event.validator.g
 import { EVENT_TYPES } from './schemas';
 import type { EventType, RecordedEvent } from './types';
 
-/** How an event is laid out in the event store table (and therefore in its stream's NEW_IMAGE). */
+/**
+ * How an event is laid out in the event store table (and therefore in its stream's NEW_IMAGE).
+ * Only this module reads or writes these attribute names; everyone else gets a RecordedEvent.
+ */
 export type EventItem = {
   AggregateID: string;
   Sequence: number;
@@ -16,11 +19,12 @@ export type EventItem = {
   SchemaVersion: number;
 };
 
-export class UnknownEventTypeError extends Error {
-  constructor(readonly eventType: unknown) {
-    super(`Unknown event type ${JSON.stringify(eventType)}`);
-  }
-}
+/** An event of a type this reader does not know (a newer writer's): only its position is read. */
+export type UnknownEvent = { unknown: true; userId: string; version: number; type: string };
+
+export type DecodedEvent = RecordedEvent | UnknownEvent;
+
+export const isUnknownEvent = (event: DecodedEvent): event is UnknownEvent => 'unknown' in event;
 
 export class InvalidEventError extends Error {
   constructor(readonly errors: string[]) {
@@ -30,11 +34,11 @@ export class InvalidEventError extends Error {
 
 const validateRecordedEvent = generated as Validator<RecordedEvent>;
 
-export const isEventType = (value: unknown): value is EventType =>
+const isEventType = (value: unknown): value is EventType =>
   EVENT_TYPES.includes(value as EventType);
 
-export const toEventItem = (event: RecordedEvent): EventItem => ({
-  AggregateID: event.aggregateId,
+export const encodeEvent = (event: RecordedEvent): EventItem => ({
+  AggregateID: event.userId,
   Sequence: event.version,
   EventType: event.type,
   Payload: JSON.stringify(event.payload),
@@ -42,6 +46,12 @@ export const toEventItem = (event: RecordedEvent): EventItem => ({
   OccurredAt: event.occurredAt,
   CorrelationId: event.correlationId,
   SchemaVersion: event.schemaVersion,
+});
+
+/** Whose event an item is and where it stands, for grouping and logs, without decoding it. */
+export const eventPosition = (item: Record<string, unknown>) => ({
+  userId: item.AggregateID as string,
+  version: item.Sequence as number,
 });
 
 const parsePayload = (payload: unknown): unknown => {
@@ -57,10 +67,12 @@ const parsePayload = (payload: unknown): unknown => {
  * Reads an event item coming from the store or its stream. The reader trusts nothing: a record
  * that does not match the contract is rejected here rather than corrupting a read model.
  */
-export const fromEventItem = (item: Record<string, unknown>): RecordedEvent => {
-  if (!isEventType(item.EventType)) throw new UnknownEventTypeError(item.EventType);
+export const decodeEvent = (item: Record<string, unknown>): DecodedEvent => {
+  if (!isEventType(item.EventType)) {
+    return { unknown: true, ...eventPosition(item), type: String(item.EventType) };
+  }
   const candidate = {
-    aggregateId: item.AggregateID,
+    userId: item.AggregateID,
     version: item.Sequence,
     type: item.EventType,
     payload: parsePayload(item.Payload),

@@ -82,14 +82,14 @@ const isoTimestampSchema = { type: 'string', format: 'date-time' } as const;
 export const eventMetadataSchema = {
   type: 'object',
   properties: {
-    aggregateId: userIdSchema,
+    userId: userIdSchema,
     version: { type: 'integer', minimum: 1 },
     eventId: { type: 'string', format: 'uuid' },
     occurredAt: isoTimestampSchema,
     correlationId: { type: 'string', minLength: 1, maxLength: 128 },
     schemaVersion: { const: SCHEMA_VERSION },
   },
-  required: ['aggregateId', 'version', 'eventId', 'occurredAt', 'correlationId', 'schemaVersion'],
+  required: ['userId', 'version', 'eventId', 'occurredAt', 'correlationId', 'schemaVersion'],
 } as const;
 
 /** A stored event as the reader checks it: metadata plus a payload matching its type. */

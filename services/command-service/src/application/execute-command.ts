@@ -171,7 +171,7 @@ const decideAt = (
   const events = decided.map((event, index) => {
     const recorded = {
       ...event,
-      aggregateId: request.userId,
+      userId: request.userId,
       version: head.version + index + 1,
       eventId: deps.newEventId(),
       occurredAt,

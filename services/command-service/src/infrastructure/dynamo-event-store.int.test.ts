@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { fromEventItem } from '@users/shared';
+import { decodeEvent, type RecordedEvent } from '@users/shared';
 import {
   conflictWithTransactions,
   firstTimes,
@@ -49,7 +49,7 @@ const storedEvents = async (userId: string) => {
       ConsistentRead: true,
     }),
   );
-  return Items.map(fromEventItem);
+  return Items.map((item) => decodeEvent(item) as RecordedEvent);
 };
 
 const request = (

@@ -11,7 +11,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { fromEventItem, toEventItem } from '@users/shared';
+import { decodeEvent, type EventItem, encodeEvent, isUnknownEvent } from '@users/shared';
 import {
   type AppendRequest,
   type CommandOutcome,
@@ -42,12 +42,12 @@ export class DynamoEventStore implements EventStore {
     private readonly tables: EventStoreTables,
   ) {}
 
-  async readHead(aggregateId: string): Promise<StreamHead> {
+  async readHead(userId: string): Promise<StreamHead> {
     const { Items } = await this.client.send(
       new QueryCommand({
         TableName: this.tables.events,
         KeyConditionExpression: 'AggregateID = :id',
-        ExpressionAttributeValues: { ':id': aggregateId },
+        ExpressionAttributeValues: { ':id': userId },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -58,12 +58,12 @@ export class DynamoEventStore implements EventStore {
     if (head.StateVersion === SNAPSHOT_VERSION) {
       return { version: head.Sequence, state: head.State };
     }
-    return this.replay(aggregateId);
+    return this.replay(userId);
   }
 
   async appendEvents({ events, idempotency }: AppendRequest): Promise<void> {
     const eventItems: EventItemWithState[] = events.map(({ event, stateAfter }) => ({
-      ...toEventItem(event),
+      ...encodeEvent(event),
       State: stateAfter,
       StateVersion: SNAPSHOT_VERSION,
     }));
@@ -163,7 +163,7 @@ export class DynamoEventStore implements EventStore {
     }
   }
 
-  private async replay(aggregateId: string): Promise<StreamHead> {
+  private async replay(userId: string): Promise<StreamHead> {
     let state = initialState;
     let version = 0;
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -172,12 +172,16 @@ export class DynamoEventStore implements EventStore {
         new QueryCommand({
           TableName: this.tables.events,
           KeyConditionExpression: 'AggregateID = :id',
-          ExpressionAttributeValues: { ':id': aggregateId },
+          ExpressionAttributeValues: { ':id': userId },
           ConsistentRead: true,
           ExclusiveStartKey,
         }),
       );
-      const events = (page.Items ?? []).map(fromEventItem);
+      const events = (page.Items ?? []).map((item) => {
+        const event = decodeEvent(item);
+        if (isUnknownEvent(event)) throw new Error(`${event.type} is unknown to this release`);
+        return event;
+      });
       state = fold(events, state);
       version = events.at(-1)?.version ?? version;
       ExclusiveStartKey = page.LastEvaluatedKey;
@@ -188,7 +192,7 @@ export class DynamoEventStore implements EventStore {
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-type EventItemWithState = ReturnType<typeof toEventItem> & {
+type EventItemWithState = EventItem & {
   State: unknown;
   StateVersion: number;
 };

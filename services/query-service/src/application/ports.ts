@@ -1,9 +1,10 @@
-import type { HistoryEntry, UserDetail, UserSummary } from '../projections';
+import type { HistoryEntry, UserDetail, UserReadModels, UserSummary } from '../projections';
 
 /** Where a paged read stopped; opaque to clients (it travels inside a signed token). */
 export type PageKey = Record<string, string | number>;
 export type Page<T> = { items: T[]; next?: PageKey };
 
+/** What the projector needs: each user's checkpoint (the detail's version) and two writes. */
 export interface ReadModelStore {
   /** Consistent read, tombstones included: the projector's position for this user. */
   getDetail(userId: string): Promise<UserDetail | null>;
@@ -15,9 +16,28 @@ export interface ReadModelStore {
   advance(detail: UserDetail, previousVersion: number): Promise<boolean>;
 }
 
+/** What the query routes read. */
 export interface ReadModelQueries {
   getDetail(userId: string): Promise<UserDetail | null>;
-  getHistoryEntry(userId: string, sequence: number): Promise<HistoryEntry | null>;
+  getHistoryEntry(userId: string, version: number): Promise<HistoryEntry | null>;
   listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>>;
   listHistory(userId: string, limit: number, after?: PageKey): Promise<Page<HistoryEntry>>;
+}
+
+/** An event item as the store holds it; only the shared codec looks inside. */
+export type StoredEvent = Record<string, unknown>;
+
+/** What a rebuild reads: the event store, user after user. */
+export interface EventSource {
+  /**
+   * Every event, user after user, each user's events in version order: segments are read in
+   * parallel, each one calling `onUser` for each complete user it holds.
+   */
+  scanUsers(onUser: (events: StoredEvent[]) => Promise<void>): Promise<void>;
+}
+
+/** What a rebuild writes. */
+export interface ReadModelRestorer {
+  /** Writes a user's models unless the live projector has already gone further. */
+  restoreUser(models: UserReadModels): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { EventItem, EventSource } from '../rebuild/rebuild-read-models';
+import { eventPosition } from '@users/shared';
+import type { EventSource, StoredEvent } from '../application/ports';
 
 export type ScanOptions = {
   /** Parallel Scan segments: a single sequential Scan slows down as the table grows. */
@@ -8,8 +9,8 @@ export type ScanOptions = {
   usersInFlight: number;
 };
 
-const isWholeHistory = (items: EventItem[]) =>
-  items.every((item, index) => item.Sequence === index + 1);
+const isWholeHistory = (items: StoredEvent[]) =>
+  items.every((item, index) => eventPosition(item).version === index + 1);
 
 /** Reads the event store table for a rebuild. Read-only: it never writes the event store. */
 export class DynamoEventScan implements EventSource {
@@ -19,17 +20,19 @@ export class DynamoEventScan implements EventSource {
     private readonly options: ScanOptions = { segments: 4, usersInFlight: 4 },
   ) {}
 
-  async scanUsers(onUser: (items: EventItem[]) => Promise<void>): Promise<void> {
+  async scanUsers(onUser: (items: StoredEvent[]) => Promise<void>): Promise<void> {
     const { segments } = this.options;
     await Promise.all(
       Array.from({ length: segments }, (_, segment) => this.scanSegment(segment, onUser)),
     );
   }
 
-  private async scanSegment(segment: number, onUser: (items: EventItem[]) => Promise<void>) {
+  private async scanSegment(segment: number, onUser: (items: StoredEvent[]) => Promise<void>) {
     const inFlight = new Set<Promise<void>>();
-    const dispatch = async (run: EventItem[]) => {
-      const items = isWholeHistory(run) ? run : await this.readUser(run[0]?.AggregateID as string);
+    const dispatch = async (run: StoredEvent[]) => {
+      const items = isWholeHistory(run)
+        ? run
+        : await this.readUser(eventPosition(run[0] ?? {}).userId);
       const write = onUser(items).finally(() => inFlight.delete(write));
       inFlight.add(write);
       if (inFlight.size >= this.options.usersInFlight) await Promise.race(inFlight);
@@ -37,14 +40,14 @@ export class DynamoEventScan implements EventSource {
 
     // A Scan returns each user's items together and in version order; a run that is not a
     // whole history (1, 2, 3, ...) is read again with a Query rather than trusted.
-    let run: EventItem[] = [];
+    let run: StoredEvent[] = [];
     const pages = paginateScan(
       { client: this.client },
       { TableName: this.eventsTable, Segment: segment, TotalSegments: this.options.segments },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
-        if (run.length > 0 && run[0]?.AggregateID !== item.AggregateID) {
+        if (run.length > 0 && eventPosition(run[0] ?? {}).userId !== eventPosition(item).userId) {
           await dispatch(run);
           run = [];
         }
@@ -55,14 +58,14 @@ export class DynamoEventScan implements EventSource {
     await Promise.all(inFlight);
   }
 
-  private async readUser(aggregateId: string): Promise<EventItem[]> {
-    const items: EventItem[] = [];
+  private async readUser(userId: string): Promise<StoredEvent[]> {
+    const items: StoredEvent[] = [];
     const pages = paginateQuery(
       { client: this.client },
       {
         TableName: this.eventsTable,
         KeyConditionExpression: 'AggregateID = :id',
-        ExpressionAttributeValues: { ':id': aggregateId },
+        ExpressionAttributeValues: { ':id': userId },
         ConsistentRead: true,
       },
     );

@@ -1,4 +1,4 @@
-export * from './replay';
 export * from './user-detail';
 export * from './user-history';
+export * from './user-read-models';
 export * from './user-summary';

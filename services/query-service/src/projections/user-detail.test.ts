@@ -1,19 +1,18 @@
-import type { RecordedEvent } from '@users/shared';
+import type { RecordedEvent, UserEvent } from '@users/shared';
+import {
+  balanceChanged,
+  created as creation,
+  deleted,
+  recordedEvents,
+  updated,
+} from '../../../../test/fixtures/events';
 import { evolveDetail, ProjectionError, type UserDetail } from './user-detail';
 import { toSummary } from './user-summary';
 
-const at = (version: number, event: Pick<RecordedEvent, 'type' | 'payload'>): RecordedEvent =>
-  ({
-    ...event,
-    aggregateId: 'u1',
-    version,
-    eventId: `00000000-0000-4000-8000-00000000000${version}`,
-    occurredAt: `2026-01-0${version}T00:00:00.000Z`,
-    correlationId: 'c',
-    schemaVersion: 1,
-  }) as RecordedEvent;
+const at = (version: number, body: UserEvent) =>
+  recordedEvents('u1', [body], { firstVersion: version })[0] as RecordedEvent;
 
-const created = at(1, { type: 'USER_CREATED', payload: { name: 'Ada', email: 'ada@example.com' } });
+const created = at(1, creation());
 const fold = (events: RecordedEvent[]) =>
   events.reduce<UserDetail | null>((detail, event) => evolveDetail(detail, event), null);
 
@@ -25,8 +24,8 @@ describe('evolveDetail', () => {
       email: 'ada@example.com',
       balance: 0,
       version: 1,
-      createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
+      createdAt: '2026-01-01T00:00:01.000Z',
+      updatedAt: '2026-01-01T00:00:01.000Z',
       deleted: false,
     });
   });
@@ -34,9 +33,9 @@ describe('evolveDetail', () => {
   it('sums balance deltas, applies updates and marks deletion', () => {
     const detail = fold([
       created,
-      at(2, { type: 'USER_BALANCE', payload: { delta: 40 } }),
-      at(3, { type: 'USER_BALANCE', payload: { delta: -15 } }),
-      at(4, { type: 'USER_UPDATED', payload: { email: 'ada@new.example' } }),
+      at(2, balanceChanged(40)),
+      at(3, balanceChanged(-15)),
+      at(4, updated({ email: 'ada@new.example' })),
     ]);
     expect(detail).toMatchObject({
       balance: 25,
@@ -44,8 +43,8 @@ describe('evolveDetail', () => {
       name: 'Ada',
       version: 4,
     });
-    expect(detail?.updatedAt).toBe('2026-01-04T00:00:00.000Z');
-    expect(evolveDetail(detail, at(5, { type: 'USER_DELETED', payload: {} }))).toMatchObject({
+    expect(detail?.updatedAt).toBe('2026-01-01T00:00:04.000Z');
+    expect(evolveDetail(detail, at(5, deleted))).toMatchObject({
       deleted: true,
       version: 5,
       balance: 25,
@@ -53,9 +52,15 @@ describe('evolveDetail', () => {
   });
 
   it('refuses an event before USER_CREATED instead of leaving a half-made user', () => {
-    expect(() =>
-      evolveDetail(null, at(1, { type: 'USER_BALANCE', payload: { delta: 5 } })),
-    ).toThrow(ProjectionError);
+    expect(() => evolveDetail(null, at(1, balanceChanged(5)))).toThrow(ProjectionError);
+  });
+});
+
+describe('an event of a type this reader does not know', () => {
+  it('only moves the version on', () => {
+    const unknown = { unknown: true as const, userId: 'u1', version: 2, type: 'USER_PROMOTED' };
+    expect(evolveDetail(fold([created]), unknown)).toEqual({ ...fold([created]), version: 2 });
+    expect(() => evolveDetail(null, { ...unknown, version: 1 })).toThrow(ProjectionError);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@users/shared';
+import { type DecodedEvent, isUnknownEvent } from '@users/shared';
 
 /** The read model behind GET /detail; `version` is the last event applied to it. */
 export type UserDetail = {
@@ -15,10 +15,11 @@ export type UserDetail = {
 
 export class ProjectionError extends Error {}
 
-export const evolveDetail = (detail: UserDetail | null, event: RecordedEvent): UserDetail => {
-  if (event.type === 'USER_CREATED') {
+/** The detail after one more event; an event of an unknown type only moves its version on. */
+export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): UserDetail => {
+  if (!isUnknownEvent(event) && event.type === 'USER_CREATED') {
     return {
-      userId: event.aggregateId,
+      userId: event.userId,
       name: event.payload.name,
       email: event.payload.email,
       balance: 0,
@@ -31,6 +32,7 @@ export const evolveDetail = (detail: UserDetail | null, event: RecordedEvent): U
   if (!detail) {
     throw new ProjectionError(`${event.type} at version ${event.version} before USER_CREATED`);
   }
+  if (isUnknownEvent(event)) return { ...detail, version: event.version };
   const applied = { ...detail, version: event.version, updatedAt: event.occurredAt };
   switch (event.type) {
     case 'USER_BALANCE':

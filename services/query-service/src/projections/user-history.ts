@@ -4,7 +4,7 @@ import type { UserDetail } from './user-detail';
 /** One row per event, for GET /history; it also keeps the detail as it was, for time travel. */
 export type HistoryEntry = {
   userId: string;
-  sequence: number;
+  version: number;
   eventType: EventType;
   payload: Record<string, unknown>;
   occurredAt: string;
@@ -12,8 +12,8 @@ export type HistoryEntry = {
 };
 
 export const toHistoryEntry = (event: RecordedEvent, detailAfter: UserDetail): HistoryEntry => ({
-  userId: event.aggregateId,
-  sequence: event.version,
+  userId: event.userId,
+  version: event.version,
   eventType: event.type,
   payload: event.payload,
   occurredAt: event.occurredAt,

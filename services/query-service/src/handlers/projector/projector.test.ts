@@ -1,15 +1,21 @@
-import type { RecordedEvent } from '@users/shared';
+import type { RecordedEvent, UserEvent } from '@users/shared';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { InMemoryReadModels } from '../../application/in-memory-read-models';
-import { evolveDetail, replayUser, toHistoryEntry, type UserDetail } from '../../projections';
-import { createProjector } from './projector';
+import { created, recordedEvents } from '../../../../../test/fixtures/events';
+import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
 import {
   deliver,
   deliveryArbitrary,
   historiesArbitrary,
   toStreamRecord,
-} from './stream-simulation';
+} from '../../../../../test/support/stream-simulation';
+import {
+  evolveDetail,
+  foldUserReadModels,
+  toHistoryEntry,
+  type UserDetail,
+} from '../../projections';
+import { createProjector } from './projector';
 
 const foldDetail = (events: RecordedEvent[]) =>
   events.reduce<UserDetail | null>(
@@ -24,11 +30,11 @@ describe('the projector', () => {
         historiesArbitrary('user'),
         deliveryArbitrary,
         async (histories, delivery) => {
-          const store = new InMemoryReadModels();
+          const store = new InMemoryReadModelStore();
           await deliver(createProjector(store), histories.flat().map(toStreamRecord), delivery);
 
           for (const events of histories) {
-            const userId = (events[0] as RecordedEvent).aggregateId;
+            const userId = (events[0] as RecordedEvent).userId;
             const expected = foldDetail(events);
             expect(store.details.get(userId)).toEqual(expected);
             events.forEach((event, index) => {
@@ -38,10 +44,10 @@ describe('the projector', () => {
             });
           }
           expect(store.history.size).toBe(histories.flat().length);
-          // A rebuild (replayUser) arrives at the very same read models as the live projector.
+          // A rebuild (foldUserReadModels) arrives at the very same read models as the live projector.
           for (const events of histories) {
-            const userId = (events[0] as RecordedEvent).aggregateId;
-            expect(replayUser(events)).toEqual({
+            const userId = (events[0] as RecordedEvent).userId;
+            expect(foldUserReadModels(events)).toEqual({
               detail: store.details.get(userId),
               history: events.map((event) => store.history.get(`${userId}#${event.version}`)),
             });
@@ -53,19 +59,11 @@ describe('the projector', () => {
   });
 
   it('reports only the poison record of a batch as failed and projects the rest', async () => {
-    const store = new InMemoryReadModels();
+    const store = new InMemoryReadModelStore();
     const project = createProjector(store);
-    const event = (aggregateId: string, version: number, body: object) =>
-      ({
-        aggregateId,
-        version,
-        eventId: `00000000-0000-4000-8000-00000000000${version}`,
-        occurredAt: '2026-01-01T00:00:00.000Z',
-        correlationId: 'c',
-        schemaVersion: 1,
-        ...body,
-      }) as RecordedEvent;
-    const create = { type: 'USER_CREATED', payload: { name: 'N', email: 'n@example.com' } };
+    const event = (userId: string, version: number, body: object) =>
+      recordedEvents(userId, [body as UserEvent], { firstVersion: version })[0] as RecordedEvent;
+    const create = created('N', 'n@example.com');
     const poison = toStreamRecord(event('p', 1, { ...create, payload: { name: '' } }));
     const records = [
       toStreamRecord(event('a', 1, create)),

@@ -5,10 +5,10 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { fromEventItem, logger, UnknownEventTypeError } from '@users/shared';
+import { decodeEvent, eventPosition, isUnknownEvent, logger } from '@users/shared';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { applyEvent, EventOutOfOrderError } from '../../application/apply-event';
 import type { ReadModelStore } from '../../application/ports';
-import { EventOutOfOrderError, projectEvent, skipEvent } from '../../application/project-event';
 
 /**
  * A stream handler over any ReadModelStore. Records are processed one after another (a user's
@@ -18,27 +18,18 @@ import { EventOutOfOrderError, projectEvent, skipEvent } from '../../application
 export const createProjector = (store: ReadModelStore) => {
   const processor = new BatchProcessor(BatchEventType.DynamoDBStreams);
 
-  const projectItem = async (item: Record<string, unknown>) => {
-    try {
-      return await projectEvent(store, fromEventItem(item));
-    } catch (error) {
-      if (!(error instanceof UnknownEventTypeError)) throw error;
-      logger.warn('skipping event of unknown type', {
-        aggregate_id: item.AggregateID,
-        version: item.Sequence,
-        event_type: item.EventType,
-      });
-      return skipEvent(store, item.AggregateID as string, item.Sequence as number);
-    }
-  };
-
   const projectRecord = async (record: DynamoDBRecord) => {
     const image = record.dynamodb?.NewImage;
     // Events are immutable: only inserts carry news.
     if (record.eventName !== 'INSERT' || !image) return;
-    const position = { aggregate_id: image.AggregateID?.S, version: Number(image.Sequence?.N) };
+    const item = unmarshall(image as Record<string, AttributeValue>);
+    const position = eventPosition(item);
     try {
-      const outcome = await projectItem(unmarshall(image as Record<string, AttributeValue>));
+      const event = decodeEvent(item);
+      if (isUnknownEvent(event)) {
+        logger.warn('skipping an event of an unknown type', { ...position, type: event.type });
+      }
+      const outcome = await applyEvent(store, event);
       logger.debug('event projected', { ...position, outcome });
     } catch (error) {
       if (error instanceof EventOutOfOrderError) {

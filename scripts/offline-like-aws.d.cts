@@ -1,8 +1,8 @@
 type LambdaFunctionClass = { prototype: { runHandler(): Promise<unknown> } };
 
-export function answerLikeApiGateway(
+export function behaveLikeAws(
   LambdaFunction: LambdaFunctionClass,
-  isHttpFunction: (name: string) => boolean,
+  kindOf: (name: string) => 'http' | 'stream' | 'other' | undefined,
   log: (line: string) => void,
 ): void;
 

@@ -1,9 +1,9 @@
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { createPageTokens } from '../http/page-token';
-import { DynamoReadModels } from '../infrastructure/dynamo-read-models';
+import { DynamoReadModelStore } from '../infrastructure/dynamo-read-model-store';
 
-/** Wiring shared by every query-service function: tables from the environment. */
-export const readModels = new DynamoReadModels(documentClientFromEnv(), {
+/** Wiring shared by the query-service functions: the read-model tables from the environment. */
+export const readModelStore = new DynamoReadModelStore(documentClientFromEnv(), {
   detail: requiredEnv('USER_DETAIL_TABLE'),
   history: requiredEnv('USER_HISTORY_TABLE'),
   listIndex: requiredEnv('USER_LIST_INDEX'),

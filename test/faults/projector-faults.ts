@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { ReadModelStore } from '../../application/ports';
+import type { ReadModelStore } from '../../services/query-service/src/application/ports';
 
 /**
  * Local and test runs only (the handler applies it only under serverless-offline): makes the

@@ -44,7 +44,7 @@ export const fromListIndexItem = (item: Item): UserSummary => ({
 
 export const toHistoryItem = (entry: HistoryEntry) => ({
   UserID: entry.userId,
-  Sequence: entry.sequence,
+  Sequence: entry.version,
   EventType: entry.eventType,
   Payload: entry.payload,
   OccurredAt: entry.occurredAt,
@@ -53,7 +53,7 @@ export const toHistoryItem = (entry: HistoryEntry) => ({
 
 export const fromHistoryItem = (item: Item): HistoryEntry => ({
   userId: item.UserID as string,
-  sequence: item.Sequence as number,
+  version: item.Sequence as number,
   eventType: item.EventType as HistoryEntry['eventType'],
   payload: item.Payload as Record<string, unknown>,
   occurredAt: item.OccurredAt as string,

@@ -1,4 +1,4 @@
-import { answerLikeApiGateway } from './offline-error-responses.cjs';
+import { behaveLikeAws } from './offline-like-aws.cjs';
 
 class FakeLambdaFunction {
   constructor(
@@ -10,9 +10,12 @@ class FakeLambdaFunction {
   }
 }
 
-describe('serverless-offline answers like API Gateway when a function fails', () => {
-  const log = jest.fn();
-  answerLikeApiGateway(FakeLambdaFunction, (name: string) => name !== 'projector', log);
+describe('serverless-offline made to behave like AWS', () => {
+  behaveLikeAws(
+    FakeLambdaFunction,
+    (name: string) => (name === 'projector' ? 'stream' : 'http'),
+    jest.fn(),
+  );
 
   const failing = (name: string, message: string) =>
     new FakeLambdaFunction(name, () =>
@@ -21,16 +24,15 @@ describe('serverless-offline answers like API Gateway when a function fails', ()
       ),
     ).runHandler();
 
-  it('a timeout is a 504 JSON message, without a stack trace', async () => {
-    const answer = await failing('command', '[504] - Lambda timeout.');
-    expect(answer).toEqual({
+  it('a timed-out HTTP function answers a 504 JSON message, without a stack trace', async () => {
+    expect(await failing('command', '[504] - Lambda timeout.')).toEqual({
       statusCode: 504,
       headers: { 'content-type': 'application/json' },
       body: '{"message":"The function timed out"}',
     });
   });
 
-  it('any other failure is a 502 JSON message, without the error or a path', async () => {
+  it('any other failure answers a 502 JSON message, without the error or a path', async () => {
     const answer = (await failing('detail', 'Cannot find module /secret/path.js')) as {
       statusCode: number;
       body: string;
@@ -39,8 +41,17 @@ describe('serverless-offline answers like API Gateway when a function fails', ()
     expect(JSON.parse(answer.body)).toEqual({ message: 'The function failed' });
   });
 
-  it('a stream-triggered function still fails, so that its batch is retried', async () => {
+  it('a stream function still fails, so that its batch is retried', async () => {
     await expect(failing('projector', 'boom')).rejects.toThrow('boom');
+  });
+
+  it('a stream function that reports failed records fails its batch, to have it redelivered', async () => {
+    const partial = new FakeLambdaFunction('projector', async () => ({
+      batchItemFailures: [{ itemIdentifier: '42' }],
+    }));
+    await expect(partial.runHandler()).rejects.toThrow(/1 record\(s\) reported failed/);
+    const clean = { batchItemFailures: [] };
+    expect(await new FakeLambdaFunction('projector', async () => clean).runHandler()).toBe(clean);
   });
 
   it('an answer is passed through untouched', async () => {

@@ -1,8 +1,9 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { type RecordedEvent, toEventItem } from '@users/shared';
+import { encodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import type { createProjector } from './projector';
+import type { createProjector } from '../../services/query-service/src/handlers/projector/projector';
+import { balanceChanged, created, deleted, recordedEvents, updated } from '../fixtures/events';
 
 /** Test support: user histories as the event store would hold them, and a misbehaving stream. */
 
@@ -31,28 +32,17 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 const toEvents = (userId: string, steps: Step[]): RecordedEvent[] => {
   const deletedAt = steps.findIndex((step) => step.type === 'DELETE');
   const kept = deletedAt === -1 ? steps : steps.slice(0, deletedAt + 1);
-  const bodies = [
-    { type: 'USER_CREATED', payload: { name: 'Zed', email: `${userId}@example.com` } },
+  const bodies: UserEvent[] = [
+    created('Zed', `${userId}@example.com`),
     ...kept.map((step) =>
       step.type === 'USER_BALANCE'
-        ? { type: step.type, payload: { delta: step.delta } }
+        ? balanceChanged(step.delta)
         : step.type === 'USER_UPDATED'
-          ? { type: step.type, payload: { name: step.name } }
-          : { type: 'USER_DELETED', payload: {} },
+          ? updated({ name: step.name })
+          : deleted,
     ),
   ];
-  return bodies.map(
-    (body, index) =>
-      ({
-        ...body,
-        aggregateId: userId,
-        version: index + 1,
-        eventId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
-        occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(),
-        correlationId: 'sim',
-        schemaVersion: 1,
-      }) as RecordedEvent,
-  );
+  return recordedEvents(userId, bodies, { correlationId: 'sim' });
 };
 
 /** Several users, each with a valid history starting at USER_CREATED. */
@@ -67,7 +57,7 @@ export const toStreamRecord = (event: RecordedEvent): DynamoDBRecord => ({
   eventName: 'INSERT',
   dynamodb: {
     SequenceNumber: String(sequence).padStart(21, '0'),
-    NewImage: marshall(toEventItem(event)) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'],
+    NewImage: marshall(encodeEvent(event)) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'],
   },
 });
 

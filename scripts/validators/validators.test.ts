@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { generatedValidators } from './validators';
+import { generatedValidators } from '.';
 
 describe('precompiled validators', () => {
   it.each(generatedValidators().map(({ path, source }) => [path, source]))(

@@ -7,16 +7,21 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Page, PageKey, ReadModelQueries, ReadModelStore } from '../application/ports';
+import type {
+  Page,
+  PageKey,
+  ReadModelQueries,
+  ReadModelRestorer,
+  ReadModelStore,
+} from '../application/ports';
 import type { HistoryEntry, UserDetail, UserReadModels, UserSummary } from '../projections';
-import type { ReadModelRestorer } from '../rebuild/rebuild-read-models';
 import {
   fromDetailItem,
   fromHistoryItem,
   fromListIndexItem,
   toDetailTableItem,
   toHistoryItem,
-} from './items';
+} from './read-model-items';
 
 export type ReadModelTables = { detail: string; history: string; listIndex: string };
 
@@ -46,7 +51,7 @@ const BATCH_WRITE_LIMIT = 25;
  * its own list entry (a sparse index), so nothing can disagree with it and no transaction is
  * needed.
  */
-export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadModelRestorer {
+export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, ReadModelRestorer {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tables: ReadModelTables,
@@ -63,11 +68,11 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadM
     return Item ? fromDetailItem(Item) : null;
   }
 
-  async getHistoryEntry(userId: string, sequence: number): Promise<HistoryEntry | null> {
+  async getHistoryEntry(userId: string, version: number): Promise<HistoryEntry | null> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tables.history,
-        Key: { UserID: userId, Sequence: sequence },
+        Key: { UserID: userId, Sequence: version },
       }),
     );
     return Item ? fromHistoryItem(Item) : null;
@@ -120,7 +125,7 @@ export class DynamoReadModels implements ReadModelStore, ReadModelQueries, ReadM
     );
     return pageOf(Items.map(fromHistoryItem), limit, (last) => ({
       UserID: last.userId,
-      Sequence: last.sequence,
+      Sequence: last.version,
     }));
   }
 

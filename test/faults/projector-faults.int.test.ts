@@ -4,21 +4,17 @@ import { join } from 'node:path';
 import type { RecordedEvent } from '@users/shared';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import {
-  createTestTables,
-  deleteTestTables,
-  testDocumentClient,
-} from '../../../../../test/support/integration';
-import { DynamoReadModels } from '../../infrastructure/dynamo-read-models';
-import { replayUser } from '../../projections';
-import { withFaults } from './fault-injection';
-import { createProjector } from './projector';
+import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
+import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
+import { foldUserReadModels } from '../../services/query-service/src/projections';
+import { createTestTables, deleteTestTables, testDocumentClient } from '../support/integration';
 import {
   deliver,
   deliveryArbitrary,
   historiesArbitrary,
   toStreamRecord,
-} from './stream-simulation';
+} from '../support/stream-simulation';
+import { withFaults } from './projector-faults';
 
 describe('the projector under injected faults', () => {
   it.each([
@@ -30,7 +26,7 @@ describe('the projector under injected faults', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faults-'));
     const faultFile = join(dir, 'faults.json');
     try {
-      const store = new DynamoReadModels(testDocumentClient(), {
+      const store = new DynamoReadModelStore(testDocumentClient(), {
         detail: tables.UserDetailTable,
         history: tables.UserHistoryTable,
         listIndex: 'ListIndex',
@@ -53,7 +49,7 @@ describe('the projector under injected faults', () => {
       await deliver(liftingAfter20Batches, histories.flat().map(toStreamRecord), delivery);
 
       for (const events of histories) {
-        const expected = replayUser(events);
+        const expected = foldUserReadModels(events);
         expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
         const history = await store.listHistory(expected.detail.userId, 100);
         expect(history.items).toEqual(expected.history);

@@ -1,21 +1,21 @@
 import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { type RecordedEvent, toEventItem } from '@users/shared';
+import { encodeEvent, type RecordedEvent } from '@users/shared';
 import fc from 'fast-check';
 import {
   createTestTables,
   deleteTestTables,
   testDocumentClient,
 } from '../../../../test/support/integration';
-import { createProjector } from '../handlers/projector/projector';
 import {
   deliver,
   deliveryArbitrary,
   historiesArbitrary,
   toStreamRecord,
-} from '../handlers/projector/stream-simulation';
+} from '../../../../test/support/stream-simulation';
+import { createProjector } from '../handlers/projector/projector';
 import { DynamoEventScan } from '../infrastructure/dynamo-event-scan';
-import { DynamoReadModels } from '../infrastructure/dynamo-read-models';
-import { replayUser, toSummary } from '../projections';
+import { DynamoReadModelStore } from '../infrastructure/dynamo-read-model-store';
+import { foldUserReadModels, toSummary } from '../projections';
 import { rebuildReadModels } from './rebuild-read-models';
 
 const client = testDocumentClient();
@@ -29,7 +29,7 @@ const createTables = async (): Promise<Tables> => ({
 });
 
 const readModelsOn = (tables: Tables) =>
-  new DynamoReadModels(client, {
+  new DynamoReadModelStore(client, {
     detail: tables.UserDetailTable,
     history: tables.UserHistoryTable,
     listIndex: 'ListIndex',
@@ -39,7 +39,7 @@ const storeEvents = async (table: string, events: RecordedEvent[]) => {
   for (let start = 0; start < events.length; start += 25) {
     const batch = events
       .slice(start, start + 25)
-      .map((event) => ({ PutRequest: { Item: toEventItem(event) } }));
+      .map((event) => ({ PutRequest: { Item: encodeEvent(event) } }));
     await client.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
   }
 };
@@ -107,7 +107,7 @@ describe('rebuilding the read models from the event store', () => {
 
     const readModels = readModelsOn(tables);
     for (const events of histories) {
-      const { detail } = replayUser(events);
+      const { detail } = foldUserReadModels(events);
       await readModels.restoreUser({
         detail: { ...detail, balance: -999, name: 'corrupted' },
         history: [],
@@ -134,7 +134,7 @@ describe('rebuilding the read models from the event store', () => {
               rebuild(raceTables),
             ]);
             for (const userEvents of histories) {
-              const expected = replayUser(userEvents);
+              const expected = foldUserReadModels(userEvents);
               const userId = expected.detail.userId;
               expect(await readModels.getDetail(userId)).toEqual(expected.detail);
               const listed = (await readModels.listSummaries(100)).items.filter(

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { recordedEventSchema } from '@users/shared/schemas';
-import { commandRequestSchema } from '../services/command-service/src/handlers/command/request-schema';
+import { commandRequestSchema } from '../../services/command-service/src/handlers/command/request-schema';
 import {
   detailRequestSchema,
   historyRequestSchema,
   listRequestSchema,
-} from '../services/query-service/src/http/query-schemas';
-import { validatorSource } from '../shared/src/validator-compiler';
+} from '../../services/query-service/src/http/query-schemas';
+import { validatorSource } from './compiler';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '../..');
 
 /** Every precompiled validator: the file it lives in, and the schemas it is compiled from. */
 const VALIDATORS: { file: string; origin: string; schemas: Record<string, object> }[] = [

@@ -1,11 +1,11 @@
-import type { HistoryEntry, UserDetail } from '../projections';
-import type { ReadModelStore } from './ports';
+import type { ReadModelStore } from '../../services/query-service/src/application/ports';
+import type { HistoryEntry, UserDetail } from '../../services/query-service/src/projections';
 
 /**
  * The ReadModelStore contract in memory, with the same conditional semantics as the DynamoDB
  * adapter, for fast property-based tests of the projection logic.
  */
-export class InMemoryReadModels implements ReadModelStore {
+export class InMemoryReadModelStore implements ReadModelStore {
   readonly details = new Map<string, UserDetail>();
   readonly history = new Map<string, HistoryEntry>();
 
@@ -14,7 +14,7 @@ export class InMemoryReadModels implements ReadModelStore {
   }
 
   async putHistoryEntry(entry: HistoryEntry) {
-    this.history.set(`${entry.userId}#${entry.sequence}`, entry);
+    this.history.set(`${entry.userId}#${entry.version}`, entry);
   }
 
   async advance(detail: UserDetail, previousVersion: number) {

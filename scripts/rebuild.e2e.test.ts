@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { runCommand } from '../../../../scripts/local-stack/processes';
-import { stageConfig } from '../../../../scripts/local-stack/tables';
-import { eventually, get, postCommand, uniqueUserId } from '../../../../test/support/http';
+import { eventually, get, postCommand, uniqueUserId } from '../test/support/http';
+import { ROOT } from './local-stack/paths';
+import { runCommand } from './local-stack/processes';
+import { stageConfig } from './local-stack/tables';
 
-const ROOT = join(__dirname, '../../../..');
 /** The stack under test: the e2e one (port from global setup) or one started with npm start. */
 const dynamodbPort = process.env.E2E_DYNAMODB_PORT ?? '8000';
 process.env.DYNAMODB_PORT = dynamodbPort;
