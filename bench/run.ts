@@ -17,7 +17,7 @@ import { projectionLag } from './scenarios/projection-lag';
 import { rebuild } from './scenarios/rebuild';
 
 const quick = process.env.BENCH_QUICK === '1';
-const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300 };
+const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300, localAws: 3204 };
 
 const startStack = async (): Promise<{ baseUrl: string; endpoint: string; stack?: LocalStack }> => {
   if (process.env.BASE_URL) {

@@ -26,11 +26,11 @@ type Resource = {
 type Output = { Value: unknown; Export?: { Name: string } };
 type Statement = { Effect: string; Action: string[]; Resource: unknown };
 
-const packageService = async (service: string, stage: string) => {
+const packageService = async (service: string, stage: string, params: string[] = []) => {
   const out = mkdtempSync(join(tmpdir(), `${service}-${stage}-`));
-  await runCommand(
+  const { stdout, stderr } = await runCommand(
     join(ROOT, 'node_modules/.bin/serverless'),
-    ['package', '--stage', stage, '--package', out],
+    ['package', '--stage', stage, '--package', out, ...params.flatMap((p) => ['--param', p])],
     {
       cwd: join(ROOT, 'services', service),
       env: {
@@ -44,7 +44,7 @@ const packageService = async (service: string, stage: string) => {
   const template: Template = JSON.parse(
     readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
-  return { out, template };
+  return { out, template, output: stdout + stderr };
 };
 
 const ofType = (template: Template, type: string) =>
@@ -81,6 +81,8 @@ let command: Template;
 let query: Template;
 let queryProd: Template;
 let commandProd: Template;
+let queryProdOutput: string;
+let queryDevOutput: string;
 const outputs: string[] = [];
 
 beforeAll(async () => {
@@ -96,7 +98,10 @@ beforeAll(async () => {
   const packaged = [commandDev, queryDev, commandProdPackage, queryProdPackage] as {
     out: string;
     template: Template;
+    output: string;
   }[];
+  queryDevOutput = packaged[1]?.output as string;
+  queryProdOutput = packaged[3]?.output as string;
   [command, query, commandProd, queryProd] = packaged.map((p) => p.template) as [
     Template,
     Template,
@@ -350,11 +355,10 @@ describe('one HTTP API per stage', () => {
       expect(route.ApiId).toEqual({ 'Fn::ImportValue': 'users-command-dev-HttpApiId' });
   });
 
-  it('configures CORS and per-stage throttling on the API', () => {
-    expect(command.Resources.HttpApi?.Properties.CorsConfiguration).toMatchObject({
-      AllowOrigins: ['*'],
-      AllowHeaders: expect.arrayContaining(['Idempotency-Key', 'X-Correlation-Id']),
-    });
+  it('allows no browser origin unless a stage asks, and throttles per stage', () => {
+    for (const template of [command, commandProd]) {
+      expect(template.Resources.HttpApi?.Properties.CorsConfiguration).toBeUndefined();
+    }
     const throttling = (template: Template) =>
       template.Resources.HttpApiStage?.Properties.DefaultRouteSettings;
     expect(throttling(command)).toMatchObject({
@@ -366,20 +370,138 @@ describe('one HTTP API per stage', () => {
       ThrottlingBurstLimit: 2000,
     });
   });
+});
 
-  it('puts a JWT authorizer on POST /command only when the stage sets issuer and audience', () => {
-    expect(command.Resources.HttpApiJwtAuthorizer).toMatchObject({ Condition: 'HasJwtAuthorizer' });
-    expect(command.Resources.HttpApiRoutePostCommand?.Properties).toMatchObject({
-      AuthorizationType: { 'Fn::If': ['HasJwtAuthorizer', 'JWT', 'NONE'] },
+describe('authentication', () => {
+  it('guards every route of the API with the JWT authorizer, in every stage', () => {
+    for (const template of [command, commandProd]) {
+      expect(template.Resources.HttpApiJwtAuthorizer).toMatchObject({
+        Properties: { AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] },
+      });
+      expect(template.Resources.HttpApiJwtAuthorizer?.Condition).toBeUndefined();
+      expect(template.Outputs?.HttpApiAuthorizerId).toMatchObject({
+        Value: { Ref: 'HttpApiJwtAuthorizer' },
+        Export: { Name: expect.stringMatching(/^users-command-(dev|prod)-HttpApiAuthorizerId$/) },
+      });
+    }
+    const routes = [command, query, commandProd, queryProd].flatMap((template) =>
+      ofType(template, 'AWS::ApiGatewayV2::Route'),
+    );
+    expect(routes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
+      ['GET /detail', 'GET /history', 'GET /list', 'POST /command'].flatMap((r) => [r, r]).sort(),
+    );
+    for (const [id, route] of routes) {
+      expect([id, route.Properties.AuthorizationType]).toEqual([id, 'JWT']);
+      expect([id, route.Properties.AuthorizerId]).toEqual([
+        id,
+        route.Properties.RouteKey === 'POST /command'
+          ? { Ref: 'HttpApiJwtAuthorizer' }
+          : {
+              'Fn::ImportValue': expect.stringMatching(
+                /^users-command-(dev|prod)-HttpApiAuthorizerId$/,
+              ),
+            },
+      ]);
+    }
+  });
+
+  it('creates a Cognito user pool, app client and admin group when no issuer is given', () => {
+    expect(command.Conditions).toMatchObject({ CreatesUserPool: { 'Fn::Equals': ['', ''] } });
+    for (const id of ['UserPool', 'UserPoolClient', 'AdminGroup']) {
+      expect(command.Resources[id]).toMatchObject({ Condition: 'CreatesUserPool' });
+    }
+    expect(command.Resources.AdminGroup?.Properties.GroupName).toBe('admin');
+    expect(command.Resources.UserPool?.Properties.AdminCreateUserConfig).toEqual({
+      AllowAdminCreateUserOnly: true,
     });
-    expect(command.Conditions).toMatchObject({
-      HasJwtAuthorizer: {
-        'Fn::And': [
-          { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
-          { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
+    expect(command.Resources.HttpApiJwtAuthorizer?.Properties.JwtConfiguration).toEqual({
+      Issuer: {
+        'Fn::If': [
+          'CreatesUserPool',
+          { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['UserPool', 'ProviderURL'] }]] },
+          '',
         ],
       },
+      Audience: [{ 'Fn::If': ['CreatesUserPool', { Ref: 'UserPoolClient' }, ''] }],
     });
+    expect(Object.keys(command.Outputs ?? {})).toEqual(
+      expect.arrayContaining(['UserPoolId', 'UserPoolClientId', 'JwtIssuer']),
+    );
+  });
+
+  it("uses the stage's own issuer and audience when both are given", async () => {
+    const { template, out } = await packageService('command-service', 'ext', [
+      'jwtIssuer=https://issuer.example.com/',
+      'jwtAudience=users-api',
+    ]);
+    outputs.push(out);
+    expect(template.Conditions).toMatchObject({
+      CreatesUserPool: { 'Fn::Equals': ['https://issuer.example.com/', ''] },
+    });
+    const { JwtConfiguration } = template.Resources.HttpApiJwtAuthorizer?.Properties ?? {};
+    expect(JSON.stringify(JwtConfiguration)).toContain('"https://issuer.example.com/"');
+    expect(JSON.stringify(JwtConfiguration)).toContain('"users-api"');
+  }, 120_000);
+
+  it('refuses to package a stage with an issuer but no audience, or the reverse', async () => {
+    for (const param of ['jwtIssuer=https://issuer.example.com/', 'jwtAudience=users-api']) {
+      await expect(packageService('command-service', 'half', [param])).rejects.toThrow(
+        /set both to use your own identity provider/,
+      );
+    }
+  }, 120_000);
+});
+
+describe('secrets', () => {
+  const functionsOf = (template: Template) => ofType(template, 'AWS::Lambda::Function');
+
+  it('keeps no secret in any template or function configuration', () => {
+    for (const template of [command, query, commandProd, queryProd]) {
+      expect(JSON.stringify(template)).not.toMatch(/resolve:secretsmanager|"SecretString"/);
+      for (const [, fn] of functionsOf(template)) {
+        const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
+        expect(
+          variables.filter((name) => /SECRET/.test(name) && name !== 'PAGE_TOKEN_SECRET_ID'),
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it('lets only the functions that sign page tokens read the one secret, at run time', () => {
+    const readers = functionsOf(query)
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.PAGE_TOKEN_SECRET_ID)
+      .map(([id]) => id)
+      .sort();
+    expect(readers).toEqual(['HistoryLambdaFunction', 'ListLambdaFunction']);
+    for (const [id, fn] of functionsOf(query)) {
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      const secretStatements = statementsOf(query, roleId).filter((s) =>
+        s.Action.some((action) => action.startsWith('secretsmanager:')),
+      );
+      if (readers.includes(id)) {
+        expect(secretStatements).toEqual([
+          expect.objectContaining({
+            Action: ['secretsmanager:GetSecretValue'],
+            Resource: { Ref: 'PageTokenSecret' },
+          }),
+        ]);
+        expect(fn.Properties.Environment.Variables.PAGE_TOKEN_SECRET_ID).toEqual({
+          Ref: 'PageTokenSecret',
+        });
+      } else {
+        expect([id, secretStatements]).toEqual([id, []]);
+      }
+    }
+    for (const template of [command, commandProd]) {
+      expect(JSON.stringify(template)).not.toContain('secretsmanager');
+    }
+  });
+});
+
+describe('alarms', () => {
+  it('warns when prod has no topic for its alarms, and only then', () => {
+    expect(queryProdOutput).toMatch(/prod has no alarmTopicArn/);
+    expect(queryDevOutput).not.toMatch(/alarmTopicArn/);
   });
 });
 

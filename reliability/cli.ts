@@ -7,7 +7,7 @@
 import { runChaos } from './chaos';
 import { runSoak } from './soak';
 
-const ports = { http: 3600, lambda: 3602, dynamodb: 8700, proxy: 8701 };
+const ports = { http: 3600, lambda: 3602, dynamodb: 8700, proxy: 8701, localAws: 3604 };
 const TARGETS = ['stack', 'dynamodb', 'network'] as const;
 
 const main = async () => {

@@ -8,7 +8,7 @@ const chaosSize = {
   users: 8,
   keyedShare: 1,
   intervalMs: 2500,
-  ports: { http: 3400, lambda: 3402, dynamodb: 8500, proxy: 8501 },
+  ports: { http: 3400, lambda: 3402, dynamodb: 8500, proxy: 8501, localAws: 3404 },
 };
 
 /**
@@ -66,7 +66,7 @@ describe('reliability (CI size)', () => {
       durationMs: 15_000,
       concurrency: 8,
       users: 20,
-      ports: { http: 3500, lambda: 3502, dynamodb: 8600 },
+      ports: { http: 3500, lambda: 3502, dynamodb: 8600, localAws: 3504 },
     });
     console.info(`soak: ${JSON.stringify(report)}`);
     expect(report.unexpectedSamples).toEqual([]);

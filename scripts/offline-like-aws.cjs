@@ -9,19 +9,46 @@ const jsonError = (statusCode, message) => ({
   body: JSON.stringify({ message }),
 });
 
+/** API Gateway hands a JWT authorizer's claims to functions as strings; arrays as "[a b]". */
+const asApiGatewayClaims = (claims) =>
+  Object.fromEntries(
+    Object.entries(claims).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? `[${value.join(' ')}]` : String(value),
+    ]),
+  );
+
 /**
- * Two things serverless-offline 14 and its streams plugin do unlike AWS, corrected around
- * LambdaFunction.runHandler (local runs only; nothing here reaches a deployed bundle):
+ * Three things serverless-offline 14 and its streams plugin do unlike AWS, corrected around
+ * LambdaFunction (local runs only; nothing here reaches a deployed bundle):
+ * - its JWT authorizer never checks a token's signature, and lets any request set its own
+ *   claims (header sls-offline-authorizer-override); `authenticate` here plays the stage's JWT
+ *   authorizer: a verified token's claims, or 401 `{"message":"Unauthorized"}` as API Gateway;
  * - an HTTP API function that fails or times out is answered HTTP 200 with the error's stack
  *   trace in the body; API Gateway answers a JSON 502 (504 on a timeout) without either;
  * - a stream function's partial batch response (ReportBatchItemFailures) is ignored and the
  *   failed records dropped; Lambda retries them, so the batch fails here and is redelivered
  *   (the projector skips what it already applied).
  */
-const behaveLikeAws = (LambdaFunction, kindOf, log) => {
+const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
+  const events = new WeakMap();
+  const setEvent = LambdaFunction.prototype.setEvent;
+  LambdaFunction.prototype.setEvent = function setEventAndKeepIt(event) {
+    events.set(this, event);
+    return setEvent?.call(this, event);
+  };
   const runHandler = LambdaFunction.prototype.runHandler;
   LambdaFunction.prototype.runHandler = async function runHandlerLikeAws() {
     const kind = kindOf(this.functionName);
+    const event = events.get(this);
+    if (kind === 'http' && event) {
+      const claims = await authenticate(event.headers?.authorization);
+      if (!claims) return jsonError(401, 'Unauthorized');
+      event.requestContext = {
+        ...event.requestContext,
+        authorizer: { jwt: { claims: asApiGatewayClaims(claims), scopes: null } },
+      };
+    }
     let result;
     try {
       result = await runHandler.call(this);
@@ -38,6 +65,28 @@ const behaveLikeAws = (LambdaFunction, kindOf, log) => {
       throw new Error(`${failures.length} record(s) reported failed; the batch is redelivered`);
     }
     return result;
+  };
+};
+
+/**
+ * With LOCAL_AUTH_ISSUER (`npm start -- --auth`), a request needs a token that issuer signed
+ * for LOCAL_AUTH_AUDIENCE, as a deployed stage requires one from its own issuer. Without it, the
+ * stack stays open: every request acts as a local administrator.
+ */
+const localAuthenticator = async () => {
+  const issuer = process.env.LOCAL_AUTH_ISSUER;
+  if (!issuer) return async () => ({ sub: 'local-developer', 'cognito:groups': ['admin'] });
+  const { createRemoteJWKSet, jwtVerify } = await import('jose');
+  const keys = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+  const audience = process.env.LOCAL_AUTH_AUDIENCE;
+  return async (authorization) => {
+    const [scheme, token] = String(authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) return undefined;
+    try {
+      return (await jwtVerify(token, keys, { issuer, audience })).payload;
+    } catch {
+      return undefined;
+    }
   };
 };
 
@@ -62,6 +111,7 @@ const patchServerlessOffline = async (serverless) => {
     LambdaFunction,
     (name) => kinds.get(name),
     (line) => serverless.cli.log(line),
+    await localAuthenticator(),
   );
 };
 

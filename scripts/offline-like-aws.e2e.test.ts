@@ -8,7 +8,7 @@ import { STATE_DIR } from './local-stack/paths';
 import { stopProcessGroup } from './local-stack/processes';
 import { ALL_TABLES, createTables, stageTableNames } from './local-stack/tables';
 
-const PORTS = { http: 3750, lambda: 3752, dynamodb: 8850, proxy: 8851 };
+const PORTS = { http: 3750, lambda: 3752, dynamodb: 8850, proxy: 8851, localAws: 3754 };
 
 describe('a function that times out under npm start', () => {
   it('answers 504 JSON with a message, no stack trace and no path', async () => {

@@ -1,21 +1,65 @@
 import { behaveLikeAws } from './offline-like-aws.cjs';
 
+type Event = { headers?: Record<string, string>; requestContext?: Record<string, unknown> };
+
 class FakeLambdaFunction {
+  event?: Event;
   constructor(
     readonly functionName: string,
-    private readonly run: () => Promise<unknown>,
+    private readonly run: (event?: Event) => Promise<unknown>,
   ) {}
+  setEvent(event: Event) {
+    this.event = event;
+  }
   runHandler() {
-    return this.run();
+    return this.run(this.event);
   }
 }
+
+const VALID = 'Bearer valid';
 
 describe('serverless-offline made to behave like AWS', () => {
   behaveLikeAws(
     FakeLambdaFunction,
     (name: string) => (name === 'projector' ? 'stream' : 'http'),
     jest.fn(),
+    async (authorization) =>
+      authorization === VALID ? { sub: 'alice', 'cognito:groups': ['admin', 'ops'] } : undefined,
   );
+
+  const invoked = async (event: Event) => {
+    const lambda = new FakeLambdaFunction('detail', async (seen) => ({ statusCode: 200, seen }));
+    lambda.setEvent(event);
+    return lambda.runHandler() as Promise<{ statusCode: number; seen?: Event }>;
+  };
+
+  it('answers 401 JSON, as a JWT authorizer does, without a verified token', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer forged' },
+      { authorization: 'valid' },
+    ];
+    for (const headers of attempts) {
+      expect(await invoked({ headers })).toEqual({
+        statusCode: 401,
+        headers: { 'content-type': 'application/json' },
+        body: '{"message":"Unauthorized"}',
+      });
+    }
+  });
+
+  it('hands the verified claims over as API Gateway does, whatever the request claimed', async () => {
+    const answer = await invoked({
+      headers: { authorization: VALID },
+      requestContext: { authorizer: { jwt: { claims: { sub: 'mallory' } } }, http: {} },
+    });
+    expect(answer.seen?.requestContext).toEqual({
+      http: {},
+      authorizer: {
+        jwt: { claims: { sub: 'alice', 'cognito:groups': '[admin ops]' }, scopes: null },
+      },
+    });
+  });
 
   const failing = (name: string, message: string) =>
     new FakeLambdaFunction(name, () =>
@@ -56,6 +100,8 @@ describe('serverless-offline made to behave like AWS', () => {
 
   it('an answer is passed through untouched', async () => {
     const answer = { statusCode: 200, body: '{}' };
-    expect(await new FakeLambdaFunction('list', async () => answer).runHandler()).toBe(answer);
+    const lambda = new FakeLambdaFunction('list', async () => answer);
+    lambda.setEvent({ headers: { authorization: VALID } });
+    expect(await lambda.runHandler()).toBe(answer);
   });
 });

@@ -10,7 +10,7 @@ import { stopProcessGroup } from './local-stack/processes';
 import { readLock } from './local-stack/stack';
 import { stageConfig } from './local-stack/tables';
 
-const PORTS = { http: 3700, lambda: 3702, dynamodb: 8800 };
+const PORTS = { http: 3700, lambda: 3702, dynamodb: 8800, localAws: 3704 };
 const baseUrl = `http://localhost:${PORTS.http}`;
 
 const log = () => openSync(join(STATE_DIR, 'start-persist.log'), 'a');
@@ -26,6 +26,7 @@ const npmStart = (dbPath: string): ChildProcess =>
       PORT: String(PORTS.http),
       LAMBDA_PORT: String(PORTS.lambda),
       DYNAMODB_PORT: String(PORTS.dynamodb),
+      LOCAL_AWS_PORT: String(PORTS.localAws),
       DYNAMODB_DB_PATH: dbPath,
       LOG_LEVEL: 'WARN',
     },

@@ -6,7 +6,8 @@
 //   npm start -- --persist     data kept in .dynamodb/ (or PERSIST=1 npm start); after a crash
 //                              the read models are rebuilt from the event store before serving
 //   npm start -- --rebuild     with --persist: rebuild the read models even after a clean stop
-//   PORT, LAMBDA_PORT, DYNAMODB_PORT override 3000, 3002 and 8000.
+//   npm start -- --auth        every route needs a token of the local issuer (npm run token)
+//   PORT, LAMBDA_PORT, DYNAMODB_PORT, LOCAL_AWS_PORT override 3000, 3002, 8000 and 3004.
 import { join } from 'node:path';
 import { ROOT } from './local-stack/paths';
 import { type LocalStack, startLocalStack } from './local-stack/stack';
@@ -15,7 +16,9 @@ const ports = {
   http: Number(process.env.PORT ?? 3000),
   lambda: Number(process.env.LAMBDA_PORT ?? 3002),
   dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000),
+  localAws: Number(process.env.LOCAL_AWS_PORT ?? 3004),
 };
+const auth = process.argv.includes('--auth');
 const persist = process.argv.includes('--persist') || process.env.PERSIST === '1';
 const dbPath = process.env.DYNAMODB_DB_PATH ?? join(ROOT, '.dynamodb');
 const startedAt = Date.now();
@@ -36,6 +39,7 @@ const main = async () => {
     ports,
     dbPath: persist ? dbPath : undefined,
     rebuild: process.argv.includes('--rebuild'),
+    auth,
     checkpointFile: join(ROOT, `.serverless-offline-dynamodb-streams.${ports.http}.json`),
     output: 'inherit',
     watch: true,
@@ -50,8 +54,11 @@ const main = async () => {
   });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   const storage = persist ? `on disk in ${dbPath}` : 'in memory (npm start -- --persist keeps it)';
+  const access = auth
+    ? `tokens from ${stack.issuer} required: npm run token -- --sub <user_id> [--admin]`
+    : 'open to every request (npm start -- --auth requires tokens)';
   console.log(
-    `\nReady in ${seconds}s: ${stack.baseUrl}  (DynamoDB Local on :${ports.dynamodb}, data ${storage}). Ctrl-C stops everything.\n`,
+    `\nReady in ${seconds}s: ${stack.baseUrl}  (DynamoDB Local on :${ports.dynamodb}, data ${storage}; ${access}). Ctrl-C stops everything.\n`,
   );
 };
 

@@ -5,7 +5,13 @@ import { ROOT } from './paths';
 import { requireFreePort } from './ports';
 import { stopProcessGroup } from './processes';
 
-export type StackPorts = { http: number; lambda: number; dynamodb: number };
+export type StackPorts = {
+  http: number;
+  lambda: number;
+  dynamodb: number;
+  /** The local stand-ins for the identity provider and Secrets Manager (local-aws.ts). */
+  localAws: number;
+};
 
 export type OfflineOptions = {
   /** Where the stream plugin keeps its position; one per stack, so stacks never share one. */
@@ -50,6 +56,7 @@ export const startOffline = async (ports: StackPorts, options: OfflineOptions) =
       env: {
         ...process.env,
         DYNAMODB_PORT: String(ports.dynamodb),
+        LOCAL_AWS_PORT: String(ports.localAws),
         STREAMS_CHECKPOINT_FILE: options.checkpointFile,
         // A test stack and a developer's stack can run side by side without sharing build output.
         ESBUILD_WORK_FOLDER: `.esbuild/${ports.http}`,

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { rebuildWithProgress } from '../rebuild-with-progress';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { startLocalAws } from './local-aws';
+import { LOCAL_AUDIENCE } from './local-issuer';
 import { type OfflineOptions, type StackPorts, startOffline } from './offline';
 import { requireFreePort } from './ports';
 import { stopProcessGroup } from './processes';
@@ -21,6 +23,8 @@ export type LocalStackOptions = OfflineOptions & {
   dbPath?: string;
   /** Rebuild the read models from the event store even after a clean stop. */
   rebuild?: boolean;
+  /** Require a token from the local issuer on every route, as a deployed stage does. */
+  auth?: boolean;
   log?: (line: string) => void;
 };
 
@@ -110,16 +114,31 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     } else {
       forgetCheckpoints(checkpointFile);
     }
-    const offline = await startOffline(ports, options);
+    const localAws = await startLocalAws(ports.localAws);
+    const offline = await startOffline(ports, {
+      ...options,
+      env: {
+        ...options.env,
+        ...(options.auth && {
+          LOCAL_AUTH_ISSUER: localAws.issuer,
+          LOCAL_AUTH_AUDIENCE: LOCAL_AUDIENCE,
+        }),
+      },
+    }).catch(async (error) => {
+      await localAws.stop();
+      throw error;
+    });
     saveLock({ offlinePid: offline.process.pid });
     return {
       baseUrl: offline.baseUrl,
       endpoint: dynamodb.endpoint,
+      issuer: localAws.issuer,
       dynamodb,
       offline,
       /** Stops the services first, so that nothing writes while DynamoDB Local shuts down. */
       stop: async () => {
         await offline.stop();
+        await localAws.stop();
         await stopDynamoDb();
         if (lockFile) rmSync(lockFile, { force: true });
       },

@@ -14,6 +14,7 @@ export default async () => {
     http: Number(process.env.E2E_HTTP_PORT ?? 3100),
     lambda: Number(process.env.E2E_LAMBDA_PORT ?? 3102),
     dynamodb: Number(process.env.E2E_DYNAMODB_PORT ?? 8200),
+    localAws: Number(process.env.E2E_LOCAL_AWS_PORT ?? 3104),
   };
   const stack = await startLocalStack({
     ports,

@@ -32,3 +32,16 @@ export class PayloadTooLargeError extends HttpError {
     super(413, `Request body exceeds ${limitBytes} bytes`);
   }
 }
+
+export class UnauthorizedError extends HttpError {
+  constructor() {
+    super(401, 'Unauthorized');
+  }
+}
+
+/** The same answer whether or not the user asked about exists. */
+export class ForbiddenError extends HttpError {
+  constructor() {
+    super(403, 'Forbidden');
+  }
+}

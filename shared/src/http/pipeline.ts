@@ -9,6 +9,7 @@ import validator from '@middy/validator';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../logger';
 import type { Validator } from '../validation';
+import { type Caller, callerOf } from './caller';
 import { errorResponseBody } from './error-response';
 import { PayloadTooLargeError } from './errors';
 
@@ -16,7 +17,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
-export type RequestContext = Context & { correlationId: string };
+export type RequestContext = Context & { correlationId: string; caller: Caller };
 export type HttpResponse = {
   statusCode: number;
   headers?: Record<string, string>;
@@ -72,6 +73,18 @@ const correlate = (): MiddlewareObj<
 const headerValue = (headers: Record<string, string | undefined> | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
+/** Every route acts for a caller whose token the stage's JWT authorizer verified. */
+const identifyCaller = (): MiddlewareObj<
+  APIGatewayProxyEventV2,
+  HttpResponse,
+  Error,
+  RequestContext
+> => ({
+  before: (request) => {
+    request.context.caller = callerOf(request.event as never);
+  },
+});
+
 const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => ({
   onError: (request) => {
     const rendered = errorResponseBody(request.error);
@@ -100,8 +113,9 @@ type HttpHandlerOptions<TEvent> = {
 };
 
 /**
- * The one Middy pipeline every HTTP route uses: size guard, JSON parsing, schema validation,
- * correlation id, structured logs, and every failure rendered as `{"message", "errors"?}`.
+ * The one Middy pipeline every HTTP route uses: correlation id, structured logs, the caller (401
+ * without one), size guard, JSON parsing, schema validation, and every failure rendered as
+ * `{"message", "errors"?}`.
  */
 export const httpHandler = <TEvent>(
   options: HttpHandlerOptions<TEvent>,
@@ -120,7 +134,8 @@ export const httpHandler = <TEvent>(
     )
     .use(renderErrors())
     .use(httpEventNormalizer())
-    .use(httpHeaderNormalizer());
+    .use(httpHeaderNormalizer())
+    .use(identifyCaller());
   if (options.parseJsonBody) {
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }

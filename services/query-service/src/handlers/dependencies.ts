@@ -1,5 +1,4 @@
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
-import { createPageTokens } from '../http/page-token';
 import { DynamoReadModelStore } from '../infrastructure/dynamo-read-model-store';
 
 /** Wiring shared by the query-service functions: the read-model tables from the environment. */
@@ -8,5 +7,3 @@ export const readModelStore = new DynamoReadModelStore(documentClientFromEnv(), 
   history: requiredEnv('USER_HISTORY_TABLE'),
   listIndex: requiredEnv('USER_LIST_INDEX'),
 });
-
-export const pageTokens = createPageTokens(requiredEnv('PAGE_TOKEN_SECRET'));

@@ -1,16 +1,20 @@
-import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
+import { ForbiddenError, httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
+import { mayQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateHistoryRequest } from '../../http/query-validators';
-import { pageTokens, readModelStore } from '../dependencies';
+import { readModelStore } from '../dependencies';
+import { pageTokens } from '../page-tokens';
 
 export const handler = httpHandler(
   { schema: validateHistoryRequest },
-  async ({ queryStringParameters: { user_id, limit, next_token } }) => {
+  async ({ queryStringParameters: { user_id, limit, next_token } }, { caller }) => {
+    if (!mayQuery(caller, 'history', user_id)) throw new ForbiddenError();
+    const tokens = await pageTokens();
     const scope = `history:${user_id}`;
     const page = await readModelStore.listHistory(
       user_id,
       limit ? Number(limit) : DEFAULT_PAGE_SIZE,
-      next_token ? pageTokens.decode(scope, next_token) : undefined,
+      next_token ? tokens.decode(scope, next_token) : undefined,
     );
     if (page.items.length === 0 && !next_token) throw new NotFoundError('User ID not found');
     return jsonResponse(200, {
@@ -21,7 +25,7 @@ export const handler = httpHandler(
         payload: entry.payload,
         occurred_at: entry.occurredAt,
       })),
-      ...(page.next && { next_token: pageTokens.encode(scope, page.next) }),
+      ...(page.next && { next_token: tokens.encode(scope, page.next) }),
     });
   },
 );

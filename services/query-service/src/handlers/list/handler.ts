@@ -1,18 +1,22 @@
-import { httpHandler, jsonResponse } from '@users/shared/http';
+import { ForbiddenError, httpHandler, jsonResponse } from '@users/shared/http';
+import { mayQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateListRequest } from '../../http/query-validators';
-import { pageTokens, readModelStore } from '../dependencies';
+import { readModelStore } from '../dependencies';
+import { pageTokens } from '../page-tokens';
 
 export const handler = httpHandler(
   { schema: validateListRequest },
-  async ({ queryStringParameters: { limit, next_token } }) => {
+  async ({ queryStringParameters: { limit, next_token } }, { caller }) => {
+    if (!mayQuery(caller, 'list')) throw new ForbiddenError();
+    const tokens = await pageTokens();
     const page = await readModelStore.listSummaries(
       limit ? Number(limit) : DEFAULT_PAGE_SIZE,
-      next_token ? pageTokens.decode('list', next_token) : undefined,
+      next_token ? tokens.decode('list', next_token) : undefined,
     );
     return jsonResponse(200, {
       users: page.items.map(({ userId, name }) => ({ UserID: userId, Name: name })),
-      ...(page.next && { next_token: pageTokens.encode('list', page.next) }),
+      ...(page.next && { next_token: tokens.encode('list', page.next) }),
     });
   },
 );

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { generateKeyPair, SignJWT } from 'jose';
+import { LOCAL_AUDIENCE, signLocalToken } from './local-stack/local-issuer';
+import { STATE_DIR } from './local-stack/paths';
+import { type LocalStack, startLocalStack } from './local-stack/stack';
+
+const PORTS = { http: 3660, lambda: 3662, dynamodb: 8760, localAws: 3664 };
+
+let stack: LocalStack;
+beforeAll(async () => {
+  mkdirSync(STATE_DIR, { recursive: true });
+  stack = await startLocalStack({
+    ports: PORTS,
+    auth: true,
+    checkpointFile: join(STATE_DIR, 'auth-stream-checkpoints.json'),
+    output: { logFile: join(STATE_DIR, 'auth-stack.log') },
+    env: { LOG_LEVEL: 'WARN' },
+  });
+}, 180_000);
+afterAll(() => stack?.stop());
+
+const tokenFor = (subject: string, options: { admin?: boolean; expiresInSeconds?: number } = {}) =>
+  signLocalToken({ subject, issuer: stack.issuer, ...options });
+
+type Answer = { status: number; body: { message?: string; users?: unknown[] } };
+const send = async (path: string, token?: string, body?: unknown): Promise<Answer> => {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+};
+
+const creation = (userId: string) => ({
+  user_id: userId,
+  event_type: 'USER_CREATED',
+  payload: { name: 'Ada', email: 'ada@example.com' },
+});
+const routes = (userId: string): [string, unknown?][] => [
+  ['/command', creation(userId)],
+  ['/list'],
+  [`/detail?user_id=${userId}`],
+  [`/history?user_id=${userId}`],
+];
+
+/** Signed by a key pair the stack has never seen, with the issuer's own key id. */
+const forged = async (subject: string) => {
+  const { privateKey } = await generateKeyPair('ES256');
+  const genuine = await tokenFor(subject, { admin: true });
+  const { kid } = JSON.parse(Buffer.from(genuine.split('.')[0] as string, 'base64url').toString());
+  return new SignJWT({ 'cognito:groups': ['admin'] })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .setIssuer(stack.issuer)
+    .setAudience(LOCAL_AUDIENCE)
+    .setSubject(subject)
+    .setExpirationTime('1h')
+    .sign(privateKey);
+};
+
+const unsigned = (subject: string) =>
+  [
+    Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url'),
+    Buffer.from(
+      JSON.stringify({ sub: subject, iss: stack.issuer, aud: LOCAL_AUDIENCE, exp: 2e9 }),
+    ).toString('base64url'),
+    '',
+  ].join('.');
+
+describe('npm start -- --auth', () => {
+  it('answers 401 on every route without a valid token, and stores nothing', async () => {
+    const userId = `auth-${randomUUID()}`;
+    const invalid: [string, string | undefined][] = [
+      ['no token', undefined],
+      ['garbage', 'not-a-token'],
+      ['a forged signature', await forged(userId)],
+      ['an unsigned token', unsigned(userId)],
+      ['an expired token', await tokenFor(userId, { admin: true, expiresInSeconds: -60 })],
+    ];
+    for (const [what, token] of invalid) {
+      for (const [path, body] of routes(userId)) {
+        const answer = await send(path, token, body);
+        expect([what, path, answer]).toEqual([
+          what,
+          path,
+          { status: 401, body: { message: 'Unauthorized' } },
+        ]);
+      }
+    }
+    const admin = await tokenFor('root', { admin: true });
+    expect((await send(`/history?user_id=${userId}`, admin)).status).toBe(404);
+  });
+
+  it("answers 403 to another user's command and reads, saying nothing of whether they exist", async () => {
+    const alice = `alice-${randomUUID()}`;
+    const bob = `bob-${randomUUID()}`;
+    const nobody = `nobody-${randomUUID()}`;
+    const aliceToken = await tokenFor(alice);
+    expect((await send('/command', await tokenFor(bob), creation(bob))).status).toBe(200);
+    for (const target of [bob, nobody]) {
+      for (const [path, body] of routes(target)) {
+        expect([path, await send(path, aliceToken, body)]).toEqual([
+          path,
+          { status: 403, body: { message: 'Forbidden' } },
+        ]);
+      }
+    }
+    const admin = await tokenFor('root', { admin: true });
+    expect((await send(`/history?user_id=${nobody}`, admin)).status).toBe(404);
+    const bobsHistory = await send(`/history?user_id=${bob}`, admin);
+    expect(bobsHistory.body).toMatchObject({ events: [{ sequence: 1 }] });
+  });
+
+  it('lets a user act on and read their own data, and only an administrator list everyone', async () => {
+    const alice = `alice-${randomUUID()}`;
+    const token = await tokenFor(alice);
+    expect((await send('/command', token, creation(alice))).status).toBe(200);
+    for (
+      let attempt = 0;
+      (await send(`/detail?user_id=${alice}`, token)).status !== 200;
+      attempt++
+    ) {
+      if (attempt > 100) throw new Error('the detail never appeared');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await send(`/history?user_id=${alice}`, token)).status).toBe(200);
+    expect((await send('/list', token)).status).toBe(403);
+
+    const admin = await tokenFor('root', { admin: true });
+    const listed = await send('/list?limit=100', admin);
+    expect(listed.status).toBe(200);
+    expect((await send('/command', admin, creation(`made-by-admin-${randomUUID()}`))).status).toBe(
+      200,
+    );
+  });
+
+  it('answers any Authorization header with 401 JSON or a valid answer, never a 5xx', async () => {
+    const valid = await tokenFor('fuzz-user');
+    const header = fc.oneof(
+      fc.string(),
+      fc.string().map((s) => `Bearer ${s}`),
+      fc
+        .tuple(fc.base64String(), fc.base64String(), fc.base64String())
+        .map((parts) => `Bearer ${parts.join('.')}`),
+      fc.integer({ min: 0, max: valid.length - 1 }).map((cut) => `Bearer ${valid.slice(0, cut)}`),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: valid.length - 1 }),
+          fc.string({ minLength: 1, maxLength: 1 }),
+        )
+        .map(([at, c]) => `Bearer ${valid.slice(0, at)}${c}${valid.slice(at + 1)}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        header,
+        fc.constantFrom('/list', '/detail?user_id=fuzz-user'),
+        async (h, path) => {
+          const response = await fetch(`${stack.baseUrl}${path}`, {
+            headers: { authorization: h.replace(/[^\x20-\x7e]/g, '') },
+          });
+          const body = await response.json();
+          expect(response.status).toBeLessThan(500);
+          if (response.status >= 400)
+            expect(body).toEqual(expect.objectContaining({ message: expect.any(String) }));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
