@@ -204,9 +204,13 @@ describe('least privilege', () => {
         .filter((s) => JSON.stringify(s.Resource).includes(table))
         .flatMap((s) => s.Action)
         .sort();
-    expect(byTable('"EventsTable"')).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(byTable('"EventsTable"')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
     expect(byTable('"IdempotencyTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(actionsOn(statements, 'dynamodb')).toHaveLength(4);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(5);
   });
 
   it('lets the read handlers read only, each its own tables', () => {

@@ -67,6 +67,7 @@ describe('HTTP fuzzing', () => {
       }
     }
     expect(commands.filter((command) => !command.storedEventId).length).toBeGreaterThan(0);
+    expect(commands.filter((command) => command.storedEventId).length).toBeGreaterThan(0);
     expect(storeDisagreements(commands, events)).toEqual([]);
   });
 });

@@ -63,8 +63,18 @@ const commandLike = fc.record(
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
+/** A creation of a fresh user that must be stored: the accepted side of the accounting. */
+const validCreation = fc.uuid().map((id) =>
+  JSON.stringify({
+    user_id: `fuzz-${id}`,
+    event_type: 'USER_CREATED',
+    payload: { name: 'Fuzz', email: 'fuzz@example.com' },
+  }),
+);
+
 /** A POST /command body as raw text: usually JSON, sometimes not JSON at all. */
 export const commandBody = fc.oneof(
+  { weight: 1, arbitrary: validCreation },
   { weight: 6, arbitrary: commandLike.map((body) => JSON.stringify(body)) },
   { weight: 2, arbitrary: anyJson.map((body) => JSON.stringify(body)) },
   { weight: 1, arbitrary: oddString },

@@ -165,6 +165,10 @@ export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promis
         );
       }
     }
+    for (const detail of await scanAll(stage.client, stage.readModelTables.detail)) {
+      const userId = detail.UserID as string;
+      if (!users.has(userId)) mismatched.push(`${userId}: a read model without any event`);
+    }
     if (mismatched.length === 0 || Date.now() > deadline) return mismatched;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }

@@ -1,13 +1,19 @@
 'use strict';
 
+const { randomUUID } = require('node:crypto');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-const jsonError = (statusCode, message) => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ message }),
-});
+/** As every answer of the functions themselves, an error carries the request's correlation id. */
+const jsonError = (statusCode, message, event) => {
+  const supplied = event?.headers?.['x-correlation-id'];
+  const correlationId = /^[\x21-\x7e]{1,128}$/.test(supplied ?? '') ? supplied : randomUUID();
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+    body: JSON.stringify({ message }),
+  };
+};
 
 /** API Gateway hands a JWT authorizer's claims to functions as strings; arrays as "[a b]". */
 const asApiGatewayClaims = (claims) =>
@@ -43,7 +49,7 @@ const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
     const event = events.get(this);
     if (kind === 'http' && event) {
       const claims = await authenticate(event.headers?.authorization);
-      if (!claims) return jsonError(401, 'Unauthorized');
+      if (!claims) return jsonError(401, 'Unauthorized', event);
       event.requestContext = {
         ...event.requestContext,
         authorizer: { jwt: { claims: asApiGatewayClaims(claims), scopes: null } },
@@ -57,8 +63,8 @@ const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
       const timedOut = /\[504\]/.test(String(error?.message));
       log(`${this.functionName} ${timedOut ? 'timed out' : `failed: ${error?.message}`}`);
       return timedOut
-        ? jsonError(504, 'The function timed out')
-        : jsonError(502, 'The function failed');
+        ? jsonError(504, 'The function timed out', event)
+        : jsonError(502, 'The function failed', event);
     }
     const failures = kind === 'stream' ? (result?.batchItemFailures ?? []) : [];
     if (failures.length > 0) {

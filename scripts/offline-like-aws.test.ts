@@ -42,7 +42,7 @@ describe('serverless-offline made to behave like AWS', () => {
     for (const headers of attempts) {
       expect(await invoked({ headers })).toEqual({
         statusCode: 401,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-correlation-id': expect.any(String) },
         body: '{"message":"Unauthorized"}',
       });
     }
@@ -61,17 +61,20 @@ describe('serverless-offline made to behave like AWS', () => {
     });
   });
 
-  const failing = (name: string, message: string) =>
-    new FakeLambdaFunction(name, () =>
+  const failing = (name: string, message: string) => {
+    const lambda = new FakeLambdaFunction(name, () =>
       Promise.reject(
         Object.assign(new Error(message), { stack: `Error: ${message}\n    at /x.js` }),
       ),
-    ).runHandler();
+    );
+    lambda.setEvent({ headers: { authorization: VALID, 'x-correlation-id': 'trace-7' } });
+    return lambda.runHandler();
+  };
 
   it('a timed-out HTTP function answers a 504 JSON message, without a stack trace', async () => {
     expect(await failing('command', '[504] - Lambda timeout.')).toEqual({
       statusCode: 504,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-correlation-id': 'trace-7' },
       body: '{"message":"The function timed out"}',
     });
   });

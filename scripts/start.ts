@@ -26,14 +26,16 @@ const startedAt = Date.now();
 const main = async () => {
   let stack: LocalStack | undefined;
   let stopping = false;
-  const stop = async () => {
+  const starting = new AbortController();
+  const stop = async ({ clean }: { clean: boolean }) => {
     if (stopping) return;
     stopping = true;
-    await stack?.stop();
-    process.exit(0);
+    if (!stack) starting.abort();
+    await stack?.stop({ clean });
+    process.exit(clean ? 0 : 1);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop({ clean: true }));
+  process.on('SIGTERM', () => stop({ clean: true }));
 
   stack = await startLocalStack({
     ports,
@@ -44,14 +46,18 @@ const main = async () => {
     output: 'inherit',
     watch: true,
     log: (line) => console.log(line),
+    signal: starting.signal,
   });
-  stack.offline.process.once('exit', async () => {
-    if (stopping) return;
-    console.error('The offline stack stopped unexpectedly.');
-    stopping = true;
-    await stack?.stop();
-    process.exit(1);
-  });
+  for (const [name, child] of [
+    ['The offline stack', stack.offline.process],
+    ['DynamoDB Local', stack.dynamodb.process],
+  ] as const) {
+    child.once('exit', () => {
+      if (stopping) return;
+      console.error(`${name} stopped unexpectedly; stopping everything.`);
+      void stop({ clean: false });
+    });
+  }
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   const storage = persist ? `on disk in ${dbPath}` : 'in memory (npm start -- --persist keeps it)';
   const access = auth
@@ -63,6 +69,6 @@ const main = async () => {
 };
 
 main().catch((error) => {
-  console.error(error.message);
+  if (error?.name !== 'AbortError') console.error(error.message);
   process.exit(1);
 });

@@ -11,7 +11,11 @@ export type DynamoDbLocal = { endpoint: string; process: ChildProcess };
  * In memory unless `dbPath` is given (a folder that survives restarts of the process). Its own
  * process group, so a Ctrl-C meant for the stack reaches it only once the stack has stopped.
  */
-export const startDynamoDbLocal = async (port: number, dbPath?: string): Promise<DynamoDbLocal> => {
+export const startDynamoDbLocal = async (
+  port: number,
+  dbPath?: string,
+  onSpawn: (child: ChildProcess) => void = () => {},
+): Promise<DynamoDbLocal> => {
   await requireFreePort(port, 'DynamoDB Local');
   const child = spawn(
     'java',
@@ -26,6 +30,7 @@ export const startDynamoDbLocal = async (port: number, dbPath?: string): Promise
     ],
     { stdio: 'ignore', detached: true },
   );
+  onSpawn(child);
   const endpoint = `http://localhost:${port}`;
   const client = createDocumentClient({ endpoint });
   for (let attempt = 0; attempt < 120; attempt++) {

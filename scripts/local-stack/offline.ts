@@ -21,6 +21,8 @@ export type OfflineOptions = {
   /** Rebuild the bundles when sources change (npm start); stacks under test must not. */
   watch?: boolean;
   env?: Record<string, string>;
+  /** Told as soon as the process exists, before it serves: whoever must be able to stop it. */
+  onSpawn?: (child: ChildProcess) => void;
 };
 
 /** Resolves once `url` answers at all, or rejects when the process dies or time runs out. */
@@ -68,6 +70,7 @@ export const startOffline = async (ports: StackPorts, options: OfflineOptions) =
       },
     },
   );
+  options.onSpawn?.(child);
   const baseUrl = `http://localhost:${ports.http}`;
   try {
     await waitUntilServing(child, `${baseUrl}/list?limit=1`);

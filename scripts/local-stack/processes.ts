@@ -1,21 +1,32 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 
-/** Stops a detached child and everything it started (its process group). */
-export const stopProcessGroup = async (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') => {
-  if (child.exitCode !== null || child.pid === undefined) return;
+/**
+ * Stops a detached child and everything it started (its process group); resolves false when it
+ * had already died or had to be killed after 10 s, i.e. when it did not stop cleanly.
+ */
+export const stopProcessGroup = async (
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> => {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    return false;
+  }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     process.kill(-child.pid, signal);
   } catch {
-    return;
+    return false;
   }
+  let clean = true;
   const timer = setTimeout(() => {
+    clean = false;
     try {
       process.kill(-(child.pid as number), 'SIGKILL');
     } catch {}
   }, 10_000);
   await exited;
   clearTimeout(timer);
+  return clean;
 };
 
 /** Runs a command to completion with no stdin (as in CI), resolving its output or rejecting with it. */

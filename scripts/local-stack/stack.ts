@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { rebuildWithProgress } from '../rebuild-with-progress';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
+import { folderLock } from './folder-lock';
 import { startLocalAws } from './local-aws';
 import { LOCAL_AUDIENCE } from './local-issuer';
 import { type OfflineOptions, type StackPorts, startOffline } from './offline';
@@ -26,41 +27,8 @@ export type LocalStackOptions = OfflineOptions & {
   /** Require a token from the local issuer on every route, as a deployed stage does. */
   auth?: boolean;
   log?: (line: string) => void;
-};
-
-/**
- * While a stack runs on a folder, this file in it names its processes. Found at start, it means
- * the last run did not stop cleanly (a kill -9, an OOM kill, a power cut).
- */
-const lockFileOf = (dbPath: string) => join(dbPath, '.in-use.json');
-type Lock = { dynamodbPid?: number; offlinePid?: number };
-
-/** The processes a stack running on `dbPath` started, if one runs or crashed there. */
-export const readLock = (dbPath: string): Lock | undefined => {
-  const file = lockFileOf(dbPath);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8') || '{}') : undefined;
-};
-
-const isAlive = (pid: number | undefined, command: string) => {
-  try {
-    return pid !== undefined && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(command);
-  } catch {
-    return false;
-  }
-};
-
-/** Processes a crashed run left behind would hold the ports (and DynamoDB Local the files). */
-const stopLeftovers = async (lock: Lock) => {
-  const leftovers = (
-    [
-      [lock.offlinePid, 'serverless'],
-      [lock.dynamodbPid, 'DynamoDBLocal'],
-    ] as const
-  ).filter(([pid, command]) => isAlive(pid, command));
-  for (const [pid] of leftovers) process.kill(-(pid as number), 'SIGKILL');
-  for (let wait = 0; wait < 50 && leftovers.some(([pid, c]) => isAlive(pid, c)); wait++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  /** Aborted while starting (a Ctrl-C during a long rebuild): whatever was started is killed. */
+  signal?: AbortSignal;
 };
 
 /**
@@ -72,28 +40,33 @@ const stopLeftovers = async (lock: Lock) => {
 export const startLocalStack = async (options: LocalStackOptions) => {
   const { ports, dbPath, checkpointFile } = options;
   const log = options.log ?? (() => {});
-  const lockFile = dbPath && lockFileOf(dbPath);
-  let lock: Lock = {};
+  const lock = dbPath ? folderLock(dbPath) : undefined;
+  const started: ChildProcess[] = [];
+  const killStarted = () => {
+    for (const child of started) void stopProcessGroup(child, 'SIGKILL');
+  };
+  options.signal?.addEventListener('abort', killStarted, { once: true });
+  const spawned = (name: 'dynamodb' | 'offline') => (child: ChildProcess) => {
+    started.push(child);
+    lock?.record(name, child.pid);
+    if (options.signal?.aborted) killStarted();
+  };
+
   let recovering = false;
-  if (dbPath && lockFile) {
+  if (dbPath && lock) {
     mkdirSync(dbPath, { recursive: true });
-    const leftover = readLock(dbPath);
-    if (leftover) {
-      recovering = true;
-      await stopLeftovers(leftover);
+    recovering = (await lock.acquire()).crashed;
+    if (recovering) {
       log(`The last run on ${dbPath} did not stop cleanly: rebuilding the read models.`);
     }
   }
-  const saveLock = (update: Lock) => {
-    lock = { ...lock, ...update };
-    if (lockFile) writeFileSync(lockFile, JSON.stringify(lock));
-  };
-  saveLock({});
-
   await requireFreePort(ports.http, 'HTTP');
   await requireFreePort(ports.lambda, 'Lambda invoke');
-  const dynamodb: DynamoDbLocal = await startDynamoDbLocal(ports.dynamodb, dbPath);
-  saveLock({ dynamodbPid: dynamodb.process.pid });
+  const dynamodb: DynamoDbLocal = await startDynamoDbLocal(
+    ports.dynamodb,
+    dbPath,
+    spawned('dynamodb'),
+  );
   const stopDynamoDb = () => stopProcessGroup(dynamodb.process, 'SIGTERM');
   try {
     const stage = stageConfig('local', { endpoint: dynamodb.endpoint });
@@ -114,9 +87,11 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     } else {
       forgetCheckpoints(checkpointFile);
     }
+    options.signal?.throwIfAborted();
     const localAws = await startLocalAws(ports.localAws);
     const offline = await startOffline(ports, {
       ...options,
+      onSpawn: spawned('offline'),
       env: {
         ...options.env,
         ...(options.auth && {
@@ -128,23 +103,26 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       await localAws.stop();
       throw error;
     });
-    saveLock({ offlinePid: offline.process.pid });
     return {
       baseUrl: offline.baseUrl,
       endpoint: dynamodb.endpoint,
       issuer: localAws.issuer,
       dynamodb,
       offline,
-      /** Stops the services first, so that nothing writes while DynamoDB Local shuts down. */
-      stop: async () => {
-        await offline.stop();
+      /**
+       * Stops the services first, so that nothing writes while DynamoDB Local shuts down. Only a
+       * clean stop of everything releases the folder: otherwise the next start rebuilds.
+       */
+      stop: async ({ clean = true }: { clean?: boolean } = {}) => {
+        const offlineStopped = await offline.stop();
         await localAws.stop();
-        await stopDynamoDb();
-        if (lockFile) rmSync(lockFile, { force: true });
+        const dynamodbStopped = await stopDynamoDb();
+        if (clean && offlineStopped && dynamodbStopped) lock?.release();
       },
     };
   } catch (error) {
     // The lock stays: whatever got half done here is redone by the next start.
+    killStarted();
     await stopDynamoDb();
     throw error;
   }

@@ -1,4 +1,7 @@
-import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 type Fault = {
@@ -33,16 +36,45 @@ export const loseResponses = (client: DynamoDBDocumentClient, fault: Fault) => {
   );
 };
 
+/** What DynamoDB answers a write meeting another transaction: per item, or per transaction. */
+const transactionConflict = (commandName: string | undefined) =>
+  commandName === 'TransactWriteItemsCommand'
+    ? new TransactionCanceledException({
+        message: 'Transaction cancelled (on purpose)',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+      })
+    : new TransactionConflictException({
+        message: 'Transaction is ongoing for the item (on purpose)',
+        $metadata: {},
+      });
+
+/**
+ * The first attempt reaches DynamoDB and succeeds with its answer lost; the SDK's retry then
+ * meets a transaction in flight on the item (AWS only), an error the SDK does not retry.
+ */
+export const loseResponsesThenConflict = (client: DynamoDBDocumentClient, fault: Fault) => {
+  const attempts = new WeakMap<object, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!matches(fault, context.commandName) && !attempts.has(context)) return next(args);
+      const attempt = (attempts.get(context) ?? 0) + 1;
+      attempts.set(context, attempt);
+      if (attempt > 1) throw transactionConflict(context.commandName);
+      await next(args);
+      throw Object.assign(new Error('socket hang up (response lost on purpose)'), {
+        code: 'ECONNRESET',
+      });
+    },
+    { step: 'deserialize', name: 'loseResponsesThenConflict' },
+  );
+};
+
 /** DynamoDB refuses the write because a transaction on the same item is in flight (AWS only). */
 export const conflictWithTransactions = (client: DynamoDBDocumentClient, fault: Fault) => {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (matches(fault, context.commandName)) {
-        throw new TransactionConflictException({
-          message: 'Transaction is ongoing for the item (on purpose)',
-          $metadata: {},
-        });
-      }
+      if (matches(fault, context.commandName)) throw transactionConflict(context.commandName);
       return next(args);
     },
     { step: 'initialize', name: 'conflictWithTransactions' },

@@ -36,7 +36,7 @@ export type CommandDependencies = {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const DEFAULT_MAX_ATTEMPTS = 10;
 
-type Idempotency = { key: string; requestHash: string };
+type Idempotency = { key: string; requestHash: string; request: CommandRequest };
 type AttemptOutcome = CommandOutcome | { kind: 'lostRace' };
 
 /** Jittered so that writers who collided do not collide again in lockstep. */
@@ -50,13 +50,20 @@ const refused = (code: Refusal['code'], details: Refusal['details'] = {}): Comma
   refusal: { code, details },
 });
 
+const requestFields = ({ userId, command, expectedVersion }: CommandRequest) => [
+  userId,
+  command.type,
+  command.payload,
+  expectedVersion ?? null,
+];
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** The same JSON value hashes the same, whatever the order of its keys or its whitespace. */
-const hashRequest = ({ userId, command, expectedVersion }: CommandRequest) =>
-  createHash('sha256')
-    .update(
-      stableStringify([userId, command.type, command.payload, expectedVersion ?? null]) as string,
-    )
-    .digest('hex');
+const hashRequest = (request: CommandRequest) =>
+  sha256(stableStringify(requestFields(request)) as string);
+
+/** How the previous release hashed a request: the body in the order it was sent. */
+const hashBodyAsSent = (request: CommandRequest) => sha256(JSON.stringify(requestFields(request)));
 
 /**
  * Runs a command until it is decided: each attempt reads the user's head, decides, and appends
@@ -72,17 +79,16 @@ export const executeCommand = async (
   request: CommandRequest,
 ): Promise<CommandOutcome> => {
   const idempotency = request.idempotencyKey
-    ? { key: request.idempotencyKey, requestHash: hashRequest(request) }
+    ? { key: request.idempotencyKey, requestHash: hashRequest(request), request }
     : undefined;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(deps, request, idempotency);
     if (outcome.kind !== 'lostRace') return outcome;
     if (attempt >= maxAttempts) {
+      // Contention, not a decision: a retry later may well succeed, so the key stays free.
       const { version } = await deps.store.readHead(request.userId);
-      const conflict = refused('VERSION_CONFLICT', { current_version: version });
-      const settled = await settle(deps, idempotency, conflict);
-      return settled.kind === 'lostRace' ? conflict : settled;
+      return refused('VERSION_CONFLICT', { current_version: version });
     }
     await (deps.pause ?? jitteredPause)(attempt);
   }
@@ -132,8 +138,10 @@ const replay = async (
   const record = idempotency && (await deps.store.readIdempotency(idempotency.key, deps.now()));
   // Taken a moment ago but expired since: the key is free again, so decide afresh.
   if (!record) return { kind: 'lostRace' };
-  if (record.requestHash !== idempotency.requestHash) return refused('IDEMPOTENCY_KEY_REUSED');
-  return record.outcome;
+  const sameRequest = record.hashOfBodyAsSent
+    ? record.requestHash === hashBodyAsSent(idempotency.request)
+    : record.requestHash === idempotency.requestHash;
+  return sameRequest ? record.outcome : refused('IDEMPOTENCY_KEY_REUSED');
 };
 
 const recordOf = (

@@ -26,6 +26,8 @@ export type StreamHead = { version: number; state: UserState };
 export type IdempotencyRecord = {
   key: string;
   requestHash: string;
+  /** Set on records of the previous release, which hashed the body as sent. */
+  hashOfBodyAsSent?: boolean;
   outcome: CommandOutcome;
   /** Epoch seconds. */
   recordedAt: number;

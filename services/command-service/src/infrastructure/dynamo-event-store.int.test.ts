@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeEvent, type RecordedEvent } from '@users/shared';
 import {
   conflictWithTransactions,
   firstTimes,
   loseResponses,
+  loseResponsesThenConflict,
 } from '../../../../test/faults/dynamodb-faults';
 import {
   createTestTables,
@@ -209,6 +210,75 @@ describe('a write refused because a transaction on the same item is in flight', 
     const outcome = await executeCommand(dependenciesOver(contended), balance(userId, 4));
     expect(outcome).toMatchObject({ kind: 'stored', result: { version: 2 } });
     expect(await storedEvents(userId)).toHaveLength(2);
+  });
+
+  it('is recognised as our own write when our first attempt got through with its answer lost', async () => {
+    const userId = await newUser();
+    const unlucky = testDocumentClient();
+    loseResponsesThenConflict(unlucky, {
+      commands: ['PutItemCommand', 'TransactWriteItemsCommand'],
+      when: () => true,
+    });
+    for (const command of [
+      balance(userId, 1),
+      balance(userId, 1, { idempotencyKey: randomUUID() }),
+    ]) {
+      expect(await executeCommand(dependenciesOver(unlucky), command)).toMatchObject({
+        kind: 'stored',
+      });
+    }
+    expect((await storedEvents(userId)).map((event) => event.version)).toEqual([1, 2, 3]);
+  });
+
+  it("holding the key of a refusal's twin is answered, never a 5xx", async () => {
+    const contended = testDocumentClient();
+    conflictWithTransactions(contended, { commands: ['PutItemCommand'], when: firstTimes(1) });
+    const keyed = balance(`user-${randomUUID()}`, 1, { idempotencyKey: randomUUID() });
+    expect(await executeCommand(dependenciesOver(contended), keyed)).toMatchObject({
+      refusal: { code: 'USER_NOT_FOUND' },
+    });
+  });
+});
+
+describe('a key recorded by the previous release (answer as `Result`, body hashed as sent)', () => {
+  it('is replayed for the same body within its 24 hours, and refused for another', async () => {
+    const userId = await newUser();
+    const idempotencyKey = randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const bodyAsSent = JSON.stringify([userId, 'USER_BALANCE', { delta: 3 }, null]);
+    await client.send(
+      new PutCommand({
+        TableName: tables.IdempotencyTable,
+        Item: {
+          IdempotencyKey: idempotencyKey,
+          RequestHash: createHash('sha256').update(bodyAsSent).digest('hex'),
+          Result: {
+            aggregateId: userId,
+            eventType: 'USER_BALANCE',
+            sequence: 2,
+            stored: true,
+            eventId: 'e5a4ca58-3c3c-4b46-8ac3-0b08f3d0a5f1',
+            occurredAt: '2026-11-28T10:00:00.000Z',
+          },
+          RecordedAt: now - 3600,
+          ExpiresAt: now + 20 * 3600,
+        },
+      }),
+    );
+    expect(await executeCommand(deps, balance(userId, 3, { idempotencyKey }))).toEqual({
+      kind: 'stored',
+      result: {
+        userId,
+        eventType: 'USER_BALANCE',
+        version: 2,
+        eventId: 'e5a4ca58-3c3c-4b46-8ac3-0b08f3d0a5f1',
+        occurredAt: '2026-11-28T10:00:00.000Z',
+      },
+    });
+    expect(await executeCommand(deps, balance(userId, 4, { idempotencyKey }))).toMatchObject({
+      refusal: { code: 'IDEMPOTENCY_KEY_REUSED' },
+    });
+    expect(await storedEvents(userId)).toHaveLength(1);
   });
 });
 

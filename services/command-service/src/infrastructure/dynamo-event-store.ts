@@ -15,6 +15,7 @@ import { decodeEvent, type EventItem, encodeEvent, isUnknownEvent } from '@users
 import {
   type AppendRequest,
   type CommandOutcome,
+  type CommandResult,
   type EventStore,
   IdempotencyKeyTakenError,
   type IdempotencyRecord,
@@ -87,7 +88,8 @@ export class DynamoEventStore implements EventStore {
     return {
       key,
       requestHash: Item.RequestHash,
-      outcome: Item.Outcome,
+      outcome: Item.Outcome ?? outcomeOfPreviousRelease(Item.Result),
+      hashOfBodyAsSent: Item.Outcome === undefined,
       recordedAt: Item.RecordedAt,
       expiresAt: Item.ExpiresAt,
     };
@@ -97,7 +99,13 @@ export class DynamoEventStore implements EventStore {
     try {
       await this.client.send(new PutCommand(this.idempotencyPut(record)));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new IdempotencyKeyTakenError();
+      // Taken, or (AWS only) locked by a twin's transaction in flight: the key's owner answers.
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        error instanceof TransactionConflictException
+      ) {
+        throw new IdempotencyKeyTakenError();
+      }
       throw error;
     }
   }
@@ -108,11 +116,27 @@ export class DynamoEventStore implements EventStore {
     } catch (error) {
       // The SDK retries a put whose response was lost; the retry then meets our own item.
       if (error instanceof ConditionalCheckFailedException && isOurs(error.Item, item)) return;
-      // Locked by another writer's transaction in flight (AWS only): a race like any other.
       if (error instanceof ConditionalCheckFailedException) throw new VersionTakenError();
-      if (error instanceof TransactionConflictException) throw new VersionTakenError();
+      // Locked by another writer's transaction (AWS only). Our own earlier attempt, whose answer
+      // was lost, may have written the item before that: look before calling it a lost race.
+      if (error instanceof TransactionConflictException) {
+        if (await this.holdsOurEvent(item)) return;
+        throw new VersionTakenError();
+      }
       throw error;
     }
+  }
+
+  private async holdsOurEvent(item: EventItemWithState) {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tables.events,
+        Key: { AggregateID: item.AggregateID, Sequence: item.Sequence },
+        ProjectionExpression: 'EventId',
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.EventId === item.EventId;
   }
 
   private eventPut(item: EventItemWithState) {
@@ -152,13 +176,14 @@ export class DynamoEventStore implements EventStore {
       if (idempotency && reasons[puts.length]?.Code === 'ConditionalCheckFailed') {
         throw new IdempotencyKeyTakenError();
       }
-      // A taken version, or (in AWS only) a concurrent transaction on the same item: re-decide.
       const codes = reasons.map((reason) => reason.Code);
-      if (
-        codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')
-      ) {
+      // A concurrent transaction on one of the items (AWS only), maybe after our own first
+      // attempt went through with its answer lost: look before calling it a lost race.
+      if (codes.includes('TransactionConflict')) {
+        if (eventItems[0] && (await this.holdsOurEvent(eventItems[0]))) return;
         throw new VersionTakenError();
       }
+      if (codes.includes('ConditionalCheckFailed')) throw new VersionTakenError();
       throw error;
     }
   }
@@ -191,6 +216,27 @@ export class DynamoEventStore implements EventStore {
 }
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Keys recorded by the release before 2026-11-29 hold only stored or unchanged answers, as
+ * `Result`; they expire 24 hours after an upgrade, and are answered as they were until then.
+ */
+const outcomeOfPreviousRelease = (result: {
+  aggregateId: string;
+  eventType: CommandResult['eventType'];
+  sequence: number;
+  stored: boolean;
+  eventId?: string;
+  occurredAt?: string;
+}): CommandOutcome => ({
+  kind: result.stored ? 'stored' : 'unchanged',
+  result: {
+    userId: result.aggregateId,
+    eventType: result.eventType,
+    version: result.sequence,
+    ...(result.eventId && { eventId: result.eventId, occurredAt: result.occurredAt }),
+  },
+});
 
 type EventItemWithState = EventItem & {
   State: unknown;
