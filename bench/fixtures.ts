@@ -1,10 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { encodeEvent, type RecordedEvent } from '@users/shared';
+import { encodeEvent, KmsDataKeys, type RecordedEvent, SCHEMA_VERSION } from '@users/shared';
+import { createDocumentClient } from '@users/shared/dynamo';
+import { LOCAL_KMS_KEY_ID } from '../scripts/local-stack/local-kms';
 import { SNAPSHOT_VERSION } from '../services/command-service/src/infrastructure/dynamo-event-store';
 
-/** Event items as the command service writes them (event, metadata and the state after it). */
-export const userHistoryItems = (userId: string, length: number) =>
+/**
+ * Event items as the command service writes them (event, metadata and the state after it),
+ * personal fields sealed under `key`, the user's data key.
+ */
+export const userHistoryItems = (userId: string, length: number, key: Buffer) =>
   Array.from({ length }, (_, index) => {
     const version = index + 1;
     const event = {
@@ -16,18 +22,15 @@ export const userHistoryItems = (userId: string, length: number) =>
       eventId: randomUUID(),
       occurredAt: new Date(Date.UTC(2026, 0, 1) + version * 1000).toISOString(),
       correlationId: 'bench',
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
     } as RecordedEvent;
-    return {
-      ...encodeEvent(event),
-      State: {
-        status: 'active',
-        name: 'Bench User',
-        email: 'bench@example.com',
-        balance: version - 1,
-      },
-      StateVersion: SNAPSHOT_VERSION,
+    const state = {
+      status: 'active',
+      name: 'Bench User',
+      email: 'bench@example.com',
+      balance: version - 1,
     };
+    return encodeEvent(event, { state, stateVersion: SNAPSHOT_VERSION }, key);
   });
 
 /** BatchWriteItem in chunks of 25 with a few in flight, retrying what DynamoDB leaves unprocessed. */
@@ -56,3 +59,31 @@ export const writeItems = async (
     }),
   );
 };
+
+/** The data keys the bundled command handler uses: `table` on DynamoDB Local, the local KMS. */
+export const benchDataKeys = (endpoint: string, kmsEndpoint: string, table: string) => {
+  Object.assign(process.env, {
+    DATA_KEYS_TABLE: table,
+    KMS_KEY_ID: LOCAL_KMS_KEY_ID,
+    AWS_ENDPOINT_URL_KMS: kmsEndpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  return new KmsDataKeys(
+    createDocumentClient({ endpoint }),
+    new KMSClient({
+      region: 'us-east-1',
+      endpoint: kmsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    { table, kmsKeyId: LOCAL_KMS_KEY_ID },
+  );
+};
+
+/** A user's history sealed under the user's own data key (made in `keys`). */
+export const sealedHistoryItems = async (keys: KmsDataKeys, userId: string, length: number) =>
+  userHistoryItems(userId, length, await keys.readOrCreate(userId));
+
+/** Sealed under a throwaway key, for baselines that never open them. */
+export const throwawayHistoryItems = (userId: string, length: number) =>
+  userHistoryItems(userId, length, randomBytes(32));

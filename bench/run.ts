@@ -19,11 +19,17 @@ import { rebuild } from './scenarios/rebuild';
 const quick = process.env.BENCH_QUICK === '1';
 const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300, localAws: 3204 };
 
-const startStack = async (): Promise<{ baseUrl: string; endpoint: string; stack?: LocalStack }> => {
+const startStack = async (): Promise<{
+  baseUrl: string;
+  endpoint: string;
+  kmsEndpoint: string;
+  stack?: LocalStack;
+}> => {
   if (process.env.BASE_URL) {
     return {
       baseUrl: process.env.BASE_URL,
       endpoint: `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}`,
+      kmsEndpoint: `http://localhost:${process.env.LOCAL_AWS_PORT ?? '3004'}`,
     };
   }
   mkdirSync(STATE_DIR, { recursive: true });
@@ -33,19 +39,30 @@ const startStack = async (): Promise<{ baseUrl: string; endpoint: string; stack?
     output: { logFile: join(STATE_DIR, 'bench-stack.log') },
     env: { LOG_LEVEL: 'WARN' },
   });
-  return { baseUrl: stack.baseUrl, endpoint: stack.endpoint, stack };
+  return {
+    baseUrl: stack.baseUrl,
+    endpoint: stack.endpoint,
+    kmsEndpoint: `http://localhost:${PORTS.localAws}`,
+    stack,
+  };
 };
 
 const main = async () => {
   const bundles = await buildBundles();
-  const { baseUrl, endpoint, stack } = await startStack();
+  const { baseUrl, endpoint, kmsEndpoint, stack } = await startStack();
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };
   const log = (step: string) => console.error(`[bench ${new Date().toISOString()}] ${step}`);
   try {
     log('command path');
-    const command = await commandPath({ endpoint, baseUrl, ...settings }, bundles.command.file);
+    const command = await commandPath(
+      { endpoint, kmsEndpoint, baseUrl, ...settings },
+      bundles.command.file,
+    );
     log('history cost');
-    const history = await historyCost({ endpoint, rounds: settings.rounds }, bundles.command.file);
+    const history = await historyCost(
+      { endpoint, kmsEndpoint, rounds: settings.rounds },
+      bundles.command.file,
+    );
     log('projection lag');
     const lag = await projectionLag({ endpoint, baseUrl, commands: quick ? 50 : 200 });
     log('rebuild');

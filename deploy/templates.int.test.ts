@@ -210,7 +210,18 @@ describe('least privilege', () => {
       'dynamodb:Query',
     ]);
     expect(byTable('"IdempotencyTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(actionsOn(statements, 'dynamodb')).toHaveLength(5);
+    expect(byTable('"DataKeysTable"')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ]);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(8);
+    expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual([
+      expect.objectContaining({
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': ['DataKeysKmsKey', 'Arn'] },
+      }),
+    ]);
   });
 
   it('lets the read handlers read only, each its own tables', () => {

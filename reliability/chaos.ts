@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../scripts/local-stack/dynamodb-local';
+import { startLocalAws } from '../scripts/local-stack/local-aws';
 import { type OfflineStack, type StackPorts, startOffline } from '../scripts/local-stack/offline';
 import { STATE_DIR } from '../scripts/local-stack/paths';
 import { stopProcessGroup } from '../scripts/local-stack/processes';
@@ -68,6 +69,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const stackPorts = { ...ports, dynamodb: ports.proxy };
 
   let dynamodb: DynamoDbLocal = await startDynamoDbLocal(ports.dynamodb, dbPath);
+  const localAws = await startLocalAws(ports.localAws);
   let stack: OfflineStack | undefined;
   try {
     await createTables(dynamodb.endpoint, ALL_TABLES, {
@@ -100,7 +102,10 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const retries: SentCommand[] = [];
     for (const command of unanswered) retries.push(await retryCommand(baseUrl, command));
 
-    const stage = stageConfig('local', { endpoint: dynamodb.endpoint });
+    const stage = stageConfig('local', {
+      endpoint: dynamodb.endpoint,
+      kmsEndpoint: localAws.endpoint,
+    });
     const report = await verifyEventStore(stage, [...sent, ...retries]);
     const mismatched = await waitForReadModels(stage, 120_000);
     return {
@@ -115,6 +120,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   } finally {
     await stack?.stop();
     await stopProcessGroup(dynamodb.process, 'SIGKILL');
+    await localAws.stop();
     await proxy.close();
     rmSync(workDir, { recursive: true, force: true });
   }

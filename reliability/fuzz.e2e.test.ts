@@ -1,5 +1,5 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import { decodeEvent, type RecordedEvent } from '@users/shared';
+import { decodeEvent, type ReadEvent } from '@users/shared';
 import fc from 'fast-check';
 import { stageConfig } from '../scripts/local-stack/tables';
 import { baseUrl } from '../test/support/http';
@@ -56,13 +56,14 @@ describe('HTTP fuzzing', () => {
   });
 
   it('stored an event for exactly the requests it accepted, and nothing for refusals', async () => {
-    const { client, eventsTable } = stageConfig('local', {
+    const { client, eventsTable, keys } = stageConfig('local', {
       endpoint: `http://localhost:${process.env.E2E_DYNAMODB_PORT ?? '8000'}`,
+      kmsEndpoint: `http://localhost:${process.env.E2E_LOCAL_AWS_PORT ?? '3004'}`,
     });
     const events = new Map<string, string[]>();
     for await (const page of paginateScan({ client }, { TableName: eventsTable })) {
       for (const item of page.Items ?? []) {
-        const { correlationId, eventId } = decodeEvent(item) as RecordedEvent;
+        const { correlationId, eventId } = (await decodeEvent(item, keys)) as ReadEvent;
         events.set(correlationId, [...(events.get(correlationId) ?? []), eventId]);
       }
     }

@@ -122,7 +122,10 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
     );
     clearTimeout(warmUp);
     const rssEnd = residentMiB(groupPids(pgids));
-    const stage = stageConfig('local', { endpoint: stack.endpoint });
+    const stage = stageConfig('local', {
+      endpoint: stack.endpoint,
+      kmsEndpoint: `http://localhost:${options.ports.localAws}`,
+    });
     const store = await verifyEventStore(stage, sent);
     const mismatched = await waitForReadModels(stage, 120_000);
     const lag = summarize(lags);

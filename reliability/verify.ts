@@ -5,7 +5,7 @@ import {
   paginateQuery,
   paginateScan,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeEvent, type RecordedEvent } from '@users/shared';
+import { decodeEvent, type ReadEvent } from '@users/shared';
 import type { StageConfig } from '../scripts/local-stack/tables';
 import {
   toDetailTableItem,
@@ -25,10 +25,10 @@ const scanAll = async (client: DynamoDBDocumentClient, TableName: string) => {
 };
 
 /** Every user's events, in version order. */
-export const readEventStore = async ({ client, eventsTable }: Stage) => {
-  const byUser = new Map<string, RecordedEvent[]>();
+export const readEventStore = async ({ client, eventsTable, keys }: Stage) => {
+  const byUser = new Map<string, ReadEvent[]>();
   for (const item of await scanAll(client, eventsTable)) {
-    const event = decodeEvent(item) as RecordedEvent;
+    const event = (await decodeEvent(item, keys)) as ReadEvent;
     byUser.set(event.userId, [...(byUser.get(event.userId) ?? []), event]);
   }
   for (const events of byUser.values()) events.sort((a, b) => a.version - b.version);
@@ -63,7 +63,7 @@ export type StoreReport = {
 export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promise<StoreReport> => {
   const users = await readEventStore(stage);
   const events = [...users.values()].flat();
-  const byCorrelation = new Map<string, RecordedEvent[]>();
+  const byCorrelation = new Map<string, ReadEvent[]>();
   for (const event of events) {
     const id = event.correlationId;
     byCorrelation.set(id, [...(byCorrelation.get(id) ?? []), event]);

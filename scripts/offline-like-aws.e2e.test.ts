@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLossyProxy } from '../reliability/lossy-proxy';
 import { startDynamoDbLocal } from './local-stack/dynamodb-local';
+import { startLocalAws } from './local-stack/local-aws';
 import { startOffline } from './local-stack/offline';
 import { STATE_DIR } from './local-stack/paths';
 import { stopProcessGroup } from './local-stack/processes';
@@ -15,6 +16,7 @@ describe('a function that times out under npm start', () => {
     const workDir = mkdtempSync(join(tmpdir(), 'timeout-'));
     mkdirSync(STATE_DIR, { recursive: true });
     const dynamodb = await startDynamoDbLocal(PORTS.dynamodb);
+    const localAws = await startLocalAws(PORTS.localAws);
     const proxy = await startLossyProxy({
       port: PORTS.proxy,
       targetPort: PORTS.dynamodb,
@@ -51,6 +53,7 @@ describe('a function that times out under npm start', () => {
       }
     } finally {
       await proxy.close();
+      await localAws.stop();
       await stopProcessGroup(dynamodb.process, 'SIGKILL');
       rmSync(workDir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@ import type { StageConfig } from './local-stack/tables';
  * progress bar with events/s; resolves with the report and the time it took.
  */
 export const rebuildWithProgress = async (
-  { client, eventsTable, readModelTables }: StageConfig,
+  { client, eventsTable, readModelTables, keys }: StageConfig,
   { label, segments = 4 }: { label: string; segments?: number },
 ) => {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: eventsTable }));
@@ -26,6 +26,7 @@ export const rebuildWithProgress = async (
   const report = await rebuildReadModels(
     new DynamoEventScan(client, eventsTable, { segments, usersInFlight: 4 }),
     new DynamoReadModelStore(client, readModelTables),
+    keys,
     ({ events, users }) => {
       if (events > bar.getTotal()) bar.setTotal(events);
       bar.update(events, { speed: eventsPerSecond(events), users });

@@ -7,12 +7,18 @@ import { stageConfig } from './local-stack/tables';
 /** The stack under test: the e2e one (port from global setup) or one started with npm start. */
 const dynamodbPort = process.env.E2E_DYNAMODB_PORT ?? '8000';
 process.env.DYNAMODB_PORT = dynamodbPort;
-const { client, readModelTables } = stageConfig('local');
+const { client, readModelTables } = stageConfig('local', {
+  kmsEndpoint: `http://localhost:${process.env.E2E_LOCAL_AWS_PORT ?? '3004'}`,
+});
 
 const runRebuild = () =>
   runCommand('npm', ['run', '--silent', 'rebuild'], {
     cwd: ROOT,
-    env: { ...process.env, DYNAMODB_PORT: dynamodbPort },
+    env: {
+      ...process.env,
+      DYNAMODB_PORT: dynamodbPort,
+      LOCAL_AWS_PORT: process.env.E2E_LOCAL_AWS_PORT ?? '3004',
+    },
   });
 
 /** This test's users' items in every read model, in a canonical order. */

@@ -45,7 +45,10 @@ const killEverything = (start: ChildProcess, dbPath: string) => {
 
 describe('npm start -- --persist after a crash', () => {
   const dbPath = mkdtempSync(join(tmpdir(), 'persist-'));
-  const stage = stageConfig('local', { endpoint: `http://localhost:${PORTS.dynamodb}` });
+  const stage = stageConfig('local', {
+    endpoint: `http://localhost:${PORTS.dynamodb}`,
+    kmsEndpoint: `http://localhost:${PORTS.localAws}`,
+  });
 
   /**
    * What a crash can leave in a read model, planted on purpose so that the check cannot pass by

@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { createTables } from '../../scripts/local-stack/tables';
-import { userHistoryItems, writeItems } from '../fixtures';
+import { benchDataKeys, sealedHistoryItems, throwawayHistoryItems, writeItems } from '../fixtures';
 import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
 import { type LoadResult, median, round, runLoad } from '../stats';
 
 const CONCURRENCIES = [1, 8, 32];
 const USERS = 32;
 
-export type BenchEnv = { endpoint: string; baseUrl: string; runMs: number; rounds: number };
+export type BenchEnv = {
+  endpoint: string;
+  kmsEndpoint: string;
+  baseUrl: string;
+  runMs: number;
+  rounds: number;
+};
 
 type Variant = {
   product: (worker: number) => Promise<unknown>;
@@ -22,12 +28,17 @@ type Variant = {
  * Idempotency-Key a 2-item TransactWriteItems).
  */
 export const commandPath = async (
-  { endpoint, baseUrl, runMs, rounds }: BenchEnv,
+  { endpoint, kmsEndpoint, baseUrl, runMs, rounds }: BenchEnv,
   commandBundle: string,
 ) => {
   const client = createDocumentClient({ endpoint });
-  const product = await createTables(endpoint, ['EventsTable', 'IdempotencyTable']);
+  const product = await createTables(endpoint, [
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+  ]);
   const raw = await createTables(endpoint, ['EventsTable', 'IdempotencyTable']);
+  const keys = benchDataKeys(endpoint, kmsEndpoint, product.DataKeysTable);
   Object.assign(process.env, {
     EVENTS_TABLE: product.EventsTable,
     IDEMPOTENCY_TABLE: product.IdempotencyTable,
@@ -37,14 +48,10 @@ export const commandPath = async (
   const { handler } = require(commandBundle) as { handler: HttpHandler };
   const context = lambdaContext('command');
   const userIds = Array.from({ length: USERS }, (_, i) => `bench-${i}-${randomUUID()}`);
-  for (const table of [product.EventsTable, raw.EventsTable]) {
-    await writeItems(
-      client,
-      table,
-      userIds.flatMap((id) => userHistoryItems(id, 1)),
-    );
-  }
-  const rawTemplate = userHistoryItems('template', 2)[1] as Record<string, unknown>;
+  const sealed = await Promise.all(userIds.map((id) => sealedHistoryItems(keys, id, 1)));
+  await writeItems(client, product.EventsTable, sealed.flat());
+  await writeItems(client, raw.EventsTable, sealed.flat());
+  const rawTemplate = throwawayHistoryItems('template', 2)[1] as Record<string, unknown>;
   const httpUsers = Array.from({ length: USERS }, (_, i) => `bench-http-${i}-${randomUUID()}`);
 
   const invoke = async (worker: number, headers: Record<string, string> = {}) => {

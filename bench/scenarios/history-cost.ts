@@ -1,24 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { userHistoryItems, writeItems } from '../fixtures';
+import { benchDataKeys, sealedHistoryItems, writeItems } from '../fixtures';
 import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
 import { median, round, summarize } from '../stats';
 
 /**
  * Command latency on a user with a long history against one with a short history: deciding must
- * read the head only, never the whole history. Uses the command tables that command-path set up.
+ * read the head only, never the whole history. Uses the command tables (and data keys table)
+ * that command-path set up.
  */
 export const historyCost = async (
-  { endpoint, rounds }: { endpoint: string; rounds: number },
+  { endpoint, kmsEndpoint, rounds }: { endpoint: string; kmsEndpoint: string; rounds: number },
   commandBundle: string,
 ) => {
   const client = createDocumentClient({ endpoint });
   const table = process.env.EVENTS_TABLE as string;
   const longUser = `history-10000-${randomUUID()}`;
   const shortUser = `history-10-${randomUUID()}`;
+  const keys = benchDataKeys(endpoint, kmsEndpoint, process.env.DATA_KEYS_TABLE as string);
   await writeItems(client, table, [
-    ...userHistoryItems(longUser, 10_000),
-    ...userHistoryItems(shortUser, 10),
+    ...(await sealedHistoryItems(keys, longUser, 10_000)),
+    ...(await sealedHistoryItems(keys, shortUser, 10)),
   ]);
   const { handler } = require(commandBundle) as { handler: HttpHandler };
   const context = lambdaContext('command');

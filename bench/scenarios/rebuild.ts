@@ -1,16 +1,22 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
+import { startLocalAws } from '../../scripts/local-stack/local-aws';
 import { runCommand, stopProcessGroup } from '../../scripts/local-stack/processes';
 import { createTables, deleteTables, stageTableNames } from '../../scripts/local-stack/tables';
-import { userHistoryItems, writeItems } from '../fixtures';
+import { benchDataKeys, sealedHistoryItems, writeItems } from '../fixtures';
 import { median, round } from '../stats';
 
 const ROOT = `${__dirname}/../..`;
 const STAGE = 'bench';
 const SEGMENTS = 4;
 
-const STAGE_TABLES = ['EventsTable', 'UserDetailTable', 'UserHistoryTable'] as const;
+const STAGE_TABLES = [
+  'EventsTable',
+  'DataKeysTable',
+  'UserDetailTable',
+  'UserHistoryTable',
+] as const;
 const createStageTables = (endpoint: string) =>
   createTables(endpoint, STAGE_TABLES, { names: stageTableNames(STAGE, STAGE_TABLES) });
 
@@ -23,23 +29,33 @@ type RebuildSize = { users: number; eventsPerUser: number; rounds: number };
  */
 export const rebuild = async ({ port, ...size }: RebuildSize & { port: number }) => {
   const dynamodb = await startDynamoDbLocal(port);
+  const localAws = await startLocalAws(port + 4);
   try {
-    return await rebuildOn(dynamodb.endpoint, size);
+    return await rebuildOn(dynamodb.endpoint, localAws.endpoint, size);
   } finally {
+    await localAws.stop();
     await stopProcessGroup(dynamodb.process, 'SIGKILL');
   }
 };
 
-const rebuildOn = async (endpoint: string, { users, eventsPerUser, rounds }: RebuildSize) => {
+const rebuildOn = async (
+  endpoint: string,
+  kmsEndpoint: string,
+  { users, eventsPerUser, rounds }: RebuildSize,
+) => {
   const client = createDocumentClient({ endpoint });
   const tables = await createStageTables(endpoint);
   const scratch = await createTables(endpoint, ['UserHistoryTable']);
   const events = users * eventsPerUser;
   try {
-    const items = Array.from({ length: users }, (_, i) =>
-      userHistoryItems(`rebuild-${i}`, eventsPerUser),
-    ).flat();
-    await writeItems(client, tables.EventsTable, items);
+    const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
+    for (let i = 0; i < users; i++) {
+      await writeItems(
+        client,
+        tables.EventsTable,
+        await sealedHistoryItems(keys, `rebuild-${i}`, eventsPerUser),
+      );
+    }
 
     const rebuildRates: number[] = [];
     const rawRates: number[] = [];
@@ -59,7 +75,7 @@ const rebuildOn = async (endpoint: string, { users, eventsPerUser, rounds }: Reb
           '--segments',
           String(SEGMENTS),
         ],
-        { cwd: ROOT },
+        { cwd: ROOT, env: { ...process.env, LOCAL_AWS_PORT: new URL(kmsEndpoint).port } },
       );
       rebuildRates.push(events / ((performance.now() - t0) / 1000));
 

@@ -7,6 +7,8 @@ import {
   DeleteTableCommand,
   ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsDataKeys } from '@users/shared';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { parse } from 'yaml';
 import { ROOT } from './paths';
@@ -27,6 +29,7 @@ export const tableNames = (stage: string) => {
   return {
     events: command.events as string,
     idempotency: command.idempotency as string,
+    dataKeys: command.dataKeys as string,
     detail: query.detail as string,
     history: query.history as string,
     listIndex: query.listIndex as string,
@@ -36,6 +39,7 @@ export const tableNames = (stage: string) => {
 const TABLES = {
   EventsTable: 'command-service',
   IdempotencyTable: 'command-service',
+  DataKeysTable: 'command-service',
   UserDetailTable: 'query-service',
   UserHistoryTable: 'query-service',
 } as const satisfies Record<string, Service>;
@@ -106,6 +110,7 @@ export const stageTableNames = <T extends LogicalTable>(
   const byLogicalId: Record<LogicalTable, string> = {
     EventsTable: names.events,
     IdempotencyTable: names.idempotency,
+    DataKeysTable: names.dataKeys,
     UserDetailTable: names.detail,
     UserHistoryTable: names.history,
   };
@@ -129,16 +134,34 @@ export const deleteTables = async (endpoint: string, names: Record<string, strin
  */
 export const stageConfig = (
   stage: string,
-  options: { region?: string; endpoint?: string } = {},
+  options: { region?: string; endpoint?: string; kmsEndpoint?: string } = {},
 ) => {
+  const local = stage === 'local' || options.endpoint !== undefined;
   const endpoint =
     options.endpoint ??
     (stage === 'local' ? `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}` : undefined);
   const names = tableNames(stage);
+  const client = createDocumentClient({ endpoint, region: options.region });
+  const kmsEndpoint =
+    options.kmsEndpoint ??
+    (local ? `http://localhost:${process.env.LOCAL_AWS_PORT ?? '3004'}` : undefined);
+  const kms = new KMSClient({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    ...(kmsEndpoint && {
+      endpoint: kmsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  });
   return {
-    client: createDocumentClient({ endpoint, region: options.region }),
+    client,
+    /** The stage's data keys (KMS alias `alias/users-<stage>`; locally the stand-in's). */
+    keys: new KmsDataKeys(client, kms, {
+      table: names.dataKeys,
+      kmsKeyId: `alias/users-${local ? 'local' : stage}`,
+    }),
     eventsTable: names.events,
     idempotencyTable: names.idempotency,
+    dataKeysTable: names.dataKeys,
     readModelTables: { detail: names.detail, history: names.history, listIndex: names.listIndex },
   };
 };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { recordedEventSchema } from '@users/shared/schemas';
+import { storedEventSchema } from '@users/shared/schemas';
 import { commandRequestSchema } from '../../services/command-service/src/handlers/command/request-schema';
 import {
   detailRequestSchema,
@@ -13,9 +13,12 @@ const ROOT = join(__dirname, '../..');
 /** Every precompiled validator: the file it lives in, and the schemas it is compiled from. */
 const VALIDATORS: { file: string; origin: string; schemas: Record<string, object> }[] = [
   {
-    file: 'shared/src/events/recorded-event.validator.generated.ts',
+    file: 'shared/src/events/stored-event.validators.generated.ts',
     origin: 'shared/src/events/schemas.ts',
-    schemas: { validateRecordedEvent: recordedEventSchema },
+    schemas: {
+      validateStoredEventV1: storedEventSchema(1),
+      validateStoredEventV2: storedEventSchema(2),
+    },
   },
   {
     file: 'services/command-service/src/handlers/command/request.validator.generated.ts',

@@ -1,3 +1,4 @@
 export * from './events';
 export * from './logger';
+export * from './personal-data';
 export * from './validation';

@@ -1,5 +1,5 @@
 import { createAjv } from '../../scripts/validators/compiler';
-import { validateRecordedEvent as generated } from './events/recorded-event.validator.generated';
+import { validateStoredEventV1 as generated } from './events/stored-event.validators.generated';
 import { describeErrors, type Validator } from './validation';
 
 const validateRecordedEvent = generated as Validator<unknown>;

@@ -25,4 +25,5 @@ export default async () => {
   (globalThis as Record<string, unknown>).e2eStack = stack;
   process.env.E2E_BASE_URL = stack.baseUrl;
   process.env.E2E_DYNAMODB_PORT = String(ports.dynamodb);
+  process.env.E2E_LOCAL_AWS_PORT = String(ports.localAws);
 };

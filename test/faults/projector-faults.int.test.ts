@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { foldUserReadModels } from '../../services/query-service/src/projections';
+import { InMemoryDataKeys } from '../support/in-memory-data-keys';
 import { createTestTables, deleteTestTables, testDocumentClient } from '../support/integration';
 import {
   deliver,
@@ -32,7 +33,8 @@ describe('the projector under injected faults', () => {
         listIndex: 'ListIndex',
       });
       writeFileSync(faultFile, JSON.stringify(faults));
-      const project = createProjector(withFaults(store, faultFile));
+      const keys = new InMemoryDataKeys();
+      const project = createProjector(withFaults(store, faultFile), keys);
       let batches = 0;
       const liftingAfter20Batches = (event: DynamoDBStreamEvent, context: Context) => {
         if (++batches === 20) rmSync(faultFile);
@@ -46,7 +48,11 @@ describe('the projector under injected faults', () => {
         },
       )[0] as [RecordedEvent[][], Parameters<typeof deliver>[2]];
 
-      await deliver(liftingAfter20Batches, histories.flat().map(toStreamRecord), delivery);
+      await deliver(
+        liftingAfter20Batches,
+        histories.flat().map((event) => toStreamRecord(event, keys)),
+        delivery,
+      );
 
       for (const events of histories) {
         const expected = foldUserReadModels(events);

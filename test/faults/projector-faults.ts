@@ -24,6 +24,7 @@ export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelS
       return store.getDetail(userId);
     },
     putHistoryEntry: (entry) => store.putHistoryEntry(entry),
+    eraseHistory: (userId) => store.eraseHistory(userId),
     advance: async (detail, previousVersion) => {
       const faults = activeFaults();
       if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {

@@ -1,3 +1,4 @@
+import { dataKeysFromEnv } from '@users/shared';
 import { requiredEnv } from '@users/shared/dynamo';
 import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
@@ -9,4 +10,5 @@ import { withFaults } from './projector-faults';
  */
 export const handler = createProjector(
   withFaults(readModelStore, requiredEnv('PROJECTOR_FAULT_FILE')),
+  dataKeysFromEnv(),
 );

@@ -1,9 +1,12 @@
 import type { DynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
+import type { LocalAws } from '../../scripts/local-stack/local-aws';
 import { stopProcessGroup } from '../../scripts/local-stack/processes';
 
 export default async () => {
-  const dynamodb = (globalThis as Record<string, unknown>).integrationDynamoDb as
-    | DynamoDbLocal
-    | undefined;
-  if (dynamodb) await stopProcessGroup(dynamodb.process, 'SIGKILL');
+  const { integrationDynamoDb, integrationLocalAws } = globalThis as {
+    integrationDynamoDb?: DynamoDbLocal;
+    integrationLocalAws?: LocalAws;
+  };
+  await integrationLocalAws?.stop();
+  if (integrationDynamoDb) await stopProcessGroup(integrationDynamoDb.process, 'SIGKILL');
 };

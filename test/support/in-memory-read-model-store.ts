@@ -1,5 +1,9 @@
 import type { ReadModelStore } from '../../services/query-service/src/application/ports';
-import type { HistoryEntry, UserDetail } from '../../services/query-service/src/projections';
+import {
+  eraseHistoryEntry,
+  type HistoryEntry,
+  type UserDetail,
+} from '../../services/query-service/src/projections';
 
 /**
  * The ReadModelStore contract in memory, with the same conditional semantics as the DynamoDB
@@ -21,5 +25,11 @@ export class InMemoryReadModelStore implements ReadModelStore {
     if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
     this.details.set(detail.userId, detail);
     return true;
+  }
+
+  async eraseHistory(userId: string) {
+    for (const [key, entry] of this.history) {
+      if (entry.userId === userId) this.history.set(key, eraseHistoryEntry(entry));
+    }
   }
 }

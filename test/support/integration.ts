@@ -1,4 +1,7 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsDataKeys } from '@users/shared';
 import { createDocumentClient } from '@users/shared/dynamo';
+import { LOCAL_KMS_KEY_ID } from '../../scripts/local-stack/local-kms';
 import { createTables, deleteTables, type LogicalTable } from '../../scripts/local-stack/tables';
 
 /** The DynamoDB Local that jest's integration global setup started. */
@@ -17,3 +20,15 @@ export const createTestTables = <T extends LogicalTable>(logicalIds: readonly T[
 
 export const deleteTestTables = (names: Record<string, string>) =>
   deleteTables(testEndpoint(), names);
+
+/** Data keys in `table`, wrapped by the local stand-in for KMS that the global setup started. */
+export const testDataKeys = (table: string) =>
+  new KmsDataKeys(
+    testDocumentClient(),
+    new KMSClient({
+      region: 'us-east-1',
+      endpoint: process.env.TEST_KMS_ENDPOINT,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    { table, kmsKeyId: LOCAL_KMS_KEY_ID },
+  );

@@ -3,14 +3,23 @@ import { encodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import type { createProjector } from '../../services/query-service/src/handlers/projector/projector';
-import { balanceChanged, created, deleted, recordedEvents, updated } from '../fixtures/events';
+import {
+  balanceChanged,
+  created,
+  deleted,
+  erased,
+  recordedEvents,
+  updated,
+} from '../fixtures/events';
+import type { InMemoryDataKeys } from './in-memory-data-keys';
 
 /** Test support: user histories as the event store would hold them, and a misbehaving stream. */
 
 type Step =
   | { type: 'USER_BALANCE'; delta: number }
   | { type: 'USER_UPDATED'; name: string }
-  | { type: 'DELETE' };
+  | { type: 'DELETE' }
+  | { type: 'ERASE' };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -27,11 +36,19 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       .map((name) => ({ type: 'USER_UPDATED' as const, name })),
   },
   { weight: 1, arbitrary: fc.constant({ type: 'DELETE' as const }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'ERASE' as const }) },
 );
 
+/** A user's story stops at an erasure; a deletion is followed by nothing but an erasure. */
 const toEvents = (userId: string, steps: Step[]): RecordedEvent[] => {
-  const deletedAt = steps.findIndex((step) => step.type === 'DELETE');
-  const kept = deletedAt === -1 ? steps : steps.slice(0, deletedAt + 1);
+  const deletedAt = steps.findIndex((step) => step.type === 'DELETE' || step.type === 'ERASE');
+  const erasedAfter =
+    steps[deletedAt]?.type === 'DELETE' &&
+    steps.slice(deletedAt).some((step) => step.type === 'ERASE');
+  const kept =
+    deletedAt === -1
+      ? steps
+      : [...steps.slice(0, deletedAt + 1), ...(erasedAfter ? [{ type: 'ERASE' as const }] : [])];
   const bodies: UserEvent[] = [
     created('Zed', `${userId}@example.com`),
     ...kept.map((step) =>
@@ -39,7 +56,9 @@ const toEvents = (userId: string, steps: Step[]): RecordedEvent[] => {
         ? balanceChanged(step.delta)
         : step.type === 'USER_UPDATED'
           ? updated({ name: step.name })
-          : deleted,
+          : step.type === 'DELETE'
+            ? deleted
+            : erased,
     ),
   ];
   return recordedEvents(userId, bodies, { correlationId: 'sim' });
@@ -51,15 +70,25 @@ export const historiesArbitrary = (prefix: string) =>
     .array(fc.array(stepArbitrary, { maxLength: 12 }), { minLength: 1, maxLength: 5 })
     .map((perUser) => perUser.map((steps, i) => toEvents(`${prefix}-${i}`, steps)));
 
+/**
+ * The stream record of an event as the command service stores it: personal fields sealed under
+ * the user's key in `keys` (made if needed).
+ */
 let sequence = 0;
-export const toStreamRecord = (event: RecordedEvent): DynamoDBRecord => ({
+export const toStreamRecord = (event: RecordedEvent, keys: InMemoryDataKeys): DynamoDBRecord => ({
   eventID: String(++sequence),
   eventName: 'INSERT',
   dynamodb: {
     SequenceNumber: String(sequence).padStart(21, '0'),
-    NewImage: marshall(encodeEvent(event)) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'],
+    NewImage: marshall(encodeStoredEvent(event, keys)) as NonNullable<
+      DynamoDBRecord['dynamodb']
+    >['NewImage'],
   },
 });
+
+/** The item the command service writes for an event (its snapshot left out: the read side ignores it). */
+export const encodeStoredEvent = (event: RecordedEvent, keys: InMemoryDataKeys) =>
+  encodeEvent(event, { state: {}, stateVersion: 1 }, keys.keyFor(event.userId));
 
 /** Delivery plan: which records, in what (locally shuffled) order, with duplicates, in what batches. */
 export const deliveryArbitrary = fc.record({

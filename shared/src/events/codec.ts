@@ -1,11 +1,19 @@
+import type { DataKeys } from '../personal-data/data-keys';
+import { isSealed, openField, sealField } from '../personal-data/field-cipher';
 import { describeErrors, type Validator } from '../validation';
-import { validateRecordedEvent as generated } from './recorded-event.validator.generated';
-import { EVENT_TYPES } from './schemas';
-import type { EventType, RecordedEvent } from './types';
+import { InvalidEventError, NewerSchemaVersionError } from './errors';
+import {
+  PERSONAL_FIELDS,
+  SCHEMA_VERSION,
+  type SchemaVersion,
+  storedPayloadSchemas,
+} from './schemas';
+import { validateStoredEventV1, validateStoredEventV2 } from './stored-event.validators.generated';
+import type { ReadEvent, RecordedEvent } from './types';
 
 /**
  * How an event is laid out in the event store table (and therefore in its stream's NEW_IMAGE).
- * Only this module reads or writes these attribute names; everyone else gets a RecordedEvent.
+ * Only this module reads or writes these attribute names; everyone else gets a ReadEvent.
  */
 export type EventItem = {
   AggregateID: string;
@@ -17,36 +25,104 @@ export type EventItem = {
   OccurredAt: string;
   CorrelationId: string;
   SchemaVersion: number;
+  /** The writer's snapshot of the user after this event, personal fields sealed like the payload. */
+  State: Record<string, unknown>;
+  StateVersion: number;
 };
 
 /** An event of a type this reader does not know (a newer writer's): only its position is read. */
 export type UnknownEvent = { unknown: true; userId: string; version: number; type: string };
 
-export type DecodedEvent = RecordedEvent | UnknownEvent;
+export type DecodedEvent = ReadEvent | UnknownEvent;
 
 export const isUnknownEvent = (event: DecodedEvent): event is UnknownEvent => 'unknown' in event;
 
-export class InvalidEventError extends Error {
-  constructor(readonly errors: string[]) {
-    super(`Invalid event: ${errors.join('; ')}`);
+const storedEventValidators: Record<SchemaVersion, Validator<unknown>> = {
+  1: validateStoredEventV1 as Validator<unknown>,
+  2: validateStoredEventV2 as Validator<unknown>,
+};
+
+/**
+ * From each version to the next, on decoded events. Schema 2 changed how personal fields are
+ * stored (sealed), not what they mean: its decoded events are schema 1's.
+ */
+const upcasters: Record<SchemaVersion, ((event: ReadEvent) => ReadEvent) | undefined> = {
+  1: (event) => ({ ...event, schemaVersion: 2 }),
+  2: undefined,
+};
+
+export const upcast = (event: ReadEvent): ReadEvent => {
+  let current = event;
+  for (let next = upcasters[current.schemaVersion as SchemaVersion]; next; ) {
+    current = next(current);
+    next = upcasters[current.schemaVersion as SchemaVersion];
   }
-}
+  return current;
+};
 
-const validateRecordedEvent = generated as Validator<RecordedEvent>;
+type Fields = Record<string, unknown>;
 
-const isEventType = (value: unknown): value is EventType =>
-  EVENT_TYPES.includes(value as EventType);
+/** Seals the personal fields found in `fields`, each bound to its place (user, version, path). */
+export const sealPersonalFields = <T extends Fields>(
+  fields: T,
+  key: Buffer,
+  { userId, version, prefix }: { userId: string; version: number; prefix: string },
+): T =>
+  Object.fromEntries(
+    Object.entries(fields).map(([field, value]) =>
+      (PERSONAL_FIELDS as readonly string[]).includes(field) && typeof value === 'string'
+        ? [field, sealField(key, value, { userId, version, path: `${prefix}.${field}` })]
+        : [field, value],
+    ),
+  ) as T;
 
-export const encodeEvent = (event: RecordedEvent): EventItem => ({
-  AggregateID: event.userId,
-  Sequence: event.version,
-  EventType: event.type,
-  Payload: JSON.stringify(event.payload),
-  EventId: event.eventId,
-  OccurredAt: event.occurredAt,
-  CorrelationId: event.correlationId,
-  SchemaVersion: event.schemaVersion,
-});
+/** Opens sealed personal fields; with no key (the user was erased) they read as null. */
+export const openPersonalFields = (
+  fields: Fields,
+  key: Buffer | undefined,
+  { userId, version, prefix }: { userId: string; version: number; prefix: string },
+): Fields =>
+  Object.fromEntries(
+    Object.entries(fields).map(([field, value]) => {
+      if (!isSealed(value)) return [field, value];
+      return [
+        field,
+        key ? openField(key, value, { userId, version, path: `${prefix}.${field}` }) : null,
+      ];
+    }),
+  );
+
+const hasPersonalData = (fields: Fields) =>
+  PERSONAL_FIELDS.some((field) => typeof fields[field] === 'string');
+
+/**
+ * The item for an event, in the newest schema: personal fields of the payload and of the
+ * writer's snapshot sealed under the user's data key (required when there are any).
+ */
+export const encodeEvent = (
+  event: RecordedEvent,
+  snapshot: { state: Fields; stateVersion: number },
+  key: Buffer | undefined,
+): EventItem => {
+  const place = { userId: event.userId, version: event.version };
+  const seal = (fields: Fields, prefix: string) => {
+    if (!hasPersonalData(fields)) return fields;
+    if (!key) throw new Error(`No data key to seal ${event.userId}'s personal data`);
+    return sealPersonalFields(fields, key, { ...place, prefix });
+  };
+  return {
+    AggregateID: event.userId,
+    Sequence: event.version,
+    EventType: event.type,
+    Payload: JSON.stringify(seal(event.payload, 'payload')),
+    EventId: event.eventId,
+    OccurredAt: event.occurredAt,
+    CorrelationId: event.correlationId,
+    SchemaVersion: SCHEMA_VERSION,
+    State: seal(snapshot.state, 'state'),
+    StateVersion: snapshot.stateVersion,
+  };
+};
 
 /** Whose event an item is and where it stands, for grouping and logs, without decoding it. */
 export const eventPosition = (item: Record<string, unknown>) => ({
@@ -64,11 +140,22 @@ const parsePayload = (payload: unknown): unknown => {
 };
 
 /**
- * Reads an event item coming from the store or its stream. The reader trusts nothing: a record
- * that does not match the contract is rejected here rather than corrupting a read model.
+ * The one decode step every reader uses (command decisions, projector, rebuild): checks an item
+ * from the store or its stream against the schema of its version, opens its personal fields
+ * with the user's data key (null once erased), and upcasts it to the newest version. The reader
+ * trusts nothing: a record that does not match is rejected rather than corrupting a read model.
  */
-export const decodeEvent = (item: Record<string, unknown>): DecodedEvent => {
-  if (!isEventType(item.EventType)) {
+export const decodeEvent = async (
+  item: Record<string, unknown>,
+  keys: Pick<DataKeys, 'read'>,
+): Promise<DecodedEvent> => {
+  const schemaVersion = item.SchemaVersion as SchemaVersion;
+  if (typeof schemaVersion === 'number' && schemaVersion > SCHEMA_VERSION) {
+    throw new NewerSchemaVersionError(schemaVersion);
+  }
+  const types = storedPayloadSchemas[schemaVersion];
+  if (!types) throw new InvalidEventError([`/schemaVersion ${String(schemaVersion)} is unknown`]);
+  if (!(String(item.EventType) in types)) {
     return { unknown: true, ...eventPosition(item), type: String(item.EventType) };
   }
   const candidate = {
@@ -79,10 +166,22 @@ export const decodeEvent = (item: Record<string, unknown>): DecodedEvent => {
     eventId: item.EventId,
     occurredAt: item.OccurredAt,
     correlationId: item.CorrelationId,
-    schemaVersion: item.SchemaVersion,
+    schemaVersion,
   };
-  if (!validateRecordedEvent(candidate)) {
-    throw new InvalidEventError(describeErrors(validateRecordedEvent.errors));
-  }
-  return candidate;
+  const validate = storedEventValidators[schemaVersion];
+  if (!validate(candidate)) throw new InvalidEventError(describeErrors(validate.errors));
+  const stored = candidate as ReadEvent;
+  const payload = stored.payload as Fields;
+  const key = Object.values(payload).some(isSealed) ? await keys.read(stored.userId) : undefined;
+  const opened = openPersonalFields(payload, key, { ...stored, prefix: 'payload' });
+  return upcast({ ...stored, payload: opened } as ReadEvent);
 };
+
+/** The writer's snapshot in an item, personal fields opened (the user's key must exist). */
+export const decodeSnapshot = (item: Record<string, unknown>, key: Buffer | undefined) => ({
+  stateVersion: item.StateVersion as number,
+  state: openPersonalFields((item.State ?? {}) as Fields, key, {
+    ...eventPosition(item),
+    prefix: 'state',
+  }),
+});

@@ -1,10 +1,10 @@
+import { SEALED_FIELD_PATTERN } from '../personal-data/field-cipher';
+
 /**
  * The event contract between the command service (writer) and the query service (reader).
  * JSON Schema is the single source: TypeScript types are derived from it and the same objects
  * validate commands at the HTTP edge and stream records in the projector.
  */
-
-export const SCHEMA_VERSION = 1;
 
 /** Printable, no whitespace, no control characters: safe as a DynamoDB key and in URLs. */
 export const userIdSchema = {
@@ -61,20 +61,76 @@ export const userUpdatedPayloadSchema = {
   additionalProperties: false,
 } as const;
 
-export const userDeletedPayloadSchema = {
+const emptyPayloadSchema = {
   type: 'object',
   properties: {},
   additionalProperties: false,
 } as const;
 
+/** The fields that are personal data: sealed in the store, erased with their user's key. */
+export const PERSONAL_FIELDS = ['name', 'email'] as const;
+
+/**
+ * What readers get once an event is decoded, whatever version it was stored in: the newest
+ * version's payloads, personal fields in the clear. TypeScript types derive from these.
+ */
 export const eventPayloadSchemas = {
   USER_CREATED: userCreatedPayloadSchema,
   USER_BALANCE: userBalancePayloadSchema,
   USER_UPDATED: userUpdatedPayloadSchema,
-  USER_DELETED: userDeletedPayloadSchema,
+  USER_DELETED: emptyPayloadSchema,
+  /** The user asked to be forgotten: their data key is deleted with this event (GDPR art. 17). */
+  USER_ERASED: emptyPayloadSchema,
 } as const;
 
 export const EVENT_TYPES = Object.keys(eventPayloadSchemas) as (keyof typeof eventPayloadSchemas)[];
+
+/** A personal field as schema 2 stores it: sealed under the user's data key. */
+export const sealedFieldSchema = {
+  type: 'string',
+  pattern: SEALED_FIELD_PATTERN,
+  description: 'must be a sealed personal field',
+} as const;
+
+/**
+ * Stored payloads, per schema version. A released version never changes (the lock file
+ * shared/src/events/released-schemas.lock.json holds their fingerprints): a change is a new
+ * version, with an upcaster from the one before (codec.ts).
+ *
+ * Schema 1, the release before 2026-11-29: personal fields in the clear.
+ * Schema 2: personal fields sealed; USER_ERASED.
+ */
+export const storedPayloadSchemas = {
+  1: {
+    USER_CREATED: userCreatedPayloadSchema,
+    USER_BALANCE: userBalancePayloadSchema,
+    USER_UPDATED: userUpdatedPayloadSchema,
+    USER_DELETED: emptyPayloadSchema,
+  },
+  2: {
+    USER_CREATED: {
+      type: 'object',
+      properties: { name: sealedFieldSchema, email: sealedFieldSchema },
+      required: ['name', 'email'],
+      additionalProperties: false,
+    },
+    USER_BALANCE: userBalancePayloadSchema,
+    USER_UPDATED: {
+      type: 'object',
+      properties: { name: sealedFieldSchema, email: sealedFieldSchema },
+      minProperties: 1,
+      additionalProperties: false,
+    },
+    USER_DELETED: emptyPayloadSchema,
+    USER_ERASED: emptyPayloadSchema,
+  },
+} as const;
+
+export type SchemaVersion = keyof typeof storedPayloadSchemas;
+export const SCHEMA_VERSIONS = Object.keys(storedPayloadSchemas).map(Number) as SchemaVersion[];
+
+/** The version every writer writes. */
+export const SCHEMA_VERSION = Math.max(...SCHEMA_VERSIONS) as SchemaVersion;
 
 const isoTimestampSchema = { type: 'string', format: 'date-time' } as const;
 
@@ -87,23 +143,28 @@ export const eventMetadataSchema = {
     eventId: { type: 'string', format: 'uuid' },
     occurredAt: isoTimestampSchema,
     correlationId: { type: 'string', minLength: 1, maxLength: 128 },
-    schemaVersion: { const: SCHEMA_VERSION },
+    schemaVersion: { type: 'integer', minimum: 1 },
   },
   required: ['userId', 'version', 'eventId', 'occurredAt', 'correlationId', 'schemaVersion'],
 } as const;
 
-/** A stored event as the reader checks it: metadata plus a payload matching its type. */
-export const recordedEventSchema = {
-  ...eventMetadataSchema,
-  properties: {
-    ...eventMetadataSchema.properties,
-    type: { enum: EVENT_TYPES },
-    payload: { type: 'object' },
-  },
-  required: [...eventMetadataSchema.required, 'type', 'payload'],
-  additionalProperties: false,
-  allOf: EVENT_TYPES.map((type) => ({
-    if: { properties: { type: { const: type } } },
-    then: { properties: { payload: eventPayloadSchemas[type] } },
-  })),
+/** A stored event of one schema version as the reader checks it: metadata plus its payload. */
+export const storedEventSchema = (version: SchemaVersion) => {
+  const payloads = storedPayloadSchemas[version] as Record<string, object>;
+  const types = Object.keys(payloads);
+  return {
+    ...eventMetadataSchema,
+    properties: {
+      ...eventMetadataSchema.properties,
+      schemaVersion: { const: version },
+      type: { enum: types },
+      payload: { type: 'object' },
+    },
+    required: [...eventMetadataSchema.required, 'type', 'payload'],
+    additionalProperties: false,
+    allOf: types.map((type) => ({
+      if: { properties: { type: { const: type } } },
+      then: { properties: { payload: payloads[type] } },
+    })),
+  };
 };

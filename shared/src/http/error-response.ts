@@ -1,3 +1,4 @@
+import { NewerSchemaVersionError } from '../events/errors';
 import { describeErrors } from '../validation';
 import { HttpError } from './errors';
 
@@ -38,6 +39,9 @@ const rendered = (
 /** Maps any thrown error to the JSON error body clients see; undefined means "unexpected: 500". */
 export const errorResponseBody = (error: unknown): RenderedError | undefined => {
   if (error instanceof HttpError) return rendered(error.statusCode, error.message, error.details);
+  if (error instanceof NewerSchemaVersionError) {
+    return rendered(503, "This user's events were written by a newer release; try again later", {});
+  }
   if (error instanceof Error) return fromMiddy(error as MiddyError);
   return undefined;
 };

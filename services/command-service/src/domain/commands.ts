@@ -36,6 +36,7 @@ export const commandPayloadSchemas = {
     properties: { name: visibleNameSchema, email: emailSchema },
   },
   USER_DELETED: { type: 'object', properties: {}, additionalProperties: false },
+  USER_ERASED: { type: 'object', properties: {}, additionalProperties: false },
 } as const;
 
 type PayloadSchemas = typeof commandPayloadSchemas;

@@ -89,3 +89,22 @@ describe('USER_DELETED', () => {
     given([created, deleted]).when(deleted).thenRefuses('USER_DELETED');
   });
 });
+
+describe('USER_ERASED', () => {
+  const erased: UserEvent = { type: 'USER_ERASED', payload: {} };
+  it('erases an active user, or a deleted one', () => {
+    given([created, deposit(10)])
+      .when(erased)
+      .then([erased]);
+    given([created, deleted]).when(erased).then([erased]);
+  });
+  it('refuses an unknown user and a second erasure', () => {
+    given([]).when(erased).thenRefuses('USER_NOT_FOUND');
+    given([created, erased]).when(erased).thenRefuses('USER_ERASED');
+  });
+  it('refuses every command on an erased user', () => {
+    for (const command of [created, deposit(1), update({ name: 'B' }), deleted]) {
+      given([created, erased]).when(command).thenRefuses('USER_ERASED');
+    }
+  });
+});

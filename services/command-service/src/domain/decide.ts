@@ -9,6 +9,7 @@ export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
 const requireActive = (state: UserState): ActiveUser => {
   if (state.status === 'absent') throw new CommandRefused('USER_NOT_FOUND');
   if (state.status === 'deleted') throw new CommandRefused('USER_DELETED');
+  if (state.status === 'erased') throw new CommandRefused('USER_ERASED');
   return state;
 };
 
@@ -21,6 +22,7 @@ const changedFields = (user: ActiveUser, update: UserCommand['payload']) =>
 export const decide = (command: UserCommand, state: UserState): UserEvent[] => {
   switch (command.type) {
     case 'USER_CREATED':
+      if (state.status === 'erased') throw new CommandRefused('USER_ERASED');
       if (state.status === 'deleted') throw new CommandRefused('USER_DELETED');
       if (state.status === 'active') throw new CommandRefused('USER_ALREADY_EXISTS');
       return [{ type: 'USER_CREATED', payload: command.payload }];
@@ -41,5 +43,10 @@ export const decide = (command: UserCommand, state: UserState): UserEvent[] => {
     case 'USER_DELETED':
       requireActive(state);
       return [{ type: 'USER_DELETED', payload: {} }];
+    case 'USER_ERASED':
+      // A deleted user's events still hold personal data: they may be erased too, once.
+      if (state.status === 'absent') throw new CommandRefused('USER_NOT_FOUND');
+      if (state.status === 'erased') throw new CommandRefused('USER_ERASED');
+      return [{ type: 'USER_ERASED', payload: {} }];
   }
 };

@@ -6,6 +6,7 @@ export type RuleViolation =
   | 'USER_ALREADY_EXISTS'
   | 'USER_NOT_FOUND'
   | 'USER_DELETED'
+  | 'USER_ERASED'
   | 'INSUFFICIENT_BALANCE'
   | 'BALANCE_LIMIT';
 

@@ -3,7 +3,11 @@ import type { UserEvent } from '@users/shared';
 export type ActiveUser = { status: 'active'; name: string; email: string; balance: number };
 
 /** The write model: only what `decide` needs to enforce the rules. */
-export type UserState = { status: 'absent' } | ActiveUser | { status: 'deleted' };
+export type UserState =
+  | { status: 'absent' }
+  | ActiveUser
+  | { status: 'deleted' }
+  | { status: 'erased' };
 
 export const initialState: UserState = { status: 'absent' };
 
@@ -19,6 +23,8 @@ export const evolve = (state: UserState, event: UserEvent): UserState => {
       return state.status === 'active' ? { ...state, ...event.payload } : state;
     case 'USER_DELETED':
       return { status: 'deleted' };
+    case 'USER_ERASED':
+      return { status: 'erased' };
   }
 };
 

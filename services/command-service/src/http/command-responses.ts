@@ -7,6 +7,7 @@ const REFUSALS: Record<RefusalCode, { status: number; message: string }> = {
   USER_ALREADY_EXISTS: { status: 409, message: 'User already exists' },
   USER_NOT_FOUND: { status: 404, message: 'User ID not found' },
   USER_DELETED: { status: 410, message: 'User has been deleted' },
+  USER_ERASED: { status: 410, message: 'User has been erased' },
   INSUFFICIENT_BALANCE: { status: 422, message: 'Balance cannot go below 0' },
   BALANCE_LIMIT: { status: 422, message: `Balance cannot exceed ${MAX_BALANCE}` },
   VERSION_CONFLICT: { status: 409, message: 'Version conflict' },

@@ -10,6 +10,7 @@ import {
 import {
   createTestTables,
   deleteTestTables,
+  testDataKeys,
   testDocumentClient,
 } from '../../../../test/support/integration';
 import {
@@ -21,14 +22,15 @@ import type { CommandOutcome } from '../application/ports';
 import { DynamoEventStore } from './dynamo-event-store';
 
 const client = testDocumentClient();
-let tables: { EventsTable: string; IdempotencyTable: string };
+let tables: { EventsTable: string; IdempotencyTable: string; DataKeysTable: string };
 let deps: CommandDependencies;
 
 const dependenciesOver = (storeClient = client): CommandDependencies => ({
-  store: new DynamoEventStore(storeClient, {
-    events: tables.EventsTable,
-    idempotency: tables.IdempotencyTable,
-  }),
+  store: new DynamoEventStore(
+    storeClient,
+    { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+    testDataKeys(tables.DataKeysTable),
+  ),
   now: () => new Date(),
   newEventId: randomUUID,
   pause: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt)),
@@ -36,7 +38,7 @@ const dependenciesOver = (storeClient = client): CommandDependencies => ({
 });
 
 beforeAll(async () => {
-  tables = await createTestTables(['EventsTable', 'IdempotencyTable']);
+  tables = await createTestTables(['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
   deps = dependenciesOver();
 });
 afterAll(() => deleteTestTables(tables));
@@ -50,7 +52,8 @@ const storedEvents = async (userId: string) => {
       ConsistentRead: true,
     }),
   );
-  return Items.map((item) => decodeEvent(item) as RecordedEvent);
+  const keys = testDataKeys(tables.DataKeysTable);
+  return Promise.all(Items.map(async (item) => (await decodeEvent(item, keys)) as RecordedEvent));
 };
 
 const request = (
@@ -88,7 +91,7 @@ describe('executeCommand on DynamoDB', () => {
       type: 'USER_BALANCE',
       payload: { delta: 5 },
       correlationId: 'corr-1',
-      schemaVersion: 1,
+      schemaVersion: 2,
       ...(second.kind === 'stored' && {
         eventId: second.result.eventId,
         occurredAt: second.result.occurredAt,

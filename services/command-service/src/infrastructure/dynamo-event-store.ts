@@ -11,7 +11,18 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeEvent, type EventItem, encodeEvent, isUnknownEvent } from '@users/shared';
+import {
+  type DataKeys,
+  decodeEvent,
+  decodeSnapshot,
+  type EventItem,
+  encodeEvent,
+  isSealed,
+  isUnknownEvent,
+  NewerSchemaVersionError,
+  type RecordedEvent,
+  SCHEMA_VERSION,
+} from '@users/shared';
 import {
   type AppendRequest,
   type CommandOutcome,
@@ -22,9 +33,14 @@ import {
   type StreamHead,
   VersionTakenError,
 } from '../application/ports';
-import { fold, initialState } from '../domain/user';
+import { fold, initialState, type UserState } from '../domain/user';
 
 export type EventStoreTables = { events: string; idempotency: string };
+
+/** The data keys, and how to delete one inside the erasure's transaction. */
+export type ErasableDataKeys = DataKeys & {
+  deletionOf(userId: string): { Delete: { TableName: string; Key: Record<string, string> } };
+};
 
 /**
  * Each event item carries the user's state after it (`State`), so the newest item alone answers
@@ -41,6 +57,7 @@ export class DynamoEventStore implements EventStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: EventStoreTables,
+    private readonly keys: ErasableDataKeys,
   ) {}
 
   async readHead(userId: string): Promise<StreamHead> {
@@ -56,24 +73,29 @@ export class DynamoEventStore implements EventStore {
     );
     const head = Items?.[0];
     if (!head) return { version: 0, state: initialState };
-    if (head.StateVersion === SNAPSHOT_VERSION) {
-      return { version: head.Sequence, state: head.State };
-    }
-    return this.replay(userId);
+    // Written by a newer release: deciding on a state this code may misread is refused (503).
+    if (head.SchemaVersion > SCHEMA_VERSION) throw new NewerSchemaVersionError(head.SchemaVersion);
+    if (head.StateVersion !== SNAPSHOT_VERSION) return this.replay(userId);
+    const sealed = Object.values(head.State ?? {}).some(isSealed);
+    const { state } = decodeSnapshot(head, sealed ? await this.keys.read(userId) : undefined);
+    return { version: head.Sequence, state: state as unknown as UserState };
   }
 
   async appendEvents({ events, idempotency }: AppendRequest): Promise<void> {
-    const eventItems: EventItemWithState[] = events.map(({ event, stateAfter }) => ({
-      ...encodeEvent(event),
-      State: stateAfter,
-      StateVersion: SNAPSHOT_VERSION,
-    }));
+    const userId = events[0]?.event.userId as string;
+    const erasure = events.some(({ event }) => event.type === 'USER_ERASED');
+    // An erasure holds no personal data, and must not bring the user's key back.
+    const key = erasure ? undefined : await this.keys.readOrCreate(userId);
+    const eventItems = events.map(({ event, stateAfter }) =>
+      encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION }, key),
+    );
     const [single] = eventItems;
-    if (single && eventItems.length === 1 && !idempotency) {
+    if (single && eventItems.length === 1 && !idempotency && !erasure) {
       await this.putEvent(single);
       return;
     }
-    await this.transact(eventItems, idempotency);
+    await this.transact(eventItems, idempotency, erasure ? [this.keys.deletionOf(userId)] : []);
+    if (erasure) this.keys.forget(userId);
   }
 
   async readIdempotency(key: string, now: Date): Promise<IdempotencyRecord | undefined> {
@@ -110,7 +132,7 @@ export class DynamoEventStore implements EventStore {
     }
   }
 
-  private async putEvent(item: EventItemWithState) {
+  private async putEvent(item: EventItem) {
     try {
       await this.client.send(new PutCommand(this.eventPut(item)));
     } catch (error) {
@@ -127,7 +149,7 @@ export class DynamoEventStore implements EventStore {
     }
   }
 
-  private async holdsOurEvent(item: EventItemWithState) {
+  private async holdsOurEvent(item: EventItem) {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tables.events,
@@ -139,7 +161,7 @@ export class DynamoEventStore implements EventStore {
     return Item?.EventId === item.EventId;
   }
 
-  private eventPut(item: EventItemWithState) {
+  private eventPut(item: EventItem) {
     return {
       TableName: this.tables.events,
       Item: item,
@@ -163,9 +185,17 @@ export class DynamoEventStore implements EventStore {
     };
   }
 
-  private async transact(eventItems: EventItemWithState[], idempotency?: IdempotencyRecord) {
+  private async transact(
+    eventItems: EventItem[],
+    idempotency: IdempotencyRecord | undefined,
+    keyDeletions: ReturnType<ErasableDataKeys['deletionOf']>[],
+  ) {
     const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
-    const TransactItems = idempotency ? [...puts, { Put: this.idempotencyPut(idempotency) }] : puts;
+    const TransactItems = [
+      ...puts,
+      ...(idempotency ? [{ Put: this.idempotencyPut(idempotency) }] : []),
+      ...keyDeletions,
+    ];
     try {
       // The SDK gives the transaction a ClientRequestToken: its retries are idempotent.
       await this.client.send(new TransactWriteCommand({ TransactItems }));
@@ -202,11 +232,13 @@ export class DynamoEventStore implements EventStore {
           ExclusiveStartKey,
         }),
       );
-      const events = (page.Items ?? []).map((item) => {
-        const event = decodeEvent(item);
-        if (isUnknownEvent(event)) throw new Error(`${event.type} is unknown to this release`);
-        return event;
-      });
+      const events = await Promise.all(
+        (page.Items ?? []).map(async (item) => {
+          const event = await decodeEvent(item, this.keys);
+          if (isUnknownEvent(event)) throw new Error(`${event.type} is unknown to this release`);
+          return event as RecordedEvent;
+        }),
+      );
       state = fold(events, state);
       version = events.at(-1)?.version ?? version;
       ExclusiveStartKey = page.LastEvaluatedKey;
@@ -238,13 +270,6 @@ const outcomeOfPreviousRelease = (result: {
   },
 });
 
-type EventItemWithState = EventItem & {
-  State: unknown;
-  StateVersion: number;
-};
-
 /** The item a failed condition found (raw attribute values) is the one we meant to write. */
-const isOurs = (
-  found: Record<string, AttributeValue> | undefined,
-  ours: EventItemWithState | undefined,
-) => found?.EventId?.S !== undefined && found.EventId.S === ours?.EventId;
+const isOurs = (found: Record<string, AttributeValue> | undefined, ours: EventItem | undefined) =>
+  found?.EventId?.S !== undefined && found.EventId.S === ours?.EventId;

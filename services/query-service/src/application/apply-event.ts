@@ -20,11 +20,20 @@ export type Outcome = 'applied' | 'duplicate' | 'skipped';
 export const applyEvent = async (store: ReadModelStore, event: DecodedEvent): Promise<Outcome> => {
   const current = await store.getDetail(event.userId);
   const position = current?.version ?? 0;
-  if (event.version <= position) return 'duplicate';
+  const erasure = !isUnknownEvent(event) && event.type === 'USER_ERASED';
+  if (event.version <= position) {
+    // A redelivered erasure erases once more: a crash may have come before the second pass.
+    if (erasure) await store.eraseHistory(event.userId);
+    return 'duplicate';
+  }
   if (event.version !== position + 1) throw new EventOutOfOrderError(event, position);
 
   const detail = evolveDetail(current, event);
   if (!isUnknownEvent(event)) await store.putHistoryEntry(toHistoryEntry(event, detail));
+  // Erased before the checkpoint moves, and again after, so that history a concurrent rebuild
+  // wrote from events read before the erasure is erased too (see restoreUser).
+  if (erasure) await store.eraseHistory(event.userId);
   if (!(await store.advance(detail, position))) return 'duplicate';
+  if (erasure) await store.eraseHistory(event.userId);
   return isUnknownEvent(event) ? 'skipped' : 'applied';
 };

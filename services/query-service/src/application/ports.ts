@@ -14,6 +14,8 @@ export interface ReadModelStore {
    * at `previousVersion`: another writer got there first, and nothing was written.
    */
   advance(detail: UserDetail, previousVersion: number): Promise<boolean>;
+  /** Rewrites every history entry of the user without personal data (see eraseHistoryEntry). */
+  eraseHistory(userId: string): Promise<void>;
 }
 
 /** What the query routes read. */

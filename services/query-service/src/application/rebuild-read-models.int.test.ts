@@ -1,6 +1,7 @@
 import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { encodeEvent, type RecordedEvent } from '@users/shared';
+import type { RecordedEvent } from '@users/shared';
 import fc from 'fast-check';
+import { InMemoryDataKeys } from '../../../../test/support/in-memory-data-keys';
 import {
   createTestTables,
   deleteTestTables,
@@ -9,6 +10,7 @@ import {
 import {
   deliver,
   deliveryArbitrary,
+  encodeStoredEvent,
   historiesArbitrary,
   toStreamRecord,
 } from '../../../../test/support/stream-simulation';
@@ -35,11 +37,14 @@ const readModelsOn = (tables: Tables) =>
     listIndex: 'ListIndex',
   });
 
+const keys = new InMemoryDataKeys();
+const record = (event: RecordedEvent) => toStreamRecord(event, keys);
+
 const storeEvents = async (table: string, events: RecordedEvent[]) => {
   for (let start = 0; start < events.length; start += 25) {
     const batch = events
       .slice(start, start + 25)
-      .map((event) => ({ PutRequest: { Item: encodeEvent(event) } }));
+      .map((event) => ({ PutRequest: { Item: encodeStoredEvent(event, keys) } }));
     await client.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
   }
 };
@@ -64,6 +69,7 @@ const rebuild = (tables: Tables) =>
   rebuildReadModels(
     new DynamoEventScan(client, tables.EventsTable, { segments: 3, usersInFlight: 2 }),
     readModelsOn(tables),
+    keys,
   );
 
 describe('rebuilding the read models from the event store', () => {
@@ -80,7 +86,7 @@ describe('rebuilding the read models from the event store', () => {
     })[0] as [RecordedEvent[][], Parameters<typeof deliver>[2]];
     const events = histories.flat();
     await storeEvents(tables.EventsTable, events);
-    await deliver(createProjector(readModelsOn(tables)), events.map(toStreamRecord), delivery);
+    await deliver(createProjector(readModelsOn(tables), keys), events.map(record), delivery);
     const live = await dump(tables);
 
     const fresh = await createTables();
@@ -130,7 +136,7 @@ describe('rebuilding the read models from the event store', () => {
             await storeEvents(raceTables.EventsTable, events);
             const readModels = readModelsOn(raceTables);
             await Promise.all([
-              deliver(createProjector(readModels), events.map(toStreamRecord), delivery),
+              deliver(createProjector(readModels, keys), events.map(record), delivery),
               rebuild(raceTables),
             ]);
             for (const userEvents of histories) {

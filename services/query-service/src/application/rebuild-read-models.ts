@@ -1,4 +1,4 @@
-import { decodeEvent, eventPosition } from '@users/shared';
+import { type DataKeys, decodeEvent, eventPosition } from '@users/shared';
 import { foldUserReadModels } from '../projections';
 import type { EventSource, ReadModelRestorer } from './ports';
 
@@ -11,12 +11,14 @@ export type RebuildReport = { users: number; events: number; failedUsers: string
 export const rebuildReadModels = async (
   source: EventSource,
   restorer: ReadModelRestorer,
+  keys: Pick<DataKeys, 'read'>,
   onProgress: (report: RebuildReport) => void = () => {},
 ): Promise<RebuildReport> => {
   const report: RebuildReport = { users: 0, events: 0, failedUsers: [] };
   await source.scanUsers(async (events) => {
     try {
-      await restorer.restoreUser(foldUserReadModels(events.map(decodeEvent)));
+      const decoded = await Promise.all(events.map((event) => decodeEvent(event, keys)));
+      await restorer.restoreUser(foldUserReadModels(decoded));
       report.users++;
     } catch (error) {
       const { userId } = eventPosition(events[0] ?? {});

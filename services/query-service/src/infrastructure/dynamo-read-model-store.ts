@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -14,7 +15,13 @@ import type {
   ReadModelRestorer,
   ReadModelStore,
 } from '../application/ports';
-import type { HistoryEntry, UserDetail, UserReadModels, UserSummary } from '../projections';
+import {
+  eraseHistoryEntry,
+  type HistoryEntry,
+  type UserDetail,
+  type UserReadModels,
+  type UserSummary,
+} from '../projections';
 import {
   fromDetailItem,
   fromHistoryItem,
@@ -88,14 +95,38 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     return this.putDetail(detail, atVersion(previousVersion));
   }
 
+  async eraseHistory(userId: string): Promise<void> {
+    const entries: HistoryEntry[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tables.history,
+        KeyConditionExpression: 'UserID = :id',
+        ExpressionAttributeValues: { ':id': userId },
+        ConsistentRead: true,
+      },
+    )) {
+      entries.push(...(page.Items ?? []).map(fromHistoryItem));
+    }
+    await this.putHistory(entries.map(eraseHistoryEntry));
+  }
+
   async restoreUser({ detail, history }: UserReadModels): Promise<void> {
-    for (let start = 0; start < history.length; start += BATCH_WRITE_LIMIT) {
+    await this.putHistory(history);
+    await this.putDetail(detail, notNewerThan(detail.version));
+    // Entries read before an erasure that the live projector applied meanwhile: erase them again.
+    if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
+      await this.eraseHistory(detail.userId);
+    }
+  }
+
+  private async putHistory(entries: HistoryEntry[]) {
+    for (let start = 0; start < entries.length; start += BATCH_WRITE_LIMIT) {
       await this.putAll(
         this.tables.history,
-        history.slice(start, start + BATCH_WRITE_LIMIT).map(toHistoryItem),
+        entries.slice(start, start + BATCH_WRITE_LIMIT).map(toHistoryItem),
       );
     }
-    await this.putDetail(detail, notNewerThan(detail.version));
   }
 
   async listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>> {

@@ -15,17 +15,19 @@ export const toDetailItem = (detail: UserDetail) => ({
   CreatedAt: detail.createdAt,
   UpdatedAt: detail.updatedAt,
   Deleted: detail.deleted,
+  ...(detail.erased && { Erased: true }),
 });
 
 export const fromDetailItem = (item: Item): UserDetail => ({
   userId: item.UserID as string,
-  name: item.Name as string,
-  email: item.Email as string,
+  name: item.Name as string | null,
+  email: item.Email as string | null,
   balance: item.Balance as number,
   version: item.Version as number,
   createdAt: item.CreatedAt as string,
   updatedAt: item.UpdatedAt as string,
   deleted: item.Deleted as boolean,
+  erased: item.Erased === true,
 });
 
 /**
@@ -49,6 +51,7 @@ export const toHistoryItem = (entry: HistoryEntry) => ({
   Payload: entry.payload,
   OccurredAt: entry.occurredAt,
   DetailAfter: toDetailItem(entry.detailAfter),
+  ...(entry.erased && { Erased: true }),
 });
 
 export const fromHistoryItem = (item: Item): HistoryEntry => ({
@@ -58,4 +61,5 @@ export const fromHistoryItem = (item: Item): HistoryEntry => ({
   payload: item.Payload as Record<string, unknown>,
   occurredAt: item.OccurredAt as string,
   detailAfter: fromDetailItem(item.DetailAfter as Item),
+  erased: item.Erased === true,
 });

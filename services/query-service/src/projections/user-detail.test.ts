@@ -27,6 +27,7 @@ describe('evolveDetail', () => {
       createdAt: '2026-01-01T00:00:01.000Z',
       updatedAt: '2026-01-01T00:00:01.000Z',
       deleted: false,
+      erased: false,
     });
   });
 

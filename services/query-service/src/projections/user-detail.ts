@@ -3,14 +3,17 @@ import { type DecodedEvent, isUnknownEvent } from '@users/shared';
 /** The read model behind GET /detail; `version` is the last event applied to it. */
 export type UserDetail = {
   userId: string;
-  name: string;
-  email: string;
+  /** Null once the user is erased (or when read after the erasure took the key). */
+  name: string | null;
+  email: string | null;
   balance: number;
   version: number;
   createdAt: string;
   updatedAt: string;
   /** Deleted users keep a tombstone so that late or repeated events cannot resurrect them. */
   deleted: boolean;
+  /** Erased users keep a tombstone too, without any personal data. */
+  erased: boolean;
 };
 
 export class ProjectionError extends Error {}
@@ -27,6 +30,7 @@ export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): Us
       createdAt: event.occurredAt,
       updatedAt: event.occurredAt,
       deleted: false,
+      erased: false,
     };
   }
   if (!detail) {
@@ -41,5 +45,7 @@ export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): Us
       return { ...applied, ...event.payload };
     case 'USER_DELETED':
       return { ...applied, deleted: true };
+    case 'USER_ERASED':
+      return { ...applied, name: null, email: null, deleted: true, erased: true };
   }
 };

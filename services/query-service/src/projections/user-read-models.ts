@@ -1,7 +1,7 @@
 import type { DecodedEvent } from '@users/shared';
 import { isUnknownEvent } from '@users/shared';
 import { evolveDetail, ProjectionError, type UserDetail } from './user-detail';
-import { type HistoryEntry, toHistoryEntry } from './user-history';
+import { eraseHistoryEntry, type HistoryEntry, toHistoryEntry } from './user-history';
 
 export type UserReadModels = {
   detail: UserDetail;
@@ -25,5 +25,6 @@ export const foldUserReadModels = (events: readonly DecodedEvent[]): UserReadMod
     if (!isUnknownEvent(event)) history.push(toHistoryEntry(event, detail));
   });
   if (!detail) throw new ProjectionError('no events');
-  return { detail, history };
+  const final: UserDetail = detail;
+  return { detail: final, history: final.erased ? history.map(eraseHistoryEntry) : history };
 };

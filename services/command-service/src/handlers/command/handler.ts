@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { dataKeysFromEnv } from '@users/shared';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { ForbiddenError, httpHandler, jsonResponse } from '@users/shared/http';
 import { executeCommand } from '../../application/execute-command';
@@ -8,10 +9,11 @@ import { acceptedBody, refusalError } from '../../http/command-responses';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
 import { validateCommandRequest } from './request-validator';
 
-const store = new DynamoEventStore(documentClientFromEnv(), {
-  events: requiredEnv('EVENTS_TABLE'),
-  idempotency: requiredEnv('IDEMPOTENCY_TABLE'),
-});
+const store = new DynamoEventStore(
+  documentClientFromEnv(),
+  { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
+  dataKeysFromEnv(),
+);
 const deps = { store, now: () => new Date(), newEventId: randomUUID };
 
 export const handler = httpHandler(

@@ -37,6 +37,7 @@ export const commandRequestSchema = {
         commandBodySchema('USER_BALANCE'),
         commandBodySchema('USER_UPDATED'),
         commandBodySchema('USER_DELETED'),
+        commandBodySchema('USER_ERASED'),
       ],
     },
     headers: {

@@ -1,4 +1,5 @@
+import { dataKeysFromEnv } from '@users/shared';
 import { readModelStore } from '../dependencies';
 import { createProjector } from './projector';
 
-export const handler = createProjector(readModelStore);
+export const handler = createProjector(readModelStore, dataKeysFromEnv());

@@ -5,7 +5,7 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { decodeEvent, eventPosition, isUnknownEvent, logger } from '@users/shared';
+import { type DataKeys, decodeEvent, eventPosition, isUnknownEvent, logger } from '@users/shared';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { applyEvent, EventOutOfOrderError } from '../../application/apply-event';
 import type { ReadModelStore } from '../../application/ports';
@@ -15,7 +15,7 @@ import type { ReadModelStore } from '../../application/ports';
  * events must apply in order); failures are reported per record (ReportBatchItemFailures), so
  * Lambda retries from the first failed one and one bad record never fails the whole batch.
  */
-export const createProjector = (store: ReadModelStore) => {
+export const createProjector = (store: ReadModelStore, keys: Pick<DataKeys, 'read' | 'forget'>) => {
   const processor = new BatchProcessor(BatchEventType.DynamoDBStreams);
 
   const projectRecord = async (record: DynamoDBRecord) => {
@@ -25,10 +25,11 @@ export const createProjector = (store: ReadModelStore) => {
     const item = unmarshall(image as Record<string, AttributeValue>);
     const position = eventPosition(item);
     try {
-      const event = decodeEvent(item);
+      const event = await decodeEvent(item, keys);
       if (isUnknownEvent(event)) {
         logger.warn('skipping an event of an unknown type', { ...position, type: event.type });
       }
+      if (!isUnknownEvent(event) && event.type === 'USER_ERASED') keys.forget(event.userId);
       const outcome = await applyEvent(store, event);
       logger.debug('event projected', { ...position, outcome });
     } catch (error) {

@@ -1,0 +1,32 @@
+import {
+  changedReleasedSchemas,
+  currentFingerprints,
+  releasedFingerprints,
+  withNewVersions,
+} from './released-schemas';
+
+describe('released event schemas', () => {
+  it('are all still in the code, unchanged (a change needs a new version and an upcaster)', () => {
+    expect(changedReleasedSchemas(releasedFingerprints(), currentFingerprints())).toEqual([]);
+  });
+
+  it('include every version the code writes or reads (npm run generate records a new one)', () => {
+    expect(releasedFingerprints()).toEqual(currentFingerprints());
+  });
+
+  it('catch a released schema that changed or went missing', () => {
+    const released = { '1': { USER_CREATED: 'abc', USER_DELETED: 'def' } };
+    const current = { '1': { USER_CREATED: 'xyz' }, '2': { USER_CREATED: 'new' } };
+    expect(changedReleasedSchemas(released, current)).toEqual(['USER_CREATED@1', 'USER_DELETED@1']);
+    expect(() => withNewVersions(released, current)).toThrow(/USER_CREATED@1, USER_DELETED@1/);
+    expect(
+      withNewVersions(
+        { '1': { USER_CREATED: 'abc' } },
+        { '1': { USER_CREATED: 'abc' }, '2': { X: 'n' } },
+      ),
+    ).toEqual({
+      '1': { USER_CREATED: 'abc' },
+      '2': { X: 'n' },
+    });
+  });
+});

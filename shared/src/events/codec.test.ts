@@ -1,0 +1,109 @@
+import { created, recordedEvents, updated } from '../../../test/fixtures/events';
+import { schemaOneItems } from '../../../test/fixtures/schema-1';
+import { InMemoryDataKeys } from '../../../test/support/in-memory-data-keys';
+import { decodeEvent, encodeEvent, upcast } from './codec';
+import { InvalidEventError, NewerSchemaVersionError } from './errors';
+import type { ReadEvent, RecordedEvent } from './types';
+
+const [creation, rename] = recordedEvents('u1', [
+  created('Ada Canary', 'ada.canary@example.com'),
+  updated({ name: 'Ada C.' }),
+]) as [RecordedEvent, RecordedEvent];
+const activeState = {
+  status: 'active',
+  name: 'Ada Canary',
+  email: 'ada.canary@example.com',
+  balance: 0,
+};
+
+describe('the event codec', () => {
+  it('seals personal fields in the payload and the snapshot, and opens them again', async () => {
+    const keys = new InMemoryDataKeys();
+    const item = encodeEvent(creation, { state: activeState, stateVersion: 1 }, keys.keyFor('u1'));
+    expect(JSON.stringify(item)).not.toMatch(/Canary|canary/);
+    expect(item).toMatchObject({ SchemaVersion: 2, State: { status: 'active', balance: 0 } });
+    expect(await decodeEvent(item, keys)).toEqual(creation);
+  });
+
+  it('needs no key for an event without personal data, and refuses to seal without one', async () => {
+    const balance = recordedEvents('u1', [{ type: 'USER_BALANCE', payload: { delta: 5 } }])[0];
+    const item = encodeEvent(
+      balance as RecordedEvent,
+      { state: { status: 'deleted' }, stateVersion: 1 },
+      undefined,
+    );
+    expect(await decodeEvent(item, new InMemoryDataKeys())).toEqual(balance);
+    expect(() => encodeEvent(creation, { state: activeState, stateVersion: 1 }, undefined)).toThrow(
+      /No data key/,
+    );
+  });
+
+  it("reads an erased user's personal fields as null, everything else as it was", async () => {
+    const keys = new InMemoryDataKeys();
+    const item = encodeEvent(rename, { state: {}, stateVersion: 1 }, keys.keyFor('u1'));
+    keys.erase('u1');
+    expect(await decodeEvent(item, keys)).toEqual({ ...rename, payload: { name: null } });
+  });
+
+  it('refuses a tampered sealed field, or one moved to another event', async () => {
+    const keys = new InMemoryDataKeys();
+    const item = encodeEvent(creation, { state: {}, stateVersion: 1 }, keys.keyFor('u1'));
+    const payload = JSON.parse(item.Payload);
+    const moved = { ...item, Sequence: 2 };
+    const swapped = {
+      ...item,
+      Payload: JSON.stringify({ name: payload.email, email: payload.name }),
+    };
+    for (const bad of [moved, swapped])
+      await expect(decodeEvent(bad, keys)).rejects.toThrow(/does not open/);
+  });
+
+  it("reads the previous release's events (schema 1), upcast to the newest version", async () => {
+    const [first] = schemaOneItems();
+    const decoded = (await decodeEvent(
+      first as Record<string, unknown>,
+      new InMemoryDataKeys(),
+    )) as ReadEvent;
+    expect(decoded).toEqual({
+      userId: 'legacy-ada',
+      version: 1,
+      type: 'USER_CREATED',
+      payload: { name: 'Ada Legacy', email: 'ada.legacy@example.com' },
+      eventId: '3f1b6f2e-8c1d-4a7e-9b2c-000000000001',
+      occurredAt: '2026-11-20T09:00:00.000Z',
+      correlationId: 'legacy-legacy-ada-1',
+      schemaVersion: 2,
+    });
+    expect(upcast({ ...decoded, schemaVersion: 1 })).toEqual(decoded);
+  });
+
+  it('refuses an event of a schema version newer than this release, never guessing at it', async () => {
+    const item = {
+      ...encodeEvent(creation, { state: {}, stateVersion: 1 }, new InMemoryDataKeys().keyFor('u1')),
+      SchemaVersion: 3,
+    };
+    await expect(decodeEvent(item, new InMemoryDataKeys())).rejects.toBeInstanceOf(
+      NewerSchemaVersionError,
+    );
+  });
+
+  it('refuses a schema-2 event with a personal field in the clear', async () => {
+    const item = { ...(schemaOneItems()[0] as Record<string, unknown>), SchemaVersion: 2 };
+    await expect(decodeEvent(item, new InMemoryDataKeys())).rejects.toBeInstanceOf(
+      InvalidEventError,
+    );
+  });
+
+  it('passes an unknown type of a known version as an unknown event (its position only)', async () => {
+    const item = {
+      ...(schemaOneItems()[0] as Record<string, unknown>),
+      EventType: 'USER_PROMOTED',
+    };
+    expect(await decodeEvent(item, new InMemoryDataKeys())).toEqual({
+      unknown: true,
+      userId: 'legacy-ada',
+      version: 1,
+      type: 'USER_PROMOTED',
+    });
+  });
+});
