@@ -513,6 +513,38 @@ describe('secrets', () => {
   });
 });
 
+describe('personal data', () => {
+  it('keeps data keys in a table without stream, restorable for keyRecoveryWindowDays, wrapped by a rotated KMS key', () => {
+    const table = command.Resources.DataKeysTable as Resource;
+    expect(table.Properties.StreamSpecification).toBeUndefined();
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+      RecoveryPeriodInDays: 7,
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(command.Resources.DataKeysKmsKey).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+    expect(command.Resources.DataKeysKmsKeyAlias?.Properties.AliasName).toBe('alias/users-dev');
+  });
+
+  it('lets the projector read and unwrap keys, never make or delete one; no query route touches them', () => {
+    for (const [id] of ofType(query, 'AWS::Lambda::Function')) {
+      const roleId = (query.Resources[id] as Resource).Properties.Role['Fn::GetAtt'][0] as string;
+      const statements = statementsOf(query, roleId);
+      const onKeys = statements.filter((s) => JSON.stringify(s.Resource).includes('DataKeys'));
+      const kms = actionsOn(statements, 'kms');
+      if (id === 'ProjectorLambdaFunction') {
+        expect(onKeys.flatMap((s) => s.Action)).toEqual(['dynamodb:GetItem', 'kms:Decrypt']);
+        expect(kms).toEqual(['kms:Decrypt']);
+      } else {
+        expect([id, onKeys, kms]).toEqual([id, [], []]);
+      }
+    }
+  });
+});
+
 describe('alarms', () => {
   it('warns when prod has no topic for its alarms, and only then', () => {
     expect(queryProdOutput).toMatch(/prod has no alarmTopicArn/);

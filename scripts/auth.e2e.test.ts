@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { generateKeyPair, SignJWT } from 'jose';
+import { eventually } from '../test/support/http';
 import { LOCAL_AUDIENCE, signLocalToken } from './local-stack/local-issuer';
 import { STATE_DIR } from './local-stack/paths';
 import { type LocalStack, startLocalStack } from './local-stack/stack';
@@ -110,8 +111,10 @@ describe('npm start -- --auth', () => {
     }
     const admin = await tokenFor('root', { admin: true });
     expect((await send(`/history?user_id=${nobody}`, admin)).status).toBe(404);
-    const bobsHistory = await send(`/history?user_id=${bob}`, admin);
-    expect(bobsHistory.body).toMatchObject({ events: [{ sequence: 1 }] });
+    await eventually(async () => {
+      const bobsHistory = await send(`/history?user_id=${bob}`, admin);
+      expect(bobsHistory.body).toMatchObject({ events: [{ sequence: 1 }] });
+    });
   });
 
   it('lets a user act on and read their own data, and only an administrator list everyone', async () => {

@@ -68,8 +68,15 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     spawned('dynamodb'),
   );
   const stopDynamoDb = () => stopProcessGroup(dynamodb.process, 'SIGTERM');
+  const localAws = await startLocalAws(ports.localAws).catch(async (error) => {
+    await stopDynamoDb();
+    throw error;
+  });
   try {
-    const stage = stageConfig('local', { endpoint: dynamodb.endpoint });
+    const stage = stageConfig('local', {
+      endpoint: dynamodb.endpoint,
+      kmsEndpoint: localAws.endpoint,
+    });
     if (recovering || options.rebuild) {
       await deleteTables(dynamodb.endpoint, stageTableNames('local', READ_MODEL_TABLES));
     }
@@ -81,6 +88,9 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       log(
         `Rebuilt ${report.users} users from ${report.events} events in ${report.seconds.toFixed(1)} s.`,
       );
+      if (report.failedUsers.length > 0) {
+        throw new Error(`Could not rebuild:\n  ${report.failedUsers.join('\n  ')}`);
+      }
       await checkpointAtStreamEnd(checkpointFile, dynamodb.endpoint, stage.eventsTable);
     } else if (dbPath) {
       await keepCheckpointsOf(checkpointFile, dynamodb.endpoint, stage.eventsTable);
@@ -88,7 +98,6 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       forgetCheckpoints(checkpointFile);
     }
     options.signal?.throwIfAborted();
-    const localAws = await startLocalAws(ports.localAws);
     const offline = await startOffline(ports, {
       ...options,
       onSpawn: spawned('offline'),
@@ -99,9 +108,6 @@ export const startLocalStack = async (options: LocalStackOptions) => {
           LOCAL_AUTH_AUDIENCE: LOCAL_AUDIENCE,
         }),
       },
-    }).catch(async (error) => {
-      await localAws.stop();
-      throw error;
     });
     return {
       baseUrl: offline.baseUrl,
@@ -123,6 +129,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
   } catch (error) {
     // The lock stays: whatever got half done here is redone by the next start.
     killStarted();
+    await localAws.stop();
     await stopDynamoDb();
     throw error;
   }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeEvent, type RecordedEvent } from '@users/shared';
+import { decodeEvent, NewerSchemaVersionError, type RecordedEvent } from '@users/shared';
 import {
   conflictWithTransactions,
   firstTimes,
@@ -144,6 +144,29 @@ describe('executeCommand on DynamoDB', () => {
       refusal: { code: 'INSUFFICIENT_BALANCE', details: { balance: 0, delta: -1 } },
     });
     expect(await storedEvents(userId)).toHaveLength(1);
+  });
+
+  it('refuses to decide on a user whose newest event a newer release wrote (503)', async () => {
+    const userId = await newUser();
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: tables.EventsTable,
+        KeyConditionExpression: 'AggregateID = :id',
+        ExpressionAttributeValues: { ':id': userId },
+      }),
+    );
+    await client.send(
+      new PutCommand({
+        TableName: tables.EventsTable,
+        Item: { ...Items[0], Sequence: 2, SchemaVersion: 99, State: { shape: 'unknown' } },
+      }),
+    );
+    await expect(executeCommand(deps, balance(userId, 1))).rejects.toBeInstanceOf(
+      NewerSchemaVersionError,
+    );
+    expect(await storedEvents(userId).catch((error) => error)).toBeInstanceOf(
+      NewerSchemaVersionError,
+    );
   });
 
   it('rebuilds the state from the history when the head snapshot has an older shape', async () => {

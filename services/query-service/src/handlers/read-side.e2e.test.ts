@@ -209,3 +209,39 @@ describe('GET /history', () => {
     expect((await get(`/history?user_id=${other}&next_token=${token}`)).status).toBe(400);
   });
 });
+
+describe('a user erased over HTTP (USER_ERASED)', () => {
+  it('leaves /list and /detail, keeps a history without personal data, and refuses commands', async () => {
+    const userId = uniqueUserId('erased');
+    await createUser(userId, 'Erin Canary', 'erin.canary@example.com');
+    await command(userId, 'USER_BALANCE', { delta: 12 });
+    await eventually(async () => expect((await detailOf(userId)).body.Version).toBe(2));
+    expect((await detailOf(userId, '&version=1')).body.Name).toBe('Erin Canary');
+
+    expect(await command(userId, 'USER_ERASED', {})).toMatchObject({ sequence: 3 });
+    await eventually(async () => expect((await detailOf(userId)).status).toBe(404));
+    expect((await allListedUsers(100)).map((user) => user.UserID)).not.toContain(userId);
+
+    const history = await get(`/history?user_id=${userId}`);
+    expect(history.body.events).toEqual([
+      expect.objectContaining({
+        sequence: 1,
+        event_type: 'USER_CREATED',
+        payload: { name: null, email: null },
+        personal_data_erased: true,
+      }),
+      expect.objectContaining({ sequence: 2, payload: { delta: 12 }, personal_data_erased: true }),
+      expect.objectContaining({ sequence: 3, event_type: 'USER_ERASED', payload: {} }),
+    ]);
+    const past = await detailOf(userId, '&version=2');
+    expect(past.body).toMatchObject({ Name: null, Email: null, Balance: 12, Erased: true });
+    expect(JSON.stringify([history.body, past.body])).not.toMatch(/Erin|erin/);
+
+    const refused = await postCommand({
+      user_id: userId,
+      event_type: 'USER_BALANCE',
+      payload: { delta: 1 },
+    });
+    expect(refused).toMatchObject({ status: 410, body: { code: 'USER_ERASED' } });
+  });
+});

@@ -36,6 +36,6 @@ export const eraseHistoryEntry = (entry: HistoryEntry): HistoryEntry => ({
       (PERSONAL_FIELDS as readonly string[]).includes(field) ? null : value,
     ]),
   ),
-  detailAfter: { ...entry.detailAfter, name: null, email: null },
+  detailAfter: { ...entry.detailAfter, name: null, email: null, erased: true },
   erased: true,
 });

@@ -24,6 +24,7 @@ export const handler = httpHandler(
         event_type: entry.eventType,
         payload: entry.payload,
         occurred_at: entry.occurredAt,
+        ...(entry.erased && { personal_data_erased: true }),
       })),
       ...(page.next && { next_token: tokens.encode(scope, page.next) }),
     });

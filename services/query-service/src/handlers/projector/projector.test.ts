@@ -81,4 +81,24 @@ describe('the projector', () => {
     // The unknown USER_PROMOTED is skipped without blocking the event after it.
     expect(store.details.get('a')).toMatchObject({ version: 3, balance: 4 });
   });
+
+  it('reports an event of a newer schema version failed, to be retried, never guessing at it', async () => {
+    const store = new InMemoryReadModelStore();
+    const keys = new InMemoryDataKeys();
+    const [first, second] = recordedEvents('n', [
+      created('N', 'n@example.com'),
+      created('M', 'm@example.com'),
+    ]) as [RecordedEvent, RecordedEvent];
+    const future = toStreamRecord(second, keys);
+    const image = future.dynamodb?.NewImage as Record<string, { N?: string }>;
+    image.SchemaVersion = { N: '3' };
+    const response = await createProjector(store, keys)(
+      { Records: [toStreamRecord(first, keys), future] } as DynamoDBStreamEvent,
+      {} as Context,
+    );
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: future.dynamodb?.SequenceNumber },
+    ]);
+    expect(store.details.get('n')?.version).toBe(1);
+  });
 });

@@ -1,0 +1,24 @@
+import { NewerSchemaVersionError } from '../events/errors';
+import { errorResponseBody } from './error-response';
+import { HttpError } from './errors';
+
+describe('error responses', () => {
+  it('answers 503 for an event a newer release wrote: retry once the code is updated', () => {
+    expect(errorResponseBody(new NewerSchemaVersionError(3))).toEqual({
+      statusCode: 503,
+      message: expect.stringMatching(/newer release/),
+      body: { message: expect.stringMatching(/newer release/) },
+    });
+  });
+
+  it('renders an HTTP error with its details, and leaves anything else to become a 500', () => {
+    expect(
+      errorResponseBody(new HttpError(409, 'Version conflict', { current_version: 2 })),
+    ).toEqual({
+      statusCode: 409,
+      message: 'Version conflict',
+      body: { message: 'Version conflict', current_version: 2 },
+    });
+    expect(errorResponseBody(new Error('boom'))).toBeUndefined();
+  });
+});
