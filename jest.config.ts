@@ -7,6 +7,7 @@ const esmPackages = [
   'ajv-ftl-i18n',
   'fluent-transpiler',
   '@silverbucket/ajv-formats-draft2019',
+  '@seriousme',
 ];
 
 const shared: Config = {

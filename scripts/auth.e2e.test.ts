@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { generateKeyPair, SignJWT } from 'jose';
 import { eventually } from '../test/support/http';
 import { LOCAL_AUDIENCE, signLocalToken } from './local-stack/local-issuer';
 import { STATE_DIR } from './local-stack/paths';
 import { type LocalStack, startLocalStack } from './local-stack/stack';
+import { stageConfig } from './local-stack/tables';
 
 const PORTS = { http: 3660, lambda: 3662, dynamodb: 8760, localAws: 3664 };
 
@@ -22,6 +24,20 @@ beforeAll(async () => {
   });
 }, 180_000);
 afterAll(() => stack?.stop());
+
+/** What the event store holds for a user: the truth, whatever the read side shows yet. */
+const storedEvents = async (userId: string) => {
+  const { client, eventsTable } = stageConfig('local', { endpoint: stack.endpoint });
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: eventsTable,
+      KeyConditionExpression: 'AggregateID = :id',
+      ExpressionAttributeValues: { ':id': userId },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
+};
 
 const tokenFor = (subject: string, options: { admin?: boolean; expiresInSeconds?: number } = {}) =>
   signLocalToken({ subject, issuer: stack.issuer, ...options });
@@ -91,8 +107,7 @@ describe('npm start -- --auth', () => {
         ]);
       }
     }
-    const admin = await tokenFor('root', { admin: true });
-    expect((await send(`/history?user_id=${userId}`, admin)).status).toBe(404);
+    expect(await storedEvents(userId)).toEqual([]);
   });
 
   it("answers 403 to another user's command and reads, saying nothing of whether they exist", async () => {
@@ -109,6 +124,12 @@ describe('npm start -- --auth', () => {
         ]);
       }
     }
+    // Refused before the request is even validated: a 403 tells nothing about the input either.
+    expect((await send('/list?limit=abc', aliceToken)).status).toBe(403);
+    const invalidForBob = { ...creation(bob), payload: { name: '' } };
+    expect((await send('/command', aliceToken, invalidForBob)).status).toBe(403);
+    expect(await storedEvents(nobody)).toEqual([]);
+    expect(await storedEvents(bob)).toHaveLength(1);
     const admin = await tokenFor('root', { admin: true });
     expect((await send(`/history?user_id=${nobody}`, admin)).status).toBe(404);
     await eventually(async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, paginateScan, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { eventPosition, sealPersonalFields } from '@users/shared';
+import { PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { eventPosition, sealPersonalFields, UserErasedError } from '@users/shared';
 import type { StageConfig } from './local-stack/tables';
 
 export type MigrationReport = {
@@ -13,20 +13,6 @@ export type MigrationReport = {
 };
 
 type Item = Record<string, unknown>;
-
-const isErased = async ({ client, eventsTable }: StageConfig, userId: string) => {
-  const { Items } = await client.send(
-    new QueryCommand({
-      TableName: eventsTable,
-      KeyConditionExpression: 'AggregateID = :id',
-      ExpressionAttributeValues: { ':id': userId },
-      ScanIndexForward: false,
-      Limit: 1,
-      ConsistentRead: true,
-    }),
-  );
-  return Items?.[0]?.EventType === 'USER_ERASED';
-};
 
 /** A schema-1 item in the schema-2 layout: the same event, its personal fields sealed. */
 const sealed = (item: Item, key: Buffer): Item => {
@@ -47,7 +33,8 @@ const sealed = (item: Item, key: Buffer): Item => {
  * user's data key, so that erasing an old user is as complete as erasing a new one. The only
  * code that ever rewrites an event item: each rewrite is conditional on the item still being of
  * schema 1, so the run is idempotent and resumable, and the projector ignores the MODIFY records.
- * A user erased before the run gets a key that is thrown away at once.
+ * A user erased before the run (their key row is a tombstone) gets a key thrown away at once;
+ * one erased during the run has the key it was sealed with shredded by the erasure itself.
  */
 export const encryptLegacyEvents = async (
   stage: StageConfig,
@@ -59,8 +46,8 @@ export const encryptLegacyEvents = async (
     let key = keys.get(userId);
     if (!key) {
       report.users++;
-      key = isErased(stage, userId).then((erased) => {
-        if (!erased) return stage.keys.readOrCreate(userId);
+      key = stage.keys.readOrCreate(userId).catch((error) => {
+        if (!(error instanceof UserErasedError)) throw error;
         report.shreddedUsers++;
         return randomBytes(32);
       });
@@ -96,14 +83,6 @@ export const encryptLegacyEvents = async (
       }
     }
     onProgress(report);
-  }
-  // Erased while this run made their key: the erasure found no key to delete, so delete it now.
-  for (const userId of keys.keys()) {
-    if (await isErased(stage, userId)) {
-      await stage.client.send(
-        new DeleteCommand({ TableName: stage.dataKeysTable, Key: { UserID: userId } }),
-      );
-    }
   }
   return report;
 };

@@ -59,7 +59,7 @@ const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
     try {
       result = await runHandler.call(this);
     } catch (error) {
-      if (kind !== 'http') throw error;
+      if (kind !== 'http' && kind !== 'public') throw error;
       const timedOut = /\[504\]/.test(String(error?.message));
       log(`${this.functionName} ${timedOut ? 'timed out' : `failed: ${error?.message}`}`);
       return timedOut
@@ -101,15 +101,18 @@ const patchServerlessOffline = async (serverless) => {
   const { default: LambdaFunction } = await import(
     pathToFileURL(join(dirname(offlineEntry), 'lambda/LambdaFunction.js')).href
   );
+  const publicFunctions = serverless.service.custom?.publicFunctions ?? [];
   const kinds = new Map(
     serverless.service.getAllFunctions().map((key) => {
       const definition = serverless.service.getFunction(key);
       const events = definition.events ?? [];
-      const kind = events.some((event) => event.httpApi)
-        ? 'http'
-        : events.some((event) => event.stream)
-          ? 'stream'
-          : 'other';
+      const kind = publicFunctions.includes(key)
+        ? 'public'
+        : events.some((event) => event.httpApi)
+          ? 'http'
+          : events.some((event) => event.stream)
+            ? 'stream'
+            : 'other';
       return [definition.name, kind];
     }),
   );

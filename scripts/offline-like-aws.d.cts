@@ -4,7 +4,7 @@ type LambdaFunctionClass = {
 
 export function behaveLikeAws(
   LambdaFunction: LambdaFunctionClass,
-  kindOf: (name: string) => 'http' | 'stream' | 'other' | undefined,
+  kindOf: (name: string) => 'http' | 'public' | 'stream' | 'other' | undefined,
   log: (line: string) => void,
   authenticate: (authorization: string | undefined) => Promise<object | undefined>,
 ): void;

@@ -147,7 +147,7 @@ describe('erasure by crypto-shredding', () => {
     const { Item: keyItem } = await client.send(
       new GetCommand({ TableName: tables.DataKeysTable, Key: { UserID: userId } }),
     );
-    expect(keyItem).toBeUndefined();
+    expect(keyItem).toEqual({ UserID: userId, Erased: true });
     const history = await readModels().listHistory(userId, 100);
     expect(history.items.map((entry) => [entry.version, entry.eventType, entry.erased])).toEqual([
       [1, 'USER_CREATED', true],

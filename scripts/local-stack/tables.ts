@@ -33,6 +33,8 @@ export const tableNames = (stage: string) => {
     detail: query.detail as string,
     history: query.history as string,
     listIndex: query.listIndex as string,
+    recentEvents: readYaml('services/query-service/serverless/console-true.yml', stage)
+      .recentEventsTable as string,
   };
 };
 
@@ -42,11 +44,21 @@ const TABLES = {
   DataKeysTable: 'command-service',
   UserDetailTable: 'query-service',
   UserHistoryTable: 'query-service',
+  RecentEventsTable: 'query-service',
 } as const satisfies Record<string, Service>;
+
+/** Where each table is declared, when not in its service's serverless/resources.yml. */
+const DECLARED_IN: Partial<Record<keyof typeof TABLES, string>> = {
+  RecentEventsTable: 'console-true.yml',
+};
 
 export type LogicalTable = keyof typeof TABLES;
 export const ALL_TABLES = Object.keys(TABLES) as LogicalTable[];
-export const READ_MODEL_TABLES: LogicalTable[] = ['UserDetailTable', 'UserHistoryTable'];
+export const READ_MODEL_TABLES: LogicalTable[] = [
+  'UserDetailTable',
+  'UserHistoryTable',
+  'RecentEventsTable',
+];
 
 /** Only the keys CreateTable understands; the rest of the CloudFormation (PITR, TTL, ...) is AWS-side. */
 const CREATE_TABLE_KEYS = [
@@ -63,12 +75,15 @@ const definitionOf = (logicalId: LogicalTable, stage: string): CreateTableComman
   const service = TABLES[logicalId];
   const names = namesOf(service, stage);
   const prefix = service === 'command-service' ? 'commandTables' : 'queryTables';
-  const text = readFileSync(join(ROOT, `services/${service}/serverless/resources.yml`), 'utf8');
+  const file = DECLARED_IN[logicalId] ?? 'resources.yml';
+  const text = readFileSync(join(ROOT, `services/${service}/serverless/${file}`), 'utf8');
   const resolved = text.replace(
     new RegExp(`\\$\\{self:custom\\.${prefix}\\.(\\w+)\\}`, 'g'),
     (_, name: string) => names[name] as string,
   );
-  const properties = parse(resolved).Resources[logicalId].Properties as Record<string, unknown>;
+  const declared = parse(resolved);
+  const resources = declared.Resources ?? declared.resources.Resources;
+  const properties = resources[logicalId].Properties as Record<string, unknown>;
   const input = Object.fromEntries(
     CREATE_TABLE_KEYS.filter((key) => key in properties).map((key) => [key, properties[key]]),
   ) as unknown as CreateTableCommandInput;
@@ -113,6 +128,7 @@ export const stageTableNames = <T extends LogicalTable>(
     DataKeysTable: names.dataKeys,
     UserDetailTable: names.detail,
     UserHistoryTable: names.history,
+    RecentEventsTable: names.recentEvents,
   };
   return Object.fromEntries(logicalIds.map((id) => [id, byLogicalId[id]])) as Record<T, string>;
 };
@@ -162,7 +178,12 @@ export const stageConfig = (
     eventsTable: names.events,
     idempotencyTable: names.idempotency,
     dataKeysTable: names.dataKeys,
-    readModelTables: { detail: names.detail, history: names.history, listIndex: names.listIndex },
+    readModelTables: {
+      detail: names.detail,
+      history: names.history,
+      listIndex: names.listIndex,
+      recentEvents: names.recentEvents,
+    },
   };
 };
 

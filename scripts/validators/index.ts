@@ -6,6 +6,7 @@ import {
   historyRequestSchema,
   listRequestSchema,
 } from '../../services/query-service/src/http/query-schemas';
+import { openApiDocument } from '../openapi/document';
 import { validatorSource } from './compiler';
 
 const ROOT = join(__dirname, '../..');
@@ -36,8 +37,14 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
   },
 ];
 
-export const generatedValidators = (): { path: string; source: string }[] =>
-  VALIDATORS.map(({ file, origin, schemas }) => ({
+/** Every file `npm run generate` writes from the schemas: the validators and the OpenAPI document. */
+export const generatedFiles = (): { path: string; source: string }[] => [
+  ...VALIDATORS.map(({ file, origin, schemas }) => ({
     path: join(ROOT, file),
     source: validatorSource(schemas, origin),
-  }));
+  })),
+  {
+    path: join(ROOT, 'services/query-service/src/portal/openapi.generated.json'),
+    source: `${JSON.stringify(openApiDocument(), null, 2)}\n`,
+  },
+];

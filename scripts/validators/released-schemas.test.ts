@@ -14,10 +14,17 @@ describe('released event schemas', () => {
     expect(releasedFingerprints()).toEqual(currentFingerprints());
   });
 
-  it('catch a released schema that changed or went missing', () => {
+  it('catch a released schema that changed, went missing or gained a type', () => {
     const released = { '1': { USER_CREATED: 'abc', USER_DELETED: 'def' } };
-    const current = { '1': { USER_CREATED: 'xyz' }, '2': { USER_CREATED: 'new' } };
-    expect(changedReleasedSchemas(released, current)).toEqual(['USER_CREATED@1', 'USER_DELETED@1']);
+    const current = {
+      '1': { USER_CREATED: 'xyz', USER_PROMOTED: 'new' },
+      '2': { USER_CREATED: 'new' },
+    };
+    expect(changedReleasedSchemas(released, current)).toEqual([
+      'USER_CREATED@1',
+      'USER_DELETED@1',
+      'USER_PROMOTED@1',
+    ]);
     expect(() => withNewVersions(released, current)).toThrow(/USER_CREATED@1, USER_DELETED@1/);
     expect(
       withNewVersions(

@@ -1,37 +1,46 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { storedPayloadSchemas } from '@users/shared/schemas';
+import { type SchemaVersion, storedEventSchema, storedPayloadSchemas } from '@users/shared/schemas';
 import stableStringify from 'safe-stable-stringify';
 
 export const LOCK_FILE = join(__dirname, '../../shared/src/events/released-schemas.lock.json');
 
 type Fingerprints = Record<string, Record<string, string>>;
 
-/** Each stored payload schema's fingerprint, by version and event type. */
+const fingerprint = (schema: unknown) =>
+  createHash('sha256')
+    .update(stableStringify(schema) as string)
+    .digest('hex');
+
+/** The whole stored event of a version: its metadata, its set of types, every payload. */
+const ENVELOPE = '(envelope)';
+
+/** Each stored payload schema's fingerprint, by version and event type, and each envelope's. */
 export const currentFingerprints = (): Fingerprints =>
   Object.fromEntries(
     Object.entries(storedPayloadSchemas).map(([version, types]) => [
       version,
-      Object.fromEntries(
-        Object.entries(types).map(([type, schema]) => [
-          type,
-          createHash('sha256')
-            .update(stableStringify(schema) as string)
-            .digest('hex'),
-        ]),
-      ),
+      {
+        [ENVELOPE]: fingerprint(storedEventSchema(Number(version) as SchemaVersion)),
+        ...Object.fromEntries(
+          Object.entries(types).map(([type, schema]) => [type, fingerprint(schema)]),
+        ),
+      },
     ]),
   );
 
 export const releasedFingerprints = (): Fingerprints => JSON.parse(readFileSync(LOCK_FILE, 'utf8'));
 
-/** Released schemas that the code changed or dropped: each one is a broken promise to readers. */
+/**
+ * Released schemas the code changed, dropped or added a type to: each one is a broken promise
+ * to readers of that version.
+ */
 export const changedReleasedSchemas = (released: Fingerprints, current: Fingerprints) =>
   Object.entries(released).flatMap(([version, types]) =>
-    Object.entries(types)
-      .filter(([type, fingerprint]) => current[version]?.[type] !== fingerprint)
-      .map(([type]) => `${type}@${version}`),
+    [...new Set([...Object.keys(types), ...Object.keys(current[version] ?? {})])]
+      .filter((type) => current[version]?.[type] !== types[type])
+      .map((type) => `${type}@${version}`),
   );
 
 /** The lock with the versions the code adds; a released entry is never rewritten. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { generatedValidators } from '.';
+import { generatedFiles } from '.';
 
-describe('precompiled validators', () => {
-  it.each(generatedValidators().map(({ path, source }) => [path, source]))(
+describe('files generated from the schemas', () => {
+  it.each(generatedFiles().map(({ path, source }) => [path, source]))(
     '%s matches its schemas (run `npm run generate` after changing a schema)',
     (path, source) => {
       expect(readFileSync(path, 'utf8')).toBe(source);

@@ -25,6 +25,7 @@ export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelS
     },
     putHistoryEntry: (entry) => store.putHistoryEntry(entry),
     eraseHistory: (userId) => store.eraseHistory(userId),
+    addToFeed: (event) => store.addToFeed(event),
     advance: async (detail, previousVersion) => {
       const faults = activeFaults();
       if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {

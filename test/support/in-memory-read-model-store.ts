@@ -2,6 +2,7 @@ import type { ReadModelStore } from '../../services/query-service/src/applicatio
 import {
   eraseHistoryEntry,
   type HistoryEntry,
+  type RecentEvent,
   type UserDetail,
 } from '../../services/query-service/src/projections';
 
@@ -25,6 +26,16 @@ export class InMemoryReadModelStore implements ReadModelStore {
     if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
     this.details.set(detail.userId, detail);
     return true;
+  }
+
+  readonly feed: RecentEvent[] = [];
+
+  async addToFeed(event: RecentEvent) {
+    this.feed.push(event);
+  }
+
+  async recentEvents(limit: number) {
+    return this.feed.slice(-limit).reverse();
   }
 
   async eraseHistory(userId: string) {

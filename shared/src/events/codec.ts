@@ -171,17 +171,22 @@ export const decodeEvent = async (
   const validate = storedEventValidators[schemaVersion];
   if (!validate(candidate)) throw new InvalidEventError(describeErrors(validate.errors));
   const stored = candidate as ReadEvent;
+  // Schema 1 kept personal fields in the clear, whatever they look like.
+  if (schemaVersion < 2) return upcast(stored);
   const payload = stored.payload as Fields;
   const key = Object.values(payload).some(isSealed) ? await keys.read(stored.userId) : undefined;
   const opened = openPersonalFields(payload, key, { ...stored, prefix: 'payload' });
   return upcast({ ...stored, payload: opened } as ReadEvent);
 };
 
-/** The writer's snapshot in an item, personal fields opened (the user's key must exist). */
-export const decodeSnapshot = (item: Record<string, unknown>, key: Buffer | undefined) => ({
-  stateVersion: item.StateVersion as number,
-  state: openPersonalFields((item.State ?? {}) as Fields, key, {
-    ...eventPosition(item),
-    prefix: 'state',
-  }),
-});
+/** The writer's snapshot in an item, personal fields opened (in the clear in schema 1). */
+export const decodeSnapshot = (item: Record<string, unknown>, key: Buffer | undefined) => {
+  const state = (item.State ?? {}) as Fields;
+  return {
+    stateVersion: item.StateVersion as number,
+    state:
+      (item.SchemaVersion as number) < 2
+        ? state
+        : openPersonalFields(state, key, { ...eventPosition(item), prefix: 'state' }),
+  };
+};

@@ -24,6 +24,8 @@ describe('callerOf', () => {
       { 'cognito:groups': '[administrators]' },
       { scope: 'admin' },
       { 'cognito:groups': 'notadmin' },
+      { 'cognito:groups': '[x,admin]' },
+      { groups: ['billing admin'] },
     ]) {
       expect(callerOf(withClaims({ sub: 'u1', ...claims })).admin).toBe(false);
     }

@@ -8,13 +8,17 @@ export const ADMIN_GROUP = 'admin';
 
 type Claims = Record<string, string | number | boolean | string[]>;
 
-/** API Gateway passes a list claim as the text "[a b]"; a token may hold a real list. */
+/**
+ * API Gateway passes a list claim as the text "[a b]"; a token may hold a real list. Group names
+ * with spaces cannot be told apart in that text (Cognito's cannot hold any): with another issuer,
+ * grant administrators the `users/admin` scope instead.
+ */
 const listClaim = (value: Claims[string] | undefined): string[] =>
   Array.isArray(value)
     ? value
     : String(value ?? '')
         .replace(/^\[|\]$/g, '')
-        .split(/[\s,]+/)
+        .split(/\s+/)
         .filter(Boolean);
 
 /**

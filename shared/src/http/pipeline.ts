@@ -11,7 +11,7 @@ import { logger } from '../logger';
 import type { Validator } from '../validation';
 import { type Caller, callerOf } from './caller';
 import { errorResponseBody } from './error-response';
-import { PayloadTooLargeError } from './errors';
+import { ForbiddenError, PayloadTooLargeError } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -110,7 +110,30 @@ type HttpHandlerOptions<TEvent> = {
   schema?: Validator<TEvent>;
   /** Set for routes that take a JSON body. */
   parseJsonBody?: boolean;
+  /** Set only for routes without data (the documentation, the console's files): no caller. */
+  public?: boolean;
+  /**
+   * Whether the caller may make this request, decided on the request as sent (before it is
+   * validated): a refusal (403) never depends on, nor tells, anything else.
+   */
+  authorize?: (event: UnvalidatedEvent, caller: Caller) => boolean;
 };
+
+/** A request before validation: any field may be missing or of any type. */
+export type UnvalidatedEvent = {
+  body?: unknown;
+  queryStringParameters?: Record<string, string | undefined> | null;
+};
+
+const authorizeCaller = (
+  authorize: NonNullable<HttpHandlerOptions<unknown>['authorize']>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, RequestContext> => ({
+  before: (request) => {
+    if (!authorize(request.event as UnvalidatedEvent, request.context.caller)) {
+      throw new ForbiddenError();
+    }
+  },
+});
 
 /**
  * The one Middy pipeline every HTTP route uses: correlation id, structured logs, the caller (401
@@ -134,11 +157,12 @@ export const httpHandler = <TEvent>(
     )
     .use(renderErrors())
     .use(httpEventNormalizer())
-    .use(httpHeaderNormalizer())
-    .use(identifyCaller());
+    .use(httpHeaderNormalizer());
+  if (!options.public) pipeline.use(identifyCaller());
   if (options.parseJsonBody) {
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }
+  if (options.authorize) pipeline.use(authorizeCaller(options.authorize));
   if (options.schema) pipeline.use(validator({ eventSchema: options.schema }));
   return pipeline.handler((event, context) => handler(event as unknown as TEvent, context));
 };

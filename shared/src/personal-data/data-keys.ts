@@ -2,28 +2,48 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 
-/** Each user's data key, which seals that user's personal fields; erasing the user deletes it. */
+/** The user was erased: their key is gone for good, and no new one is ever made for them. */
+export class UserErasedError extends Error {
+  constructor(userId: string) {
+    super(`${userId} was erased: no data key`);
+  }
+}
+
+/** Personal data sealed under a key that does not exist, and was never erased: a broken store. */
+export class MissingDataKeyError extends Error {
+  constructor(userId: string) {
+    super(`No data key for ${userId}, who was never erased`);
+  }
+}
+
+/** Each user's data key, which seals that user's personal fields; erasing the user shreds it. */
 export interface DataKeys {
-  /** The user's key, or undefined: erased (or a user of the release before keys). */
+  /**
+   * The user's key, or undefined once the user was erased. Throws MissingDataKeyError for a user
+   * who has neither key nor erasure: reading their sealed data as "erased" would lose it.
+   */
   read(userId: string): Promise<Buffer | undefined>;
-  /** The user's key, made now if the user has none yet. */
+  /** The user's key, made now if the user has none yet; UserErasedError once erased. */
   readOrCreate(userId: string): Promise<Buffer>;
   /** Drops this process's copy of the key: the user is being erased. */
   forget(userId: string): void;
 }
 
 /**
- * How long a warm function keeps a data key in memory: bounded, so that a key deleted by an
+ * How long a warm function keeps a data key in memory: bounded, so that a key shredded by an
  * erasure is gone from every other warm function within seconds as well.
  */
 export const DATA_KEY_CACHE_SECONDS = 30;
 
 export type DataKeyTable = { table: string; kmsKeyId: string };
 
+type Lookup = { key: Buffer } | { erased: true } | { missing: true };
+
 /**
  * Data keys kept wrapped in a DynamoDB table (envelope encryption): KMS makes each key and
  * unwraps it again, bound to its user by the encryption context. The table has no stream, and
- * never sees a key in the clear.
+ * never sees a key in the clear. An erasure replaces the user's row with a tombstone (`Erased`),
+ * so that no later request can make the user a new key.
  */
 export class KmsDataKeys implements DataKeys {
   private readonly cache = new Map<string, { key: Buffer; until: number }>();
@@ -36,29 +56,15 @@ export class KmsDataKeys implements DataKeys {
   ) {}
 
   async read(userId: string): Promise<Buffer | undefined> {
-    const cached = this.cache.get(userId);
-    if (cached && cached.until > this.now()) return cached.key;
-    const { Item } = await this.dynamodb.send(
-      new GetCommand({
-        TableName: this.where.table,
-        Key: { UserID: userId },
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    const { Plaintext } = await this.kms.send(
-      new DecryptCommand({
-        CiphertextBlob: Buffer.from(Item.WrappedKey as string, 'base64'),
-        EncryptionContext: { userId },
-        KeyId: this.where.kmsKeyId,
-      }),
-    );
-    return this.remember(userId, Buffer.from(Plaintext as Uint8Array));
+    const found = await this.lookup(userId);
+    if ('missing' in found) throw new MissingDataKeyError(userId);
+    return 'key' in found ? found.key : undefined;
   }
 
   async readOrCreate(userId: string): Promise<Buffer> {
-    const existing = await this.read(userId);
-    if (existing) return existing;
+    const found = await this.lookup(userId);
+    if ('key' in found) return found.key;
+    if ('erased' in found) throw new UserErasedError(userId);
     const { Plaintext, CiphertextBlob } = await this.kms.send(
       new GenerateDataKeyCommand({
         KeyId: this.where.kmsKeyId,
@@ -78,7 +84,7 @@ export class KmsDataKeys implements DataKeys {
         }),
       );
     } catch (error) {
-      // Another request made this user's key first: use that one.
+      // Another request made this user's key first (or erased the user): go by that.
       if (error instanceof ConditionalCheckFailedException) return this.readOrCreate(userId);
       throw error;
     }
@@ -89,9 +95,31 @@ export class KmsDataKeys implements DataKeys {
     this.cache.delete(userId);
   }
 
-  /** Deleting the key, as one item of the erasure's transaction. */
-  deletionOf(userId: string) {
-    return { Delete: { TableName: this.where.table, Key: { UserID: userId } } };
+  /** Shredding the key, as one item of the erasure's transaction: a tombstone replaces it. */
+  shreddingOf(userId: string) {
+    return { Put: { TableName: this.where.table, Item: { UserID: userId, Erased: true } } };
+  }
+
+  private async lookup(userId: string): Promise<Lookup> {
+    const cached = this.cache.get(userId);
+    if (cached && cached.until > this.now()) return { key: cached.key };
+    const { Item } = await this.dynamodb.send(
+      new GetCommand({
+        TableName: this.where.table,
+        Key: { UserID: userId },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return { missing: true };
+    if (Item.Erased) return { erased: true };
+    const { Plaintext } = await this.kms.send(
+      new DecryptCommand({
+        CiphertextBlob: Buffer.from(Item.WrappedKey as string, 'base64'),
+        EncryptionContext: { userId },
+        KeyId: this.where.kmsKeyId,
+      }),
+    );
+    return { key: this.remember(userId, Buffer.from(Plaintext as Uint8Array)) };
   }
 
   private remember(userId: string, key: Buffer) {

@@ -1,4 +1,4 @@
-import type { Caller } from '@users/shared/http';
+import type { Caller, UnvalidatedEvent } from '@users/shared/http';
 
 /**
  * Who may send a command for a user: that user (the token's subject), or an administrator. The
@@ -7,3 +7,9 @@ import type { Caller } from '@users/shared/http';
  */
 export const maySendCommand = (caller: Caller, userId: string) =>
   caller.admin || caller.subject === userId;
+
+/** The rule on a request as sent: a user_id that is not even text is left to validation (400). */
+export const authorizeCommand = (event: UnvalidatedEvent, caller: Caller) => {
+  const userId = (event.body as { user_id?: unknown } | undefined)?.user_id;
+  return typeof userId !== 'string' || maySendCommand(caller, userId);
+};

@@ -22,6 +22,7 @@ import {
   NewerSchemaVersionError,
   type RecordedEvent,
   SCHEMA_VERSION,
+  UserErasedError,
 } from '@users/shared';
 import {
   type AppendRequest,
@@ -37,9 +38,9 @@ import { fold, initialState, type UserState } from '../domain/user';
 
 export type EventStoreTables = { events: string; idempotency: string };
 
-/** The data keys, and how to delete one inside the erasure's transaction. */
+/** The data keys, and how to shred one inside the erasure's transaction. */
 export type ErasableDataKeys = DataKeys & {
-  deletionOf(userId: string): { Delete: { TableName: string; Key: Record<string, string> } };
+  shreddingOf(userId: string): { Put: { TableName: string; Item: Record<string, unknown> } };
 };
 
 /**
@@ -76,7 +77,7 @@ export class DynamoEventStore implements EventStore {
     // Written by a newer release: deciding on a state this code may misread is refused (503).
     if (head.SchemaVersion > SCHEMA_VERSION) throw new NewerSchemaVersionError(head.SchemaVersion);
     if (head.StateVersion !== SNAPSHOT_VERSION) return this.replay(userId);
-    const sealed = Object.values(head.State ?? {}).some(isSealed);
+    const sealed = head.SchemaVersion >= 2 && Object.values(head.State ?? {}).some(isSealed);
     const { state } = decodeSnapshot(head, sealed ? await this.keys.read(userId) : undefined);
     return { version: head.Sequence, state: state as unknown as UserState };
   }
@@ -85,7 +86,7 @@ export class DynamoEventStore implements EventStore {
     const userId = events[0]?.event.userId as string;
     const erasure = events.some(({ event }) => event.type === 'USER_ERASED');
     // An erasure holds no personal data, and must not bring the user's key back.
-    const key = erasure ? undefined : await this.keys.readOrCreate(userId);
+    const key = erasure ? undefined : await this.keyToSeal(userId);
     const eventItems = events.map(({ event, stateAfter }) =>
       encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION }, key),
     );
@@ -94,8 +95,18 @@ export class DynamoEventStore implements EventStore {
       await this.putEvent(single);
       return;
     }
-    await this.transact(eventItems, idempotency, erasure ? [this.keys.deletionOf(userId)] : []);
+    await this.transact(eventItems, idempotency, erasure ? [this.keys.shreddingOf(userId)] : []);
     if (erasure) this.keys.forget(userId);
+  }
+
+  /** Erased since this command read its state: it lost the race to the erasure. */
+  private async keyToSeal(userId: string) {
+    try {
+      return await this.keys.readOrCreate(userId);
+    } catch (error) {
+      if (error instanceof UserErasedError) throw new VersionTakenError();
+      throw error;
+    }
   }
 
   async readIdempotency(key: string, now: Date): Promise<IdempotencyRecord | undefined> {
@@ -188,13 +199,13 @@ export class DynamoEventStore implements EventStore {
   private async transact(
     eventItems: EventItem[],
     idempotency: IdempotencyRecord | undefined,
-    keyDeletions: ReturnType<ErasableDataKeys['deletionOf']>[],
+    keyShreddings: ReturnType<ErasableDataKeys['shreddingOf']>[],
   ) {
     const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
     const TransactItems = [
       ...puts,
       ...(idempotency ? [{ Put: this.idempotencyPut(idempotency) }] : []),
-      ...keyDeletions,
+      ...keyShreddings,
     ];
     try {
       // The SDK gives the transaction a ClientRequestToken: its retries are idempotent.

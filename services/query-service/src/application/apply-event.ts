@@ -1,5 +1,5 @@
 import { type DecodedEvent, isUnknownEvent } from '@users/shared';
-import { evolveDetail, toHistoryEntry } from '../projections';
+import { evolveDetail, toHistoryEntry, toRecentEvent } from '../projections';
 import type { ReadModelStore } from './ports';
 
 /** The event is ahead of what this user's read models have applied: an earlier one is missing. */
@@ -29,7 +29,10 @@ export const applyEvent = async (store: ReadModelStore, event: DecodedEvent): Pr
   if (event.version !== position + 1) throw new EventOutOfOrderError(event, position);
 
   const detail = evolveDetail(current, event);
-  if (!isUnknownEvent(event)) await store.putHistoryEntry(toHistoryEntry(event, detail));
+  if (!isUnknownEvent(event)) {
+    await store.putHistoryEntry(toHistoryEntry(event, detail));
+    await store.addToFeed(toRecentEvent(event));
+  }
   // Erased before the checkpoint moves, and again after, so that history a concurrent rebuild
   // wrote from events read before the erasure is erased too (see restoreUser).
   if (erasure) await store.eraseHistory(event.userId);

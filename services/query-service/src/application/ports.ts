@@ -1,4 +1,10 @@
-import type { HistoryEntry, UserDetail, UserReadModels, UserSummary } from '../projections';
+import type {
+  HistoryEntry,
+  RecentEvent,
+  UserDetail,
+  UserReadModels,
+  UserSummary,
+} from '../projections';
 
 /** Where a paged read stopped; opaque to clients (it travels inside a signed token). */
 export type PageKey = Record<string, string | number>;
@@ -16,6 +22,8 @@ export interface ReadModelStore {
   advance(detail: UserDetail, previousVersion: number): Promise<boolean>;
   /** Rewrites every history entry of the user without personal data (see eraseHistoryEntry). */
   eraseHistory(userId: string): Promise<void>;
+  /** Adds the event to the console's feed, where a stage keeps one. */
+  addToFeed(event: RecentEvent): Promise<void>;
 }
 
 /** What the query routes read. */
@@ -24,6 +32,8 @@ export interface ReadModelQueries {
   getHistoryEntry(userId: string, version: number): Promise<HistoryEntry | null>;
   listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>>;
   listHistory(userId: string, limit: number, after?: PageKey): Promise<Page<HistoryEntry>>;
+  /** The newest events across users, newest first. */
+  recentEvents(limit: number): Promise<RecentEvent[]>;
 }
 
 /** An event item as the store holds it; only the shared codec looks inside. */

@@ -6,4 +6,5 @@ export const readModelStore = new DynamoReadModelStore(documentClientFromEnv(), 
   detail: requiredEnv('USER_DETAIL_TABLE'),
   history: requiredEnv('USER_HISTORY_TABLE'),
   listIndex: requiredEnv('USER_LIST_INDEX'),
+  recentEvents: process.env.RECENT_EVENTS_TABLE || undefined,
 });

@@ -1,11 +1,18 @@
-import type { Caller } from '@users/shared/http';
+import type { Caller, UnvalidatedEvent } from '@users/shared/http';
 
-export type QueryRoute = 'list' | 'detail' | 'history';
+export type QueryRoute = 'list' | 'feed' | 'detail' | 'history';
+
+const OWN_DATA: QueryRoute[] = ['detail', 'history'];
 
 /**
  * Who may read what: an administrator everything; anyone else only their own detail and history
- * (the list shows every user, so it is for administrators only). The one rule of the read side,
- * checked before anything is read, so a refusal says nothing about whether the user exists.
+ * (the list and the console's feed show every user, so they are for administrators only). The
+ * one rule of the read side, checked before anything is read, so a refusal says nothing about
+ * whether the user exists.
  */
 export const mayQuery = (caller: Caller, route: QueryRoute, userId?: string) =>
-  caller.admin || (route !== 'list' && caller.subject === userId);
+  caller.admin || (OWN_DATA.includes(route) && caller.subject === userId);
+
+/** The rule for a route, on the request as sent (before validation). */
+export const authorizeQuery = (route: QueryRoute) => (event: UnvalidatedEvent, caller: Caller) =>
+  mayQuery(caller, route, event.queryStringParameters?.user_id);

@@ -18,19 +18,32 @@ import type {
 import {
   eraseHistoryEntry,
   type HistoryEntry,
+  type RecentEvent,
   type UserDetail,
   type UserReadModels,
   type UserSummary,
 } from '../projections';
 import {
   fromDetailItem,
+  fromFeedItem,
   fromHistoryItem,
   fromListIndexItem,
   toDetailTableItem,
+  toFeedItem,
   toHistoryItem,
 } from './read-model-items';
 
-export type ReadModelTables = { detail: string; history: string; listIndex: string };
+export type ReadModelTables = {
+  detail: string;
+  history: string;
+  listIndex: string;
+  /** The console's feed, in stages that have the console. */
+  recentEvents?: string;
+};
+
+/** One feed partition: the console reads the newest hour of events across users in one Query. */
+const FEED = 'recent';
+const FEED_TTL_SECONDS = 3600;
 
 type Condition = {
   ConditionExpression: string;
@@ -93,6 +106,30 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
 
   advance(detail: UserDetail, previousVersion: number): Promise<boolean> {
     return this.putDetail(detail, atVersion(previousVersion));
+  }
+
+  async addToFeed(event: RecentEvent): Promise<void> {
+    if (!this.tables.recentEvents) return;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tables.recentEvents,
+        Item: toFeedItem(FEED, event, FEED_TTL_SECONDS),
+      }),
+    );
+  }
+
+  async recentEvents(limit: number): Promise<RecentEvent[]> {
+    if (!this.tables.recentEvents) return [];
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.recentEvents,
+        KeyConditionExpression: 'Feed = :feed',
+        ExpressionAttributeValues: { ':feed': FEED },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.map(fromFeedItem);
   }
 
   async eraseHistory(userId: string): Promise<void> {

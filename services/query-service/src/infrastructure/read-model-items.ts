@@ -1,4 +1,4 @@
-import type { HistoryEntry, UserDetail, UserSummary } from '../projections';
+import type { HistoryEntry, RecentEvent, UserDetail, UserSummary } from '../projections';
 
 /**
  * Attribute names keep the original app's PascalCase (`UserID`, `Name`, ...), so its table
@@ -62,4 +62,24 @@ export const fromHistoryItem = (item: Item): HistoryEntry => ({
   occurredAt: item.OccurredAt as string,
   detailAfter: fromDetailItem(item.DetailAfter as Item),
   erased: item.Erased === true,
+});
+
+/** Newest first in the feed's one partition: sorted by time, then user and version. */
+export const toFeedItem = (feed: string, event: RecentEvent, ttlSeconds: number) => ({
+  Feed: feed,
+  Position: `${event.occurredAt}#${event.userId}#${String(event.version).padStart(12, '0')}`,
+  UserID: event.userId,
+  Sequence: event.version,
+  EventType: event.eventType,
+  OccurredAt: event.occurredAt,
+  ...(event.delta !== undefined && { Delta: event.delta }),
+  ExpiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + ttlSeconds,
+});
+
+export const fromFeedItem = (item: Item): RecentEvent => ({
+  userId: item.UserID as string,
+  version: item.Sequence as number,
+  eventType: item.EventType as string,
+  occurredAt: item.OccurredAt as string,
+  ...(item.Delta !== undefined && { delta: item.Delta as number }),
 });

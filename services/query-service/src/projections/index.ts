@@ -1,3 +1,4 @@
+export * from './recent-events';
 export * from './user-detail';
 export * from './user-history';
 export * from './user-read-models';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { dataKeysFromEnv } from '@users/shared';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
-import { ForbiddenError, httpHandler, jsonResponse } from '@users/shared/http';
+import { httpHandler, jsonResponse } from '@users/shared/http';
 import { executeCommand } from '../../application/execute-command';
 import type { UserCommand } from '../../domain/commands';
-import { maySendCommand } from '../../http/authorization';
+import { authorizeCommand } from '../../http/authorization';
 import { acceptedBody, refusalError } from '../../http/command-responses';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
 import { validateCommandRequest } from './request-validator';
@@ -17,9 +17,8 @@ const store = new DynamoEventStore(
 const deps = { store, now: () => new Date(), newEventId: randomUUID };
 
 export const handler = httpHandler(
-  { parseJsonBody: true, schema: validateCommandRequest },
-  async ({ body, headers }, { correlationId, caller }) => {
-    if (!maySendCommand(caller, body.user_id)) throw new ForbiddenError();
+  { parseJsonBody: true, authorize: authorizeCommand, schema: validateCommandRequest },
+  async ({ body, headers }, { correlationId }) => {
     const outcome = await executeCommand(deps, {
       userId: body.user_id,
       command: { type: body.event_type, payload: body.payload } as UserCommand,

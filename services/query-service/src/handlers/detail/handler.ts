@@ -1,5 +1,5 @@
-import { ForbiddenError, httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
-import { mayQuery } from '../../http/authorization';
+import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
+import { authorizeQuery } from '../../http/authorization';
 import { validateDetailRequest } from '../../http/query-validators';
 import { toDetailItem } from '../../infrastructure/read-model-items';
 import { readModelStore } from '../dependencies';
@@ -11,9 +11,8 @@ const findDetail = async (userId: string, version?: string) =>
     : await readModelStore.getDetail(userId);
 
 export const handler = httpHandler(
-  { schema: validateDetailRequest },
-  async ({ queryStringParameters: { user_id, version } }, { caller }) => {
-    if (!mayQuery(caller, 'detail', user_id)) throw new ForbiddenError();
+  { authorize: authorizeQuery('detail'), schema: validateDetailRequest },
+  async ({ queryStringParameters: { user_id, version } }) => {
     const detail = await findDetail(user_id, version);
     if (!detail || detail.deleted) throw new NotFoundError('User ID not found');
     // The original API answered with the stored item itself: the same names, tombstone aside.

@@ -1,14 +1,13 @@
-import { ForbiddenError, httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
-import { mayQuery } from '../../http/authorization';
+import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
+import { authorizeQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateHistoryRequest } from '../../http/query-validators';
 import { readModelStore } from '../dependencies';
 import { pageTokens } from '../page-tokens';
 
 export const handler = httpHandler(
-  { schema: validateHistoryRequest },
-  async ({ queryStringParameters: { user_id, limit, next_token } }, { caller }) => {
-    if (!mayQuery(caller, 'history', user_id)) throw new ForbiddenError();
+  { authorize: authorizeQuery('history'), schema: validateHistoryRequest },
+  async ({ queryStringParameters: { user_id, limit, next_token } }) => {
     const tokens = await pageTokens();
     const scope = `history:${user_id}`;
     const page = await readModelStore.listHistory(

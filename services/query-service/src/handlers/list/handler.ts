@@ -1,14 +1,13 @@
-import { ForbiddenError, httpHandler, jsonResponse } from '@users/shared/http';
-import { mayQuery } from '../../http/authorization';
+import { httpHandler, jsonResponse } from '@users/shared/http';
+import { authorizeQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateListRequest } from '../../http/query-validators';
 import { readModelStore } from '../dependencies';
 import { pageTokens } from '../page-tokens';
 
 export const handler = httpHandler(
-  { schema: validateListRequest },
-  async ({ queryStringParameters: { limit, next_token } }, { caller }) => {
-    if (!mayQuery(caller, 'list')) throw new ForbiddenError();
+  { authorize: authorizeQuery('list'), schema: validateListRequest },
+  async ({ queryStringParameters: { limit, next_token } }) => {
     const tokens = await pageTokens();
     const page = await readModelStore.listSummaries(
       limit ? Number(limit) : DEFAULT_PAGE_SIZE,

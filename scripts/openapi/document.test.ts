@@ -1,0 +1,46 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import document from '../../services/query-service/src/portal/openapi.generated.json';
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const result = await new Validator().validate(structuredClone(document));
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+  });
+
+  it('documents every route, each header, and the statuses of every operation', () => {
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/command',
+      '/console',
+      '/console/feed',
+      '/console/{asset}',
+      '/detail',
+      '/docs',
+      '/docs/{asset}',
+      '/history',
+      '/list',
+      '/openapi.json',
+    ]);
+    const command = document.paths['/command'].post;
+    expect(command.parameters.map((parameter) => parameter.name)).toEqual([
+      'Idempotency-Key',
+      'X-Correlation-Id',
+    ]);
+    expect(Object.keys(command.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '410',
+      '413',
+      '422',
+      '500',
+      '502',
+      '503',
+      '504',
+    ]);
+    expect(document.components.securitySchemes.bearer).toMatchObject({ scheme: 'bearer' });
+  });
+});

@@ -1,0 +1,18 @@
+import { httpHandler, jsonResponse } from '@users/shared/http';
+import { authorizeQuery } from '../../http/authorization';
+import { readModelStore } from '../dependencies';
+
+const FEED_LENGTH = 50;
+
+export const handler = httpHandler({ authorize: authorizeQuery('feed') }, async () => {
+  const events = await readModelStore.recentEvents(FEED_LENGTH);
+  return jsonResponse(200, {
+    events: events.map((event) => ({
+      user_id: event.userId,
+      sequence: event.version,
+      event_type: event.eventType,
+      occurred_at: event.occurredAt,
+      ...(event.delta !== undefined && { delta: event.delta }),
+    })),
+  });
+});

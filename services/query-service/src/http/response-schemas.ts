@@ -1,0 +1,91 @@
+import { EVENT_TYPES } from '@users/shared/schemas';
+
+const nullableText = { type: ['string', 'null'] } as const;
+const timestamp = { type: 'string', format: 'date-time' } as const;
+const nextToken = { type: 'string' } as const;
+
+/** GET /list's 200 (administrators only). */
+export const listBodySchema = {
+  type: 'object',
+  properties: {
+    users: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { UserID: { type: 'string' }, Name: nullableText },
+        required: ['UserID', 'Name'],
+        additionalProperties: false,
+      },
+    },
+    next_token: nextToken,
+  },
+  required: ['users'],
+  additionalProperties: false,
+} as const;
+
+/** GET /detail's 200; `Erased` (with null personal fields) only for a past version. */
+export const detailBodySchema = {
+  type: 'object',
+  properties: {
+    UserID: { type: 'string' },
+    Name: nullableText,
+    Email: nullableText,
+    Balance: { type: 'integer' },
+    Version: { type: 'integer', minimum: 1 },
+    CreatedAt: timestamp,
+    UpdatedAt: timestamp,
+    Erased: { const: true },
+  },
+  required: ['UserID', 'Name', 'Email', 'Balance', 'Version', 'CreatedAt', 'UpdatedAt'],
+  additionalProperties: false,
+} as const;
+
+/** GET /history's 200. */
+export const historyBodySchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sequence: { type: 'integer', minimum: 1 },
+          event_type: { enum: EVENT_TYPES },
+          payload: { type: 'object' },
+          occurred_at: timestamp,
+          personal_data_erased: { const: true },
+        },
+        required: ['sequence', 'event_type', 'payload', 'occurred_at'],
+        additionalProperties: false,
+      },
+    },
+    next_token: nextToken,
+  },
+  required: ['user_id', 'events'],
+  additionalProperties: false,
+} as const;
+
+/** GET /console/feed's 200: the newest events across users, without personal data. */
+export const feedBodySchema = {
+  type: 'object',
+  properties: {
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          user_id: { type: 'string' },
+          sequence: { type: 'integer', minimum: 1 },
+          event_type: { type: 'string' },
+          occurred_at: timestamp,
+          delta: { type: 'integer' },
+        },
+        required: ['user_id', 'sequence', 'event_type', 'occurred_at'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['events'],
+  additionalProperties: false,
+} as const;

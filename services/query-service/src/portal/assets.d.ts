@@ -1,0 +1,21 @@
+// Files the portal serves, bundled as text (esbuild's `with { type: 'text' }`).
+declare module '*.html' {
+  const text: string;
+  export default text;
+}
+declare module '*/console.js' {
+  const text: string;
+  export default text;
+}
+declare module 'swagger-ui-dist/swagger-ui-bundle.js' {
+  const text: string;
+  export default text;
+}
+declare module 'swagger-ui-dist/swagger-ui.css' {
+  const text: string;
+  export default text;
+}
+declare module 'htm/preact/standalone.module.js' {
+  const text: string;
+  export default text;
+}

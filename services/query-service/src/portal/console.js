@@ -1,0 +1,211 @@
+// The console: CQRS + event sourcing at work, in one page (preact + htm, vendored; no build).
+// Everything it shows comes from the query service's routes; commands go to POST /command.
+import { html, render, useEffect, useState } from '/console/preact-htm.js';
+
+const tokenKey = 'users-console-token';
+
+const api = async (path, init = {}) => {
+  const token = sessionStorage.getItem(tokenKey);
+  const headers = {
+    'content-type': 'application/json',
+    ...(token && { authorization: `Bearer ${token}` }),
+  };
+  const response = await fetch(path, { ...init, headers });
+  const text = await response.text();
+  let body = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: response.status, body };
+};
+
+const usePolling = (load, intervalMs, deps = []) => {
+  const [value, setValue] = useState(undefined);
+  useEffect(() => {
+    let live = true;
+    const tick = async () => {
+      const next = await load().catch(() => undefined);
+      if (live && next !== undefined) setValue(next);
+    };
+    tick();
+    const timer = setInterval(tick, intervalMs);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, deps);
+  return value;
+};
+
+const time = (iso) => new Date(iso).toLocaleTimeString();
+
+const Feed = ({ onSelect }) => {
+  const feed = usePolling(async () => (await api('/console/feed')).body.events, 1000);
+  return html`<section data-testid="feed">
+    <h2>Newest events, live</h2>
+    <ul>
+      ${(feed ?? []).map(
+        (event) => html`<li key=${`${event.user_id}#${event.sequence}`}>
+          <span class="type ${event.event_type}">${event.event_type}</span>
+          <button class="user" onClick=${() => onSelect(event.user_id)}>${event.user_id}</button>
+          <span class="muted">v${event.sequence}${event.delta === undefined ? '' : `, ${event.delta > 0 ? '+' : ''}${event.delta}`} · ${time(event.occurred_at)}</span>
+        </li>`,
+      )}
+    </ul>
+  </section>`;
+};
+
+const Users = ({ onSelect }) => {
+  const users = usePolling(async () => (await api('/list?limit=100')).body.users, 2000);
+  return html`<div data-testid="users">
+    <h2>Users (/list)</h2>
+    <ul>
+      ${(users ?? []).map(
+        (user) => html`<li key=${user.UserID}>
+          <button class="user" onClick=${() => onSelect(user.UserID)}>${user.UserID}</button>
+          <span class="muted">${user.Name ?? ''}</span>
+        </li>`,
+      )}
+    </ul>
+  </div>`;
+};
+
+const Detail = ({ detail }) =>
+  detail?.status === 200
+    ? html`<dl data-testid="detail">
+        ${Object.entries(detail.body).map(([name, value]) => html`<dt>${name}</dt><dd data-field=${name}>${String(value)}</dd>`)}
+      </dl>`
+    : html`<p class="muted" data-testid="detail">${detail ? `${detail.status}: ${detail.body.message}` : '…'}</p>`;
+
+const UserPanel = ({ userId, refresh }) => {
+  const [history, setHistory] = useState([]);
+  const [version, setVersion] = useState(0);
+  const [detail, setDetail] = useState(undefined);
+  useEffect(() => {
+    if (!userId) return;
+    api(`/history?user_id=${encodeURIComponent(userId)}&limit=100`).then(({ body }) => {
+      const events = body.events ?? [];
+      setHistory(events);
+      setVersion(events.at(-1)?.sequence ?? 0);
+    });
+  }, [userId, refresh]);
+  useEffect(() => {
+    if (!userId || !version) return;
+    api(`/detail?user_id=${encodeURIComponent(userId)}&version=${version}`).then(setDetail);
+  }, [userId, version, refresh]);
+  if (!userId) return html`<p class="muted">Pick a user in the feed or the list.</p>`;
+  return html`<div data-testid="user-panel">
+    <h2>${userId}: as of version ${version} of ${history.length}</h2>
+    <input type="range" data-testid="version" min="1" max=${history.length} value=${version}
+      onInput=${(event) => setVersion(Number(event.target.value))} />
+    <${Detail} detail=${detail} />
+    <h2>History (/history)</h2>
+    <ul data-testid="history">
+      ${history.map(
+        (event) => html`<li key=${event.sequence}>
+          <span class="muted">v${event.sequence}</span>
+          <span class="type ${event.event_type}">${event.event_type}</span>
+          <span class="muted">${event.personal_data_erased ? 'personal data erased' : JSON.stringify(event.payload)}</span>
+        </li>`,
+      )}
+    </ul>
+  </div>`;
+};
+
+/** One form per command, built from the command schemas in the OpenAPI document. */
+const CommandForm = ({ onDone }) => {
+  const [commands, setCommands] = useState([]);
+  const [type, setType] = useState('USER_CREATED');
+  const [answer, setAnswer] = useState(undefined);
+  const [lag, setLag] = useState(undefined);
+  useEffect(() => {
+    api('/openapi.json').then(({ body }) => {
+      const branches =
+        body.paths['/command'].post.requestBody.content['application/json'].schema.oneOf;
+      setCommands(
+        branches.map((branch) => ({
+          type: branch.properties.event_type.const,
+          fields: Object.entries(branch.properties.payload.properties ?? {}),
+        })),
+      );
+    });
+  }, []);
+  const command = commands.find((candidate) => candidate.type === type);
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const payload = {};
+    for (const [name, schema] of command.fields) {
+      const value = form.get(name);
+      if (value !== '') payload[name] = schema.type === 'integer' ? Number(value) : value;
+    }
+    const userId = form.get('user_id');
+    const body = { user_id: userId, event_type: type, payload };
+    if (form.get('expected_version') !== '')
+      body.expected_version = Number(form.get('expected_version'));
+    setLag(undefined);
+    const sentAt = performance.now();
+    const result = await api('/command', { method: 'POST', body: JSON.stringify(body) });
+    setAnswer(result);
+    if (result.status !== 200 || result.body.message !== 'Event stored') return;
+    // The read side catches up on its own: watch the history until the event shows.
+    for (let polls = 0; polls < 200; polls++) {
+      const history = await api(`/history?user_id=${encodeURIComponent(userId)}&limit=100`);
+      if ((history.body.events ?? []).some((e) => e.sequence === result.body.sequence)) {
+        setLag(Math.round(performance.now() - sentAt));
+        onDone(userId);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return html`<form onSubmit=${submit} data-testid="command-form">
+    <h2>Send a command (POST /command)</h2>
+    <label>event_type</label>
+    <select name="event_type" value=${type} onChange=${(event) => setType(event.target.value)}>
+      ${commands.map((candidate) => html`<option value=${candidate.type}>${candidate.type}</option>`)}
+    </select>
+    <label>user_id</label>
+    <input name="user_id" required />
+    ${(command?.fields ?? []).map(
+      ([name, schema]) => html`<label>payload.${name}</label>
+        <input name=${name} type=${schema.type === 'integer' ? 'number' : 'text'} />`,
+    )}
+    <label>expected_version (optional)</label>
+    <input name="expected_version" type="number" min="0" />
+    <button type="submit">Send</button>
+    ${
+      answer &&
+      html`<pre data-testid="answer" class=${answer.status === 200 ? 'ok' : 'refused'}>${answer.status} ${JSON.stringify(answer.body, null, 2)}</pre>`
+    }
+    ${lag !== undefined && html`<p data-testid="lag">Read side caught up in <span class="lag">${lag} ms</span></p>`}
+  </form>`;
+};
+
+const App = () => {
+  const [userId, setUserId] = useState(undefined);
+  const [refresh, setRefresh] = useState(0);
+  const [token, setToken] = useState(sessionStorage.getItem(tokenKey) ?? '');
+  return html`<header>
+      <h1>Users console</h1><span class="muted">commands → events → read models</span>
+      <input placeholder="Bearer token (if the stack requires one)" value=${token}
+        onChange=${(event) => {
+          sessionStorage.setItem(tokenKey, event.target.value);
+          setToken(event.target.value);
+        }} />
+    </header>
+    <main>
+      <${Feed} onSelect=${setUserId} />
+      <section>
+        <${CommandForm} onDone=${(id) => {
+          setUserId(id);
+          setRefresh((n) => n + 1);
+        }} />
+        <hr />
+        <${Users} onSelect=${setUserId} />
+      </section>
+      <section><${UserPanel} userId=${userId} refresh=${refresh} /></section>
+    </main>`;
+};
+
+render(html`<${App} />`, document.getElementById('app'));
