@@ -68,7 +68,12 @@ const staticPage = (summary: string, type: string) => ({
     summary,
     security: [],
     responses: {
-      '200': { description: summary, content: { [type]: { schema: { type: 'string' } } } },
+      '200': {
+        description: summary,
+        content: {
+          [type]: { schema: { type: type === 'application/json' ? 'object' : 'string' } },
+        },
+      },
     },
   },
 });
