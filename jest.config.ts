@@ -25,6 +25,9 @@ const shared: Config = {
 const config: Config = {
   // Generous for tests against DynamoDB Local and the offline stack on a busy 2-core machine.
   testTimeout: 60_000,
+  // Two files at a time even on two cores: most of an end-to-end test's time is spent waiting
+  // for a stack, and each file that needs one starts its own on ports of its own.
+  maxWorkers: 2,
   projects: [
     {
       ...shared,

@@ -66,6 +66,7 @@ export const benchDataKeys = (endpoint: string, kmsEndpoint: string, table: stri
     DATA_KEYS_TABLE: table,
     KMS_KEY_ID: LOCAL_KMS_KEY_ID,
     AWS_ENDPOINT_URL_KMS: kmsEndpoint,
+    AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
   });
@@ -87,3 +88,18 @@ export const sealedHistoryItems = async (keys: KmsDataKeys, userId: string, leng
 /** Sealed under a throwaway key, for baselines that never open them. */
 export const throwawayHistoryItems = (userId: string, length: number) =>
   userHistoryItems(userId, length, randomBytes(32));
+
+/** Creates each user through `POST /command` of a running stack; anything but 200 stops the bench. */
+export const createUsersOverHttp = async (baseUrl: string, userIds: readonly string[]) => {
+  for (const userId of userIds) {
+    const response = await fetch(`${baseUrl}/command`, {
+      method: 'POST',
+      body: JSON.stringify({
+        user_id: userId,
+        event_type: 'USER_CREATED',
+        payload: { name: 'B', email: 'b@example.com' },
+      }),
+    });
+    if (response.status !== 200) throw new Error(`could not create ${userId}: ${response.status}`);
+  }
+};

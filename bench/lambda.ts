@@ -17,7 +17,13 @@ export const httpEvent = (
     rawQueryString: new URLSearchParams(query).toString(),
     headers: { 'content-type': 'application/json', ...headers },
     queryStringParameters: query,
-    requestContext: { http: { method, path }, requestId: 'bench', timeEpoch: Date.now() },
+    requestContext: {
+      http: { method, path },
+      requestId: 'bench',
+      timeEpoch: Date.now(),
+      // As the stage's JWT authorizer hands them over: an administrator may act on any user.
+      authorizer: { jwt: { claims: { sub: 'bench', 'cognito:groups': '[admin]' }, scopes: null } },
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     isBase64Encoded: false,
   }) as unknown as APIGatewayProxyEventV2;

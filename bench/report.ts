@@ -47,10 +47,37 @@ export const printReport = (results: Results) => {
       ]),
     ),
   );
-  const at8 = results.commandPath.find(
-    (r: Results) => r.concurrency === 8 && r.variant === 'plain',
+  console.log('\nQueries: GET /detail (requests/s, latency ms)\n');
+  console.log(
+    table(
+      ['concurrency', 'direct/s', 'direct p99', 'HTTP/s', 'HTTP p50', 'HTTP p99', 'HTTP/direct'],
+      results.queryPath.map((r: Results) => [
+        r.concurrency,
+        r.direct.perSecond,
+        r.direct.p99,
+        r.http.perSecond,
+        r.http.p50,
+        r.http.p99,
+        r.httpToDirect,
+      ]),
+    ),
   );
-  const { historyCost: h, projectionLag: l, rebuild: b, coldStart: c } = results;
+  const plainAt = (concurrency: number) =>
+    results.commandPath.find(
+      (r: Results) => r.concurrency === concurrency && r.variant === 'plain',
+    );
+  const at8 = plainAt(8);
+  const at32 = plainAt(32);
+  const queryAt32 = results.queryPath.find((r: Results) => r.concurrency === 32);
+  const {
+    coldBurst: burst,
+    historyCost: h,
+    projectionLag: l,
+    loadedProjectionLag: loaded,
+    projectorThroughput: p,
+    rebuild: b,
+    coldStart: c,
+  } = results;
   console.log('\nTargets\n');
   console.log(
     table(
@@ -63,6 +90,42 @@ export const printReport = (results: Results) => {
           at8.ratio,
           '>= 0.8 x raw',
           target(at8.ratio >= 0.8),
+        ],
+        [
+          'commands over HTTP, concurrency 8',
+          `${at8.http.perSecond}/s`,
+          `${at8.direct.perSecond}/s direct`,
+          at8.httpToDirect,
+          '>= 0.6 x direct',
+          target(at8.httpToDirect >= 0.6),
+        ],
+        [
+          'p99 over HTTP at concurrency 32: commands / queries',
+          `${at32.http.p99} / ${queryAt32.http.p99} ms`,
+          `${at32.direct.p99} / ${queryAt32.direct.p99} ms direct`,
+          '',
+          '< 500 ms',
+          target(at32.http.p99 < 500 && queryAt32.http.p99 < 500),
+        ],
+        ...(burst
+          ? [
+              [
+                `${burst.commands} commands at once on a fresh stack`,
+                `${JSON.stringify(burst.statuses)}, last in ${burst.lastAnswerMs} ms`,
+                '',
+                '',
+                'all 200/409 JSON, < 10 s',
+                target(burst.allJson && burst.expectedOnly && burst.lastAnswerMs < 10_000),
+              ],
+            ]
+          : []),
+        [
+          `projection lag p50 / p99 under load (${loaded.background.clients} clients, ${loaded.background.requestsPerSecond} requests/s)`,
+          `${loaded.detailVisible.p50} / ${loaded.detailVisible.p99} ms`,
+          `${loaded.rawStreamPoll.p50} / ${loaded.rawStreamPoll.p99} ms raw poll`,
+          loaded.ratioP50,
+          'p99 < 1 s',
+          target(loaded.detailVisible.p99 < 1000),
         ],
         [
           'projection lag p50 / p99',
@@ -79,6 +142,14 @@ export const printReport = (results: Results) => {
           h.ratio,
           '<= 1.2',
           target(h.ratio <= 1.2),
+        ],
+        [
+          `projector: ${p.events} events of ${p.users} users at once, all current in ${p.allCurrentSeconds} s`,
+          `${p.eventsPerSecond} events/s`,
+          `${p.rawBatchWritePerSecond}/s raw BatchWriteItem`,
+          p.ratio,
+          '',
+          '',
         ],
         [
           `rebuild, ${b.events} events`,

@@ -10,10 +10,13 @@ import { STATE_DIR } from '../scripts/local-stack/paths';
 import { type LocalStack, startLocalStack } from '../scripts/local-stack/stack';
 import { buildBundles } from './bundles';
 import { printReport } from './report';
+import { coldBurst } from './scenarios/cold-burst';
 import { coldStart } from './scenarios/cold-start';
 import { commandPath } from './scenarios/command-path';
 import { historyCost } from './scenarios/history-cost';
 import { projectionLag } from './scenarios/projection-lag';
+import { projectorThroughput } from './scenarios/projector-throughput';
+import { queryPath } from './scenarios/query-path';
 import { rebuild } from './scenarios/rebuild';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -53,11 +56,16 @@ const main = async () => {
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };
   const log = (step: string) => console.error(`[bench ${new Date().toISOString()}] ${step}`);
   try {
+    // First, while the stack is as fresh as `npm start` leaves it.
+    log('cold burst');
+    const burst = stack ? await coldBurst(baseUrl, 40) : undefined;
     log('command path');
     const command = await commandPath(
       { endpoint, kmsEndpoint, baseUrl, ...settings },
       bundles.command.file,
     );
+    log('query path');
+    const query = await queryPath({ endpoint, baseUrl, ...settings }, bundles.detail.file);
     log('history cost');
     const history = await historyCost(
       { endpoint, kmsEndpoint, rounds: settings.rounds },
@@ -65,6 +73,17 @@ const main = async () => {
     );
     log('projection lag');
     const lag = await projectionLag({ endpoint, baseUrl, commands: quick ? 50 : 200 });
+    log('projection lag under load');
+    const loadedLag = await projectionLag({
+      endpoint,
+      baseUrl,
+      commands: quick ? 50 : 200,
+      backgroundClients: 16,
+    });
+    log('projector throughput');
+    const projector = await projectorThroughput(
+      quick ? { users: 200, eventsPerUser: 50 } : { users: 1000, eventsPerUser: 100 },
+    );
     log('rebuild');
     const rebuilt = await rebuild({
       port: 8310,
@@ -83,9 +102,13 @@ const main = async () => {
         node: process.version,
       },
       quick,
+      coldBurst: burst,
       commandPath: command,
+      queryPath: query,
       historyCost: history,
       projectionLag: lag,
+      loadedProjectionLag: loadedLag,
+      projectorThroughput: projector,
       rebuild: rebuilt,
       coldStart: cold,
     };

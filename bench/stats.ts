@@ -52,3 +52,11 @@ export const runLoad = async (
 };
 
 export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** The median of each figure over several runs of the same load. */
+export const describeRuns = (runs: LoadResult[]) => ({
+  perSecond: round(median(runs.map((r) => r.perSecond)), 0),
+  p50: round(median(runs.map((r) => r.latency.p50))),
+  p99: round(median(runs.map((r) => r.latency.p99))),
+  errors: runs.reduce((sum, r) => sum + r.errors, 0),
+});

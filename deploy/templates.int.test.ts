@@ -265,10 +265,9 @@ describe('least privilege', () => {
       .sort();
     expect(grants).toEqual([
       'ProjectorFailureQueue: sqs:SendMessage',
-      'UserDetailTable: dynamodb:GetItem dynamodb:PutItem',
+      'UserDetailTable: dynamodb:BatchGetItem dynamodb:PutItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
-      'UserHistoryTable: dynamodb:GetItem dynamodb:PutItem',
-      'arn:{"Ref":"AWS::Partition"}:dynamodb:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:table/users-dev-recent-events: dynamodb:PutItem',
+      'arn:{"Ref":"AWS::Partition"}:dynamodb:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:table/users-dev-recent-events: dynamodb:BatchWriteItem',
       '{"Fn::ImportValue":"users-command-dev-DataKeysKmsKeyArn"}: kms:Decrypt',
       '{"Fn::ImportValue":"users-command-dev-DataKeysTableArn"}: dynamodb:GetItem',
     ]);

@@ -96,7 +96,7 @@ const localAuthenticator = async () => {
   };
 };
 
-const patchServerlessOffline = async (serverless) => {
+const patchServerlessOffline = async (serverless, log) => {
   const offlineEntry = require.resolve('serverless-offline', { paths: [serverless.serviceDir] });
   const { default: LambdaFunction } = await import(
     pathToFileURL(join(dirname(offlineEntry), 'lambda/LambdaFunction.js')).href
@@ -119,7 +119,7 @@ const patchServerlessOffline = async (serverless) => {
   behaveLikeAws(
     LambdaFunction,
     (name) => kinds.get(name),
-    (line) => serverless.cli.log(line),
+    (line) => log.warning(line),
     await localAuthenticator(),
   );
 };

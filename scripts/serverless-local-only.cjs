@@ -1,20 +1,27 @@
 'use strict';
 
+const { runHandlersInProcess } = require('./offline-in-process.cjs');
 const { patchServerlessOffline } = require('./offline-like-aws.cjs');
+const { readStreamsInLambdaBatches } = require('./offline-stream-batches.cjs');
+
+// Before the streams plugin (listed after this one) loads its reader.
+readStreamsInLambdaBatches();
 
 /**
  * Plugin for the root serverless.yml, which only composes both services for local runs:
  * it refuses any stage but `local` and any deploy/remove, sets the local stream poll interval
  * and retry budget (the first is a key the schema of a deployable service would reject), and
- * makes functions behave as in AWS where serverless-offline does not (offline-like-aws.cjs).
+ * makes functions behave as in AWS where serverless-offline does not (offline-like-aws.cjs), and
+ * runs every handler in one process, each invocation apart (offline-in-process.cjs).
  */
 class LocalOnly {
-  constructor(serverless, options) {
+  constructor(serverless, options, { log }) {
     const refuse = (what) => () => {
       throw new serverless.classes.Error(
         `The root serverless.yml only runs locally; ${what} from services/<name> or with "npm run deploy".`,
       );
     };
+    let forgetBundles = () => {};
     this.hooks = {
       initialize: () => {
         const stage = options.stage ?? serverless.service.provider.stage;
@@ -27,8 +34,11 @@ class LocalOnly {
       'before:deploy:deploy': refuse('deploy'),
       'before:deploy:function:initialize': refuse('deploy'),
       'before:remove:remove': refuse('remove'),
+      // serverless-esbuild announces rebuilt bundles so: the next invocation loads them.
+      'offline:functionsUpdated:cleanup': () => forgetBundles(),
       'offline:start:init': async () => {
-        await patchServerlessOffline(serverless);
+        await patchServerlessOffline(serverless, log);
+        forgetBundles = await runHandlersInProcess(serverless);
         const { streamReadInterval, streamRetryAttempts } =
           serverless.service.custom.localOnly ?? {};
         for (const name of serverless.service.getAllFunctions()) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { decodeEvent, type ReadEvent, type RecordedEvent } from '@users/shared';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { encryptLegacyEvents } from '../scripts/legacy-events';
 import type { StageConfig } from '../scripts/local-stack/tables';
 import {
@@ -95,10 +95,10 @@ const project = async (userId: string, readModelStore = readModels()) => {
       },
     }),
   );
-  const response = await createProjector(readModelStore, keys())(
-    { Records } as DynamoDBStreamEvent,
-    {} as Context,
-  );
+  const response = await createProjector(
+    readModelStore,
+    keys(),
+  )({ Records } as DynamoDBStreamEvent);
   expect(response.batchItemFailures).toEqual([]);
 };
 

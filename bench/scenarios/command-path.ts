@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { createTables } from '../../scripts/local-stack/tables';
-import { benchDataKeys, sealedHistoryItems, throwawayHistoryItems, writeItems } from '../fixtures';
+import {
+  benchDataKeys,
+  createUsersOverHttp,
+  sealedHistoryItems,
+  throwawayHistoryItems,
+  writeItems,
+} from '../fixtures';
 import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
-import { type LoadResult, median, round, runLoad } from '../stats';
+import { describeRuns, type LoadResult, median, round, runLoad } from '../stats';
 
 const CONCURRENCIES = [1, 8, 32];
 const USERS = 32;
@@ -114,19 +120,9 @@ export const commandPath = async (
     warmUps += Math.round(a.perSecond + b.perSecond);
   }
 
-  for (const userId of httpUsers) {
-    const response = await fetch(`${baseUrl}/command`, {
-      method: 'POST',
-      body: JSON.stringify({
-        user_id: userId,
-        event_type: 'USER_CREATED',
-        payload: { name: 'B', email: 'b@example.com' },
-      }),
-    });
-    if (response.status !== 200) throw new Error(`could not create ${userId}: ${response.status}`);
-  }
+  await createUsersOverHttp(baseUrl, httpUsers);
 
-  // serverless-offline starts a worker per concurrent invocation: let it reach 32 before measuring.
+  // The HTTP path's own warm-up: the JIT of the emulator and the handler at full concurrency.
   await runLoad(32, 5000, overHttp);
 
   const variants: Record<string, Variant> = {
@@ -157,13 +153,13 @@ export const commandPath = async (
       results.push({
         concurrency,
         variant,
-        direct: describe(productRuns),
-        raw: describe(rawRuns),
+        direct: describeRuns(productRuns),
+        raw: describeRuns(rawRuns),
         ratio: round(
           median(productRuns.map((r) => r.perSecond)) / median(rawRuns.map((r) => r.perSecond)),
         ),
         ...(httpRuns.length > 0 && {
-          http: describe(httpRuns),
+          http: describeRuns(httpRuns),
           httpToDirect: round(
             median(httpRuns.map((r) => r.perSecond)) / median(productRuns.map((r) => r.perSecond)),
           ),
@@ -173,10 +169,3 @@ export const commandPath = async (
   }
   return results;
 };
-
-const describe = (runs: LoadResult[]) => ({
-  perSecond: round(median(runs.map((r) => r.perSecond)), 0),
-  p50: round(median(runs.map((r) => r.latency.p50))),
-  p99: round(median(runs.map((r) => r.latency.p99))),
-  errors: runs.reduce((sum, r) => sum + r.errors, 0),
-});

@@ -7,6 +7,7 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { createDocumentClient } from '@users/shared/dynamo';
+import { randomCommand, sendCommand } from '../../reliability/load';
 import { round, summarize } from '../stats';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,6 +24,7 @@ const watchStream = async (endpoint: string, table: string) => {
   let running = true;
   const iterators = new Map<string, string | undefined>();
   let firstPass = true;
+  const restarted = new Set<string>();
   const loop = (async () => {
     while (running) {
       const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn }));
@@ -34,7 +36,7 @@ const watchStream = async (endpoint: string, table: string) => {
               StreamArn,
               ShardId: id,
               // Shards that appear later are read from their start: nothing in them is old.
-              ShardIteratorType: firstPass ? 'LATEST' : 'TRIM_HORIZON',
+              ShardIteratorType: firstPass || restarted.has(id) ? 'LATEST' : 'TRIM_HORIZON',
             }),
           );
           iterators.set(id, ShardIterator);
@@ -42,9 +44,16 @@ const watchStream = async (endpoint: string, table: string) => {
       }
       for (const [id, iterator] of iterators) {
         if (!iterator) continue;
-        const { Records = [], NextShardIterator } = await streams.send(
-          new GetRecordsCommand({ ShardIterator: iterator }),
-        );
+        const answer = await streams
+          .send(new GetRecordsCommand({ ShardIterator: iterator }))
+          .catch(() => undefined);
+        if (!answer) {
+          // A shard DynamoDB Local trimmed or closed under us: start it over from its newest.
+          iterators.delete(id);
+          restarted.add(id);
+          continue;
+        }
+        const { Records = [], NextShardIterator } = answer;
         const now = performance.now();
         for (const record of Records) {
           const image = record.dynamodb?.NewImage;
@@ -65,6 +74,42 @@ const watchStream = async (endpoint: string, table: string) => {
   };
 };
 
+/** The soak's traffic: `clients` loops of 3 commands to 2 queries over 100 users, until stopped. */
+const backgroundLoad = (baseUrl: string, clients: number) => {
+  const userIds = Array.from({ length: 100 }, (_, i) => `lag-load-${i}-${randomUUID()}`);
+  let running = true;
+  let requests = 0;
+  let failed = 0;
+  const started = performance.now();
+  const loops = Array.from({ length: clients }, async (_, worker) => {
+    for (let i = 0; running; i++) {
+      requests++;
+      if (i % 5 < 3) {
+        const { status } = await sendCommand(baseUrl, randomCommand(userIds));
+        if (status === undefined) failed++;
+        continue;
+      }
+      const userId = userIds[(worker + i) % userIds.length];
+      const path = [`/detail?user_id=${userId}`, '/list?limit=20', `/history?user_id=${userId}`][
+        i % 3
+      ];
+      try {
+        const response = await fetch(`${baseUrl}${path}`);
+        await response.arrayBuffer();
+        if (response.status >= 500) failed++;
+      } catch {
+        failed++;
+      }
+    }
+  });
+  return async () => {
+    running = false;
+    await Promise.all(loops);
+    const seconds = (performance.now() - started) / 1000;
+    return { clients, requestsPerSecond: round(requests / seconds, 0), failed };
+  };
+};
+
 /**
  * From a POST /command answer to the change being visible in GET /detail, against the time the
  * same event takes to show up in a raw GetRecords poll of the stream.
@@ -73,12 +118,16 @@ export const projectionLag = async ({
   endpoint,
   baseUrl,
   commands,
+  backgroundClients = 0,
 }: {
   endpoint: string;
   baseUrl: string;
   commands: number;
+  /** Clients sending the soak's mix of commands and queries meanwhile. */
+  backgroundClients?: number;
 }) => {
   const stream = await watchStream(endpoint, 'users-local-events');
+  const stopLoad = backgroundClients > 0 ? backgroundLoad(baseUrl, backgroundClients) : undefined;
   await pause(500);
   const userId = `lag-${randomUUID()}`;
   const post = async (body: object) => {
@@ -117,11 +166,13 @@ export const projectionLag = async ({
     const seenAt = stream.seenAt(key);
     if (seenAt !== undefined) rawLags.push(seenAt - answeredAt);
   }
+  const background = await stopLoad?.();
   await stream.stop();
   const product = summarize(productLags);
   const raw = summarize(rawLags);
   return {
     commands,
+    ...(background && { background }),
     detailVisible: { p50: round(product.p50), p99: round(product.p99) },
     rawStreamPoll: { p50: round(raw.p50), p99: round(raw.p99) },
     ratioP50: round(product.p50 / Math.max(raw.p50, 0.01)),

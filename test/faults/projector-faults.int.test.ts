@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@users/shared';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
@@ -36,9 +36,9 @@ describe('the projector under injected faults', () => {
       const keys = new InMemoryDataKeys();
       const project = createProjector(withFaults(store, faultFile), keys);
       let batches = 0;
-      const liftingAfter20Batches = (event: DynamoDBStreamEvent, context: Context) => {
+      const liftingAfter20Batches = (event: DynamoDBStreamEvent) => {
         if (++batches === 20) rmSync(faultFile);
-        return project(event, context);
+        return project(event);
       };
       const [histories, delivery] = fc.sample(
         fc.tuple(historiesArbitrary('fault'), deliveryArbitrary),

@@ -5,8 +5,8 @@ import type { ReadModelStore } from '../../services/query-service/src/applicatio
  * Local and test runs only (the handler applies it only under serverless-offline): makes the
  * projector fail while the file at `faultFile` exists, to prove that the read models converge
  * once the fault is lifted. The file holds e.g. `{"failEvery": 3, "failAfterHistory": 0.5}`:
- * fail every 3rd record, and half of the time after the history entry is written but before the
- * detail moves.
+ * fail every 3rd read of the checkpoints (once per batch), and half of the time after the
+ * history entries are written but before a user's detail moves.
  */
 export type Faults = { failEvery?: number; failAfterHistory?: number };
 
@@ -15,21 +15,21 @@ export class InjectedFault extends Error {}
 export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelStore => {
   const activeFaults = (): Faults | undefined =>
     existsSync(faultFile) ? (JSON.parse(readFileSync(faultFile, 'utf8')) as Faults) : undefined;
-  let records = 0;
+  let reads = 0;
   return {
-    getDetail: async (userId) => {
+    getDetails: async (userIds) => {
       const faults = activeFaults();
-      if (faults?.failEvery && ++records % faults.failEvery === 0)
-        throw new InjectedFault('every Nth record');
-      return store.getDetail(userId);
+      if (faults?.failEvery && ++reads % faults.failEvery === 0)
+        throw new InjectedFault('every Nth read of the checkpoints');
+      return store.getDetails(userIds);
     },
-    putHistoryEntry: (entry) => store.putHistoryEntry(entry),
+    putHistoryEntries: (entries) => store.putHistoryEntries(entries),
     eraseHistory: (userId) => store.eraseHistory(userId),
-    addToFeed: (event) => store.addToFeed(event),
+    addToFeed: (events) => store.addToFeed(events),
     advance: async (detail, previousVersion) => {
       const faults = activeFaults();
       if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {
-        throw new InjectedFault('after the history entry, before the detail');
+        throw new InjectedFault('after the history entries, before the detail');
       }
       return store.advance(detail, previousVersion);
     },

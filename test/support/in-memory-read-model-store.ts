@@ -18,8 +18,16 @@ export class InMemoryReadModelStore implements ReadModelStore {
     return this.details.get(userId) ?? null;
   }
 
-  async putHistoryEntry(entry: HistoryEntry) {
-    this.history.set(`${entry.userId}#${entry.version}`, entry);
+  async getDetails(userIds: string[]) {
+    const found = userIds.flatMap((userId) => {
+      const detail = this.details.get(userId);
+      return detail ? [[userId, detail] as const] : [];
+    });
+    return new Map(found);
+  }
+
+  async putHistoryEntries(entries: HistoryEntry[]) {
+    for (const entry of entries) this.history.set(`${entry.userId}#${entry.version}`, entry);
   }
 
   async advance(detail: UserDetail, previousVersion: number) {
@@ -30,8 +38,8 @@ export class InMemoryReadModelStore implements ReadModelStore {
 
   readonly feed: RecentEvent[] = [];
 
-  async addToFeed(event: RecentEvent) {
-    this.feed.push(event);
+  async addToFeed(events: RecentEvent[]) {
+    this.feed.push(...events);
   }
 
   async recentEvents(limit: number) {

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { encodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import type { createProjector } from '../../services/query-service/src/handlers/projector/projector';
 import {
@@ -130,10 +130,7 @@ export const deliver = async (
   while (queue.length > 0) {
     if (++rounds > 10_000) throw new Error('the projector made no progress');
     const batch = queue.splice(0, batchSize);
-    const { batchItemFailures } = await project(
-      { Records: batch } as DynamoDBStreamEvent,
-      {} as Context,
-    );
+    const { batchItemFailures } = await project({ Records: batch } as DynamoDBStreamEvent);
     const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
     const firstFailed = batch.findIndex((record) =>
       failed.has(record.dynamodb?.SequenceNumber as string),

@@ -85,6 +85,14 @@ const identifyCaller = (): MiddlewareObj<
   },
 });
 
+/** One line per answer, with the request's own keys: the route and status, never the body. */
+const logAnswer = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => {
+  const log = ({ event, response }: middy.Request<APIGatewayProxyEventV2, HttpResponse>) => {
+    logger.info('request answered', { route: event.routeKey, status: response?.statusCode });
+  };
+  return { after: log, onError: log };
+};
+
 const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => ({
   onError: (request) => {
     const rendered = errorResponseBody(request.error);
@@ -145,10 +153,11 @@ export const httpHandler = <TEvent>(
   handler: (event: TEvent, context: RequestContext) => Promise<HttpResponse>,
 ) => {
   // onError handlers run in reverse order: render the error (logged with the request's keys),
-  // turn it into a response, reset the logger's keys, then echo the correlation id.
+  // turn it into a response, log it, reset the logger's keys, then echo the correlation id.
   const pipeline = middy<APIGatewayProxyEventV2, HttpResponse, Error, RequestContext>()
     .use(correlate())
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logAnswer())
     .use(
       httpErrorHandler({
         logger: false,

@@ -10,11 +10,12 @@ import type {
 export type PageKey = Record<string, string | number>;
 export type Page<T> = { items: T[]; next?: PageKey };
 
-/** What the projector needs: each user's checkpoint (the detail's version) and two writes. */
+/** What the projector needs: each user's checkpoint (the detail's version) and its writes. */
 export interface ReadModelStore {
-  /** Consistent read, tombstones included: the projector's position for this user. */
-  getDetail(userId: string): Promise<UserDetail | null>;
-  putHistoryEntry(entry: HistoryEntry): Promise<void>;
+  /** Consistent reads, tombstones included: the projector's position for each user that has one. */
+  getDetails(userIds: string[]): Promise<Map<string, UserDetail>>;
+  /** Idempotent: an entry is keyed by user and version, and rewritten with the same content. */
+  putHistoryEntries(entries: HistoryEntry[]): Promise<void>;
   /**
    * Moves the user from `previousVersion` to `detail.version`. False if the detail was no longer
    * at `previousVersion`: another writer got there first, and nothing was written.
@@ -22,8 +23,8 @@ export interface ReadModelStore {
   advance(detail: UserDetail, previousVersion: number): Promise<boolean>;
   /** Rewrites every history entry of the user without personal data (see eraseHistoryEntry). */
   eraseHistory(userId: string): Promise<void>;
-  /** Adds the event to the console's feed, where a stage keeps one. */
-  addToFeed(event: RecentEvent): Promise<void>;
+  /** Adds the events to the console's feed, where a stage keeps one. */
+  addToFeed(events: RecentEvent[]): Promise<void>;
 }
 
 /** What the query routes read. */

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -65,6 +66,11 @@ const notNewerThan = (version: number): Condition => ({
 });
 
 const BATCH_WRITE_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
+
+/** Before asking again for what DynamoDB left unprocessed under load. */
+const backOff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
 
 /**
  * Every write here is a single-item write: the detail item is each user's checkpoint and carries
@@ -88,6 +94,29 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     return Item ? fromDetailItem(Item) : null;
   }
 
+  async getDetails(userIds: string[]): Promise<Map<string, UserDetail>> {
+    const details = new Map<string, UserDetail>();
+    for (let start = 0; start < userIds.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = userIds
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((userId) => ({ UserID: userId }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await backOff(attempt);
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tables.detail]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of Responses?.[this.tables.detail] ?? []) {
+          const detail = fromDetailItem(item);
+          details.set(detail.userId, detail);
+        }
+        keys = UnprocessedKeys?.[this.tables.detail]?.Keys ?? [];
+      }
+    }
+    return details;
+  }
+
   async getHistoryEntry(userId: string, version: number): Promise<HistoryEntry | null> {
     const { Item } = await this.client.send(
       new GetCommand({
@@ -98,23 +127,20 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     return Item ? fromHistoryItem(Item) : null;
   }
 
-  async putHistoryEntry(entry: HistoryEntry): Promise<void> {
-    await this.client.send(
-      new PutCommand({ TableName: this.tables.history, Item: toHistoryItem(entry) }),
-    );
-  }
-
   advance(detail: UserDetail, previousVersion: number): Promise<boolean> {
     return this.putDetail(detail, atVersion(previousVersion));
   }
 
-  async addToFeed(event: RecentEvent): Promise<void> {
-    if (!this.tables.recentEvents) return;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tables.recentEvents,
-        Item: toFeedItem(FEED, event, FEED_TTL_SECONDS),
-      }),
+  async putHistoryEntries(entries: HistoryEntry[]): Promise<void> {
+    await this.putAll(this.tables.history, entries.map(toHistoryItem));
+  }
+
+  async addToFeed(events: RecentEvent[]): Promise<void> {
+    const table = this.tables.recentEvents;
+    if (!table) return;
+    await this.putAll(
+      table,
+      events.map((event) => toFeedItem(FEED, event, FEED_TTL_SECONDS)),
     );
   }
 
@@ -145,24 +171,15 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     )) {
       entries.push(...(page.Items ?? []).map(fromHistoryItem));
     }
-    await this.putHistory(entries.map(eraseHistoryEntry));
+    await this.putHistoryEntries(entries.map(eraseHistoryEntry));
   }
 
   async restoreUser({ detail, history }: UserReadModels): Promise<void> {
-    await this.putHistory(history);
+    await this.putHistoryEntries(history);
     await this.putDetail(detail, notNewerThan(detail.version));
     // Entries read before an erasure that the live projector applied meanwhile: erase them again.
     if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
       await this.eraseHistory(detail.userId);
-    }
-  }
-
-  private async putHistory(entries: HistoryEntry[]) {
-    for (let start = 0; start < entries.length; start += BATCH_WRITE_LIMIT) {
-      await this.putAll(
-        this.tables.history,
-        entries.slice(start, start + BATCH_WRITE_LIMIT).map(toHistoryItem),
-      );
     }
   }
 
@@ -214,17 +231,19 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     }
   }
 
-  /** BatchWriteItem, retrying whatever DynamoDB leaves unprocessed under load. */
+  /** BatchWriteItem, 25 items a request, retrying whatever DynamoDB leaves unprocessed under load. */
   private async putAll(table: string, items: Record<string, unknown>[]) {
-    let requests = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      let requests = items
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await backOff(attempt);
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+        );
+        requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
       }
-      const { UnprocessedItems } = await this.client.send(
-        new BatchWriteCommand({ RequestItems: { [table]: requests } }),
-      );
-      requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
     }
   }
 }

@@ -1,8 +1,7 @@
 import { httpHandler, jsonResponse } from '@users/shared/http';
 import { authorizeQuery } from '../../http/authorization';
+import { FEED_LENGTH } from '../../projections';
 import { readModelStore } from '../dependencies';
-
-const FEED_LENGTH = 50;
 
 export const handler = httpHandler({ authorize: authorizeQuery('feed') }, async () => {
   const events = await readModelStore.recentEvents(FEED_LENGTH);

@@ -1,5 +1,5 @@
 import { decodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { created, recordedEvents } from '../../../../../test/fixtures/events';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
@@ -72,7 +72,7 @@ describe('the projector', () => {
       toStreamRecord(event('b', 1, create), keys),
     ];
 
-    const response = await project({ Records: records } as DynamoDBStreamEvent, {} as Context);
+    const response = await project({ Records: records } as DynamoDBStreamEvent);
 
     expect(response.batchItemFailures).toEqual([
       { itemIdentifier: poison.dynamodb?.SequenceNumber },
@@ -92,10 +92,10 @@ describe('the projector', () => {
     const future = toStreamRecord(second, keys);
     const image = future.dynamodb?.NewImage as Record<string, { N?: string }>;
     image.SchemaVersion = { N: '3' };
-    const response = await createProjector(store, keys)(
-      { Records: [toStreamRecord(first, keys), future] } as DynamoDBStreamEvent,
-      {} as Context,
-    );
+    const response = await createProjector(
+      store,
+      keys,
+    )({ Records: [toStreamRecord(first, keys), future] } as DynamoDBStreamEvent);
     expect(response.batchItemFailures).toEqual([
       { itemIdentifier: future.dynamodb?.SequenceNumber },
     ]);

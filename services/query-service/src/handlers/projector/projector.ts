@@ -1,52 +1,115 @@
-import {
-  EventType as BatchEventType,
-  BatchProcessor,
-  processPartialResponse,
-} from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type DataKeys, decodeEvent, eventPosition, isUnknownEvent, logger } from '@users/shared';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { applyEvent, EventOutOfOrderError } from '../../application/apply-event';
+import {
+  type DataKeys,
+  type DecodedEvent,
+  decodeEvent,
+  eventPosition,
+  isUnknownEvent,
+  logger,
+} from '@users/shared';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { applyEvents } from '../../application/apply-events';
 import type { ReadModelStore } from '../../application/ports';
 
-/**
- * A stream handler over any ReadModelStore. Records are processed one after another (a user's
- * events must apply in order); failures are reported per record (ReportBatchItemFailures), so
- * Lambda retries from the first failed one and one bad record never fails the whole batch.
- */
-export const createProjector = (store: ReadModelStore, keys: Pick<DataKeys, 'read' | 'forget'>) => {
-  const processor = new BatchProcessor(BatchEventType.DynamoDBStreams);
+type Position = ReturnType<typeof eventPosition>;
+type Received = { record: DynamoDBRecord; position: Position };
 
-  const projectRecord = async (record: DynamoDBRecord) => {
+/** Events are immutable: only inserts carry news. */
+const insertsByUser = (records: DynamoDBRecord[]) => {
+  const byUser = new Map<string, Received[]>();
+  for (const record of records) {
     const image = record.dynamodb?.NewImage;
-    // Events are immutable: only inserts carry news.
-    if (record.eventName !== 'INSERT' || !image) return;
+    if (record.eventName !== 'INSERT' || !image) continue;
     const item = unmarshall(image as Record<string, AttributeValue>);
     const position = eventPosition(item);
-    try {
-      const event = await decodeEvent(item, keys);
-      if (isUnknownEvent(event)) {
-        logger.warn('skipping an event of an unknown type', { ...position, type: event.type });
-      }
-      if (!isUnknownEvent(event) && event.type === 'USER_ERASED') keys.forget(event.userId);
-      const outcome = await applyEvent(store, event);
-      logger.debug('event projected', { ...position, outcome });
-    } catch (error) {
-      if (error instanceof EventOutOfOrderError) {
-        logger.warn('event arrived before an earlier one; it will be retried', position);
-      } else {
-        logger.error('event not projected; it will be retried', { ...position, error });
-      }
-      throw error;
-    }
-  };
-
-  return (event: DynamoDBStreamEvent, context: Context) =>
-    processPartialResponse(event, projectRecord, processor, {
-      context,
-      processInParallel: false,
-      // A batch whose records all failed is reported like any other, record by record.
-      throwOnFullBatchFailure: false,
-    });
+    const received = byUser.get(position.userId) ?? [];
+    received.push({ record, position });
+    byUser.set(position.userId, received);
+  }
+  return byUser;
 };
+
+type Keys = Pick<DataKeys, 'read' | 'forget'>;
+
+/**
+ * The user's events that can be read, up to the first that cannot (an event of a newer schema,
+ * or one whose key cannot be had): the versions after it must wait for it.
+ */
+const decodeUserEvents = async (keys: Keys, userId: string, received: Received[]) => {
+  const decoded: DecodedEvent[] = [];
+  let unreadableFrom = Number.POSITIVE_INFINITY;
+  for (const { record, position } of received) {
+    try {
+      const image = record.dynamodb?.NewImage as Record<string, AttributeValue>;
+      decoded.push(await decodeEvent(unmarshall(image), keys));
+    } catch (error) {
+      logger.error('event not projected; it will be retried', { ...position, error });
+      unreadableFrom = Math.min(unreadableFrom, position.version);
+    }
+  }
+  for (const event of decoded) {
+    if (isUnknownEvent(event)) {
+      logger.warn('skipping an event of an unknown type', {
+        userId,
+        version: event.version,
+        type: event.type,
+      });
+    } else if (event.type === 'USER_ERASED') keys.forget(userId);
+  }
+  return { events: decoded.filter((event) => event.version < unreadableFrom), unreadableFrom };
+};
+
+/** The user's first record in the batch that its read models have not reached, if any. */
+const firstPending = (
+  received: Received[],
+  outcome: number | Error | undefined,
+  unreadableFrom: number,
+) => {
+  if (outcome === undefined || outcome instanceof Error) {
+    logger.error('events not projected; they will be retried', {
+      userId: received[0]?.position.userId,
+      error: outcome,
+    });
+    return received[0]?.record;
+  }
+  const pending = received.find(({ position }) => position.version > outcome);
+  if (pending && pending.position.version < unreadableFrom) {
+    logger.warn('event arrived before an earlier one; it will be retried', pending.position);
+  }
+  return pending?.record;
+};
+
+/**
+ * A stream handler over any ReadModelStore. A batch's events are grouped per user and applied
+ * together (applyEvents): one read of the users' details, their history written in batches, one
+ * conditional write per user. A failure is reported (ReportBatchItemFailures) at a user's first
+ * event not applied; Lambda then delivers again from the earliest one reported, and whatever was
+ * applied already is skipped by version. Powertools' BatchProcessor reports record by record and
+ * cannot express "this user's events from here on", so the response is built here.
+ */
+export const createProjector =
+  (store: ReadModelStore, keys: Keys) =>
+  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const byUser = [...insertsByUser(event.Records)];
+    const decoded = await Promise.all(
+      byUser.map(([userId, received]) => decodeUserEvents(keys, userId, received)),
+    );
+    let outcomes: Map<string, number | Error>;
+    try {
+      outcomes = await applyEvents(
+        store,
+        new Map(byUser.map(([userId], i) => [userId, decoded[i]?.events ?? []])),
+      );
+    } catch (error) {
+      outcomes = new Map(byUser.map(([userId]) => [userId, error as Error]));
+    }
+    const failed = byUser.map(([userId, received], i) =>
+      firstPending(received, outcomes.get(userId), decoded[i]?.unreadableFrom ?? 0),
+    );
+    return {
+      batchItemFailures: failed
+        .filter((record) => record !== undefined)
+        .map((record) => ({ itemIdentifier: record.dynamodb?.SequenceNumber as string })),
+    };
+  };

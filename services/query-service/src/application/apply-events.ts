@@ -1,0 +1,100 @@
+import { type DecodedEvent, isUnknownEvent } from '@users/shared';
+import {
+  evolveDetail,
+  feedEntriesOf,
+  type HistoryEntry,
+  type RecentEvent,
+  toHistoryEntry,
+  toRecentEvent,
+  type UserDetail,
+} from '../projections';
+import type { ReadModelStore } from './ports';
+
+/** Another writer (a rebuild) moved the user's checkpoint meanwhile: read it again and redo. */
+export class CheckpointMovedError extends Error {
+  constructor(userId: string) {
+    super(`The read models of ${userId} moved while these events were applied`);
+  }
+}
+
+/** What one user's events change, worked out before anything is written. */
+type UserChange = {
+  userId: string;
+  from: number;
+  detail: UserDetail | null;
+  history: HistoryEntry[];
+  feed: RecentEvent[];
+  erasure: boolean;
+};
+
+const isErasure = (event: DecodedEvent) => !isUnknownEvent(event) && event.type === 'USER_ERASED';
+
+/**
+ * The user's events that follow on from `current` without a gap, in version order; those already
+ * applied are skipped, and an event of an unknown type only moves the checkpoint past it.
+ */
+const changeOf = (userId: string, current: UserDetail | null, events: DecodedEvent[]) => {
+  const change: UserChange = {
+    userId,
+    from: current?.version ?? 0,
+    detail: current,
+    history: [],
+    feed: [],
+    erasure: false,
+  };
+  for (const event of [...events].sort((a, b) => a.version - b.version)) {
+    const position = change.detail?.version ?? 0;
+    if (event.version > position + 1) break;
+    // A redelivered erasure erases once more: a crash may have come before the second pass.
+    change.erasure ||= isErasure(event);
+    if (event.version <= position) continue;
+    change.detail = evolveDetail(change.detail, event);
+    if (!isUnknownEvent(event)) {
+      change.history.push(toHistoryEntry(event, change.detail));
+      change.feed.push(toRecentEvent(event));
+    }
+  }
+  return change;
+};
+
+/**
+ * The detail's version is the user's checkpoint: it moves only after the history entries are
+ * written, so a crash in between leaves the events "not applied" and their retry rewrites the
+ * same entries. An erasure erases before the checkpoint moves and again after, so that history a
+ * concurrent rebuild wrote from events read before the erasure is erased too (see restoreUser).
+ */
+const commit = async (store: ReadModelStore, change: UserChange) => {
+  if (change.erasure) await store.eraseHistory(change.userId);
+  if (!change.detail || change.detail.version === change.from) return change.from;
+  if (!(await store.advance(change.detail, change.from))) {
+    throw new CheckpointMovedError(change.userId);
+  }
+  if (change.erasure) await store.eraseHistory(change.userId);
+  return change.detail.version;
+};
+
+/**
+ * Applies a batch of events, grouped by user, each exactly once and in version order, whatever
+ * order they came in: one read of all the users' details, their history entries (and the feed's
+ * newest) written together, then one conditional write of each user's detail.
+ *
+ * Returns, per user, the version its read models are now at (events above it came after a gap
+ * and must be delivered again), or the error that left them where they were.
+ */
+export const applyEvents = async (
+  store: ReadModelStore,
+  eventsByUser: Map<string, DecodedEvent[]>,
+): Promise<Map<string, number | Error>> => {
+  const current = await store.getDetails([...eventsByUser.keys()]);
+  const changes = [...eventsByUser].map(([userId, events]) =>
+    changeOf(userId, current.get(userId) ?? null, events),
+  );
+  await Promise.all([
+    store.putHistoryEntries(changes.flatMap((change) => change.history)),
+    store.addToFeed(feedEntriesOf(changes.flatMap((change) => change.feed))),
+  ]);
+  const reached = await Promise.all(
+    changes.map((change) => commit(store, change).catch((error: Error) => error)),
+  );
+  return new Map(changes.map((change, i) => [change.userId, reached[i] as number | Error]));
+};
