@@ -1,6 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { encodeEvent, KmsDataKeys, type RecordedEvent, SCHEMA_VERSION } from '@users/shared';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { LOCAL_KMS_KEY_ID } from '../scripts/local-stack/local-kms';
@@ -102,4 +106,23 @@ export const createUsersOverHttp = async (baseUrl: string, userIds: readonly str
     });
     if (response.status !== 200) throw new Error(`could not create ${userId}: ${response.status}`);
   }
+};
+
+/** The raw baselines' read of a user's newest version: one consistent Query, Limit 1. */
+export const rawHeadVersion = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  userId: string,
+) => {
+  const { Items } = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'AggregateID = :id',
+      ExpressionAttributeValues: { ':id': userId },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return Items?.[0]?.Sequence as number;
 };

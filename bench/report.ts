@@ -62,6 +62,7 @@ export const printReport = (results: Results) => {
       ]),
     ),
   );
+  printHotUser(results.hotUser);
   const plainAt = (concurrency: number) =>
     results.commandPath.find(
       (r: Results) => r.concurrency === concurrency && r.variant === 'plain',
@@ -168,6 +169,36 @@ export const printReport = (results: Results) => {
           `${target(v.kilobytes <= 300)} / ${target(v.importMs <= 100)}`,
         ]),
       ],
+    ),
+  );
+};
+
+const printHotUser = (hot: Results) => {
+  const cells = (row: Results) => [
+    row.successesPerSecond,
+    row.redecidesPerSuccess,
+    row.conflictRate,
+    row.p50,
+    row.p99,
+  ];
+  console.log(
+    '\nOne hot user (commands/s that stored an event, decisions beyond the first per success, share answered 409, latency ms)\n',
+  );
+  console.log(
+    table(
+      ['concurrency', 'variant', 'stored/s', 're-decides/success', '409 share', 'p50', 'p99'],
+      (['plain', 'idempotent', 'raw'] as const).flatMap((variant) =>
+        hot[variant].map((row: Results) => [row.concurrency, variant, ...cells(row)]),
+      ),
+    ),
+  );
+  console.log(`\nRetry policies, no key (kept: ${JSON.stringify(hot.kept)})\n`);
+  console.log(
+    table(
+      ['policy', 'concurrency', 'stored/s', 're-decides/success', '409 share', 'p50', 'p99'],
+      Object.entries(hot.sweep as Results).flatMap(([name, rows]) =>
+        rows.map((row: Results) => [name, row.concurrency, ...cells(row)]),
+      ),
     ),
   );
 };

@@ -14,6 +14,7 @@ import { coldBurst } from './scenarios/cold-burst';
 import { coldStart } from './scenarios/cold-start';
 import { commandPath } from './scenarios/command-path';
 import { historyCost } from './scenarios/history-cost';
+import { hotUser } from './scenarios/hot-user';
 import { projectionLag } from './scenarios/projection-lag';
 import { projectorThroughput } from './scenarios/projector-throughput';
 import { queryPath } from './scenarios/query-path';
@@ -80,6 +81,13 @@ const main = async () => {
       commands: quick ? 50 : 200,
       backgroundClients: 16,
     });
+    log('hot user');
+    const hot = await hotUser({
+      endpoint,
+      kmsEndpoint,
+      runMs: quick ? 1000 : 3000,
+      rounds: quick ? 1 : 3,
+    });
     log('projector throughput');
     const projector = await projectorThroughput(
       quick ? { users: 200, eventsPerUser: 50 } : { users: 1000, eventsPerUser: 100 },
@@ -108,6 +116,7 @@ const main = async () => {
       historyCost: history,
       projectionLag: lag,
       loadedProjectionLag: loadedLag,
+      hotUser: hot,
       projectorThroughput: projector,
       rebuild: rebuilt,
       coldStart: cold,

@@ -28,7 +28,7 @@ describe('reliability under lost responses and load (CI size)', () => {
 
   it('stays correct under sustained load', async () => {
     const report = await runSoak({
-      durationMs: 15_000,
+      durationMs: 10_000,
       concurrency: 8,
       users: 20,
       ports: { http: 3500, lambda: 3502, dynamodb: 8600, localAws: 3504 },

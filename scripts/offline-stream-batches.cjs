@@ -1,23 +1,24 @@
 'use strict';
 
-const { dirname } = require('node:path');
-const { Readable } = require('node:stream');
+const { dirname, join } = require('node:path');
+const { Readable, Writable } = require('node:stream');
 
 /**
- * Hands over every record read so far, up to `limit`, whenever the consumer is ready for the
- * next batch: what Lambda's poller does for a shard, one invocation at a time.
+ * Hands over every record read so far, up to `limit`, whenever the consumer has finished the
+ * previous batch: what Lambda's poller does for a shard, one invocation at a time. Reading from
+ * the shard stops while `limit` records wait, so a backlog stays in DynamoDB, not in memory.
  */
 const batchLikeLambda = (source, limit) => {
   const waiting = [];
   let awaitingData = false;
   let ended = false;
-  const batches = new Readable({
-    objectMode: true,
-    highWaterMark: 1,
-    read: () => take(),
-  });
+  const batches = new Readable({ objectMode: true, highWaterMark: 0, read: () => take() });
   const take = () => {
-    for (let chunk = source.read(); chunk !== null; chunk = source.read()) waiting.push(...chunk);
+    while (waiting.length < limit) {
+      const chunk = source.read();
+      if (chunk === null) break;
+      waiting.push(...chunk);
+    }
     if (waiting.length > 0) {
       batches.push(waiting.splice(0, limit));
     } else if (ended) {
@@ -32,8 +33,28 @@ const batchLikeLambda = (source, limit) => {
   };
   source.once('end', () => {
     ended = true;
+    // 'readable' fires once more at the end, before 'end': answer a consumer still waiting.
+    if (awaitingData) {
+      awaitingData = false;
+      take();
+    }
   });
   source.on('error', (error) => batches.destroy(error));
+  // The consumer's own buffer (16 batches by default) would take batches while it is still busy
+  // with one: a relay that holds one batch at a time makes it ask only when it is done.
+  batches.pipe = (destination, options) => {
+    const relay = new Writable({
+      objectMode: true,
+      highWaterMark: 1,
+      write: (batch, _encoding, done) => destination.write(batch, done),
+      final: (done) => {
+        destination.end();
+        done();
+      },
+    });
+    Readable.prototype.pipe.call(batches, relay, options);
+    return destination;
+  };
   return batches;
 };
 
@@ -47,6 +68,9 @@ const batchLikeLambda = (source, limit) => {
 const readStreamsInLambdaBatches = () => {
   const plugin = require.resolve('serverless-offline-dynamodb-streams');
   const readerPath = require.resolve('dynamodb-streams-readable', { paths: [dirname(plugin)] });
+  if (require.cache[join(dirname(plugin), 'dynamodb-streams.js')]) {
+    throw new Error('load offline-stream-batches before serverless-offline-dynamodb-streams');
+  }
   const reader = require(readerPath);
   require.cache[readerPath].exports = (client, arn, options) =>
     batchLikeLambda(reader(client, arn, options), options.limit);

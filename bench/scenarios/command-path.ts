@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
 import { createTables } from '../../scripts/local-stack/tables';
 import {
   benchDataKeys,
   createUsersOverHttp,
+  rawHeadVersion,
   sealedHistoryItems,
   throwawayHistoryItems,
   writeItems,
@@ -67,17 +68,7 @@ export const commandPath = async (
   };
   const rawAppend = async (worker: number, withKey: boolean) => {
     const userId = userIds[worker] as string;
-    const { Items } = await client.send(
-      new QueryCommand({
-        TableName: raw.EventsTable,
-        KeyConditionExpression: 'AggregateID = :id',
-        ExpressionAttributeValues: { ':id': userId },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const next = (Items?.[0]?.Sequence as number) + 1;
+    const next = (await rawHeadVersion(client, raw.EventsTable, userId)) + 1;
     const put = {
       TableName: raw.EventsTable,
       Item: { ...rawTemplate, AggregateID: userId, Sequence: next, EventId: randomUUID() },

@@ -1,8 +1,10 @@
 import {
+  type AttributeValue,
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 type Fault = {
   /** SDK command names, e.g. PutItemCommand, TransactWriteItemsCommand. */
@@ -85,4 +87,57 @@ export const conflictWithTransactions = (client: DynamoDBDocumentClient, fault: 
 export const firstTimes = (times: number) => {
   let left = times;
   return () => left-- > 0;
+};
+
+type BatchRequestBody = {
+  RequestItems: Record<string, unknown[] | { Keys: unknown[] }>;
+};
+
+/**
+ * DynamoDB takes only the first half of a BatchWriteItem or BatchGetItem (or none of it) and hands
+ * the rest back as unprocessed, as it does under throttling: what is held back never reaches the
+ * table.
+ */
+export const leaveUnprocessed = (
+  client: DynamoDBDocumentClient,
+  fault: Fault,
+  share: 'half' | 'all' = 'half',
+) => {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as {
+        body: Uint8Array | string;
+        headers: Record<string, string>;
+      };
+      if (!matches(fault, context.commandName)) return next(args);
+      const text = new TextDecoder().decode(request.body as Uint8Array);
+      const body = JSON.parse(text) as BatchRequestBody;
+      const [table, asked] = Object.entries(body.RequestItems)[0] as [
+        string,
+        BatchRequestBody['RequestItems'][string],
+      ];
+      const items = Array.isArray(asked) ? asked : asked.Keys;
+      const held = items.splice(share === 'all' ? 0 : Math.ceil(items.length / 2));
+      request.body = JSON.stringify(body);
+      request.headers['content-length'] = String(Buffer.byteLength(request.body));
+      const result =
+        items.length > 0
+          ? await next(args)
+          : { output: { Responses: { [table]: [] }, $metadata: {} }, response: {} };
+      // The document client has already unmarshalled the answer by the time it gets here.
+      const output = result.output as Record<string, unknown>;
+      const open = (item: unknown) => unmarshall(item as Record<string, AttributeValue>);
+      if (Array.isArray(asked)) {
+        output.UnprocessedItems = {
+          [table]: (held as { PutRequest: { Item: unknown } }[]).map(({ PutRequest }) => ({
+            PutRequest: { Item: open(PutRequest.Item) },
+          })),
+        };
+      } else if (held.length > 0) {
+        output.UnprocessedKeys = { [table]: { ...asked, Keys: held.map(open) } };
+      }
+      return result;
+    },
+    { step: 'build', name: 'leaveHalfUnprocessed' },
+  );
 };

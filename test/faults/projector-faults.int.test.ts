@@ -15,6 +15,7 @@ import {
   historiesArbitrary,
   toStreamRecord,
 } from '../support/stream-simulation';
+import { leaveUnprocessed } from './dynamodb-faults';
 import { withFaults } from './projector-faults';
 
 describe('the projector under injected faults', () => {
@@ -62,6 +63,69 @@ describe('the projector under injected faults', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      await deleteTestTables(tables);
+    }
+  });
+
+  it('converges when DynamoDB leaves half of each batch read and write unprocessed', async () => {
+    const tables = await createTestTables(['UserDetailTable', 'UserHistoryTable']);
+    try {
+      const client = testDocumentClient();
+      const requests: string[] = [];
+      client.middlewareStack.add(
+        (next, context) => (args) => {
+          requests.push(context.commandName as string);
+          return next(args);
+        },
+        { step: 'build', name: 'countRequests' },
+      );
+      leaveUnprocessed(client, {
+        commands: ['BatchWriteItemCommand', 'BatchGetItemCommand'],
+        when: () => true,
+      });
+      const store = new DynamoReadModelStore(client, {
+        detail: tables.UserDetailTable,
+        history: tables.UserHistoryTable,
+        listIndex: 'ListIndex',
+      });
+      const keys = new InMemoryDataKeys();
+      const histories = fc.sample(historiesArbitrary('unprocessed'), { seed: 5, numRuns: 1 })[0];
+      const events = (histories as RecordedEvent[][]).flat();
+
+      await createProjector(
+        store,
+        keys,
+      )({
+        Records: events.map((event) => toStreamRecord(event, keys)),
+      } as DynamoDBStreamEvent);
+
+      for (const userEvents of histories as RecordedEvent[][]) {
+        const expected = foldUserReadModels(userEvents);
+        expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
+        expect((await store.listHistory(expected.detail.userId, 100)).items).toEqual(
+          expected.history,
+        );
+      }
+      // Each batch request was asked again for what was left, until all of it was taken.
+      const batchRequests = requests.filter((name) => name.startsWith('Batch')).length;
+      expect(batchRequests).toBeGreaterThan(2 * Math.ceil(events.length / 25));
+    } finally {
+      await deleteTestTables(tables);
+    }
+  });
+
+  it('gives up, to have the batch retried, when DynamoDB keeps leaving items unprocessed', async () => {
+    const tables = await createTestTables(['UserDetailTable', 'UserHistoryTable']);
+    try {
+      const client = testDocumentClient();
+      leaveUnprocessed(client, { commands: ['BatchGetItemCommand'], when: () => true }, 'all');
+      const store = new DynamoReadModelStore(client, {
+        detail: tables.UserDetailTable,
+        history: tables.UserHistoryTable,
+        listIndex: 'ListIndex',
+      });
+      await expect(store.getDetails(['a', 'b'])).rejects.toThrow(/unprocessed 8 times/);
+    } finally {
       await deleteTestTables(tables);
     }
   });

@@ -28,22 +28,30 @@ export type CommandDependencies = {
   store: EventStore;
   now: () => Date;
   newEventId: () => string;
-  /** Waits between attempts after losing a race; injected so tests and benchmarks stay fast. */
-  pause?: (attempt: number) => Promise<void>;
-  maxAttempts?: number;
+  /** How often a lost race is re-decided, and how long to wait first; RETRY_POLICY if not set. */
+  retryPolicy?: RetryPolicy;
 };
 
+/**
+ * Attempts per command, and a pause after the n-th lost race drawn at random from
+ * [0, baseMs x 2^min(n, capExponent)) ("full jitter"), so writers who collided spread out.
+ */
+export type RetryPolicy = { maxAttempts: number; baseMs: number; capExponent: number };
+
+/** Chosen by `npm run bench` (hot user): see docs/scale.md for the measurement. */
+export const RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseMs: 50, capExponent: 3 };
+
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-const DEFAULT_MAX_ATTEMPTS = 10;
 
 type Idempotency = { key: string; requestHash: string; request: CommandRequest };
 type AttemptOutcome = CommandOutcome | { kind: 'lostRace' };
 
-/** Jittered so that writers who collided do not collide again in lockstep. */
-const jitteredPause = (attempt: number) =>
-  new Promise<void>((resolve) =>
-    setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 5)),
-  );
+const jitteredPause = ({ baseMs, capExponent }: RetryPolicy, attempt: number) =>
+  baseMs === 0
+    ? Promise.resolve()
+    : new Promise<void>((resolve) =>
+        setTimeout(resolve, Math.random() * baseMs * 2 ** Math.min(attempt, capExponent)),
+      );
 
 const refused = (code: Refusal['code'], details: Refusal['details'] = {}): CommandOutcome => ({
   kind: 'refused',
@@ -81,16 +89,16 @@ export const executeCommand = async (
   const idempotency = request.idempotencyKey
     ? { key: request.idempotencyKey, requestHash: hashRequest(request), request }
     : undefined;
-  const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const policy = deps.retryPolicy ?? RETRY_POLICY;
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(deps, request, idempotency);
     if (outcome.kind !== 'lostRace') return outcome;
-    if (attempt >= maxAttempts) {
+    if (attempt >= policy.maxAttempts) {
       // Contention, not a decision: a retry later may well succeed, so the key stays free.
       const { version } = await deps.store.readHead(request.userId);
       return refused('VERSION_CONFLICT', { current_version: version });
     }
-    await (deps.pause ?? jitteredPause)(attempt);
+    await jitteredPause(policy, attempt);
   }
 };
 

@@ -33,8 +33,7 @@ const dependenciesOver = (storeClient = client): CommandDependencies => ({
   ),
   now: () => new Date(),
   newEventId: randomUUID,
-  pause: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 3 * attempt)),
-  maxAttempts: 50,
+  retryPolicy: { maxAttempts: 50, baseMs: 3, capExponent: 0 },
 });
 
 beforeAll(async () => {

@@ -62,15 +62,54 @@ const changeOf = (userId: string, current: UserDetail | null, events: DecodedEve
  * written, so a crash in between leaves the events "not applied" and their retry rewrites the
  * same entries. An erasure erases before the checkpoint moves and again after, so that history a
  * concurrent rebuild wrote from events read before the erasure is erased too (see restoreUser).
+ * When another writer moved the checkpoint first, the entries written here may hold personal data
+ * of a user that writer has erased meanwhile (a slow invocation overtaken by its own retry): they
+ * are erased again before giving up.
  */
 const commit = async (store: ReadModelStore, change: UserChange) => {
   if (change.erasure) await store.eraseHistory(change.userId);
   if (!change.detail || change.detail.version === change.from) return change.from;
   if (!(await store.advance(change.detail, change.from))) {
+    const [now] = (await store.getDetails([change.userId])).values();
+    if (now?.erased) await store.eraseHistory(change.userId);
     throw new CheckpointMovedError(change.userId);
   }
   if (change.erasure) await store.eraseHistory(change.userId);
   return change.detail.version;
+};
+
+/**
+ * History and feed entries of all users in as few batched writes as possible. One item DynamoDB
+ * refuses fails its whole request, so then each user's entries are written on their own and only
+ * that user waits.
+ */
+const writeEntries = async (store: ReadModelStore, changes: UserChange[]) => {
+  const write = (some: UserChange[]) =>
+    Promise.all([
+      store.putHistoryEntries(some.flatMap((change) => change.history)),
+      store.addToFeed(feedEntriesOf(some.flatMap((change) => change.feed))),
+    ]);
+  try {
+    await write(changes);
+    return changes.map(() => undefined);
+  } catch {
+    return Promise.all(
+      changes.map((change) =>
+        write([change]).then(
+          () => undefined,
+          (error: Error) => error,
+        ),
+      ),
+    );
+  }
+};
+
+const attempt = <T>(work: () => T): T | Error => {
+  try {
+    return work();
+  } catch (error) {
+    return error as Error;
+  }
 };
 
 /**
@@ -86,15 +125,19 @@ export const applyEvents = async (
   eventsByUser: Map<string, DecodedEvent[]>,
 ): Promise<Map<string, number | Error>> => {
   const current = await store.getDetails([...eventsByUser.keys()]);
-  const changes = [...eventsByUser].map(([userId, events]) =>
-    changeOf(userId, current.get(userId) ?? null, events),
+  const outcomes = new Map<string, number | Error>();
+  const changes: UserChange[] = [];
+  for (const [userId, events] of eventsByUser) {
+    const change = attempt(() => changeOf(userId, current.get(userId) ?? null, events));
+    if (change instanceof Error) outcomes.set(userId, change);
+    else changes.push(change);
+  }
+  const written = await writeEntries(store, changes);
+  await Promise.all(
+    changes.map(async (change, i) => {
+      const reached = written[i] ?? (await commit(store, change).catch((error: Error) => error));
+      outcomes.set(change.userId, reached);
+    }),
   );
-  await Promise.all([
-    store.putHistoryEntries(changes.flatMap((change) => change.history)),
-    store.addToFeed(feedEntriesOf(changes.flatMap((change) => change.feed))),
-  ]);
-  const reached = await Promise.all(
-    changes.map((change) => commit(store, change).catch((error: Error) => error)),
-  );
-  return new Map(changes.map((change, i) => [change.userId, reached[i] as number | Error]));
+  return outcomes;
 };

@@ -68,9 +68,23 @@ const notNewerThan = (version: number): Condition => ({
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
 
-/** Before asking again for what DynamoDB left unprocessed under load. */
-const backOff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+const UNPROCESSED_ROUNDS = 8;
+
+/**
+ * Asks again, backing off, for what a batch request left unprocessed under load; gives up after
+ * UNPROCESSED_ROUNDS (about 3.5 s), well within the Lambda timeout, so that the batch is retried.
+ */
+const untilAllProcessed = async <T>(pending: T[], ask: (pending: T[]) => Promise<T[]>) => {
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt === UNPROCESSED_ROUNDS) {
+      throw new Error(`DynamoDB left ${pending.length} items unprocessed ${attempt} times`);
+    }
+    if (attempt > 0) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+    }
+    pending = await ask(pending);
+  }
+};
 
 /**
  * Every write here is a single-item write: the detail item is each user's checkpoint and carries
@@ -97,22 +111,21 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
   async getDetails(userIds: string[]): Promise<Map<string, UserDetail>> {
     const details = new Map<string, UserDetail>();
     for (let start = 0; start < userIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = userIds
+      const keys = userIds
         .slice(start, start + BATCH_GET_LIMIT)
         .map((userId) => ({ UserID: userId }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 0) await backOff(attempt);
+      await untilAllProcessed<Record<string, unknown>>(keys, async (Keys) => {
         const { Responses, UnprocessedKeys } = await this.client.send(
           new BatchGetCommand({
-            RequestItems: { [this.tables.detail]: { Keys: keys, ConsistentRead: true } },
+            RequestItems: { [this.tables.detail]: { Keys, ConsistentRead: true } },
           }),
         );
         for (const item of Responses?.[this.tables.detail] ?? []) {
           const detail = fromDetailItem(item);
           details.set(detail.userId, detail);
         }
-        keys = UnprocessedKeys?.[this.tables.detail]?.Keys ?? [];
-      }
+        return UnprocessedKeys?.[this.tables.detail]?.Keys ?? [];
+      });
     }
     return details;
   }
@@ -234,16 +247,15 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
   /** BatchWriteItem, 25 items a request, retrying whatever DynamoDB leaves unprocessed under load. */
   private async putAll(table: string, items: Record<string, unknown>[]) {
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
-      let requests = items
+      const requests = items
         .slice(start, start + BATCH_WRITE_LIMIT)
         .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await backOff(attempt);
+      await untilAllProcessed(requests, async (pending) => {
         const { UnprocessedItems } = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+          new BatchWriteCommand({ RequestItems: { [table]: pending } }),
         );
-        requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
-      }
+        return (UnprocessedItems?.[table] ?? []) as typeof requests;
+      });
     }
   }
 }

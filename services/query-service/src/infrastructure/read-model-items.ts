@@ -1,4 +1,10 @@
-import type { HistoryEntry, RecentEvent, UserDetail, UserSummary } from '../projections';
+import {
+  feedPosition,
+  type HistoryEntry,
+  type RecentEvent,
+  type UserDetail,
+  type UserSummary,
+} from '../projections';
 
 /**
  * Attribute names keep the original app's PascalCase (`UserID`, `Name`, ...), so its table
@@ -64,10 +70,10 @@ export const fromHistoryItem = (item: Item): HistoryEntry => ({
   erased: item.Erased === true,
 });
 
-/** Newest first in the feed's one partition: sorted by time, then user and version. */
+/** In the feed's one partition, read newest first (see feedPosition). */
 export const toFeedItem = (feed: string, event: RecentEvent, ttlSeconds: number) => ({
   Feed: feed,
-  Position: `${event.occurredAt}#${event.userId}#${String(event.version).padStart(12, '0')}`,
+  Position: feedPosition(event),
   UserID: event.userId,
   Sequence: event.version,
   EventType: event.eventType,

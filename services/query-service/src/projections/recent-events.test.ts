@@ -1,12 +1,13 @@
 import fc from 'fast-check';
-import { FEED_LENGTH, feedEntriesOf, type RecentEvent } from './recent-events';
+import { FEED_LENGTH, feedEntriesOf, feedPosition, type RecentEvent } from './recent-events';
 
 const eventArbitrary: fc.Arbitrary<RecentEvent> = fc.record({
-  userId: fc.constantFrom('a', 'b', 'c', 'd'),
+  // Upper and lower case: DynamoDB orders by code point, a locale would put 'B' after 'a'.
+  userId: fc.constantFrom('a', 'B', 'c', 'D'),
   version: fc.integer({ min: 1, max: 40 }),
   eventType: fc.constant('USER_BALANCE'),
   occurredAt: fc
-    .integer({ min: 0, max: 300 })
+    .integer({ min: 0, max: 20 })
     .map((second) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString()),
 });
 
@@ -14,11 +15,22 @@ describe("the console's feed", () => {
   it('shows the same newest events whether a batch writes all its events or only its newest', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(eventArbitrary, { maxLength: 3 * FEED_LENGTH }), { maxLength: 6 }),
+        // A batch holds each event once (apply-events skips those already applied).
+        fc.array(
+          fc.uniqueArray(eventArbitrary, {
+            selector: feedPosition,
+            maxLength: 3 * FEED_LENGTH,
+            size: 'max',
+          }),
+          { maxLength: 4 },
+        ),
         (batches) => {
           const everything = batches.flat();
           const written = batches.flatMap((batch) => feedEntriesOf(batch));
-          expect(feedEntriesOf(written)).toEqual(feedEntriesOf(everything));
+          // What the table holds, read newest first as the feed route reads it.
+          const tableOrder = (events: RecentEvent[]) =>
+            [...new Set(events.map(feedPosition))].sort().reverse().slice(0, FEED_LENGTH);
+          expect(tableOrder(written)).toEqual(tableOrder(everything));
         },
       ),
     );

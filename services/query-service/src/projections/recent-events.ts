@@ -24,11 +24,15 @@ export const toRecentEvent = (event: ReadEvent): RecentEvent => ({
 /** How many of the newest events the console shows. */
 export const FEED_LENGTH = 50;
 
-/** The feed's order (its sort key): newest first. */
-const newerFirst = (a: RecentEvent, b: RecentEvent) =>
-  b.occurredAt.localeCompare(a.occurredAt) ||
-  b.userId.localeCompare(a.userId) ||
-  b.version - a.version;
+/** The feed's sort key: by time, then user and version; the feed is read newest first. */
+export const feedPosition = (event: RecentEvent) =>
+  `${event.occurredAt}#${event.userId}#${String(event.version).padStart(12, '0')}`;
+
+/** In the order DynamoDB keeps the sort key (code points, not the locale's collation). */
+const newerFirst = (a: RecentEvent, b: RecentEvent) => {
+  const [older, newer] = [feedPosition(a), feedPosition(b)];
+  return older < newer ? 1 : older > newer ? -1 : 0;
+};
 
 /**
  * What of a batch's events the feed needs: its FEED_LENGTH newest. Any event among the feed's

@@ -101,4 +101,74 @@ describe('the projector', () => {
     ]);
     expect(store.details.get('n')?.version).toBe(1);
   });
+
+  describe("keeps one user's trouble to that user", () => {
+    const keys = new InMemoryDataKeys();
+    const create = created('N', 'n@example.com');
+    const batchOf = (...events: RecordedEvent[]) =>
+      ({ Records: events.map((event) => toStreamRecord(event, keys)) }) as DynamoDBStreamEvent;
+    const first = (userId: string, body: object = create) =>
+      recordedEvents(userId, [body as UserEvent])[0] as RecordedEvent;
+
+    it("projects the others when one user's events cannot be folded", async () => {
+      const store = new InMemoryReadModelStore();
+      const unfoldable = first('p', { type: 'USER_BALANCE', payload: { delta: 1 } });
+      const batch = batchOf(first('a'), unfoldable, first('b'));
+
+      const response = await createProjector(store, keys)(batch);
+
+      expect(response.batchItemFailures).toEqual([
+        { itemIdentifier: batch.Records[1]?.dynamodb?.SequenceNumber },
+      ]);
+      expect([...store.details.keys()].sort()).toEqual(['a', 'b']);
+    });
+
+    it("projects the others when DynamoDB refuses one user's history entry", async () => {
+      const store = new InMemoryReadModelStore();
+      const putHistoryEntries = store.putHistoryEntries.bind(store);
+      store.putHistoryEntries = async (entries) => {
+        if (entries.some((entry) => entry.userId === 'big')) throw new Error('Item too large');
+        return putHistoryEntries(entries);
+      };
+      const batch = batchOf(first('a'), first('big'), first('b'));
+
+      const response = await createProjector(store, keys)(batch);
+
+      expect(response.batchItemFailures).toEqual([
+        { itemIdentifier: batch.Records[1]?.dynamodb?.SequenceNumber },
+      ]);
+      expect([...store.details.keys()].sort()).toEqual(['a', 'b']);
+      expect(store.history.has('big#1')).toBe(false);
+    });
+  });
+
+  it('erases history again when an invocation it overtook erased the user meanwhile', async () => {
+    const keys = new InMemoryDataKeys();
+    const [createdEvent, erasure] = recordedEvents('e', [
+      created('Zed', 'zed@example.com'),
+      { type: 'USER_ERASED', payload: {} } as UserEvent,
+    ]) as [RecordedEvent, RecordedEvent];
+    const stale = { Records: [toStreamRecord(createdEvent, keys)] } as DynamoDBStreamEvent;
+    const store = new InMemoryReadModelStore();
+    // A slow first invocation read the user before its retry applied both events, and writes after.
+    const slowStore = new InMemoryReadModelStore();
+    let reads = 0;
+    slowStore.getDetails = async (userIds) =>
+      reads++ === 0 ? new Map() : store.getDetails(userIds);
+    slowStore.advance = (detail, previousVersion) => store.advance(detail, previousVersion);
+    slowStore.eraseHistory = (userId) => store.eraseHistory(userId);
+    slowStore.putHistoryEntries = (entries) => store.putHistoryEntries(entries);
+    await createProjector(
+      store,
+      keys,
+    )({
+      Records: [createdEvent, erasure].map((event) => toStreamRecord(event, keys)),
+    } as DynamoDBStreamEvent);
+
+    const response = await createProjector(slowStore, keys)(stale);
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(store.history.get('e#1')).toMatchObject({ version: 1 });
+    expect(JSON.stringify([...store.history.values()])).not.toMatch(/Zed|zed@/);
+  });
 });
