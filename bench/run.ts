@@ -83,8 +83,7 @@ const main = async () => {
     });
     log('hot user');
     const hot = await hotUser({
-      endpoint,
-      kmsEndpoint,
+      port: 8320,
       runMs: quick ? 1000 : 3000,
       rounds: quick ? 1 : 3,
     });

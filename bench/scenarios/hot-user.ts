@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
+import { startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
+import { startLocalAws } from '../../scripts/local-stack/local-aws';
+import { stopProcessGroup } from '../../scripts/local-stack/processes';
 import { createTables } from '../../scripts/local-stack/tables';
 import {
   type CommandDependencies,
@@ -71,16 +74,29 @@ const countingAppends = (store: EventStore) => {
  * partition key), against the raw read-then-conditional-put loop, which retries until it wins.
  */
 export const hotUser = async ({
-  endpoint,
-  kmsEndpoint,
-  runMs,
-  rounds,
+  port,
+  ...settings
 }: {
-  endpoint: string;
-  kmsEndpoint: string;
+  port: number;
   runMs: number;
   rounds: number;
 }) => {
+  // A DynamoDB Local of its own: one that holds the other scenarios' data writes far slower.
+  const dynamodb = await startDynamoDbLocal(port);
+  const localAws = await startLocalAws(port + 4);
+  try {
+    return await hotUserOn(dynamodb.endpoint, localAws.endpoint, settings);
+  } finally {
+    await localAws.stop();
+    await stopProcessGroup(dynamodb.process, 'SIGKILL');
+  }
+};
+
+const hotUserOn = async (
+  endpoint: string,
+  kmsEndpoint: string,
+  { runMs, rounds }: { runMs: number; rounds: number },
+) => {
   const client = createDocumentClient({ endpoint });
   const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
   const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);

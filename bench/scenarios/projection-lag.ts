@@ -175,6 +175,8 @@ export const projectionLag = async ({
     ...(background && { background }),
     detailVisible: { p50: round(product.p50), p99: round(product.p99) },
     rawStreamPoll: { p50: round(raw.p50), p99: round(raw.p99) },
-    ratioP50: round(product.p50 / Math.max(raw.p50, 0.01)),
+    // Under load a record often reaches the stream before its answer reaches the client: then
+    // the raw lag is negative and a ratio says nothing.
+    ratioP50: raw.p50 > 1 ? round(product.p50 / raw.p50) : null,
   };
 };
