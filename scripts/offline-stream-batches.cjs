@@ -1,61 +1,61 @@
 'use strict';
 
 const { dirname, join } = require('node:path');
-const { Readable, Writable } = require('node:stream');
 
 /**
  * Hands over every record read so far, up to `limit`, whenever the consumer has finished the
  * previous batch: what Lambda's poller does for a shard, one invocation at a time. Reading from
- * the shard stops while `limit` records wait, so a backlog stays in DynamoDB, not in memory.
+ * the shard's reader stops while `limit` records wait. What the streams plugin gets back is a pump
+ * with the three methods it uses: `pipe` once, then `pause` and `resume` to stop and start.
  */
 const batchLikeLambda = (source, limit) => {
   const waiting = [];
-  let awaitingData = false;
+  let destination;
+  let stopped = false;
+  let busy = false;
   let ended = false;
-  const batches = new Readable({ objectMode: true, highWaterMark: 0, read: () => take() });
-  const take = () => {
+  const pump = () => {
+    if (!destination || stopped || busy) return;
     while (waiting.length < limit) {
       const chunk = source.read();
       if (chunk === null) break;
       waiting.push(...chunk);
     }
     if (waiting.length > 0) {
-      batches.push(waiting.splice(0, limit));
-    } else if (ended) {
-      batches.push(null);
-    } else if (!awaitingData) {
-      awaitingData = true;
-      source.once('readable', () => {
-        awaitingData = false;
-        take();
+      busy = true;
+      destination.write(waiting.splice(0, limit), (error) => {
+        busy = false;
+        if (!error) pump();
       });
+    } else if (ended) {
+      destination.end();
+      destination = undefined;
     }
   };
+  source.on('readable', pump);
   source.once('end', () => {
     ended = true;
-    // 'readable' fires once more at the end, before 'end': answer a consumer still waiting.
-    if (awaitingData) {
-      awaitingData = false;
-      take();
-    }
+    pump();
   });
-  source.on('error', (error) => batches.destroy(error));
-  // The consumer's own buffer (16 batches by default) would take batches while it is still busy
-  // with one: a relay that holds one batch at a time makes it ask only when it is done.
-  batches.pipe = (destination, options) => {
-    const relay = new Writable({
-      objectMode: true,
-      highWaterMark: 1,
-      write: (batch, _encoding, done) => destination.write(batch, done),
-      final: (done) => {
-        destination.end();
-        done();
-      },
-    });
-    Readable.prototype.pipe.call(batches, relay, options);
-    return destination;
+  // Unhandled, as the plugin leaves its reader's errors: the local stack stops, nothing is skipped.
+  source.on('error', (error) => destination?.destroy(error));
+  return {
+    pipe(consumer) {
+      destination = consumer;
+      // After the plugin's `pause()` that follows `pipe()` at once, as with a stream.
+      process.nextTick(pump);
+      return consumer;
+    },
+    pause() {
+      stopped = true;
+      return this;
+    },
+    resume() {
+      stopped = false;
+      pump();
+      return this;
+    },
   };
-  return batches;
 };
 
 /**

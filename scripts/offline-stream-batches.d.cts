@@ -1,4 +1,10 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
-export function batchLikeLambda(source: Readable, limit: number): Readable;
+export type BatchPump = {
+  pipe<T extends Writable>(consumer: T): T;
+  pause(): BatchPump;
+  resume(): BatchPump;
+};
+
+export function batchLikeLambda(source: Readable, limit: number): BatchPump;
 export function readStreamsInLambdaBatches(): void;

@@ -68,4 +68,28 @@ describe('stream batches like Lambda', () => {
 
     expect(batches).toEqual([[0, 1, 2]]);
   });
+
+  it('hands over nothing while paused (the plugin stopping), and carries on when resumed', async () => {
+    const { source, poll, close } = shard();
+    const { consumer, batches, finished } = slowConsumer(50);
+    const pump = batchLikeLambda(source, 1000);
+    pump.pipe(consumer);
+    const polling = (async () => {
+      for (let i = 0; i < 30; i++) {
+        poll(2);
+        await pause(10);
+      }
+    })();
+    await pause(100);
+    pump.pause();
+    await pause(60); // the batch in hand is finished
+    const handedOver = batches.length;
+    await polling;
+    expect(batches.length).toBe(handedOver);
+
+    pump.resume();
+    close();
+    await finished;
+    expect(batches.flat()).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
 });

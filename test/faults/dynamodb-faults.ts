@@ -94,15 +94,18 @@ type BatchRequestBody = {
 };
 
 /**
- * DynamoDB takes only the first half of a BatchWriteItem or BatchGetItem (or none of it) and hands
- * the rest back as unprocessed, as it does under throttling: what is held back never reaches the
- * table.
+ * DynamoDB takes only the first half of a BatchWriteItem or BatchGetItem and hands the rest back
+ * as unprocessed, as it does under throttling: what is held back never reaches the table. With
+ * 'all' it takes none, for as long as the fault lasts (DynamoDB itself would throw a throughput
+ * error once nothing at all can be processed; the SDK retries that): a backlog that never clears.
+ * Returns how many items were held back, so a test can check the fault happened.
  */
 export const leaveUnprocessed = (
   client: DynamoDBDocumentClient,
   fault: Fault,
   share: 'half' | 'all' = 'half',
 ) => {
+  const heldBack = { items: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as {
@@ -118,6 +121,7 @@ export const leaveUnprocessed = (
       ];
       const items = Array.isArray(asked) ? asked : asked.Keys;
       const held = items.splice(share === 'all' ? 0 : Math.ceil(items.length / 2));
+      heldBack.items += held.length;
       request.body = JSON.stringify(body);
       request.headers['content-length'] = String(Buffer.byteLength(request.body));
       const result =
@@ -138,6 +142,7 @@ export const leaveUnprocessed = (
       }
       return result;
     },
-    { step: 'build', name: 'leaveHalfUnprocessed' },
+    { step: 'build', name: 'leaveUnprocessed' },
   );
+  return heldBack;
 };

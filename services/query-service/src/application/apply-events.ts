@@ -58,46 +58,61 @@ const changeOf = (userId: string, current: UserDetail | null, events: DecodedEve
 };
 
 /**
+ * Entries were written but the checkpoint did not move. If another writer erased the user
+ * meanwhile (a slow invocation overtaken by its own retry), those entries may hold personal data
+ * the erasure has already scrubbed: erase them again.
+ */
+const eraseIfErasedMeanwhile = async (store: ReadModelStore, userId: string) => {
+  const [now] = (await store.getDetails([userId])).values();
+  if (now?.erased) await store.eraseHistory(userId);
+};
+
+/**
  * The detail's version is the user's checkpoint: it moves only after the history entries are
  * written, so a crash in between leaves the events "not applied" and their retry rewrites the
  * same entries. An erasure erases before the checkpoint moves and again after, so that history a
  * concurrent rebuild wrote from events read before the erasure is erased too (see restoreUser).
- * When another writer moved the checkpoint first, the entries written here may hold personal data
- * of a user that writer has erased meanwhile (a slow invocation overtaken by its own retry): they
- * are erased again before giving up.
  */
 const commit = async (store: ReadModelStore, change: UserChange) => {
   if (change.erasure) await store.eraseHistory(change.userId);
   if (!change.detail || change.detail.version === change.from) return change.from;
   if (!(await store.advance(change.detail, change.from))) {
-    const [now] = (await store.getDetails([change.userId])).values();
-    if (now?.erased) await store.eraseHistory(change.userId);
+    await eraseIfErasedMeanwhile(store, change.userId);
     throw new CheckpointMovedError(change.userId);
   }
   if (change.erasure) await store.eraseHistory(change.userId);
   return change.detail.version;
 };
 
+/** Settles every write before it reports one failure: none may land after the erasures that follow. */
+const writeAll = async (writes: Promise<unknown>[]) => {
+  const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+};
+
+const writeEntriesOf = (store: ReadModelStore, changes: UserChange[]) =>
+  writeAll([
+    store.putHistoryEntries(changes.flatMap((change) => change.history)),
+    store.addToFeed(feedEntriesOf(changes.flatMap((change) => change.feed))),
+  ]);
+
 /**
- * History and feed entries of all users in as few batched writes as possible. One item DynamoDB
- * refuses fails its whole request, so then each user's entries are written on their own and only
- * that user waits.
+ * History and feed entries of all users in as few batched writes as possible. An item DynamoDB
+ * refuses (ValidationException, e.g. too large) fails its whole request: then each user's entries
+ * are written on their own and only that user waits. Anything else (throttling, a lost
+ * connection) fails every user of the batch, to be delivered again.
  */
 const writeEntries = async (store: ReadModelStore, changes: UserChange[]) => {
-  const write = (some: UserChange[]) =>
-    Promise.all([
-      store.putHistoryEntries(some.flatMap((change) => change.history)),
-      store.addToFeed(feedEntriesOf(some.flatMap((change) => change.feed))),
-    ]);
   try {
-    await write(changes);
+    await writeEntriesOf(store, changes);
     return changes.map(() => undefined);
-  } catch {
+  } catch (error) {
+    if ((error as Error).name !== 'ValidationException') return changes.map(() => error as Error);
     return Promise.all(
       changes.map((change) =>
-        write([change]).then(
+        writeEntriesOf(store, [change]).then(
           () => undefined,
-          (error: Error) => error,
+          (failure: Error) => failure,
         ),
       ),
     );
@@ -135,7 +150,9 @@ export const applyEvents = async (
   const written = await writeEntries(store, changes);
   await Promise.all(
     changes.map(async (change, i) => {
-      const reached = written[i] ?? (await commit(store, change).catch((error: Error) => error));
+      const failedWrite = written[i];
+      if (failedWrite) await eraseIfErasedMeanwhile(store, change.userId).catch(() => undefined);
+      const reached = failedWrite ?? (await commit(store, change).catch((error: Error) => error));
       outcomes.set(change.userId, reached);
     }),
   );

@@ -28,11 +28,9 @@ export const FEED_LENGTH = 50;
 export const feedPosition = (event: RecentEvent) =>
   `${event.occurredAt}#${event.userId}#${String(event.version).padStart(12, '0')}`;
 
-/** In the order DynamoDB keeps the sort key (code points, not the locale's collation). */
-const newerFirst = (a: RecentEvent, b: RecentEvent) => {
-  const [older, newer] = [feedPosition(a), feedPosition(b)];
-  return older < newer ? 1 : older > newer ? -1 : 0;
-};
+/** In the order DynamoDB keeps a string sort key: by UTF-8 bytes, not by the locale or UTF-16. */
+const newerFirst = (a: RecentEvent, b: RecentEvent) =>
+  Buffer.compare(Buffer.from(feedPosition(b)), Buffer.from(feedPosition(a)));
 
 /**
  * What of a batch's events the feed needs: its FEED_LENGTH newest. Any event among the feed's

@@ -14,6 +14,12 @@ import {
 import { foldUserReadModels } from '../../projections';
 import { createProjector } from './projector';
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const itemTooLarge = () =>
+  Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+    name: 'ValidationException',
+  });
+
 const decodeAll = (events: RecordedEvent[], keys: InMemoryDataKeys) =>
   Promise.all(events.map((event) => decodeEvent(encodeStoredEvent(event, keys), keys)));
 
@@ -127,7 +133,7 @@ describe('the projector', () => {
       const store = new InMemoryReadModelStore();
       const putHistoryEntries = store.putHistoryEntries.bind(store);
       store.putHistoryEntries = async (entries) => {
-        if (entries.some((entry) => entry.userId === 'big')) throw new Error('Item too large');
+        if (entries.some((entry) => entry.userId === 'big')) throw itemTooLarge();
         return putHistoryEntries(entries);
       };
       const batch = batchOf(first('a'), first('big'), first('b'));
@@ -142,33 +148,73 @@ describe('the projector', () => {
     });
   });
 
-  it('erases history again when an invocation it overtook erased the user meanwhile', async () => {
+  describe('never leaves personal data behind an erasure', () => {
     const keys = new InMemoryDataKeys();
     const [createdEvent, erasure] = recordedEvents('e', [
       created('Zed', 'zed@example.com'),
       { type: 'USER_ERASED', payload: {} } as UserEvent,
     ]) as [RecordedEvent, RecordedEvent];
-    const stale = { Records: [toStreamRecord(createdEvent, keys)] } as DynamoDBStreamEvent;
-    const store = new InMemoryReadModelStore();
-    // A slow first invocation read the user before its retry applied both events, and writes after.
-    const slowStore = new InMemoryReadModelStore();
-    let reads = 0;
-    slowStore.getDetails = async (userIds) =>
-      reads++ === 0 ? new Map() : store.getDetails(userIds);
-    slowStore.advance = (detail, previousVersion) => store.advance(detail, previousVersion);
-    slowStore.eraseHistory = (userId) => store.eraseHistory(userId);
-    slowStore.putHistoryEntries = (entries) => store.putHistoryEntries(entries);
-    await createProjector(
-      store,
-      keys,
-    )({
-      Records: [createdEvent, erasure].map((event) => toStreamRecord(event, keys)),
-    } as DynamoDBStreamEvent);
+    const recordsOf = (...events: RecordedEvent[]) =>
+      ({ Records: events.map((event) => toStreamRecord(event, keys)) }) as DynamoDBStreamEvent;
+    const personalData = (store: InMemoryReadModelStore) =>
+      JSON.stringify([...store.history.values()]).match(/Zed|zed@/);
 
-    const response = await createProjector(slowStore, keys)(stale);
+    /** A slow invocation that read the user before its retry applied both events, and writes after. */
+    const overtakenBy = (store: InMemoryReadModelStore) => {
+      const slowStore = new InMemoryReadModelStore();
+      let reads = 0;
+      slowStore.getDetails = async (userIds) =>
+        reads++ === 0 ? new Map() : store.getDetails(userIds);
+      slowStore.advance = (detail, previousVersion) => store.advance(detail, previousVersion);
+      slowStore.eraseHistory = (userId) => store.eraseHistory(userId);
+      slowStore.putHistoryEntries = (entries) => store.putHistoryEntries(entries);
+      return slowStore;
+    };
 
-    expect(response.batchItemFailures).toHaveLength(1);
-    expect(store.history.get('e#1')).toMatchObject({ version: 1 });
-    expect(JSON.stringify([...store.history.values()])).not.toMatch(/Zed|zed@/);
+    it("erases again when the overtaken invocation's checkpoint write fails", async () => {
+      const store = new InMemoryReadModelStore();
+      await createProjector(store, keys)(recordsOf(createdEvent, erasure));
+
+      const response = await createProjector(overtakenBy(store), keys)(recordsOf(createdEvent));
+
+      expect(response.batchItemFailures).toHaveLength(1);
+      expect(store.history.get('e#1')).toMatchObject({ version: 1 });
+      expect(personalData(store)).toBeNull();
+    });
+
+    it("erases again when the overtaken invocation's entry writes fail", async () => {
+      const store = new InMemoryReadModelStore();
+      await createProjector(store, keys)(recordsOf(createdEvent, erasure));
+      const slowStore = overtakenBy(store);
+      slowStore.addToFeed = async () => {
+        throw new Error('connection reset');
+      };
+
+      const response = await createProjector(slowStore, keys)(recordsOf(createdEvent));
+
+      expect(response.batchItemFailures).toHaveLength(1);
+      expect(personalData(store)).toBeNull();
+    });
+
+    it('lets no write of the batch land after the erasure that follows it', async () => {
+      const store = new InMemoryReadModelStore();
+      const putHistoryEntries = store.putHistoryEntries.bind(store);
+      store.putHistoryEntries = async (entries) => {
+        await pause(entries.length > 2 ? 50 : 0);
+        return putHistoryEntries(entries);
+      };
+      const addToFeed = store.addToFeed.bind(store);
+      store.addToFeed = async (events) => {
+        if (events.some((event) => event.userId === 'x')) throw itemTooLarge();
+        return addToFeed(events);
+      };
+      const other = recordedEvents('x', [created('X', 'x@example.com')])[0] as RecordedEvent;
+
+      await createProjector(store, keys)(recordsOf(createdEvent, erasure, other));
+      await pause(100);
+
+      expect(store.details.get('e')).toMatchObject({ erased: true });
+      expect(personalData(store)).toBeNull();
+    });
   });
 });
