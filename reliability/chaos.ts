@@ -98,9 +98,16 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     await pause(options.intervalMs);
     const sent = await clients.stop();
 
+    // Every unanswered command is sent again with its key, as a client would, a few at a time.
     const unanswered = sent.filter((command) => command.status === undefined && command.key);
     const retries: SentCommand[] = [];
-    for (const command of unanswered) retries.push(await retryCommand(baseUrl, command));
+    await Promise.all(
+      Array.from({ length: options.clients }, async () => {
+        for (let command = unanswered.shift(); command; command = unanswered.shift()) {
+          retries.push(await retryCommand(baseUrl, command));
+        }
+      }),
+    );
 
     const stage = stageConfig('local', {
       endpoint: dynamodb.endpoint,
