@@ -69,6 +69,29 @@ const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
 
 const UNPROCESSED_ROUNDS = 8;
+const CHUNKS_IN_FLIGHT = 4;
+
+/**
+ * `work` on each chunk of `size` items, a few chunks at a time. After a failure no new chunk
+ * starts, and the ones in flight settle before it is reported: no write lands after the caller
+ * has moved on (e.g. to erase what was written).
+ */
+const eachChunk = async <T>(items: T[], size: number, work: (chunk: T[]) => Promise<void>) => {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  const failures: unknown[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks.length) }, async () => {
+      while (failures.length === 0 && next < chunks.length) {
+        await work(chunks[next++] as T[]).catch((error: unknown) => failures.push(error));
+      }
+    }),
+  );
+  if (failures.length > 0) throw failures[0];
+};
 
 /**
  * Asks again, backing off, for what a batch request left unprocessed under load; gives up after
@@ -110,11 +133,9 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
 
   async getDetails(userIds: string[]): Promise<Map<string, UserDetail>> {
     const details = new Map<string, UserDetail>();
-    for (let start = 0; start < userIds.length; start += BATCH_GET_LIMIT) {
-      const keys = userIds
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((userId) => ({ UserID: userId }));
-      await untilAllProcessed<Record<string, unknown>>(keys, async (Keys) => {
+    const keys = userIds.map((userId) => ({ UserID: userId }));
+    await eachChunk(keys, BATCH_GET_LIMIT, (chunk) =>
+      untilAllProcessed<Record<string, unknown>>(chunk, async (Keys) => {
         const { Responses, UnprocessedKeys } = await this.client.send(
           new BatchGetCommand({
             RequestItems: { [this.tables.detail]: { Keys, ConsistentRead: true } },
@@ -125,8 +146,8 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
           details.set(detail.userId, detail);
         }
         return UnprocessedKeys?.[this.tables.detail]?.Keys ?? [];
-      });
-    }
+      }),
+    );
     return details;
   }
 
@@ -246,17 +267,15 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
 
   /** BatchWriteItem, 25 items a request, retrying whatever DynamoDB leaves unprocessed under load. */
   private async putAll(table: string, items: Record<string, unknown>[]) {
-    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
-      const requests = items
-        .slice(start, start + BATCH_WRITE_LIMIT)
-        .map((Item) => ({ PutRequest: { Item } }));
-      await untilAllProcessed(requests, async (pending) => {
+    const requests = items.map((Item) => ({ PutRequest: { Item } }));
+    await eachChunk(requests, BATCH_WRITE_LIMIT, (chunk) =>
+      untilAllProcessed(chunk, async (pending) => {
         const { UnprocessedItems } = await this.client.send(
           new BatchWriteCommand({ RequestItems: { [table]: pending } }),
         );
         return (UnprocessedItems?.[table] ?? []) as typeof requests;
-      });
-    }
+      }),
+    );
   }
 }
 
