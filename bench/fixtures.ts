@@ -7,7 +7,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { encodeEvent, KmsDataKeys, type RecordedEvent, SCHEMA_VERSION } from '@users/shared';
 import { createDocumentClient } from '@users/shared/dynamo';
+import { startDynamoDbLocal } from '../scripts/local-stack/dynamodb-local';
+import { startLocalAws } from '../scripts/local-stack/local-aws';
 import { LOCAL_KMS_KEY_ID } from '../scripts/local-stack/local-kms';
+import { stopProcessGroup } from '../scripts/local-stack/processes';
 import { SNAPSHOT_VERSION } from '../services/command-service/src/infrastructure/dynamo-event-store';
 
 /**
@@ -125,4 +128,22 @@ export const rawHeadVersion = async (
     }),
   );
   return Items?.[0]?.Sequence as number;
+};
+
+/**
+ * Runs `scenario` on a DynamoDB Local of its own on `port` (and a local KMS on `port + 4`): one
+ * that already holds the other scenarios' data writes far slower.
+ */
+export const onOwnDynamoDbLocal = async <T>(
+  port: number,
+  scenario: (endpoint: string, kmsEndpoint: string) => Promise<T>,
+) => {
+  const dynamodb = await startDynamoDbLocal(port);
+  const localAws = await startLocalAws(port + 4);
+  try {
+    return await scenario(dynamodb.endpoint, localAws.endpoint);
+  } finally {
+    await localAws.stop();
+    await stopProcessGroup(dynamodb.process, 'SIGKILL');
+  }
 };

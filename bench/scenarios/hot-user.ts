@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
-import { startLocalAws } from '../../scripts/local-stack/local-aws';
-import { stopProcessGroup } from '../../scripts/local-stack/processes';
 import { createTables } from '../../scripts/local-stack/tables';
 import {
   type CommandDependencies,
@@ -16,6 +13,7 @@ import type { UserCommand } from '../../services/command-service/src/domain/comm
 import { DynamoEventStore } from '../../services/command-service/src/infrastructure/dynamo-event-store';
 import {
   benchDataKeys,
+  onOwnDynamoDbLocal,
   rawHeadVersion,
   sealedHistoryItems,
   throwawayHistoryItems,
@@ -73,24 +71,8 @@ const countingAppends = (store: EventStore) => {
  * own `executeCommand` on DynamoDB Local (no HTTP: what is measured is contention on one
  * partition key), against the raw read-then-conditional-put loop, which retries until it wins.
  */
-export const hotUser = async ({
-  port,
-  ...settings
-}: {
-  port: number;
-  runMs: number;
-  rounds: number;
-}) => {
-  // A DynamoDB Local of its own: one that holds the other scenarios' data writes far slower.
-  const dynamodb = await startDynamoDbLocal(port);
-  const localAws = await startLocalAws(port + 4);
-  try {
-    return await hotUserOn(dynamodb.endpoint, localAws.endpoint, settings);
-  } finally {
-    await localAws.stop();
-    await stopProcessGroup(dynamodb.process, 'SIGKILL');
-  }
-};
+export const hotUser = ({ port, ...settings }: { port: number; runMs: number; rounds: number }) =>
+  onOwnDynamoDbLocal(port, (endpoint, kmsEndpoint) => hotUserOn(endpoint, kmsEndpoint, settings));
 
 const hotUserOn = async (
   endpoint: string,

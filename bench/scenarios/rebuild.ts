@@ -1,10 +1,8 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
-import { startLocalAws } from '../../scripts/local-stack/local-aws';
-import { runCommand, stopProcessGroup } from '../../scripts/local-stack/processes';
+import { runCommand } from '../../scripts/local-stack/processes';
 import { createTables, deleteTables, stageTableNames } from '../../scripts/local-stack/tables';
-import { benchDataKeys, sealedHistoryItems, writeItems } from '../fixtures';
+import { benchDataKeys, onOwnDynamoDbLocal, sealedHistoryItems, writeItems } from '../fixtures';
 import { median, round } from '../stats';
 
 const ROOT = `${__dirname}/../..`;
@@ -27,16 +25,8 @@ type RebuildSize = { users: number; eventsPerUser: number; rounds: number };
  * parallel Scan of the same table plus BatchWriteItem of as many items. Runs on a DynamoDB Local
  * of its own: one that already holds the other scenarios' data writes far slower.
  */
-export const rebuild = async ({ port, ...size }: RebuildSize & { port: number }) => {
-  const dynamodb = await startDynamoDbLocal(port);
-  const localAws = await startLocalAws(port + 4);
-  try {
-    return await rebuildOn(dynamodb.endpoint, localAws.endpoint, size);
-  } finally {
-    await localAws.stop();
-    await stopProcessGroup(dynamodb.process, 'SIGKILL');
-  }
-};
+export const rebuild = ({ port, ...size }: RebuildSize & { port: number }) =>
+  onOwnDynamoDbLocal(port, (endpoint, kmsEndpoint) => rebuildOn(endpoint, kmsEndpoint, size));
 
 const rebuildOn = async (
   endpoint: string,

@@ -42,7 +42,8 @@ beforeAll(async () => {
 });
 afterAll(() => deleteTestTables(tables));
 
-const storedEvents = async (userId: string) => {
+/** The user's event items as stored, oldest first. */
+const storedItems = async (userId: string) => {
   const { Items = [] } = await client.send(
     new QueryCommand({
       TableName: tables.EventsTable,
@@ -51,8 +52,13 @@ const storedEvents = async (userId: string) => {
       ConsistentRead: true,
     }),
   );
+  return Items;
+};
+
+const storedEvents = async (userId: string) => {
   const keys = testDataKeys(tables.DataKeysTable);
-  return Promise.all(Items.map(async (item) => (await decodeEvent(item, keys)) as RecordedEvent));
+  const items = await storedItems(userId);
+  return Promise.all(items.map(async (item) => (await decodeEvent(item, keys)) as RecordedEvent));
 };
 
 const request = (
@@ -147,13 +153,7 @@ describe('executeCommand on DynamoDB', () => {
 
   it('refuses to decide on a user whose newest event a newer release wrote (503)', async () => {
     const userId = await newUser();
-    const { Items = [] } = await client.send(
-      new QueryCommand({
-        TableName: tables.EventsTable,
-        KeyConditionExpression: 'AggregateID = :id',
-        ExpressionAttributeValues: { ':id': userId },
-      }),
-    );
+    const Items = await storedItems(userId);
     await client.send(
       new PutCommand({
         TableName: tables.EventsTable,
@@ -171,13 +171,7 @@ describe('executeCommand on DynamoDB', () => {
   it('rebuilds the state from the history when the head snapshot has an older shape', async () => {
     const userId = await newUser();
     await executeCommand(deps, balance(userId, 9));
-    const { Items = [] } = await client.send(
-      new QueryCommand({
-        TableName: tables.EventsTable,
-        KeyConditionExpression: 'AggregateID = :id',
-        ExpressionAttributeValues: { ':id': userId },
-      }),
-    );
+    const Items = await storedItems(userId);
     await client.send(
       new PutCommand({
         TableName: tables.EventsTable,
