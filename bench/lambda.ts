@@ -22,7 +22,7 @@ export const httpEvent = (
       requestId: 'bench',
       timeEpoch: Date.now(),
       // As the stage's JWT authorizer hands them over: an administrator may act on any user.
-      authorizer: { jwt: { claims: { sub: 'bench', 'cognito:groups': '[admin]' }, scopes: null } },
+      authorizer: { jwt: { claims: { sub: 'bench', scope: 'users/admin' }, scopes: null } },
     },
     body: body === undefined ? undefined : JSON.stringify(body),
     isBase64Encoded: false,

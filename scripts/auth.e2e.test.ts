@@ -69,7 +69,7 @@ const forged = async (subject: string) => {
   const { privateKey } = await generateKeyPair('ES256');
   const genuine = await tokenFor(subject, { admin: true });
   const { kid } = JSON.parse(Buffer.from(genuine.split('.')[0] as string, 'base64url').toString());
-  return new SignJWT({ 'cognito:groups': ['admin'] })
+  return new SignJWT({ scope: 'users/admin' })
     .setProtectedHeader({ alg: 'ES256', kid })
     .setIssuer(stack.issuer)
     .setAudience(LOCAL_AUDIENCE)

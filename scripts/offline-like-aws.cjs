@@ -81,7 +81,7 @@ const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
  */
 const localAuthenticator = async () => {
   const issuer = process.env.LOCAL_AUTH_ISSUER;
-  if (!issuer) return async () => ({ sub: 'local-developer', 'cognito:groups': ['admin'] });
+  if (!issuer) return async () => ({ sub: 'local-developer', scope: 'users/admin' });
   const { createRemoteJWKSet, jwtVerify } = await import('jose');
   const keys = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
   const audience = process.env.LOCAL_AUTH_AUDIENCE;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ADMIN_SCOPE } from '@users/shared/http';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { ROOT } from './paths';
 
@@ -11,7 +12,6 @@ import { ROOT } from './paths';
 const KEY_FILE = join(ROOT, '.local-auth', 'signing-key.json');
 const ALGORITHM = 'ES256';
 export const LOCAL_AUDIENCE = 'users-local';
-export const ADMIN_GROUP = 'admin';
 
 export const localIssuerUrl = (port: number) => `http://localhost:${port}`;
 
@@ -32,7 +32,10 @@ const signingKey = async (): Promise<StoredKey> => {
 
 export const localJwks = async () => ({ keys: [(await signingKey()).publicJwk] });
 
-/** A token the local stack accepts, shaped like a Cognito access token. */
+/**
+ * A token the local stack accepts, shaped like an access token of an issuer other than Cognito:
+ * an administrator holds the `users/admin` scope (see callerOf).
+ */
 export const signLocalToken = async ({
   subject,
   admin = false,
@@ -46,7 +49,7 @@ export const signLocalToken = async ({
 }) => {
   const { privateJwk } = await signingKey();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...(admin && { 'cognito:groups': [ADMIN_GROUP] }), token_use: 'access' })
+  return new SignJWT({ ...(admin && { scope: ADMIN_SCOPE }), token_use: 'access' })
     .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string })
     .setIssuer(issuer)
     .setAudience(LOCAL_AUDIENCE)

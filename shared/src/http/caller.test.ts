@@ -5,30 +5,50 @@ const withClaims = (claims?: Record<string, unknown>) =>
     typeof callerOf
   >[0];
 
+const COGNITO = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123';
+const OTHER = 'https://idp.example.com/';
+
+const isAdmin = (claims: Record<string, unknown>) =>
+  callerOf(withClaims({ sub: 'u1', ...claims })).admin;
+
 describe('callerOf', () => {
-  it('reads the subject and whether it is an administrator', () => {
+  it('reads the subject', () => {
     expect(callerOf(withClaims({ sub: 'u1' }))).toEqual({ subject: 'u1', admin: false });
+  });
+
+  it('makes an administrator of the users/admin scope, whatever the issuer', () => {
+    for (const iss of [COGNITO, OTHER, undefined]) {
+      expect(isAdmin({ iss, scope: 'users/read users/admin' })).toBe(true);
+      expect(isAdmin({ iss, scope: 'users/admin' })).toBe(true);
+      expect(isAdmin({ iss, scope: 'admin' })).toBe(false);
+      expect(isAdmin({ iss, scope: 'users/administrators' })).toBe(false);
+    }
+  });
+
+  it("makes an administrator of the stage's Cognito admin group, as API Gateway hands it", () => {
+    for (const groups of ['[admin]', '[readers admin]', '[admin assistants]', ['admin']]) {
+      expect(isAdmin({ iss: COGNITO, 'cognito:groups': groups })).toBe(true);
+    }
+    for (const groups of ['[administrators]', 'notadmin', '[x,admin]', '[ admin]', 'admin']) {
+      expect(isAdmin({ iss: COGNITO, 'cognito:groups': groups })).toBe(false);
+    }
+  });
+
+  it('never reads a group name out of another issuer’s list text (fails closed)', () => {
+    // ["billing admin"] and ["billing", "admin"] both reach the function as "[billing admin]".
     for (const claims of [
+      { 'cognito:groups': '[billing admin]' },
+      { 'cognito:groups': '[admin assistants]' },
       { 'cognito:groups': '[admin]' },
-      { 'cognito:groups': '[readers admin]' },
       { 'cognito:groups': ['admin'] },
-      { groups: 'admin' },
-      { scope: 'users/read users/admin' },
+      { groups: '[admin]' },
+      { groups: ['admin'] },
     ]) {
-      expect(callerOf(withClaims({ sub: 'u1', ...claims }))).toEqual({
-        subject: 'u1',
-        admin: true,
-      });
+      expect(isAdmin({ iss: OTHER, ...claims })).toBe(false);
+      expect(isAdmin(claims)).toBe(false);
     }
-    for (const claims of [
-      { 'cognito:groups': '[administrators]' },
-      { scope: 'admin' },
-      { 'cognito:groups': 'notadmin' },
-      { 'cognito:groups': '[x,admin]' },
-      { groups: ['billing admin'] },
-    ]) {
-      expect(callerOf(withClaims({ sub: 'u1', ...claims })).admin).toBe(false);
-    }
+    // An issuer that merely looks like Cognito's is not the stage's user pool.
+    expect(isAdmin({ iss: `${COGNITO}.evil.example`, 'cognito:groups': '[admin]' })).toBe(false);
   });
 
   it('refuses a request without verified claims or subject (401)', () => {

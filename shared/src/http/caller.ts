@@ -5,25 +5,32 @@ import { UnauthorizedError } from './errors';
 export type Caller = { subject: string; admin: boolean };
 
 export const ADMIN_GROUP = 'admin';
+export const ADMIN_SCOPE = 'users/admin';
 
 type Claims = Record<string, string | number | boolean | string[]>;
 
-/**
- * API Gateway passes a list claim as the text "[a b]"; a token may hold a real list. Group names
- * with spaces cannot be told apart in that text (Cognito's cannot hold any): with another issuer,
- * grant administrators the `users/admin` scope instead.
- */
-const listClaim = (value: Claims[string] | undefined): string[] =>
-  Array.isArray(value)
-    ? value
-    : String(value ?? '')
-        .replace(/^\[|\]$/g, '')
-        .split(/\s+/)
-        .filter(Boolean);
+/** A Cognito user pool's issuer: its group names cannot hold whitespace. */
+const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[\w-]+$/;
 
 /**
- * An administrator is in the `admin` group (Cognito's `cognito:groups`, or `groups` from another
- * issuer) or holds the `users/admin` scope.
+ * API Gateway hands a list claim to functions as the text "[a b]". That text is read as names
+ * only where a name cannot hold a space (Cognito's groups); anything else is no group at all.
+ */
+const cognitoGroups = (value: Claims[string] | undefined): string[] => {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string' || !/^\[\S+( \S+)*\]$/.test(value)) return [];
+  return value.slice(1, -1).split(' ');
+};
+
+/** OAuth scopes are one space-separated text by definition (RFC 6749), never ambiguous. */
+const scopesOf = (value: Claims[string] | undefined): string[] =>
+  typeof value === 'string' ? value.split(' ') : [];
+
+/**
+ * An administrator holds the `users/admin` scope (any issuer), or is in the `admin` group of
+ * the stage's Cognito user pool. Groups of any other issuer are never read: API Gateway turns
+ * `["billing admin"]` and `["billing", "admin"]` into the same text, and failing closed is the
+ * only safe reading of it.
  */
 export const callerOf = (
   event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>,
@@ -31,10 +38,10 @@ export const callerOf = (
   const claims = event.requestContext?.authorizer?.jwt?.claims as Claims | undefined;
   const subject = claims?.sub;
   if (typeof subject !== 'string' || subject === '') throw new UnauthorizedError();
-  const groups = [...listClaim(claims?.['cognito:groups']), ...listClaim(claims?.groups)];
-  const scopes = listClaim(claims?.scope);
+  const fromCognito = typeof claims?.iss === 'string' && COGNITO_ISSUER.test(claims.iss);
+  const groups = fromCognito ? cognitoGroups(claims?.['cognito:groups']) : [];
   return {
     subject,
-    admin: groups.includes(ADMIN_GROUP) || scopes.includes('users/admin'),
+    admin: groups.includes(ADMIN_GROUP) || scopesOf(claims?.scope).includes(ADMIN_SCOPE),
   } satisfies Caller;
 };

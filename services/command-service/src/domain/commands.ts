@@ -13,11 +13,21 @@ import type { FromSchema } from 'json-schema-to-ts';
  * Stricter than the stored events' contract, which must keep reading what it once accepted.
  */
 export const visibleTextSchema = {
-  pattern: '^(?=.*?(?![\\p{Default_Ignorable_Code_Point}\\u2800])[\\p{L}\\p{N}\\p{P}\\p{S}])',
+  // [\s\S], not `.`: a regular expression's dot stops at U+2028 and U+2029, which names may hold.
+  pattern:
+    '^(?=[\\s\\S]*?(?![\\p{Default_Ignorable_Code_Point}\\u2800])[\\p{L}\\p{N}\\p{P}\\p{S}])',
   description: 'must contain a visible character',
 } as const;
 
-const visibleNameSchema = { ...nameSchema, allOf: [visibleTextSchema] } as const;
+/**
+ * The stored contract's name, whose pattern's dot refused names starting with U+2028 or U+2029
+ * (released schemas never change; new events seal names, so only the edge needs the fix).
+ */
+const visibleNameSchema = {
+  ...nameSchema,
+  pattern: '^(?=[\\s\\S]*\\S)[^\\p{Cc}\\p{Cs}]+$',
+  allOf: [visibleTextSchema],
+} as const;
 
 /** What each command asks for (the API's `event_type` + `payload`), validated at the edge. */
 export const commandPayloadSchemas = {

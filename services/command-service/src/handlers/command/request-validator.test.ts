@@ -39,10 +39,19 @@ describe('POST /command validation', () => {
     expect(validateCommandRequest(update)).toBe(false);
   });
 
-  it.each(['Ada', 'Zoë', '李小龍', '\u200bAda', 'Ada\u3164Lovelace', '👩‍💻', 'ㄱ'])(
-    'accepts the name %j',
-    (name) => {
-      expect(validateCommandRequest(creation('user-1', name))).toBe(true);
-    },
-  );
+  it.each([
+    'Ada',
+    'Zoë',
+    '李小龍',
+    '\u200bAda',
+    'Ada\u3164Lovelace',
+    '👩‍💻',
+    'ㄱ',
+    // Line and paragraph separators are neither control characters nor invisible fillers.
+    '\u2028Ada',
+    '\u2029Ada',
+    'Ada\u2028',
+  ])('accepts the name %j', (name) => {
+    expect(validateCommandRequest(creation('user-1', name))).toBe(true);
+  });
 });
