@@ -230,7 +230,10 @@ describe('least privilege', () => {
     const expected: Record<string, [string[], string[]]> = {
       ListLambdaFunction: [['dynamodb:Scan'], ['UserDetailTable/index/ListIndex']],
       DetailLambdaFunction: [['dynamodb:GetItem'], ['UserDetailTable', 'UserHistoryTable']],
-      HistoryLambdaFunction: [['dynamodb:Query'], ['UserHistoryTable']],
+      HistoryLambdaFunction: [
+        ['dynamodb:GetItem', 'dynamodb:Query'],
+        ['UserDetailTable', 'UserHistoryTable'],
+      ],
     };
     for (const [functionId, [actions, tables]] of Object.entries(expected)) {
       const statements = statementsOf(query, roleOf(query, functionId));

@@ -23,7 +23,7 @@ export const listBodySchema = {
   additionalProperties: false,
 } as const;
 
-/** GET /detail's 200; `Erased` (with null personal fields) only for a past version. */
+/** GET /detail's 200: never a deleted or erased user (reading-rules.ts). */
 export const detailBodySchema = {
   type: 'object',
   properties: {
@@ -34,7 +34,6 @@ export const detailBodySchema = {
     Version: { type: 'integer', minimum: 1 },
     CreatedAt: timestamp,
     UpdatedAt: timestamp,
-    Erased: { const: true },
   },
   required: ['UserID', 'Name', 'Email', 'Balance', 'Version', 'CreatedAt', 'UpdatedAt'],
   additionalProperties: false,
