@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  ProvisionedThroughputExceededException,
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
@@ -145,4 +146,30 @@ export const leaveUnprocessed = (
     { step: 'build', name: 'leaveUnprocessed' },
   );
   return heldBack;
+};
+
+type TableRequest = { TableName?: string; RequestItems?: Record<string, unknown> };
+
+/**
+ * Every request on `table` is refused as over its throughput, after the SDK's own retries: what
+ * a hot partition does in AWS (about 1,000 writes/s per partition key). Returns how many
+ * requests were refused, so a test can check the fault happened.
+ */
+export const throttleTable = (client: DynamoDBDocumentClient, table: string) => {
+  const refused = { requests: 0 };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as TableRequest;
+      if (input.TableName === table || (input.RequestItems && table in input.RequestItems)) {
+        refused.requests++;
+        throw new ProvisionedThroughputExceededException({
+          message: 'Throughput exceeded (on purpose)',
+          $metadata: {},
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'throttleTable' },
+  );
+  return refused;
 };

@@ -15,7 +15,7 @@ import {
   historiesArbitrary,
   toStreamRecord,
 } from '../support/stream-simulation';
-import { leaveUnprocessed } from './dynamodb-faults';
+import { leaveUnprocessed, throttleTable } from './dynamodb-faults';
 import { withFaults } from './projector-faults';
 
 describe('the projector under injected faults', () => {
@@ -116,6 +116,45 @@ describe('the projector under injected faults', () => {
         listIndex: 'ListIndex',
       });
       await expect(store.getDetails(['a', 'b'])).rejects.toThrow(/unprocessed 8 times/);
+    } finally {
+      await deleteTestTables(tables);
+    }
+  });
+});
+
+describe("the console's feed", () => {
+  it('never holds back the read models, even when every write to it is throttled', async () => {
+    const tables = await createTestTables([
+      'UserDetailTable',
+      'UserHistoryTable',
+      'RecentEventsTable',
+    ]);
+    try {
+      const client = testDocumentClient();
+      const throttled = throttleTable(client, tables.RecentEventsTable);
+      const store = new DynamoReadModelStore(client, {
+        detail: tables.UserDetailTable,
+        history: tables.UserHistoryTable,
+        listIndex: 'ListIndex',
+        recentEvents: tables.RecentEventsTable,
+      });
+      const keys = new InMemoryDataKeys();
+      const histories = fc.sample(historiesArbitrary('feed'), { seed: 7, numRuns: 1 })[0];
+      const events = (histories as RecordedEvent[][]).flat();
+
+      const response = await createProjector(
+        store,
+        keys,
+      )({
+        Records: events.map((event) => toStreamRecord(event, keys)),
+      } as DynamoDBStreamEvent);
+
+      expect(response.batchItemFailures).toEqual([]);
+      expect(throttled.requests).toBeGreaterThan(0);
+      for (const userEvents of histories as RecordedEvent[][]) {
+        const expected = foldUserReadModels(userEvents);
+        expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
+      }
     } finally {
       await deleteTestTables(tables);
     }

@@ -33,8 +33,8 @@ export interface ReadModelQueries {
   getHistoryEntry(userId: string, version: number): Promise<HistoryEntry | null>;
   listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>>;
   listHistory(userId: string, limit: number, after?: PageKey): Promise<Page<HistoryEntry>>;
-  /** The newest events across users, newest first. */
-  recentEvents(limit: number): Promise<RecentEvent[]>;
+  /** The newest events across users that occurred in the feed's last hour, newest first. */
+  recentEvents(limit: number, now: Date): Promise<RecentEvent[]>;
 }
 
 /** An event item as the store holds it; only the shared codec looks inside. */

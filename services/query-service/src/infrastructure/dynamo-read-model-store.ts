@@ -18,6 +18,7 @@ import type {
 } from '../application/ports';
 import {
   eraseHistoryEntry,
+  FEED_KEEPS_SECONDS,
   type HistoryEntry,
   type RecentEvent,
   type UserDetail,
@@ -44,7 +45,6 @@ export type ReadModelTables = {
 
 /** One feed partition: the console reads the newest hour of events across users in one Query. */
 const FEED = 'recent';
-const FEED_TTL_SECONDS = 3600;
 
 type Condition = {
   ConditionExpression: string;
@@ -174,17 +174,20 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     if (!table) return;
     await this.putAll(
       table,
-      events.map((event) => toFeedItem(FEED, event, FEED_TTL_SECONDS)),
+      events.map((event) => toFeedItem(FEED, event, FEED_KEEPS_SECONDS)),
     );
   }
 
-  async recentEvents(limit: number): Promise<RecentEvent[]> {
+  async recentEvents(limit: number, now: Date): Promise<RecentEvent[]> {
     if (!this.tables.recentEvents) return [];
+    // TTL deletes expired items when it gets round to it (up to days later): the key says when.
+    const since = new Date(now.getTime() - FEED_KEEPS_SECONDS * 1000).toISOString();
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tables.recentEvents,
-        KeyConditionExpression: 'Feed = :feed',
-        ExpressionAttributeValues: { ':feed': FEED },
+        KeyConditionExpression: 'Feed = :feed AND #position >= :since',
+        ExpressionAttributeNames: { '#position': 'Position' },
+        ExpressionAttributeValues: { ':feed': FEED, ':since': since },
         ScanIndexForward: false,
         Limit: limit,
       }),

@@ -24,6 +24,9 @@ export const toRecentEvent = (event: ReadEvent): RecentEvent => ({
 /** How many of the newest events the console shows. */
 export const FEED_LENGTH = 50;
 
+/** How long an event stays in the feed (DynamoDB's TTL deletes it some time after). */
+export const FEED_KEEPS_SECONDS = 3600;
+
 /** The feed's sort key: by time, then user and version; the feed is read newest first. */
 export const feedPosition = (event: RecentEvent) =>
   `${event.occurredAt}#${event.userId}#${String(event.version).padStart(12, '0')}`;

@@ -4,7 +4,7 @@ import { FEED_LENGTH } from '../../projections';
 import { readModelStore } from '../dependencies';
 
 export const handler = httpHandler({ authorize: authorizeQuery('feed') }, async () => {
-  const events = await readModelStore.recentEvents(FEED_LENGTH);
+  const events = await readModelStore.recentEvents(FEED_LENGTH, new Date());
   return jsonResponse(200, {
     events: events.map((event) => ({
       user_id: event.userId,
