@@ -173,3 +173,18 @@ export const throttleTable = (client: DynamoDBDocumentClient, table: string) => 
   );
   return refused;
 };
+
+/** A transaction DynamoDB cancels because one of its items is over its throughput (AWS only). */
+export const cancelTransactionsForThrottling = (client: DynamoDBDocumentClient, fault: Fault) => {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!matches(fault, context.commandName)) return next(args);
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled, please refer cancellation reasons (on purpose)',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }],
+      });
+    },
+    { step: 'initialize', name: 'cancelTransactionsForThrottling' },
+  );
+};

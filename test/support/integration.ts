@@ -21,14 +21,14 @@ export const createTestTables = <T extends LogicalTable>(logicalIds: readonly T[
 export const deleteTestTables = (names: Record<string, string>) =>
   deleteTables(testEndpoint(), names);
 
-/** Data keys in `table`, wrapped by the local stand-in for KMS that the global setup started. */
-export const testDataKeys = (table: string) =>
-  new KmsDataKeys(
-    testDocumentClient(),
-    new KMSClient({
-      region: 'us-east-1',
-      endpoint: process.env.TEST_KMS_ENDPOINT,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    { table, kmsKeyId: LOCAL_KMS_KEY_ID },
-  );
+/** The local stand-in for KMS that the global setup started. */
+export const testKmsClient = () =>
+  new KMSClient({
+    region: 'us-east-1',
+    endpoint: process.env.TEST_KMS_ENDPOINT,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+/** Data keys in `table`, wrapped by the local stand-in for KMS. */
+export const testDataKeys = (table: string, client = testDocumentClient()) =>
+  new KmsDataKeys(client, testKmsClient(), { table, kmsKeyId: LOCAL_KMS_KEY_ID });

@@ -21,4 +21,29 @@ describe('error responses', () => {
     });
     expect(errorResponseBody(new Error('boom'))).toBeUndefined();
   });
+
+  it('answers 503 with Retry-After when AWS is throttling, never 500', () => {
+    const throttled = [
+      Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }),
+      Object.assign(new Error('slow down'), { name: 'ThrottlingException' }),
+      Object.assign(new Error('in flight'), { name: 'TransactionConflictException' }),
+      Object.assign(new Error('cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+      }),
+    ];
+    for (const error of throttled) {
+      expect(errorResponseBody(error)).toEqual({
+        statusCode: 503,
+        message: expect.any(String),
+        body: { message: expect.any(String) },
+        headers: { 'retry-after': '1' },
+      });
+    }
+    const conditional = Object.assign(new Error('cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+    });
+    expect(errorResponseBody(conditional)).toBeUndefined();
+  });
 });

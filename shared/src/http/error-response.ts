@@ -6,7 +6,31 @@ type RenderedError = {
   statusCode: number;
   message: string;
   body: { message: string; errors?: string[] } & Record<string, unknown>;
+  headers?: Record<string, string>;
 };
+
+/** AWS asked to slow down, and the SDK's own retries did not get through: retry a moment later. */
+const BUSY_ERRORS = [
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'TransactionConflictException',
+];
+const BUSY_CANCELLATIONS = [
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'TransactionConflict',
+];
+const RETRY_AFTER_SECONDS = '1';
+
+/** Nothing was written: a transaction is cancelled whole. */
+const isBusy = (error: Error & { CancellationReasons?: { Code?: string }[] }) =>
+  BUSY_ERRORS.includes(error.name) ||
+  (error.name === 'TransactionCanceledException' &&
+    (error.CancellationReasons ?? []).some((reason) =>
+      BUSY_CANCELLATIONS.includes(reason.Code ?? ''),
+    ));
 
 type MiddyError = Omit<Error, 'cause'> & {
   statusCode?: number;
@@ -41,6 +65,12 @@ export const errorResponseBody = (error: unknown): RenderedError | undefined => 
   if (error instanceof HttpError) return rendered(error.statusCode, error.message, error.details);
   if (error instanceof NewerSchemaVersionError) {
     return rendered(503, "This user's events were written by a newer release; try again later", {});
+  }
+  if (error instanceof Error && isBusy(error)) {
+    return {
+      ...rendered(503, 'The service is busy; try again shortly', {}),
+      headers: { 'retry-after': RETRY_AFTER_SECONDS },
+    };
   }
   if (error instanceof Error) return fromMiddy(error as MiddyError);
   return undefined;

@@ -104,6 +104,7 @@ const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => 
     request.error = Object.assign(new Error(JSON.stringify(rendered.body)), {
       statusCode: rendered.statusCode,
       expose: true,
+      headers: rendered.headers,
     });
   },
 });

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { KeyCache } from './key-cache';
 
 /** The user was erased: their key is gone for good, and no new one is ever made for them. */
 export class UserErasedError extends Error {
@@ -35,6 +36,9 @@ export interface DataKeys {
  */
 export const DATA_KEY_CACHE_SECONDS = 30;
 
+/** About 2 MB of keys: far more users than a warm function sees in 30 seconds. */
+export const DATA_KEY_CACHE_ENTRIES = 10_000;
+
 export type DataKeyTable = { table: string; kmsKeyId: string };
 
 type Lookup = { key: Buffer } | { erased: true } | { missing: true };
@@ -46,14 +50,22 @@ type Lookup = { key: Buffer } | { erased: true } | { missing: true };
  * so that no later request can make the user a new key.
  */
 export class KmsDataKeys implements DataKeys {
-  private readonly cache = new Map<string, { key: Buffer; until: number }>();
+  private readonly cache: KeyCache<Lookup>;
 
   constructor(
     private readonly dynamodb: DynamoDBDocumentClient,
     private readonly kms: KMSClient,
     readonly where: DataKeyTable,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+    maxCachedKeys = DATA_KEY_CACHE_ENTRIES,
+  ) {
+    this.cache = new KeyCache(DATA_KEY_CACHE_SECONDS * 1000, maxCachedKeys, now);
+  }
+
+  /** How many users' keys this process holds now. */
+  get cachedKeys() {
+    return this.cache.size;
+  }
 
   async read(userId: string): Promise<Buffer | undefined> {
     const found = await this.lookup(userId);
@@ -88,11 +100,13 @@ export class KmsDataKeys implements DataKeys {
       if (error instanceof ConditionalCheckFailedException) return this.readOrCreate(userId);
       throw error;
     }
-    return this.remember(userId, Buffer.from(Plaintext as Uint8Array));
+    const key = Buffer.from(Plaintext as Uint8Array);
+    this.cache.set(userId, { key });
+    return key;
   }
 
   forget(userId: string) {
-    this.cache.delete(userId);
+    this.cache.forget(userId);
   }
 
   /** Shredding the key, as one item of the erasure's transaction: a tombstone replaces it. */
@@ -100,9 +114,16 @@ export class KmsDataKeys implements DataKeys {
     return { Put: { TableName: this.where.table, Item: { UserID: userId, Erased: true } } };
   }
 
-  private async lookup(userId: string): Promise<Lookup> {
-    const cached = this.cache.get(userId);
-    if (cached && cached.until > this.now()) return { key: cached.key };
+  /** Only keys are kept: a user without one may get one any moment, and a tombstone is final. */
+  private lookup(userId: string): Promise<Lookup> {
+    return this.cache.get(
+      userId,
+      () => this.fetch(userId),
+      (found) => 'key' in found,
+    );
+  }
+
+  private async fetch(userId: string): Promise<Lookup> {
     const { Item } = await this.dynamodb.send(
       new GetCommand({
         TableName: this.where.table,
@@ -119,11 +140,6 @@ export class KmsDataKeys implements DataKeys {
         KeyId: this.where.kmsKeyId,
       }),
     );
-    return { key: this.remember(userId, Buffer.from(Plaintext as Uint8Array)) };
-  }
-
-  private remember(userId: string, key: Buffer) {
-    this.cache.set(userId, { key, until: this.now() + DATA_KEY_CACHE_SECONDS * 1000 });
-    return key;
+    return { key: Buffer.from(Plaintext as Uint8Array) };
   }
 }

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeEvent, NewerSchemaVersionError, type RecordedEvent } from '@users/shared';
+import { errorResponseBody } from '@users/shared/http';
 import {
+  cancelTransactionsForThrottling,
   conflictWithTransactions,
   firstTimes,
   loseResponses,
@@ -256,6 +258,41 @@ describe('a write refused because a transaction on the same item is in flight', 
     expect(await executeCommand(dependenciesOver(contended), keyed)).toMatchObject({
       refusal: { code: 'USER_NOT_FOUND' },
     });
+  });
+});
+
+describe("a user's data key", () => {
+  it("is made again after its write met the erasure's transaction (a lost race, never a 5xx)", async () => {
+    const keysClient = testDocumentClient();
+    conflictWithTransactions(keysClient, { commands: ['PutItemCommand'], when: firstTimes(2) });
+    const store = new DynamoEventStore(
+      client,
+      { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+      testDataKeys(tables.DataKeysTable, keysClient),
+    );
+    const userId = `user-${randomUUID()}`;
+    const outcome = await executeCommand({ ...deps, store }, creation(userId));
+    expect(outcome).toMatchObject({ kind: 'stored', result: { version: 1 } });
+  });
+});
+
+describe('a transaction DynamoDB cancels for throttling', () => {
+  it('stores nothing and is answered 503 with Retry-After, never 500', async () => {
+    const userId = await newUser();
+    const throttled = testDocumentClient();
+    cancelTransactionsForThrottling(throttled, {
+      commands: ['TransactWriteItemsCommand'],
+      when: () => true,
+    });
+    const failure = await executeCommand(
+      dependenciesOver(throttled),
+      balance(userId, 1, { idempotencyKey: randomUUID() }),
+    ).catch((error: unknown) => error);
+    expect(errorResponseBody(failure)).toMatchObject({
+      statusCode: 503,
+      headers: { 'retry-after': expect.any(String) },
+    });
+    expect(await storedEvents(userId)).toHaveLength(1);
   });
 });
 

@@ -99,12 +99,17 @@ export class DynamoEventStore implements EventStore {
     if (erasure) this.keys.forget(userId);
   }
 
-  /** Erased since this command read its state: it lost the race to the erasure. */
+  /**
+   * Erased since this command read its state, or being erased now (the key's row is held by the
+   * erasure's transaction, AWS only): the command lost the race and is decided again.
+   */
   private async keyToSeal(userId: string) {
     try {
       return await this.keys.readOrCreate(userId);
     } catch (error) {
-      if (error instanceof UserErasedError) throw new VersionTakenError();
+      if (error instanceof UserErasedError || error instanceof TransactionConflictException) {
+        throw new VersionTakenError();
+      }
       throw error;
     }
   }
