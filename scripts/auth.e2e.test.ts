@@ -161,6 +161,40 @@ describe('npm start -- --auth', () => {
     );
   });
 
+  it("keeps one caller's Idempotency-Key apart from another's", async () => {
+    const alice = `alice-${randomUUID()}`;
+    const bob = `bob-${randomUUID()}`;
+    const key = `order-${randomUUID()}`;
+    const keyed = async (subject: string, body: unknown) => {
+      const response = await fetch(`${stack.baseUrl}/command`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor(subject)}`, 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const bobsRefused = { user_id: bob, event_type: 'USER_BALANCE', payload: { delta: 1 } };
+    expect(await keyed(bob, bobsRefused)).toMatchObject({ status: 404 });
+    // Alice's first command with the same key is hers: stored, not "already used".
+    expect(await keyed(alice, creation(alice))).toMatchObject({
+      status: 200,
+      body: { sequence: 1 },
+    });
+    expect(await keyed(bob, bobsRefused)).toMatchObject({ status: 404 });
+    expect(await storedEvents(alice)).toHaveLength(1);
+  });
+
+  it("makes no administrator of an issuer's group text (only Cognito's groups are read)", async () => {
+    for (const groups of [['billing admin'], ['admin', 'assistants'], ['admin']]) {
+      const token = await signLocalToken({
+        subject: `sub-${randomUUID()}`,
+        issuer: stack.issuer,
+        claims: { 'cognito:groups': groups, groups },
+      });
+      expect((await send('/list', token)).status).toBe(403);
+    }
+  });
+
   it('answers any Authorization header with 401 JSON or a valid answer, never a 5xx', async () => {
     const valid = await tokenFor('fuzz-user');
     const header = fc.oneof(

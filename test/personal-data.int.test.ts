@@ -69,7 +69,7 @@ const run = (
 ) =>
   executeCommand(
     { store: store(), now: () => new Date(), newEventId: randomUUID },
-    { userId, command, correlationId: `c-${randomUUID()}`, ...extra },
+    { userId, command, caller: 'tester', correlationId: `c-${randomUUID()}`, ...extra },
   );
 
 const scanAll = async (TableName: string) => {

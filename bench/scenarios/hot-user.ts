@@ -119,6 +119,7 @@ const hotUserOn = async (
           const outcome = await executeCommand(deps, {
             userId,
             command,
+            caller: 'bench',
             idempotencyKey: withKey ? randomUUID() : undefined,
             correlationId: 'bench',
           });

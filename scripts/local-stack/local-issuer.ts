@@ -41,15 +41,18 @@ export const signLocalToken = async ({
   admin = false,
   expiresInSeconds = 3600,
   issuer,
+  claims = {},
 }: {
   subject: string;
   admin?: boolean;
   expiresInSeconds?: number;
   issuer: string;
+  /** More claims, as another issuer might put in (tests). */
+  claims?: Record<string, unknown>;
 }) => {
   const { privateJwk } = await signingKey();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...(admin && { scope: ADMIN_SCOPE }), token_use: 'access' })
+  return new SignJWT({ ...claims, ...(admin && { scope: ADMIN_SCOPE }), token_use: 'access' })
     .setProtectedHeader({ alg: ALGORITHM, kid: privateJwk.kid as string })
     .setIssuer(issuer)
     .setAudience(LOCAL_AUDIENCE)

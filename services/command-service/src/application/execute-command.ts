@@ -20,6 +20,8 @@ export type CommandRequest = {
   userId: string;
   command: UserCommand;
   expectedVersion?: number;
+  /** Who sends it (the token's subject): an Idempotency-Key belongs to its caller alone. */
+  caller: string;
   idempotencyKey?: string;
   correlationId: string;
 };
@@ -43,7 +45,9 @@ export const RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseMs: 50, capExpon
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
-type Idempotency = { key: string; requestHash: string; request: CommandRequest };
+type Idempotency = Pick<IdempotencyRecord, 'key' | 'requestHash' | 'previousRelease'> & {
+  request: CommandRequest;
+};
 type AttemptOutcome = CommandOutcome | { kind: 'lostRace' };
 
 const jitteredPause = ({ baseMs, capExponent }: RetryPolicy, attempt: number) =>
@@ -70,8 +74,26 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const hashRequest = (request: CommandRequest) =>
   sha256(stableStringify(requestFields(request)) as string);
 
-/** How the previous release hashed a request: the body in the order it was sent. */
+/** How the release before 2026-11-29 hashed a request: the body in the order it was sent. */
 const hashBodyAsSent = (request: CommandRequest) => sha256(JSON.stringify(requestFields(request)));
+
+/** The key as stored: the caller's own, so no caller can take or probe another's keys. */
+const scopedKey = (caller: string, key: string) =>
+  `caller.${sha256(JSON.stringify([caller, key]))}`;
+
+const idempotencyOf = (request: CommandRequest): Idempotency | undefined => {
+  if (!request.idempotencyKey) return undefined;
+  const requestHash = hashRequest(request);
+  return {
+    key: scopedKey(request.caller, request.idempotencyKey),
+    requestHash,
+    previousRelease: {
+      key: request.idempotencyKey,
+      requestHashes: [requestHash, hashBodyAsSent(request)],
+    },
+    request,
+  };
+};
 
 /**
  * Runs a command until it is decided: each attempt reads the user's head, decides, and appends
@@ -86,12 +108,12 @@ export const executeCommand = async (
   deps: CommandDependencies,
   request: CommandRequest,
 ): Promise<CommandOutcome> => {
-  const idempotency = request.idempotencyKey
-    ? { key: request.idempotencyKey, requestHash: hashRequest(request), request }
-    : undefined;
+  const idempotency = idempotencyOf(request);
   const policy = deps.retryPolicy ?? RETRY_POLICY;
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(deps, request, idempotency);
+    const outcome = await attemptOnce(deps, request, idempotency).catch((error: unknown) =>
+      answeredBefore(deps, idempotency, error),
+    );
     if (outcome.kind !== 'lostRace') return outcome;
     if (attempt >= policy.maxAttempts) {
       // Contention, not a decision: a retry later may well succeed, so the key stays free.
@@ -139,26 +161,60 @@ const settle = async (
   }
 };
 
+const isRecordOf = (record: IdempotencyRecord, { request, requestHash }: Idempotency) =>
+  record.hashOfBodyAsSent
+    ? record.requestHash === hashBodyAsSent(request)
+    : record.requestHash === requestHash;
+
+/** The answer recorded for this request: under the caller's key, or by the previous release. */
+const recordedAnswer = async (deps: CommandDependencies, idempotency: Idempotency) => {
+  const scoped = await deps.store.readIdempotency(idempotency.key, deps.now());
+  if (scoped) return scoped;
+  const { previousRelease } = idempotency;
+  const unscoped =
+    previousRelease && (await deps.store.readIdempotency(previousRelease.key, deps.now()));
+  // Another request under the same text may be another caller's: it is none of this one's business.
+  return unscoped && isRecordOf(unscoped, idempotency) ? unscoped : undefined;
+};
+
 const replay = async (
   deps: CommandDependencies,
   idempotency: Idempotency | undefined,
 ): Promise<AttemptOutcome> => {
-  const record = idempotency && (await deps.store.readIdempotency(idempotency.key, deps.now()));
+  const record = idempotency && (await recordedAnswer(deps, idempotency));
   // Taken a moment ago but expired since: the key is free again, so decide afresh.
   if (!record) return { kind: 'lostRace' };
-  const sameRequest = record.hashOfBodyAsSent
-    ? record.requestHash === hashBodyAsSent(idempotency.request)
-    : record.requestHash === idempotency.requestHash;
-  return sameRequest ? record.outcome : refused('IDEMPOTENCY_KEY_REUSED');
+  return isRecordOf(record, idempotency) ? record.outcome : refused('IDEMPOTENCY_KEY_REUSED');
+};
+
+/**
+ * A retry of a request already answered gets that answer, even when deciding again would fail
+ * now (a KMS outage, an event of a newer release): the answer does not depend on today's state.
+ */
+const answeredBefore = async (
+  deps: CommandDependencies,
+  idempotency: Idempotency | undefined,
+  error: unknown,
+): Promise<CommandOutcome> => {
+  const record = idempotency && (await recordedAnswer(deps, idempotency).catch(() => undefined));
+  if (record && isRecordOf(record, idempotency)) return record.outcome;
+  throw error;
 };
 
 const recordOf = (
   deps: CommandDependencies,
-  { key, requestHash }: Idempotency,
+  { key, requestHash, previousRelease }: Idempotency,
   outcome: CommandOutcome,
 ): IdempotencyRecord => {
   const recordedAt = Math.floor(deps.now().getTime() / 1000);
-  return { key, requestHash, outcome, recordedAt, expiresAt: recordedAt + IDEMPOTENCY_TTL_SECONDS };
+  return {
+    key,
+    requestHash,
+    previousRelease,
+    outcome,
+    recordedAt,
+    expiresAt: recordedAt + IDEMPOTENCY_TTL_SECONDS,
+  };
 };
 
 type Decision = CommandOutcome | { outcome: CommandOutcome; events: AppendRequest['events'] };

@@ -67,7 +67,7 @@ const request = (
   userId: string,
   command: CommandRequest['command'],
   extra: Partial<CommandRequest> = {},
-): CommandRequest => ({ userId, command, correlationId: 'test', ...extra });
+): CommandRequest => ({ userId, command, caller: 'tester', correlationId: 'test', ...extra });
 const creation = (userId: string, extra: Partial<CommandRequest> = {}) =>
   request(
     userId,
@@ -331,10 +331,111 @@ describe('a key recorded by the previous release (answer as `Result`, body hashe
         occurredAt: '2026-11-28T10:00:00.000Z',
       },
     });
+    // Another request under the same text may be another caller's (the key was not scoped then).
     expect(await executeCommand(deps, balance(userId, 4, { idempotencyKey }))).toMatchObject({
-      refusal: { code: 'IDEMPOTENCY_KEY_REUSED' },
+      kind: 'stored',
+      result: { version: 2 },
     });
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+});
+
+/** A record as the release before 2026-12-01 wrote it: under the key's own text. */
+const unscopedRecord = async (key: string, request: CommandRequest, outcome: CommandOutcome) => {
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify([request.userId, request.command.type, request.command.payload, null]))
+    .digest('hex');
+  const now = Math.floor(Date.now() / 1000);
+  await client.send(
+    new PutCommand({
+      TableName: tables.IdempotencyTable,
+      Item: {
+        IdempotencyKey: key,
+        RequestHash: requestHash,
+        Outcome: outcome,
+        RecordedAt: now - 60,
+        ExpiresAt: now + 3600,
+      },
+    }),
+  );
+};
+
+describe("one caller's Idempotency-Key and another's", () => {
+  it("never meet: Bob's refused command does not block Alice's first one with the same key", async () => {
+    const key = `order-${randomUUID()}`;
+    const bob = `user-${randomUUID()}`;
+    const alice = await newUser();
+    expect(
+      await executeCommand(deps, balance(bob, 5, { caller: bob, idempotencyKey: key })),
+    ).toMatchObject({ refusal: { code: 'USER_NOT_FOUND' } });
+    expect(
+      await executeCommand(deps, balance(alice, 5, { caller: alice, idempotencyKey: key })),
+    ).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    // Each still gets their own answer back.
+    expect(
+      await executeCommand(deps, balance(bob, 5, { caller: bob, idempotencyKey: key })),
+    ).toMatchObject({ refusal: { code: 'USER_NOT_FOUND' } });
+    expect(
+      await executeCommand(deps, balance(alice, 5, { caller: alice, idempotencyKey: key })),
+    ).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    expect(await storedEvents(alice)).toHaveLength(2);
+  });
+
+  it("are honoured from the previous release's unscoped records for the very same request only", async () => {
+    const userId = await newUser();
+    const key = `order-${randomUUID()}`;
+    const answered: CommandOutcome = {
+      kind: 'stored',
+      result: { userId, eventType: 'USER_BALANCE', version: 2, eventId: 'e-1', occurredAt: 'then' },
+    };
+    await unscopedRecord(key, balance(userId, 3), answered);
+    // Its retry after the upgrade: replayed, nothing stored again (with or without a refusal).
+    expect(await executeCommand(deps, balance(userId, 3, { idempotencyKey: key }))).toEqual(
+      answered,
+    );
     expect(await storedEvents(userId)).toHaveLength(1);
+    // Someone else's request under the same text: theirs, decided on its own.
+    const other = await newUser();
+    expect(
+      await executeCommand(deps, balance(other, 3, { caller: other, idempotencyKey: key })),
+    ).toMatchObject({ kind: 'stored', result: { userId: other, version: 2 } });
+    expect(
+      await executeCommand(deps, balance(other, -9, { caller: other, idempotencyKey: `${key}-2` })),
+    ).toMatchObject({ refusal: { code: 'INSUFFICIENT_BALANCE' } });
+  });
+
+  it("replays a previous release's refusal of the same request, and records nothing new", async () => {
+    const key = `order-${randomUUID()}`;
+    const userId = `user-${randomUUID()}`;
+    const refusal: CommandOutcome = {
+      kind: 'refused',
+      refusal: { code: 'USER_NOT_FOUND', details: {} },
+    };
+    await unscopedRecord(key, balance(userId, 1), refusal);
+    await create(userId);
+    expect(await executeCommand(deps, balance(userId, 1, { idempotencyKey: key }))).toEqual(
+      refusal,
+    );
+    expect(await storedEvents(userId)).toHaveLength(1);
+  });
+});
+
+describe('a retry of an answered request', () => {
+  it('gets its answer although deciding again would fail now (an event of a newer release)', async () => {
+    const userId = await newUser();
+    const keyedBalance = balance(userId, 2, { idempotencyKey: randomUUID() });
+    const first = await executeCommand(deps, keyedBalance);
+    const [, head] = await storedItems(userId);
+    await client.send(
+      new PutCommand({
+        TableName: tables.EventsTable,
+        Item: { ...head, Sequence: 3, SchemaVersion: 99, State: { shape: 'unknown' } },
+      }),
+    );
+    expect(await executeCommand(deps, keyedBalance)).toEqual(first);
+    await expect(
+      executeCommand(deps, { ...keyedBalance, idempotencyKey: randomUUID() }),
+    ).rejects.toBeInstanceOf(NewerSchemaVersionError);
   });
 });
 

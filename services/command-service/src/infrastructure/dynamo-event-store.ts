@@ -134,18 +134,53 @@ export class DynamoEventStore implements EventStore {
   }
 
   async recordOutcome(record: IdempotencyRecord): Promise<void> {
+    const check = this.previousReleaseCheck(record);
     try {
-      await this.client.send(new PutCommand(this.idempotencyPut(record)));
+      if (!check) await this.client.send(new PutCommand(this.idempotencyPut(record)));
+      else {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Put: this.idempotencyPut(record) }, check],
+          }),
+        );
+      }
     } catch (error) {
       // Taken, or (AWS only) locked by a twin's transaction in flight: the key's owner answers.
+      const codes =
+        error instanceof TransactionCanceledException
+          ? (error.CancellationReasons ?? []).map((reason) => reason.Code)
+          : [];
       if (
         error instanceof ConditionalCheckFailedException ||
-        error instanceof TransactionConflictException
+        error instanceof TransactionConflictException ||
+        codes.includes('ConditionalCheckFailed') ||
+        codes.includes('TransactionConflict')
       ) {
         throw new IdempotencyKeyTakenError();
       }
       throw error;
     }
+  }
+
+  /**
+   * Fails while the previous release's record of this very request is live under the unscoped
+   * key: that record is the answer. A record of another request there is ignored.
+   */
+  private previousReleaseCheck({ previousRelease, recordedAt }: IdempotencyRecord) {
+    if (!previousRelease) return undefined;
+    const [thisRequest, asSent] = previousRelease.requestHashes;
+    return {
+      ConditionCheck: {
+        TableName: this.tables.idempotency,
+        Key: { IdempotencyKey: previousRelease.key },
+        ConditionExpression: `${keyIsFreeOrExpired} OR (RequestHash <> :thisRequest AND RequestHash <> :asSent)`,
+        ExpressionAttributeValues: {
+          ':now': recordedAt,
+          ':thisRequest': thisRequest,
+          ':asSent': asSent,
+        },
+      },
+    };
   }
 
   private async putEvent(item: EventItem) {
@@ -207,9 +242,11 @@ export class DynamoEventStore implements EventStore {
     keyShreddings: ReturnType<ErasableDataKeys['shreddingOf']>[],
   ) {
     const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
+    const previousRelease = idempotency && this.previousReleaseCheck(idempotency);
     const TransactItems = [
       ...puts,
       ...(idempotency ? [{ Put: this.idempotencyPut(idempotency) }] : []),
+      ...(previousRelease ? [previousRelease] : []),
       ...keyShreddings,
     ];
     try {
@@ -219,7 +256,10 @@ export class DynamoEventStore implements EventStore {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       if (isOurs(reasons[0]?.Item, eventItems[0])) return;
-      if (idempotency && reasons[puts.length]?.Code === 'ConditionalCheckFailed') {
+      const keyReasons = idempotency
+        ? reasons.slice(puts.length, puts.length + (previousRelease ? 2 : 1))
+        : [];
+      if (keyReasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
         throw new IdempotencyKeyTakenError();
       }
       const codes = reasons.map((reason) => reason.Code);

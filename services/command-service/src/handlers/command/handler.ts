@@ -18,11 +18,12 @@ const deps = { store, now: () => new Date(), newEventId: randomUUID };
 
 export const handler = httpHandler(
   { parseJsonBody: true, authorize: authorizeCommand, schema: validateCommandRequest },
-  async ({ body, headers }, { correlationId }) => {
+  async ({ body, headers }, { correlationId, caller }) => {
     const outcome = await executeCommand(deps, {
       userId: body.user_id,
       command: { type: body.event_type, payload: body.payload } as UserCommand,
       expectedVersion: body.expected_version,
+      caller: caller.subject,
       idempotencyKey: headers['idempotency-key'],
       correlationId,
     });
