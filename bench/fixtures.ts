@@ -17,12 +17,17 @@ import { SNAPSHOT_VERSION } from '../services/command-service/src/infrastructure
  * Event items as the command service writes them (event, metadata and the state after it),
  * personal fields sealed under `key`, the user's data key.
  */
-export const userHistoryItems = (userId: string, length: number, key: Buffer) =>
+export const userHistoryItems = (
+  userId: string,
+  length: number,
+  key: Buffer,
+  { name, email } = { name: 'Bench User', email: 'bench@example.com' },
+) =>
   Array.from({ length }, (_, index) => {
     const version = index + 1;
     const event = {
       ...(version === 1
-        ? { type: 'USER_CREATED', payload: { name: 'Bench User', email: 'bench@example.com' } }
+        ? { type: 'USER_CREATED', payload: { name, email } }
         : { type: 'USER_BALANCE', payload: { delta: 1 } }),
       userId: userId,
       version,
@@ -31,12 +36,7 @@ export const userHistoryItems = (userId: string, length: number, key: Buffer) =>
       correlationId: 'bench',
       schemaVersion: SCHEMA_VERSION,
     } as RecordedEvent;
-    const state = {
-      status: 'active',
-      name: 'Bench User',
-      email: 'bench@example.com',
-      balance: version - 1,
-    };
+    const state = { status: 'active', name, email, balance: version - 1 };
     return encodeEvent(event, { state, stateVersion: SNAPSHOT_VERSION }, key);
   });
 

@@ -1,4 +1,4 @@
-/** Prints bench results as Markdown tables (the README quotes them). */
+/** Prints bench results as Markdown tables (docs/benchmarks.md quotes them). */
 // biome-ignore lint/suspicious/noExplicitAny: reads the results object it was given, whatever its shape
 type Results = Record<string, any>;
 

@@ -67,6 +67,15 @@ const roleOf = (template: Template, functionId: string) => {
   return role['Fn::GetAtt'][0] as string;
 };
 
+/** Every grant but logging, as "resource: actions", sorted. */
+const grantsOf = (statements: Statement[]) =>
+  statements
+    .filter((s) => !s.Action.some((a) => a.startsWith('logs:')))
+    .flatMap((s) =>
+      resourcesOf(s).map((r) => `${resourceName(r)}: ${[...s.Action].sort().join(' ')}`),
+    )
+    .sort();
+
 const actionsOn = (statements: Statement[], service: string) =>
   statements.flatMap((s) => s.Action.filter((action) => action.startsWith(`${service}:`))).sort();
 
@@ -211,13 +220,18 @@ describe('least privilege', () => {
       'dynamodb:PutItem',
       'dynamodb:Query',
     ]);
-    expect(byTable('"IdempotencyTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // A keyed transaction checks the previous release's unscoped record (a ConditionCheck).
+    expect(byTable('"IdempotencyTable"')).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ]);
     expect(byTable('"DataKeysTable"')).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
     ]);
-    expect(actionsOn(statements, 'dynamodb')).toHaveLength(8);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(9);
     expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual([
       expect.objectContaining({
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -228,7 +242,10 @@ describe('least privilege', () => {
 
   it('lets the read handlers read only, each its own tables', () => {
     const expected: Record<string, [string[], string[]]> = {
-      ListLambdaFunction: [['dynamodb:Scan'], ['UserDetailTable/index/ListIndex']],
+      ListLambdaFunction: [
+        ['dynamodb:BatchGetItem', 'dynamodb:Scan'],
+        ['UserDetailTable', 'UserDetailTable/index/ListIndex'],
+      ],
       DetailLambdaFunction: [['dynamodb:GetItem'], ['UserDetailTable', 'UserHistoryTable']],
       HistoryLambdaFunction: [
         ['dynamodb:GetItem', 'dynamodb:Query'],
@@ -247,7 +264,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the projector read the stream and write read models, never the event store', () => {
+  it('lets the projector read the stream and write read models, and only Query the event store', () => {
     const statements = statementsOf(query, roleOf(query, 'ProjectorLambdaFunction'));
     const stream = statements.find((s) => s.Action.includes('dynamodb:GetRecords'));
     expect(stream?.Action.sort()).toEqual([
@@ -259,22 +276,34 @@ describe('least privilege', () => {
     expect(resourcesOf(stream as Statement)).toEqual([
       { 'Fn::ImportValue': 'users-command-dev-EventsTableStreamArn' },
     ]);
-    // Every grant, by what it is on: enough to project and erase, nothing on the event store.
-    const grants = statements
-      .filter((s) => !s.Action.some((a) => a.startsWith('logs:') || a === 'dynamodb:GetRecords'))
-      .flatMap((s) =>
-        resourcesOf(s).map((r) => `${resourceName(r)}: ${[...s.Action].sort().join(' ')}`),
-      )
-      .sort();
+    // Every grant, by what it is on: enough to project and erase, and to read one user's events
+    // when the stream left a gap; nothing that writes the event store.
+    const grants = grantsOf(statements.filter((s) => !s.Action.includes('dynamodb:GetRecords')));
     expect(grants).toEqual([
       'ProjectorFailureQueue: sqs:SendMessage',
-      'UserDetailTable: dynamodb:BatchGetItem dynamodb:PutItem',
+      'UserDetailTable: dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
       'arn:{"Ref":"AWS::Partition"}:dynamodb:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:table/users-dev-recent-events: dynamodb:BatchWriteItem',
       '{"Fn::ImportValue":"users-command-dev-DataKeysKmsKeyArn"}: kms:Decrypt',
       '{"Fn::ImportValue":"users-command-dev-DataKeysTableArn"}: dynamodb:GetItem',
+      '{"Fn::ImportValue":"users-command-dev-EventsTableArn"}: dynamodb:Query',
     ]);
     expect(actionsOn(statements, 'sqs')).toEqual(['sqs:SendMessage']);
+  });
+
+  it('runs the history eraser on a schedule, shorter than its period, on the read models only', () => {
+    const eraser = query.Resources.HistoryEraserLambdaFunction as Resource;
+    expect(eraser.Properties.Timeout).toBeLessThan(60);
+    const rules = Object.values(query.Resources).filter(
+      (r) => (r as Resource).Type === 'AWS::Events::Rule',
+    ) as Resource[];
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toContain('rate(1 minute)');
+    const grants = grantsOf(statementsOf(query, roleOf(query, 'HistoryEraserLambdaFunction')));
+    expect(grants).toEqual([
+      'UserDetailTable/index/PendingErasures: dynamodb:Query',
+      'UserDetailTable: dynamodb:GetItem dynamodb:UpdateItem',
+      'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
+    ]);
   });
 });
 

@@ -4,8 +4,44 @@
 //                    without an Idempotency-Key); CHAOS_TARGETS=network picks targets
 //   npm run soak     5 minutes at concurrency 16 (SOAK_SECONDS, SOAK_CONCURRENCY to change)
 //   npm run fuzz     20,000 fuzz cases (FUZZ_RUNS) through jest against a fresh stack
+//   npm run erasure-drill   erase users of 10,000 and 100,000 events (ERASURE_EVENTS) while the
+//                    history table takes 1,000 writes/s (ERASURE_WRITES_PER_SECOND), as one hot
+//                    partition does in AWS; the history eraser runs on its schedule (1/minute)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../scripts/local-stack/stack';
 import { runChaos } from './chaos';
+import { runErasureDrill } from './erasure-drill';
 import { runSoak } from './soak';
+
+const erasureDrill = async () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'erasure-drill-'));
+  const faultFile = join(workDir, 'faults.json');
+  const stack = await startLocalStack({
+    ports,
+    checkpointFile: join(workDir, 'checkpoints.json'),
+    output: { logFile: join(workDir, 'stack.log') },
+    env: { LOG_LEVEL: 'WARN', PROJECTOR_FAULT_FILE: faultFile },
+  });
+  try {
+    for (const events of (process.env.ERASURE_EVENTS ?? '10000,100000').split(',').map(Number)) {
+      const report = await runErasureDrill({
+        baseUrl: stack.baseUrl,
+        endpoint: stack.endpoint,
+        kmsEndpoint: `http://localhost:${ports.localAws}`,
+        faultFile,
+        events,
+        historyWritesPerSecond: Number(process.env.ERASURE_WRITES_PER_SECOND ?? 1000),
+        timeoutMs: 1_800_000,
+      });
+      console.log(JSON.stringify(report, null, 2));
+    }
+  } finally {
+    await stack.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+};
 
 const ports = { http: 3600, lambda: 3602, dynamodb: 8700, proxy: 8701, localAws: 3604 };
 const TARGETS = ['stack', 'dynamodb', 'network'] as const;
@@ -35,8 +71,10 @@ const main = async () => {
       ports,
     });
     console.log(JSON.stringify(report, null, 2));
+  } else if (what === 'erasure') {
+    await erasureDrill();
   } else {
-    throw new Error('usage: cli.ts chaos|soak');
+    throw new Error('usage: cli.ts chaos|soak|erasure');
   }
 };
 

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { decodeEvent, type ReadEvent } from '@users/shared';
 import type { StageConfig } from '../scripts/local-stack/tables';
+import { scopedKey } from '../services/command-service/src/application/execute-command';
 import {
   toDetailTableItem,
   toHistoryItem,
@@ -55,6 +56,9 @@ export type StoreReport = {
   withoutKey: { commands: number; duplicated: number; lost: number };
 };
 
+/** Who every request of an open local stack acts as (scripts/offline-like-aws.cjs). */
+const LOCAL_CALLER = 'local-developer';
+
 /**
  * The event store's promises, checked against what clients were told: gapless versions, every
  * acknowledged event stored exactly once, nothing stored for a refusal, and no event without its
@@ -84,6 +88,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
   };
   const keys = await scanAll(stage.client, stage.idempotencyTable);
   const recordedKeys = new Set(keys.map((record) => record.IdempotencyKey));
+  const isRecorded = (key: string) => recordedKeys.has(scopedKey(LOCAL_CALLER, key));
   const keyed = new Set(sent.flatMap((command) => (command.key ? [command.key] : [])));
   const finalAnswers = new Map<string, SentCommand>();
   for (const command of sent) {
@@ -95,7 +100,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
       if (!stored.some((event) => event.eventId === command.response?.event_id)) {
         report.lostEvents++;
         if (!command.key) report.withoutKey.lost++;
-        if (command.key && !recordedKeys.has(command.key)) report.lostWithTheirKeys++;
+        if (command.key && !isRecorded(command.key)) report.lostWithTheirKeys++;
       }
     } else if (stored.length > 0) {
       report.refusedButStored++;
@@ -116,7 +121,7 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
     ).length +
     events.filter((event) => {
       const id = event.correlationId;
-      return keyed.has(id) && !recordedKeys.has(id);
+      return keyed.has(id) && !isRecorded(id);
     }).length;
   return report;
 };

@@ -1,11 +1,15 @@
 'use strict';
 
+const http = require('node:http');
+const https = require('node:https');
 const { dirname, join, sep } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { InvokeStore, InvokeStoreBase } = require('@aws/lambda-invoke-store');
 
 /** Where an invocation's own environment sits in its InvokeStore context. */
 const ENVIRONMENT = Symbol('environment');
+/** Set in an invocation's context once it is past its function's timeout. */
+const TIMED_OUT = Symbol('timedOut');
 
 /**
  * Makes `process.env` read and write the current invocation's own environment, and the real one
@@ -47,22 +51,53 @@ const keepInvokeStoreOnAwsLambda = (store) => {
 };
 
 /**
+ * Past its timeout Lambda stops an invocation where it is (the environment is frozen, then
+ * replaced): nothing it had still to write is written. In one process the handler cannot be
+ * stopped, but it can be cut off: every request it starts from then on fails at once, so a
+ * function too slow for its timeout fails here as it does in AWS, instead of finishing late.
+ */
+const cutOffAfterTimeout = (store) => {
+  for (const module of [http, https]) {
+    for (const name of ['request', 'get']) {
+      const send = module[name];
+      module[name] = function sendUnlessTimedOut(...args) {
+        if (store.getContext()?.[TIMED_OUT]) {
+          throw new Error('the invocation is past its timeout: Lambda would have stopped it');
+        }
+        return send.apply(this, args);
+      };
+    }
+  }
+};
+
+/**
  * Runs each invocation of serverless-offline's in-process runner in its own async context, as
  * Lambda's runtime does when one environment serves concurrent invocations
  * (AWS_LAMBDA_MAX_CONCURRENCY): Powertools then keeps logger keys per invocation, and
  * `process.env` is the function's own. The runner fills that environment itself, by assigning
  * the function's variables to `process.env` as it starts.
  */
-const runInvocationsApart = (InProcessRunner, store) => {
+const runInvocationsApart = (InProcessRunner, store, timeoutMsOf = () => undefined) => {
   environmentPerInvocation(store);
   keepInvokeStoreOnAwsLambda(store);
+  cutOffAfterTimeout(store);
   const run = InProcessRunner.prototype.run;
   InProcessRunner.prototype.run = function runApart(event, context) {
     const invocation = {
       [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
       [ENVIRONMENT]: { AWS_LAMBDA_MAX_CONCURRENCY: '64' },
+      [TIMED_OUT]: false,
     };
-    return store.run(invocation, () => run.call(this, event, context));
+    const timeoutMs = timeoutMsOf(context.functionName);
+    const timer =
+      timeoutMs &&
+      setTimeout(() => {
+        invocation[TIMED_OUT] = true;
+      }, timeoutMs);
+    const running = store.run(invocation, () => run.call(this, event, context));
+    const stopTimer = () => clearTimeout(timer);
+    running.then(stopTimer, stopTimer);
+    return running;
   };
 };
 
@@ -85,7 +120,16 @@ const runHandlersInProcess = async (serverless) => {
       join(dirname(offlineEntry), 'lambda/handler-runner/in-process-runner/InProcessRunner.js'),
     ).href
   );
-  runInvocationsApart(InProcessRunner, await InvokeStore.getInstanceAsync(true));
+  const { service } = serverless;
+  const timeouts = new Map(
+    service.getAllFunctions().map((key) => {
+      const definition = service.getFunction(key);
+      return [definition.name, (definition.timeout ?? service.provider.timeout ?? 6) * 1000];
+    }),
+  );
+  runInvocationsApart(InProcessRunner, await InvokeStore.getInstanceAsync(true), (name) =>
+    timeouts.get(name),
+  );
   return () => forgetBundles(join(serverless.serviceDir, '.esbuild'));
 };
 

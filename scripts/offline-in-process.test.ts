@@ -78,3 +78,65 @@ describe('handlers run in one process, each invocation apart', () => {
     expect(outside).toBeNull();
   });
 });
+
+/** A handler that sends a request before and after `event.wait` ms, and says how each went. */
+const REQUESTING_HANDLER = `
+const http = require('node:http');
+const ask = (port) => new Promise((resolve) => {
+  try {
+    http.get({ port, path: '/' }, (response) => { response.resume(); resolve('answered'); })
+      .on('error', (error) => resolve('failed: ' + error.message));
+  } catch (error) {
+    resolve('refused: ' + error.message);
+  }
+});
+exports.handler = async (event) => {
+  const before = await ask(event.port);
+  await new Promise((resolve) => setTimeout(resolve, event.wait));
+  const after = await ask(event.port);
+  event.report(before, after);
+  return 'done';
+};`;
+
+describe('an invocation past its timeout', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'timeout-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('is cut off: nothing it starts afterwards reaches anything, as in Lambda', () => {
+    writeFileSync(join(folder, 'slow.js'), REQUESTING_HANDLER);
+    const script = `
+const http = require('node:http');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { InvokeStore } = require('@aws/lambda-invoke-store');
+const { runInvocationsApart } = require(${JSON.stringify(join(__dirname, 'offline-in-process.cjs'))});
+(async () => {
+  const server = http.createServer((_, response) => response.end('ok')).listen(0);
+  const port = server.address().port;
+  const runnerFile = join(
+    require.resolve('serverless-offline').replace(/index\\.js$/, ''),
+    'lambda/handler-runner/in-process-runner/InProcessRunner.js',
+  );
+  const { default: InProcessRunner } = await import(pathToFileURL(runnerFile).href);
+  runInvocationsApart(InProcessRunner, await InvokeStore.getInstanceAsync(true), () => 300);
+  const runner = new InProcessRunner(
+    { codeDir: ${JSON.stringify(folder)}, handler: 'slow.handler', servicePath: ${JSON.stringify(folder)}, timeout: 300 },
+    {},
+  );
+  const run = (wait) => new Promise((resolve) => {
+    runner.run({ port, wait, report: (before, after) => resolve({ before, after }) }, { awsRequestId: 'r' + wait, functionName: 'slow' });
+  });
+  const [quick, slow] = await Promise.all([run(50), run(600)]);
+  server.close();
+  console.log(JSON.stringify({ quick, slow }));
+})();`;
+    const output = execFileSync(process.execPath, ['-e', script], {
+      cwd: __dirname,
+      encoding: 'utf8',
+    });
+    const { quick, slow } = JSON.parse(output.trim().split('\n').at(-1) as string);
+    expect(quick).toEqual({ before: 'answered', after: 'answered' });
+    expect(slow.before).toBe('answered');
+    expect(slow.after).toMatch(/^refused: the invocation is past its timeout/);
+  });
+});

@@ -119,7 +119,7 @@ describe('npm start -- --persist after a crash', () => {
       halfStates: 0,
     });
     expect(report.events).toBeGreaterThan(20);
-    // DynamoDB Local may lose its last acknowledged transaction when killed (see README).
+    // DynamoDB Local may lose its last acknowledged transaction when killed (docs/guarantees.md).
     expect(report.lostEvents).toBe(report.lostWithTheirKeys);
     expect(report.lostEvents).toBeLessThanOrEqual(crashes);
     // The projector was not jammed by anything the crashes left: it keeps up after restart.

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { decodeEvent, type ReadEvent, type RecordedEvent } from '@users/shared';
+import { decodeEvent, KmsDataKeys, type ReadEvent, type RecordedEvent } from '@users/shared';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { encryptLegacyEvents } from '../scripts/legacy-events';
+import { LOCAL_KMS_KEY_ID } from '../scripts/local-stack/local-kms';
 import type { StageConfig } from '../scripts/local-stack/tables';
 import {
   type CommandRequest,
@@ -22,7 +23,9 @@ import {
   deleteTestTables,
   testDataKeys,
   testDocumentClient,
+  testKmsClient,
 } from './support/integration';
+import { countRequests } from './support/request-counts';
 
 const client = testDocumentClient();
 const TABLES = [
@@ -302,27 +305,25 @@ describe("the previous release's events (schema 1)", () => {
 describe('data keys in a warm function', () => {
   it('are kept for 30 seconds, and dropped at once for an erased user', async () => {
     let now = Date.now();
-    const counted = testDataKeys(tables.DataKeysTable);
-    const kms = (counted as unknown as { kms: { send: (...args: unknown[]) => Promise<unknown> } })
-      .kms;
-    const send = kms.send.bind(kms);
-    let kmsCalls = 0;
-    kms.send = (...args) => {
-      kmsCalls++;
-      return send(...args);
-    };
-    Object.assign(counted, { now: () => now });
+    const kms = testKmsClient();
+    const sent = countRequests(kms);
+    const counted = new KmsDataKeys(
+      client,
+      kms,
+      { table: tables.DataKeysTable, kmsKeyId: LOCAL_KMS_KEY_ID },
+      () => now,
+    );
     const userId = `cache-${randomUUID()}`;
     await counted.readOrCreate(userId);
     await counted.read(userId);
     now += 29_000;
     await counted.read(userId);
-    expect(kmsCalls).toBe(1);
+    expect(sent).toEqual({ GenerateDataKeyCommand: 1 });
     now += 2_000;
     await counted.read(userId);
-    expect(kmsCalls).toBe(2);
+    expect(sent).toEqual({ GenerateDataKeyCommand: 1, DecryptCommand: 1 });
     counted.forget(userId);
     await counted.read(userId);
-    expect(kmsCalls).toBe(3);
+    expect(sent).toEqual({ GenerateDataKeyCommand: 1, DecryptCommand: 2 });
   });
 });

@@ -63,7 +63,7 @@ export const startOffline = async (ports: StackPorts, options: OfflineOptions) =
         // A test stack and a developer's stack can run side by side without sharing build output.
         ESBUILD_WORK_FOLDER: `.esbuild/${ports.http}`,
         ...(!options.watch && { ESBUILD_WATCH_PATTERN: '.no-watch' }),
-        ...(process.env.PROJECTOR_FAULT_FILE && {
+        ...((options.env?.PROJECTOR_FAULT_FILE ?? process.env.PROJECTOR_FAULT_FILE) && {
           PROJECTOR_HANDLER: 'test/faults/projector-with-faults.handler',
         }),
         ...options.env,

@@ -33,6 +33,7 @@ export const tableNames = (stage: string) => {
     detail: query.detail as string,
     history: query.history as string,
     listIndex: query.listIndex as string,
+    pendingErasuresIndex: query.pendingErasuresIndex as string,
     recentEvents: readYaml('services/query-service/serverless/console-true.yml', stage)
       .recentEventsTable as string,
   };
@@ -182,6 +183,7 @@ export const stageConfig = (
       detail: names.detail,
       history: names.history,
       listIndex: names.listIndex,
+      pendingErasuresIndex: names.pendingErasuresIndex,
       recentEvents: names.recentEvents,
     },
   };

@@ -188,3 +188,34 @@ export const cancelTransactionsForThrottling = (client: DynamoDBDocumentClient, 
     { step: 'initialize', name: 'cancelTransactionsForThrottling' },
   );
 };
+
+const SINGLE_WRITES = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand'];
+
+/**
+ * Writes to `table` go no faster than `itemsPerSecond` (each item of a BatchWriteItem, each
+ * PutItem, UpdateItem or DeleteItem): what one partition key allows in AWS (about 1,000 writes/s),
+ * or less, scaled down. Requests wait their turn; none is refused.
+ */
+export const limitWrites = (
+  client: DynamoDBDocumentClient,
+  table: string,
+  itemsPerSecond: number | (() => number | undefined),
+) => {
+  const rate = typeof itemsPerSecond === 'number' ? () => itemsPerSecond : itemsPerSecond;
+  let nextFree = Date.now();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as TableRequest;
+      const batch = input.RequestItems?.[table] as unknown[] | undefined;
+      const single = SINGLE_WRITES.includes(context.commandName ?? '') && input.TableName === table;
+      const items = batch?.length ?? (single ? 1 : 0);
+      const itemsPerSecond = rate();
+      if (items > 0 && itemsPerSecond) {
+        nextFree = Math.max(nextFree, Date.now()) + (items * 1000) / itemsPerSecond;
+        await new Promise((resolve) => setTimeout(resolve, nextFree - Date.now()));
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'limitWrites' },
+  );
+};

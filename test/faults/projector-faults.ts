@@ -6,28 +6,38 @@ import type { ReadModelStore } from '../../services/query-service/src/applicatio
  * projector fail while the file at `faultFile` exists, to prove that the read models converge
  * once the fault is lifted. The file holds e.g. `{"failEvery": 3, "failAfterHistory": 0.5}`:
  * fail every 3rd read of the checkpoints (once per batch), and half of the time after the
- * history entries are written but before a user's detail moves.
+ * history entries are written but before a user's detail moves; `historyWritesPerSecond` slows
+ * the history table down to what one partition takes (projector-with-faults.ts).
  */
-export type Faults = { failEvery?: number; failAfterHistory?: number };
+export type Faults = {
+  failEvery?: number;
+  failAfterHistory?: number;
+  /** Writes to the history table no faster than this (see projector-with-faults.ts). */
+  historyWritesPerSecond?: number;
+};
 
 export class InjectedFault extends Error {}
 
+/** The faults the file asks for now, if it exists. */
+export const activeFaults = (faultFile: string): Faults | undefined =>
+  existsSync(faultFile) ? (JSON.parse(readFileSync(faultFile, 'utf8')) as Faults) : undefined;
+
 export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelStore => {
-  const activeFaults = (): Faults | undefined =>
-    existsSync(faultFile) ? (JSON.parse(readFileSync(faultFile, 'utf8')) as Faults) : undefined;
   let reads = 0;
   return {
     getDetails: async (userIds) => {
-      const faults = activeFaults();
+      const faults = activeFaults(faultFile);
       if (faults?.failEvery && ++reads % faults.failEvery === 0)
         throw new InjectedFault('every Nth read of the checkpoints');
       return store.getDetails(userIds);
     },
     putHistoryEntries: (entries) => store.putHistoryEntries(entries),
-    eraseHistory: (userId) => store.eraseHistory(userId),
+    eraseHistory: (userId, deadline) => store.eraseHistory(userId, deadline),
+    eraseHistoryAgain: (userId) => store.eraseHistoryAgain(userId),
+    markErased: (userId) => store.markErased(userId),
     addToFeed: (events) => store.addToFeed(events),
     advance: async (detail, previousVersion) => {
-      const faults = activeFaults();
+      const faults = activeFaults(faultFile);
       if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {
         throw new InjectedFault('after the history entries, before the detail');
       }

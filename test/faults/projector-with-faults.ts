@@ -1,14 +1,26 @@
 import { dataKeysFromEnv } from '@users/shared';
-import { requiredEnv } from '@users/shared/dynamo';
+import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
-import { withFaults } from './projector-faults';
+import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
+import { DynamoUserEvents } from '../../services/query-service/src/infrastructure/dynamo-user-events';
+import { limitWrites } from './dynamodb-faults';
+import { activeFaults, withFaults } from './projector-faults';
+
+const faultFile = requiredEnv('PROJECTOR_FAULT_FILE');
+const client = documentClientFromEnv();
+limitWrites(
+  client,
+  readModelStore.tables.history,
+  () => activeFaults(faultFile)?.historyWritesPerSecond,
+);
 
 /**
  * The projector of a fault drill: `PROJECTOR_FAULT_FILE=/tmp/faults npm start` runs this handler
  * in place of the real one (see scripts/local-stack/offline.ts); no deployed bundle contains it.
  */
 export const handler = createProjector(
-  withFaults(readModelStore, requiredEnv('PROJECTOR_FAULT_FILE')),
+  withFaults(new DynamoReadModelStore(client, readModelStore.tables), faultFile),
   dataKeysFromEnv(),
+  new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE')),
 );

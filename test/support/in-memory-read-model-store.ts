@@ -1,4 +1,7 @@
-import type { ReadModelStore } from '../../services/query-service/src/application/ports';
+import type {
+  PendingErasures,
+  ReadModelStore,
+} from '../../services/query-service/src/application/ports';
 import {
   eraseHistoryEntry,
   type HistoryEntry,
@@ -8,11 +11,16 @@ import {
 
 /**
  * The ReadModelStore contract in memory, with the same conditional semantics as the DynamoDB
- * adapter, for fast property-based tests of the projection logic.
+ * adapter, for fast property-based tests of the projection logic. An erasure's history rewrite
+ * moves at most `entriesPerPass` entries per call, as one that runs out of time would.
  */
-export class InMemoryReadModelStore implements ReadModelStore {
+export class InMemoryReadModelStore implements ReadModelStore, PendingErasures {
   readonly details = new Map<string, UserDetail>();
   readonly history = new Map<string, HistoryEntry>();
+  /** Erased users whose history rewrite is unfinished, and how far it got. */
+  readonly erasing = new Map<string, number>();
+
+  constructor(private readonly entriesPerPass = Number.POSITIVE_INFINITY) {}
 
   async getDetail(userId: string) {
     return this.details.get(userId) ?? null;
@@ -33,6 +41,7 @@ export class InMemoryReadModelStore implements ReadModelStore {
   async advance(detail: UserDetail, previousVersion: number) {
     if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
     this.details.set(detail.userId, detail);
+    if (detail.erased) this.erasing.set(detail.userId, 0);
     return true;
   }
 
@@ -47,8 +56,33 @@ export class InMemoryReadModelStore implements ReadModelStore {
   }
 
   async eraseHistory(userId: string) {
-    for (const [key, entry] of this.history) {
-      if (entry.userId === userId) this.history.set(key, eraseHistoryEntry(entry));
+    const from = this.erasing.get(userId);
+    if (from === undefined) return true;
+    const entries = [...this.history.values()]
+      .filter((entry) => entry.userId === userId && entry.version > from)
+      .sort((a, b) => a.version - b.version);
+    const pass = entries.slice(0, this.entriesPerPass);
+    await this.putHistoryEntries(pass.map(eraseHistoryEntry));
+    if (pass.length === entries.length) {
+      this.erasing.delete(userId);
+      return true;
     }
+    this.erasing.set(userId, pass.at(-1)?.version ?? from);
+    return false;
+  }
+
+  async markErased(userId: string) {
+    const detail = this.details.get(userId);
+    if (!detail) return;
+    this.details.set(userId, { ...detail, name: null, email: null, erased: true });
+    this.erasing.set(userId, 0);
+  }
+
+  async eraseHistoryAgain(userId: string) {
+    if (this.details.get(userId)?.erased) this.erasing.set(userId, 0);
+  }
+
+  async pendingErasures(limit: number) {
+    return [...this.erasing.keys()].slice(0, limit);
   }
 }

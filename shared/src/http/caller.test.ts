@@ -20,6 +20,9 @@ describe('callerOf', () => {
     for (const iss of [COGNITO, OTHER, undefined]) {
       expect(isAdmin({ iss, scope: 'users/read users/admin' })).toBe(true);
       expect(isAdmin({ iss, scope: 'users/admin' })).toBe(true);
+      expect(isAdmin({ iss, scp: '[openid users/admin]' })).toBe(true);
+      expect(isAdmin({ iss, scp: ['users/admin'] })).toBe(true);
+      expect(isAdmin({ iss, scp: '[users/administrator]' })).toBe(false);
       expect(isAdmin({ iss, scope: 'admin' })).toBe(false);
       expect(isAdmin({ iss, scope: 'users/administrators' })).toBe(false);
     }

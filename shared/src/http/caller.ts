@@ -22,12 +22,18 @@ const cognitoGroups = (value: Claims[string] | undefined): string[] => {
   return value.slice(1, -1).split(' ');
 };
 
-/** OAuth scopes are one space-separated text by definition (RFC 6749), never ambiguous. */
-const scopesOf = (value: Claims[string] | undefined): string[] =>
-  typeof value === 'string' ? value.split(' ') : [];
+/**
+ * OAuth scopes never hold a space (RFC 6749): `scope` is one space-separated text, and `scp` (a
+ * list, from Okta or Entra ID) reaches the function as "[a b]", which reads back unambiguously.
+ */
+const scopesOf = (value: Claims[string] | undefined): string[] => {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return [];
+  return (/^\[.*\]$/.test(value) ? value.slice(1, -1) : value).split(' ');
+};
 
 /**
- * An administrator holds the `users/admin` scope (any issuer), or is in the `admin` group of
+ * An administrator holds the `users/admin` scope (`scope` or `scp`, any issuer), or is in the `admin` group of
  * the stage's Cognito user pool. Groups of any other issuer are never read: API Gateway turns
  * `["billing admin"]` and `["billing", "admin"]` into the same text, and failing closed is the
  * only safe reading of it.
@@ -42,6 +48,8 @@ export const callerOf = (
   const groups = fromCognito ? cognitoGroups(claims?.['cognito:groups']) : [];
   return {
     subject,
-    admin: groups.includes(ADMIN_GROUP) || scopesOf(claims?.scope).includes(ADMIN_SCOPE),
+    admin:
+      groups.includes(ADMIN_GROUP) ||
+      [...scopesOf(claims?.scope), ...scopesOf(claims?.scp)].includes(ADMIN_SCOPE),
   } satisfies Caller;
 };

@@ -8,6 +8,7 @@ describe('error responses', () => {
       statusCode: 503,
       message: expect.stringMatching(/newer release/),
       body: { message: expect.stringMatching(/newer release/) },
+      headers: { 'retry-after': '60' },
     });
   });
 
@@ -27,6 +28,7 @@ describe('error responses', () => {
       Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }),
       Object.assign(new Error('slow down'), { name: 'ThrottlingException' }),
       Object.assign(new Error('in flight'), { name: 'TransactionConflictException' }),
+      Object.assign(new Error('in progress'), { name: 'TransactionInProgressException' }),
       Object.assign(new Error('cancelled'), {
         name: 'TransactionCanceledException',
         CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],

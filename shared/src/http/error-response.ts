@@ -16,6 +16,7 @@ const BUSY_ERRORS = [
   'RequestLimitExceeded',
   'LimitExceededException',
   'TransactionConflictException',
+  'TransactionInProgressException',
 ];
 const BUSY_CANCELLATIONS = [
   'ThrottlingError',
@@ -23,6 +24,8 @@ const BUSY_CANCELLATIONS = [
   'TransactionConflict',
 ];
 const RETRY_AFTER_SECONDS = '1';
+/** A deployment of the reading service takes minutes. */
+const NEWER_RELEASE_RETRY_AFTER_SECONDS = '60';
 
 /** Nothing was written: a transaction is cancelled whole. */
 const isBusy = (error: Error & { CancellationReasons?: { Code?: string }[] }) =>
@@ -64,7 +67,10 @@ const rendered = (
 export const errorResponseBody = (error: unknown): RenderedError | undefined => {
   if (error instanceof HttpError) return rendered(error.statusCode, error.message, error.details);
   if (error instanceof NewerSchemaVersionError) {
-    return rendered(503, "This user's events were written by a newer release; try again later", {});
+    return {
+      ...rendered(503, "This user's events were written by a newer release; try again later", {}),
+      headers: { 'retry-after': NEWER_RELEASE_RETRY_AFTER_SECONDS },
+    };
   }
   if (error instanceof Error && isBusy(error)) {
     return {

@@ -114,12 +114,12 @@ export class KmsDataKeys implements DataKeys {
     return { Put: { TableName: this.where.table, Item: { UserID: userId, Erased: true } } };
   }
 
-  /** Only keys are kept: a user without one may get one any moment, and a tombstone is final. */
+  /** Keys and tombstones (final) are kept; a user without a key may get one any moment. */
   private lookup(userId: string): Promise<Lookup> {
     return this.cache.get(
       userId,
       () => this.fetch(userId),
-      (found) => 'key' in found,
+      (found) => !('missing' in found),
     );
   }
 

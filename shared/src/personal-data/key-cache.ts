@@ -31,9 +31,11 @@ export class KeyCache<T> {
     if (cached && cached.until > this.now()) return cached.value;
     const pending = this.inFlight.get(id);
     if (pending) return pending;
+    // Kept from when it was asked for: a slow answer never stretches the time a key lives.
+    const askedAt = this.now();
     const lookup = fetch().then((value) => {
       // Forgotten meanwhile (the user is being erased): hand the answer over, keep nothing.
-      if (this.inFlight.get(id) === lookup && remember(value)) this.set(id, value);
+      if (this.inFlight.get(id) === lookup && remember(value)) this.set(id, value, askedAt);
       return value;
     });
     this.inFlight.set(id, lookup);
@@ -44,9 +46,9 @@ export class KeyCache<T> {
     }
   }
 
-  set(id: string, value: T) {
+  set(id: string, value: T, since = this.now()) {
     this.entries.delete(id);
-    this.entries.set(id, { value, until: this.now() + this.ttlMs });
+    this.entries.set(id, { value, until: since + this.ttlMs });
     this.dropExpired();
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;

@@ -78,7 +78,7 @@ const hashRequest = (request: CommandRequest) =>
 const hashBodyAsSent = (request: CommandRequest) => sha256(JSON.stringify(requestFields(request)));
 
 /** The key as stored: the caller's own, so no caller can take or probe another's keys. */
-const scopedKey = (caller: string, key: string) =>
+export const scopedKey = (caller: string, key: string) =>
   `caller.${sha256(JSON.stringify([caller, key]))}`;
 
 const idempotencyOf = (request: CommandRequest): Idempotency | undefined => {

@@ -21,10 +21,39 @@ export interface ReadModelStore {
    * at `previousVersion`: another writer got there first, and nothing was written.
    */
   advance(detail: UserDetail, previousVersion: number): Promise<boolean>;
-  /** Rewrites every history entry of the user without personal data (see eraseHistoryEntry). */
-  eraseHistory(userId: string): Promise<void>;
+  /**
+   * Moves an erased user's history on to entries without personal data (eraseHistoryEntry), from
+   * where the last pass stopped, until `deadline` (epoch ms): an erasure's history may be longer
+   * than one invocation can rewrite. True once no entry is left; until then the user stays among
+   * `pendingErasures`. Queries never show an erased user's personal data meanwhile.
+   */
+  eraseHistory(userId: string, deadline: number): Promise<boolean>;
+  /**
+   * Starts the rewrite of an erased user's history over from its first entry: entries may have
+   * been written after an earlier pass went by them.
+   */
+  eraseHistoryAgain(userId: string): Promise<void>;
+  /**
+   * Hides an erased user at once, in one write, before the erasure can be applied in order (its
+   * events are still being written, or an earlier one is missing): the detail drops its personal
+   * fields and leaves the list, its version unchanged, and the history rewrite starts. Nothing
+   * happens for a user without a detail yet.
+   */
+  markErased(userId: string): Promise<void>;
   /** Adds the events to the console's feed, where a stage keeps one. */
   addToFeed(events: RecentEvent[]): Promise<void>;
+}
+
+/** Erased users whose history is not rewritten yet, for whatever finishes the rewrite. */
+export interface PendingErasures {
+  pendingErasures(limit: number): Promise<string[]>;
+  eraseHistory: ReadModelStore['eraseHistory'];
+}
+
+/** The event store, read-only: a user's events the stream has not delivered (yet, or ever). */
+export interface UserEventReader {
+  /** The user's events from `fromVersion` on, in version order, at most `limit` of them. */
+  eventsOf(userId: string, fromVersion: number, limit: number): Promise<StoredEvent[]>;
 }
 
 /** What the query routes read. */

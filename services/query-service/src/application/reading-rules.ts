@@ -14,7 +14,7 @@ export const readableDetail = (
   current: UserDetail | null,
   asOf?: { version: number; entry: HistoryEntry | null },
 ): UserDetail | null => {
-  if (!current || current.deleted) return null;
+  if (!current || current.deleted || current.erased) return null;
   if (!asOf) return current;
   if (asOf.version > current.version || !asOf.entry) return null;
   return asOf.entry.detailAfter;

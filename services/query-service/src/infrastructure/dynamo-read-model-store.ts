@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -5,13 +6,14 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  paginateQuery,
   QueryCommand,
   ScanCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   Page,
   PageKey,
+  PendingErasures,
   ReadModelQueries,
   ReadModelRestorer,
   ReadModelStore,
@@ -39,6 +41,8 @@ export type ReadModelTables = {
   detail: string;
   history: string;
   listIndex: string;
+  /** The detail table's sparse index of erased users whose history rewrite is unfinished. */
+  pendingErasuresIndex?: string;
   /** The console's feed, in stages that have the console. */
   recentEvents?: string;
 };
@@ -64,6 +68,22 @@ const notNewerThan = (version: number): Condition => ({
   ConditionExpression: 'attribute_not_exists(UserID) OR Version <= :version',
   ExpressionAttributeValues: { ':version': version },
 });
+
+/**
+ * An erased user's tombstone carries these until the history rewrite is done: the index key
+ * (HistoryErasure, in the sparse PendingErasures index), how far the rewrite got, and the round:
+ * every (re)start of the rewrite is a new round with an id of its own, so a pass of an older
+ * round can never move the cursor of a newer one (a cursor put back to 0 looks like any other 0).
+ */
+const PENDING = 'pending';
+const START_ERASURE =
+  'SET HistoryErasure = :pending, HistoryErasedThrough = :start, HistoryErasureRound = :round';
+const newRound = () => ({ ':pending': PENDING, ':start': 0, ':round': randomUUID() });
+
+/** History entries one rewrite step reads and writes: about 0.1 s of a partition's writes. */
+const ERASE_PAGE = 100;
+
+type ErasurePosition = { round: string; through: number };
 
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
@@ -93,17 +113,27 @@ const eachChunk = async <T>(items: T[], size: number, work: (chunk: T[]) => Prom
   if (failures.length > 0) throw failures[0];
 };
 
+/** Work that must stop by then (epoch ms) rather than outlive its invocation. */
+export class DeadlineReached extends Error {}
+
 /**
  * Asks again, backing off, for what a batch request left unprocessed under load; gives up after
- * UNPROCESSED_ROUNDS (about 3.5 s), well within the Lambda timeout, so that the batch is retried.
+ * UNPROCESSED_ROUNDS (about 3.5 s), well within the Lambda timeout, so that the batch is retried,
+ * or sooner when the next pause would pass `deadline`.
  */
-const untilAllProcessed = async <T>(pending: T[], ask: (pending: T[]) => Promise<T[]>) => {
+const untilAllProcessed = async <T>(
+  pending: T[],
+  ask: (pending: T[]) => Promise<T[]>,
+  deadline = Number.POSITIVE_INFINITY,
+) => {
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt === UNPROCESSED_ROUNDS) {
       throw new Error(`DynamoDB left ${pending.length} items unprocessed ${attempt} times`);
     }
     if (attempt > 0) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const pause = Math.min(1000, 25 * 2 ** attempt);
+      if (Date.now() + pause >= deadline) throw new DeadlineReached('unprocessed items left');
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
     pending = await ask(pending);
   }
@@ -114,7 +144,9 @@ const untilAllProcessed = async <T>(pending: T[], ask: (pending: T[]) => Promise
  * its own list entry (a sparse index), so nothing can disagree with it and no transaction is
  * needed.
  */
-export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, ReadModelRestorer {
+export class DynamoReadModelStore
+  implements ReadModelStore, ReadModelQueries, ReadModelRestorer, PendingErasures
+{
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tables: ReadModelTables,
@@ -161,8 +193,33 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     return Item ? fromHistoryItem(Item) : null;
   }
 
+  /** The erasure's tombstone starts the history rewrite (a new round, from the first entry). */
   advance(detail: UserDetail, previousVersion: number): Promise<boolean> {
-    return this.putDetail(detail, atVersion(previousVersion));
+    const round = newRound();
+    const erasure = {
+      HistoryErasure: round[':pending'],
+      HistoryErasedThrough: round[':start'],
+      HistoryErasureRound: round[':round'],
+    };
+    return this.putDetail(detail, atVersion(previousVersion), detail.erased ? erasure : {});
+  }
+
+  async markErased(userId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.detail,
+          Key: { UserID: userId },
+          UpdateExpression: `${START_ERASURE}, #name = :none, Email = :none, Erased = :true REMOVE ListedUserID`,
+          ConditionExpression: 'attribute_exists(UserID)',
+          ExpressionAttributeNames: { '#name': 'Name' },
+          ExpressionAttributeValues: { ...newRound(), ':none': null, ':true': true },
+        }),
+      );
+    } catch (error) {
+      // No detail yet: nothing is served, and the erasure's tombstone will be the first write.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async putHistoryEntries(entries: HistoryEntry[]): Promise<void> {
@@ -195,20 +252,120 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     return Items.map(fromFeedItem);
   }
 
-  async eraseHistory(userId: string): Promise<void> {
-    const entries: HistoryEntry[] = [];
-    for await (const page of paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tables.history,
-        KeyConditionExpression: 'UserID = :id',
-        ExpressionAttributeValues: { ':id': userId },
-        ConsistentRead: true,
-      },
-    )) {
-      entries.push(...(page.Items ?? []).map(fromHistoryItem));
+  async eraseHistory(userId: string, deadline: number): Promise<boolean> {
+    try {
+      while (Date.now() < deadline) {
+        const position = await this.erasurePosition(userId);
+        if (!position) return true;
+        const reached = await this.eraseHistoryFrom(userId, position, deadline);
+        if (reached !== 'moved') return reached === 'done';
+      }
+      return false;
+    } catch (error) {
+      if (error instanceof DeadlineReached) return false;
+      throw error;
     }
-    await this.putHistoryEntries(entries.map(eraseHistoryEntry));
+  }
+
+  private async erasurePosition(userId: string): Promise<ErasurePosition | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tables.detail,
+        Key: { UserID: userId },
+        ProjectionExpression: 'HistoryErasedThrough, HistoryErasureRound',
+        ConsistentRead: true,
+      }),
+    );
+    if (typeof Item?.HistoryErasedThrough !== 'number') return undefined;
+    return { round: Item.HistoryErasureRound, through: Item.HistoryErasedThrough };
+  }
+
+  /**
+   * Page after page from the position, each step moving the cursor only if nobody moved it, nor
+   * started a new round, meanwhile. Entries already erased are read, not written again.
+   */
+  private async eraseHistoryFrom(userId: string, from: ErasurePosition, deadline: number) {
+    let position = from;
+    while (Date.now() < deadline) {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.history,
+          KeyConditionExpression: 'UserID = :id AND #sequence > :cursor',
+          ExpressionAttributeNames: { '#sequence': 'Sequence' },
+          ExpressionAttributeValues: { ':id': userId, ':cursor': position.through },
+          Limit: ERASE_PAGE,
+          ConsistentRead: true,
+        }),
+      );
+      const entries = Items.map(fromHistoryItem);
+      await this.putAll(
+        this.tables.history,
+        entries.filter((e) => !e.erased).map((e) => toHistoryItem(eraseHistoryEntry(e))),
+        deadline,
+      );
+      const to = LastEvaluatedKey ? (entries.at(-1)?.version ?? position.through) : undefined;
+      if (!(await this.moveErasureCursor(userId, position, to))) return 'moved';
+      if (to === undefined) return 'done';
+      position = { ...position, through: to };
+    }
+    return 'more';
+  }
+
+  /** To `to`, or done (undefined); false if the cursor is no longer where it was. */
+  private async moveErasureCursor(userId: string, from: ErasurePosition, to: number | undefined) {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.detail,
+          Key: { UserID: userId },
+          UpdateExpression:
+            to === undefined
+              ? 'REMOVE HistoryErasure, HistoryErasedThrough, HistoryErasureRound'
+              : 'SET HistoryErasedThrough = :to',
+          ConditionExpression: 'HistoryErasedThrough = :from AND HistoryErasureRound = :round',
+          ExpressionAttributeValues: {
+            ':from': from.through,
+            ':round': from.round,
+            ...(to !== undefined && { ':to': to }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async eraseHistoryAgain(userId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.detail,
+          Key: { UserID: userId },
+          UpdateExpression: START_ERASURE,
+          ConditionExpression: 'Erased = :erased',
+          ExpressionAttributeValues: { ...newRound(), ':erased': true },
+        }),
+      );
+    } catch (error) {
+      // Not erased (any more: a rebuild in between wrote an older version): nothing to redo.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async pendingErasures(limit: number): Promise<string[]> {
+    if (!this.tables.pendingErasuresIndex) return [];
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.detail,
+        IndexName: this.tables.pendingErasuresIndex,
+        KeyConditionExpression: 'HistoryErasure = :pending',
+        ExpressionAttributeValues: { ':pending': PENDING },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => item.UserID as string);
   }
 
   async restoreUser({ detail, history }: UserReadModels): Promise<void> {
@@ -216,10 +373,16 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
     await this.putDetail(detail, notNewerThan(detail.version));
     // Entries read before an erasure that the live projector applied meanwhile: erase them again.
     if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
-      await this.eraseHistory(detail.userId);
+      await this.eraseHistoryAgain(detail.userId);
+      await this.eraseHistory(detail.userId, Number.POSITIVE_INFINITY);
     }
   }
 
+  /**
+   * A page of the sparse list index, each user checked against its detail (one consistent
+   * BatchGetItem): the index follows the table a moment late, and a user deleted or erased in
+   * that moment is never listed, nor an old name shown.
+   */
   async listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>> {
     const { Items = [] } = await this.client.send(
       new ScanCommand({
@@ -229,10 +392,18 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
         ExclusiveStartKey: after,
       }),
     );
-    return pageOf(Items.map(fromListIndexItem), limit, (last) => ({
+    const page = pageOf(Items.map(fromListIndexItem), limit, (last) => ({
       UserID: last.userId,
       ListedUserID: last.userId,
     }));
+    const details = await this.getDetails(page.items.map((summary) => summary.userId));
+    return {
+      ...page,
+      items: page.items.flatMap(({ userId }) => {
+        const detail = details.get(userId);
+        return detail && !detail.deleted && !detail.erased ? [{ userId, name: detail.name }] : [];
+      }),
+    };
   }
 
   async listHistory(userId: string, limit: number, after?: PageKey): Promise<Page<HistoryEntry>> {
@@ -252,12 +423,16 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
   }
 
   /** True when written; false when the condition says another writer got there first. */
-  private async putDetail(detail: UserDetail, condition: Condition): Promise<boolean> {
+  private async putDetail(
+    detail: UserDetail,
+    condition: Condition,
+    bookkeeping: Record<string, unknown> = {},
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tables.detail,
-          Item: toDetailTableItem(detail),
+          Item: { ...toDetailTableItem(detail), ...bookkeeping },
           ...condition,
         }),
       );
@@ -269,15 +444,19 @@ export class DynamoReadModelStore implements ReadModelStore, ReadModelQueries, R
   }
 
   /** BatchWriteItem, 25 items a request, retrying whatever DynamoDB leaves unprocessed under load. */
-  private async putAll(table: string, items: Record<string, unknown>[]) {
+  private async putAll(table: string, items: Record<string, unknown>[], deadline?: number) {
     const requests = items.map((Item) => ({ PutRequest: { Item } }));
     await eachChunk(requests, BATCH_WRITE_LIMIT, (chunk) =>
-      untilAllProcessed(chunk, async (pending) => {
-        const { UnprocessedItems } = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [table]: pending } }),
-        );
-        return (UnprocessedItems?.[table] ?? []) as typeof requests;
-      }),
+      untilAllProcessed(
+        chunk,
+        async (pending) => {
+          const { UnprocessedItems } = await this.client.send(
+            new BatchWriteCommand({ RequestItems: { [table]: pending } }),
+          );
+          return (UnprocessedItems?.[table] ?? []) as typeof requests;
+        },
+        deadline,
+      ),
     );
   }
 }

@@ -91,6 +91,32 @@ describe('the console, in Chromium', () => {
     if (process.env.UPDATE_SCREENSHOT === '1')
       copyFileSync(screenshot, join(ROOT, 'docs/console.png'));
   }, 60_000);
+
+  it('spans a history longer than one page: the slider, the history and the lag', async () => {
+    const userId = uniqueUserId('long');
+    const post = (body: object) =>
+      fetch(`${baseUrl()}/command`, { method: 'POST', body: JSON.stringify(body) });
+    await post({
+      user_id: userId,
+      event_type: 'USER_CREATED',
+      payload: { name: 'Ada', email: 'ada@example.com' },
+    });
+    for (let i = 0; i < 119; i++) {
+      await post({ user_id: userId, event_type: 'USER_BALANCE', payload: { delta: 1 } });
+    }
+    await page.goto(`${baseUrl()}/console`);
+    await send('USER_BALANCE', userId, { delta: '5' });
+    await page.getByTestId('answer').filter({ hasText: '"sequence": 121' }).waitFor();
+    // The answer's lag shows once the read side has the 121st event, past the first page.
+    await page.getByTestId('lag').waitFor();
+    await page.getByTestId('users').getByText(userId).click();
+    await page.getByTestId('user-panel').getByText('as of version 121 of 121').waitFor();
+    expect(await page.getByTestId('version').getAttribute('max')).toBe('121');
+    await expectCount(page.getByTestId('history').locator('li'), 100);
+    await page.getByTestId('more-history').click();
+    await expectCount(page.getByTestId('history').locator('li'), 121);
+    expect(await page.getByTestId('more-history').count()).toBe(0);
+  }, 60_000);
 });
 
 const expectCount = async (locator: ReturnType<Page['locator']>, count: number) => {

@@ -77,31 +77,70 @@ const Detail = ({ detail }) =>
       </dl>`
     : html`<p class="muted" data-testid="detail">${detail ? `${detail.status}: ${detail.body.message}` : '…'}</p>`;
 
+const historyPath = (userId, nextToken) =>
+  `/history?user_id=${encodeURIComponent(userId)}&limit=100${nextToken ? `&next_token=${encodeURIComponent(nextToken)}` : ''}`;
+
+/**
+ * A user: the slider spans every version the read models have reached (the current detail's),
+ * however long the history; the history itself comes a page of 100 at a time.
+ */
 const UserPanel = ({ userId, refresh }) => {
-  const [history, setHistory] = useState([]);
+  const [history, setHistory] = useState({ events: [], next: undefined });
+  const [current, setCurrent] = useState(undefined);
   const [version, setVersion] = useState(0);
   const [detail, setDetail] = useState(undefined);
+  // Answers that come back after the user or the version changed are dropped.
   useEffect(() => {
     if (!userId) return;
-    api(`/history?user_id=${encodeURIComponent(userId)}&limit=100`).then(({ body }) => {
-      const events = body.events ?? [];
-      setHistory(events);
-      setVersion(events.at(-1)?.sequence ?? 0);
+    let live = true;
+    api(historyPath(userId)).then(({ body }) => {
+      if (live) setHistory({ events: body.events ?? [], next: body.next_token });
     });
+    api(`/detail?user_id=${encodeURIComponent(userId)}`).then((answer) => {
+      if (!live) return;
+      setCurrent(answer);
+      setDetail(answer);
+      setVersion(answer.status === 200 ? answer.body.Version : 0);
+    });
+    return () => {
+      live = false;
+    };
   }, [userId, refresh]);
   useEffect(() => {
-    if (!userId || !version) return;
-    api(`/detail?user_id=${encodeURIComponent(userId)}&version=${version}`).then(setDetail);
-  }, [userId, version, refresh]);
+    if (!userId || !version || version === current?.body?.Version) return;
+    let live = true;
+    api(`/detail?user_id=${encodeURIComponent(userId)}&version=${version}`).then((answer) => {
+      if (live) setDetail(answer);
+    });
+    return () => {
+      live = false;
+    };
+  }, [userId, version]);
+  const [loading, setLoading] = useState(false);
+  const loadMore = async () => {
+    if (loading || !history.next) return;
+    setLoading(true);
+    const { body } = await api(historyPath(userId, history.next));
+    setHistory((shown) =>
+      shown.next === history.next
+        ? { events: [...shown.events, ...(body.events ?? [])], next: body.next_token }
+        : shown,
+    );
+    setLoading(false);
+  };
   if (!userId) return html`<p class="muted">Pick a user in the feed or the list.</p>`;
+  const latest = current?.status === 200 ? current.body.Version : 0;
   return html`<div data-testid="user-panel">
-    <h2>${userId}: as of version ${version} of ${history.length}</h2>
-    <input type="range" data-testid="version" min="1" max=${history.length} value=${version}
-      onInput=${(event) => setVersion(Number(event.target.value))} />
+    <h2>${userId}: ${latest ? `as of version ${version} of ${latest}` : 'not shown (unknown, deleted or erased)'}</h2>
+    ${
+      latest > 1 &&
+      html`<input type="range" data-testid="version" min="1" max=${latest} value=${version}
+      onInput=${(event) => setVersion(Number(event.target.value))} />`
+    }
     <${Detail} detail=${detail} />
     <h2>History (/history)</h2>
     <ul data-testid="history">
-      ${history.map(
+      ${history.events.map(
         (event) => html`<li key=${event.sequence}>
           <span class="muted">v${event.sequence}</span>
           <span class="type ${event.event_type}">${event.event_type}</span>
@@ -109,7 +148,15 @@ const UserPanel = ({ userId, refresh }) => {
         </li>`,
       )}
     </ul>
+    ${history.next && html`<button data-testid="more-history" onClick=${loadMore}>Load 100 more</button>`}
   </div>`;
+};
+
+/** Whether the read side shows the command's effect yet (the current detail, not the history). */
+const projected = async (userId, eventType, sequence) => {
+  const answer = await api(`/detail?user_id=${encodeURIComponent(userId)}`);
+  if (eventType === 'USER_DELETED' || eventType === 'USER_ERASED') return answer.status === 404;
+  return answer.status === 200 && answer.body.Version >= sequence;
 };
 
 /** One form per command, built from the command schemas in the OpenAPI document. */
@@ -148,10 +195,9 @@ const CommandForm = ({ onDone }) => {
     const result = await api('/command', { method: 'POST', body: JSON.stringify(body) });
     setAnswer(result);
     if (result.status !== 200 || result.body.message !== 'Event stored') return;
-    // The read side catches up on its own: watch the history until the event shows.
+    // The read side catches up on its own: watch the user until the event shows.
     for (let polls = 0; polls < 200; polls++) {
-      const history = await api(`/history?user_id=${encodeURIComponent(userId)}&limit=100`);
-      if ((history.body.events ?? []).some((e) => e.sequence === result.body.sequence)) {
+      if (await projected(userId, type, result.body.sequence)) {
         setLag(Math.round(performance.now() - sentAt));
         onDone(userId);
         return;

@@ -42,7 +42,8 @@ export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): Us
     case 'USER_BALANCE':
       return { ...applied, balance: detail.balance + event.payload.delta };
     case 'USER_UPDATED':
-      return { ...applied, ...event.payload };
+      // Marked erased ahead of its erasure (markErased): personal data never comes back.
+      return detail.erased ? applied : { ...applied, ...event.payload };
     case 'USER_DELETED':
       return { ...applied, deleted: true };
     case 'USER_ERASED':

@@ -11,6 +11,8 @@ import {
   historiesArbitrary,
   toStreamRecord,
 } from '../../../../../test/support/stream-simulation';
+import { finishErasures } from '../../application/finish-erasures';
+import { readableDetail, readableHistory } from '../../application/reading-rules';
 import { foldUserReadModels } from '../../projections';
 import { createProjector } from './projector';
 
@@ -39,9 +41,15 @@ describe('the projector', () => {
           // An erasure deletes the key with its event: the projector may read the user's earlier
           // events before (a warm cache) or after that.
           if (keysGoneBeforeProjection) for (const userId of erasedUsers) keys.erase(userId);
-          const store = new InMemoryReadModelStore();
+          // Each invocation rewrites at most two entries of an erased user's history: the
+          // history eraser finishes the rest, and queries show none of it meanwhile.
+          const store = new InMemoryReadModelStore(2);
           await deliver(createProjector(store, keys), records, delivery);
           for (const userId of erasedUsers) keys.erase(userId);
+          for (let run = 0; store.erasing.size > 0; run++) {
+            if (run > 100) throw new Error('the history eraser made no progress');
+            await finishErasures(store, Number.POSITIVE_INFINITY);
+          }
 
           for (const events of histories) {
             const userId = (events[0] as RecordedEvent).userId;
@@ -167,6 +175,8 @@ describe('the projector', () => {
         reads++ === 0 ? new Map() : store.getDetails(userIds);
       slowStore.advance = (detail, previousVersion) => store.advance(detail, previousVersion);
       slowStore.eraseHistory = (userId) => store.eraseHistory(userId);
+      slowStore.eraseHistoryAgain = (userId) => store.eraseHistoryAgain(userId);
+      slowStore.markErased = (userId) => store.markErased(userId);
       slowStore.putHistoryEntries = (entries) => store.putHistoryEntries(entries);
       return slowStore;
     };
@@ -179,6 +189,9 @@ describe('the projector', () => {
 
       expect(response.batchItemFailures).toHaveLength(1);
       expect(store.history.get('e#1')).toMatchObject({ version: 1 });
+      // The rewrite starts over: the history eraser's next run finds it.
+      expect(store.erasing.get('e')).toBe(0);
+      await finishErasures(store, Number.POSITIVE_INFINITY);
       expect(personalData(store)).toBeNull();
     });
 
@@ -186,14 +199,65 @@ describe('the projector', () => {
       const store = new InMemoryReadModelStore();
       await createProjector(store, keys)(recordsOf(createdEvent, erasure));
       const slowStore = overtakenBy(store);
-      slowStore.addToFeed = async () => {
-        throw new Error('connection reset');
+      slowStore.putHistoryEntries = async (entries) => {
+        await store.putHistoryEntries(entries);
+        throw new Error('connection reset after the write');
       };
 
       const response = await createProjector(slowStore, keys)(recordsOf(createdEvent));
 
       expect(response.batchItemFailures).toHaveLength(1);
+      await finishErasures(store, Number.POSITIVE_INFINITY);
       expect(personalData(store)).toBeNull();
+    });
+
+    it('hides the user as soon as it holds the erasure, before it can apply it in order', async () => {
+      const store = new InMemoryReadModelStore();
+      const [made, renamed, balanced, erasedLast] = recordedEvents('h', [
+        created('Zed', 'zed@example.com'),
+        { type: 'USER_UPDATED', payload: { name: 'Zoe' } } as UserEvent,
+        { type: 'USER_BALANCE', payload: { delta: 3 } } as UserEvent,
+        { type: 'USER_ERASED', payload: {} } as UserEvent,
+      ]) as [RecordedEvent, RecordedEvent, RecordedEvent, RecordedEvent];
+      await createProjector(store, keys)(recordsOf(made, renamed));
+      // Version 3 is late (or lost): the erasure, version 4, cannot be applied yet.
+      const response = await createProjector(store, keys)(recordsOf(erasedLast));
+      expect(response.batchItemFailures).toHaveLength(1);
+      const current = await store.getDetail('h');
+      const shown = [
+        readableDetail(current),
+        readableDetail(current, { version: 1, entry: store.history.get('h#1') ?? null }),
+        readableHistory(current, [...store.history.values()]),
+      ];
+      expect(JSON.stringify(shown)).not.toMatch(/Zed|Zoe|zed@/);
+      expect(shown.slice(0, 2)).toEqual([null, null]);
+      // The late event comes: the user ends exactly as the fold says.
+      await createProjector(store, keys)(recordsOf(balanced, erasedLast));
+      await finishErasures(store, Number.POSITIVE_INFINITY);
+      expect(store.details.get('h')).toEqual(
+        foldUserReadModels(await decodeAll([made, renamed, balanced, erasedLast], keys)).detail,
+      );
+      expect(personalData(store)).toBeNull();
+    });
+
+    it('hides the user even when the erasure waits behind an event it cannot read yet', async () => {
+      const store = new InMemoryReadModelStore();
+      const [made, future, erasedLast] = recordedEvents('f', [
+        created('Zed', 'zed@example.com'),
+        { type: 'USER_BALANCE', payload: { delta: 1 } } as UserEvent,
+        { type: 'USER_ERASED', payload: {} } as UserEvent,
+      ]) as [RecordedEvent, RecordedEvent, RecordedEvent];
+      await createProjector(store, keys)(recordsOf(made));
+      const unreadable = toStreamRecord(future, keys);
+      (unreadable.dynamodb?.NewImage as Record<string, { N?: string }>).SchemaVersion = { N: '9' };
+      const response = await createProjector(
+        store,
+        keys,
+      )({
+        Records: [unreadable, toStreamRecord(erasedLast, keys)],
+      } as DynamoDBStreamEvent);
+      expect(response.batchItemFailures).toHaveLength(1);
+      expect(store.details.get('f')).toMatchObject({ version: 1, name: null, erased: true });
     });
 
     it('lets no write of the batch land after the erasure that follows it', async () => {
@@ -201,12 +265,8 @@ describe('the projector', () => {
       const putHistoryEntries = store.putHistoryEntries.bind(store);
       store.putHistoryEntries = async (entries) => {
         await pause(entries.length > 2 ? 50 : 0);
+        if (entries.some((entry) => entry.userId === 'x')) throw itemTooLarge();
         return putHistoryEntries(entries);
-      };
-      const addToFeed = store.addToFeed.bind(store);
-      store.addToFeed = async (events) => {
-        if (events.some((event) => event.userId === 'x')) throw itemTooLarge();
-        return addToFeed(events);
       };
       const other = recordedEvents('x', [created('X', 'x@example.com')])[0] as RecordedEvent;
 

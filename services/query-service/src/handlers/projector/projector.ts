@@ -8,9 +8,14 @@ import {
   isUnknownEvent,
   logger,
 } from '@users/shared';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import { applyEvents } from '../../application/apply-events';
-import type { ReadModelStore } from '../../application/ports';
+import type { ReadModelStore, StoredEvent, UserEventReader } from '../../application/ports';
 
 type Position = ReturnType<typeof eventPosition>;
 type Received = { record: DynamoDBRecord; position: Position };
@@ -33,8 +38,9 @@ const insertsByUser = (records: DynamoDBRecord[]) => {
 type Keys = Pick<DataKeys, 'read' | 'forget'>;
 
 /**
- * The user's events that can be read, up to the first that cannot (an event of a newer schema,
- * or one whose key cannot be had): the versions after it must wait for it.
+ * The user's events that can be read, and where the first that cannot is (an event of a newer
+ * schema, or one whose key cannot be had): the versions after it wait for it (applyEvents stops
+ * at the gap it leaves), but an erasure among them hides the user at once.
  */
 const decodeUserEvents = async (keys: Keys, userId: string, received: Received[]) => {
   const decoded: DecodedEvent[] = [];
@@ -57,7 +63,7 @@ const decodeUserEvents = async (keys: Keys, userId: string, received: Received[]
       });
     } else if (event.type === 'USER_ERASED') keys.forget(userId);
   }
-  return { events: decoded.filter((event) => event.version < unreadableFrom), unreadableFrom };
+  return { events: decoded, unreadableFrom };
 };
 
 /** The user's first record in the batch that its read models have not reached, if any. */
@@ -80,6 +86,31 @@ const firstPending = (
   return pending?.record;
 };
 
+/** Stored events of a user that can be read, up to the first that cannot. */
+const decodeStored = async (keys: Keys, items: StoredEvent[]) => {
+  const decoded: DecodedEvent[] = [];
+  for (const item of items) {
+    try {
+      const event = await decodeEvent(item, keys);
+      if (!isUnknownEvent(event) && event.type === 'USER_ERASED') keys.forget(event.userId);
+      decoded.push(event);
+    } catch (error) {
+      logger.error('stored event not projected; it will be retried', {
+        ...eventPosition(item),
+        error,
+      });
+      break;
+    }
+  }
+  return decoded;
+};
+
+/** Events a catch-up reads at most: one Query page, well within an invocation. */
+const CATCH_UP_EVENTS = 1000;
+
+/** Time kept back from the function's timeout for the last writes and the answer. */
+const SAFETY_MS = 2000;
+
 /**
  * A stream handler over any ReadModelStore. A batch's events are grouped per user and applied
  * together (applyEvents): one read of the users' details, their history written in batches, one
@@ -89,17 +120,28 @@ const firstPending = (
  * cannot express "this user's events from here on", so the response is built here.
  */
 export const createProjector =
-  (store: ReadModelStore, keys: Keys) =>
-  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  (store: ReadModelStore, keys: Keys, events?: UserEventReader) =>
+  async (
+    event: DynamoDBStreamEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<DynamoDBBatchResponse> => {
+    const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 10_000) - SAFETY_MS;
     const byUser = [...insertsByUser(event.Records)];
     const decoded = await Promise.all(
       byUser.map(([userId, received]) => decodeUserEvents(keys, userId, received)),
     );
+    const catchUp =
+      events &&
+      (async (userId: string, fromVersion: number) => {
+        logger.info('catching up a user from the event store', { userId, fromVersion });
+        return decodeStored(keys, await events.eventsOf(userId, fromVersion, CATCH_UP_EVENTS));
+      });
     let outcomes: Map<string, number | Error>;
     try {
       outcomes = await applyEvents(
         store,
         new Map(byUser.map(([userId], i) => [userId, decoded[i]?.events ?? []])),
+        { deadline, catchUp },
       );
     } catch (error) {
       outcomes = new Map(byUser.map(([userId]) => [userId, error as Error]));
