@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_SCOPE } from '@users/shared/http';
+import { ADMIN_SCOPE } from '@users/shared/caller';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { ROOT } from './paths';
 

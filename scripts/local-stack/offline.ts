@@ -65,6 +65,7 @@ export const startOffline = async (ports: StackPorts, options: OfflineOptions) =
         ...(!options.watch && { ESBUILD_WATCH_PATTERN: '.no-watch' }),
         ...((options.env?.PROJECTOR_FAULT_FILE ?? process.env.PROJECTOR_FAULT_FILE) && {
           PROJECTOR_HANDLER: 'test/faults/projector-with-faults.handler',
+          HISTORY_ERASER_HANDLER: 'test/faults/history-eraser-with-faults.handler',
         }),
         ...options.env,
         // serverless-offline's own lines per request ("POST /command (λ: command)", "RequestId:

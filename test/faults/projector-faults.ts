@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import type { ReadModelStore } from '../../services/query-service/src/application/ports';
+import { limitWrites } from './dynamodb-faults';
 
 /**
  * Local and test runs only (the handler applies it only under serverless-offline): makes the
@@ -44,4 +46,13 @@ export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelS
       return store.advance(detail, previousVersion);
     },
   };
+};
+
+/** A client whose writes to the history table go no faster than the fault file says, if it does. */
+export const throttledHistoryClient = (faultFile: string) => {
+  const client = documentClientFromEnv();
+  limitWrites(client, requiredEnv('USER_HISTORY_TABLE'), () => {
+    return activeFaults(faultFile)?.historyWritesPerSecond;
+  });
+  return client;
 };

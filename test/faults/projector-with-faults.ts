@@ -1,19 +1,13 @@
 import { dataKeysFromEnv } from '@users/shared';
-import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
+import { requiredEnv } from '@users/shared/dynamo';
 import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { DynamoUserEvents } from '../../services/query-service/src/infrastructure/dynamo-user-events';
-import { limitWrites } from './dynamodb-faults';
-import { activeFaults, withFaults } from './projector-faults';
+import { throttledHistoryClient, withFaults } from './projector-faults';
 
 const faultFile = requiredEnv('PROJECTOR_FAULT_FILE');
-const client = documentClientFromEnv();
-limitWrites(
-  client,
-  readModelStore.tables.history,
-  () => activeFaults(faultFile)?.historyWritesPerSecond,
-);
+const client = throttledHistoryClient(faultFile);
 
 /**
  * The projector of a fault drill: `PROJECTOR_FAULT_FILE=/tmp/faults npm start` runs this handler
