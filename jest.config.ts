@@ -1,14 +1,11 @@
 /** @jest-config-loader esbuild-register */
+import './scripts/require-node.cjs';
 import type { Config } from 'jest';
 
-// Middy and some of its validator dependencies ship ESM only; everything else stays untouched.
-const esmPackages = [
-  '@middy',
-  'ajv-ftl-i18n',
-  'fluent-transpiler',
-  '@silverbucket/ajv-formats-draft2019',
-  '@seriousme',
-];
+// Middy and the OpenAPI validator ship ESM only; everything else stays untouched. (Middy 7's
+// validator no longer imports its ajv-ftl-i18n/ajv-formats-draft2019 dependencies: only its
+// `transpile` entry does, which nothing here uses.)
+const esmPackages = ['@middy', '@seriousme'];
 
 const shared: Config = {
   transform: {
@@ -18,6 +15,7 @@ const shared: Config = {
     ],
   },
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
+  resolver: '<rootDir>/test/esm-only-resolver.cjs',
   testPathIgnorePatterns: ['/node_modules/', '/\\.serverless/', '/\\.esbuild/'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
 };

@@ -3,6 +3,7 @@
 // the same run, on the same DynamoDB Local: compare ratios, not absolute numbers.
 //
 //   BENCH_QUICK=1 npm run bench    shorter runs and a 20,000-event rebuild, for a smoke test
+import '../scripts/require-node.cjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';

@@ -132,14 +132,14 @@ afterAll(() => {
 });
 
 describe('runtime and packaging', () => {
-  it('runs every function on nodejs22.x from its own small esbuild bundle', () => {
+  it('runs every function on nodejs24.x from its own small esbuild bundle', () => {
     const dirs = outputs;
     for (const [template, dir] of [
       [command, dirs[0]],
       [query, dirs[1]],
     ] as [Template, string][]) {
       for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) {
-        expect([id, fn.Properties.Runtime]).toEqual([id, 'nodejs22.x']);
+        expect([id, fn.Properties.Runtime]).toEqual([id, 'nodejs24.x']);
         const artifact = fn.Properties.Code.S3Key.split('/').pop();
         const zip = new AdmZip(join(dir, artifact));
         const bundle = zip.getEntries().find((entry) => entry.entryName.endsWith('handler.js'));

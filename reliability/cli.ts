@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../scripts/require-node.cjs';
 import { startLocalStack } from '../scripts/local-stack/stack';
 import { runChaos } from './chaos';
 import { runErasureDrill } from './erasure-drill';

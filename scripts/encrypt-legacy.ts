@@ -1,5 +1,6 @@
 // `npm run encrypt-legacy [-- --stage local] [--region us-east-1] [--endpoint URL]`
 // Seals, in place, the personal data of every event written by the release before 2026-11-29.
+import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';

@@ -1,5 +1,6 @@
 // `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4] [--endpoint URL]`
 // Rebuilds every read model of a stage from its event store (read-only on the store).
+import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { stageConfig } from './local-stack/tables';
 import { rebuildWithProgress } from './rebuild-with-progress';

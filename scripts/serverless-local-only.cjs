@@ -1,5 +1,6 @@
 'use strict';
 
+require('./require-node.cjs');
 const { runHandlersInProcess } = require('./offline-in-process.cjs');
 const { patchServerlessOffline } = require('./offline-like-aws.cjs');
 const { readStreamsInLambdaBatches } = require('./offline-stream-batches.cjs');

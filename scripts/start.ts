@@ -8,6 +8,7 @@
 //   npm start -- --rebuild     with --persist: rebuild the read models even after a clean stop
 //   npm start -- --auth        every route needs a token of the local issuer (npm run token)
 //   PORT, LAMBDA_PORT, DYNAMODB_PORT, LOCAL_AWS_PORT override 3000, 3002, 8000 and 3004.
+import './require-node.cjs';
 import { join } from 'node:path';
 import { ROOT } from './local-stack/paths';
 import { type LocalStack, startLocalStack } from './local-stack/stack';

@@ -1,5 +1,6 @@
 // `npm run token -- --sub <user_id> [--admin] [--expires-in <seconds>]`: prints a token that a
 // stack started with `npm start -- --auth` accepts (LOCAL_AWS_PORT if that stack is not on 3004).
+import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { localIssuerUrl, signLocalToken } from './local-stack/local-issuer';
 

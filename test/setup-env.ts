@@ -1,3 +1,2 @@
 // Tests assert on behaviour, not log lines: keep Powertools quiet unless asked (LOG_LEVEL=DEBUG).
 process.env.POWERTOOLS_LOG_LEVEL = process.env.LOG_LEVEL ?? 'SILENT';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

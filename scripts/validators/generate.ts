@@ -1,6 +1,7 @@
 // `npm run generate`: recompiles the JSON Schemas into standalone validators (run after changing
 // a schema; a unit test fails while the generated files are stale), and records new event schema
 // versions in the lock of released schemas (refusing to rewrite a released one).
+import '../require-node.cjs';
 import { existsSync, writeFileSync } from 'node:fs';
 import { generatedFiles } from '.';
 import {

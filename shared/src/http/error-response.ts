@@ -40,11 +40,22 @@ type MiddyError = Omit<Error, 'cause'> & {
   cause?: { package?: string; data?: unknown };
 };
 
+/** The message of @middy/http-json-body-parser's refusal of a prototype-polluting key. */
+const FORBIDDEN_KEY = 'Forbidden key in JSON body';
+
 const fromMiddy = (error: MiddyError): RenderedError | undefined => {
   const origin = error.cause?.package;
   if (origin === '@middy/validator' && error.statusCode === 400) {
     const errors = describeErrors(error.cause?.data as Parameters<typeof describeErrors>[0]);
     return rendered(400, 'Invalid request', { errors });
+  }
+  // Middy 7 refuses a body holding a "__proto__" (or "constructor" with a "prototype") key with
+  // 422 (it used to parse it, and the schema refused the property) and malformed JSON with 422
+  // (415 in Middy 6): both are a bad request here.
+  if (origin === '@middy/http-json-body-parser' && error.message === FORBIDDEN_KEY) {
+    return rendered(400, 'Invalid request', {
+      errors: [`/body must not have property "${String(error.cause?.data)}"`],
+    });
   }
   if (origin === '@middy/http-json-body-parser') {
     return rendered(400, 'Request body must be valid JSON', {

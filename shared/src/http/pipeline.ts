@@ -109,10 +109,14 @@ const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => 
   },
 });
 
-/** Content-Type is not required: the original API parsed any body as JSON (typings lag the option). */
-const parseAnyContentType = { disableContentTypeCheck: true } as Parameters<
-  typeof httpJsonBodyParser
->[0];
+/** Content-Type is not required: the original API parsed any body as JSON. */
+const parseAnyContentType = { disableContentTypeCheck: true };
+
+/**
+ * @middy/validator 7 calls `eventSchema` as the compiled function it is (and reads its `errors`),
+ * but its typings declare an Ajv instance.
+ */
+type ValidatorSchema = NonNullable<Parameters<typeof validator>[0]>['eventSchema'];
 
 type HttpHandlerOptions<TEvent> = {
   /** Validates the whole event (body, headers, query string) after JSON parsing. */
@@ -173,6 +177,7 @@ export const httpHandler = <TEvent>(
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }
   if (options.authorize) pipeline.use(authorizeCaller(options.authorize));
-  if (options.schema) pipeline.use(validator({ eventSchema: options.schema }));
+  if (options.schema)
+    pipeline.use(validator({ eventSchema: options.schema as unknown as ValidatorSchema }));
   return pipeline.handler((event, context) => handler(event as unknown as TEvent, context));
 };
