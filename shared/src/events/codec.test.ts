@@ -1,7 +1,15 @@
 import { created, recordedEvents, updated } from '../../../test/fixtures/events';
 import { schemaOneItems } from '../../../test/fixtures/schema-1';
 import { InMemoryDataKeys } from '../../../test/support/in-memory-data-keys';
-import { decodeEvent, encodeEvent, upcast } from './codec';
+import {
+  decodeEvent,
+  decodeSnapshot,
+  encodeEvent,
+  needsDataKey,
+  type SealedSnapshotFields,
+  sealedSnapshotFields,
+  upcast,
+} from './codec';
 import { InvalidEventError, NewerSchemaVersionError } from './errors';
 import type { ReadEvent, RecordedEvent } from './types';
 
@@ -43,6 +51,59 @@ describe('the event codec', () => {
     const item = encodeEvent(rename, { state: {}, stateVersion: 1 }, keys.keyFor('u1'));
     keys.erase('u1');
     expect(await decodeEvent(item, keys)).toEqual({ ...rename, payload: { name: null } });
+  });
+
+  describe("a snapshot's sealed fields carried forward unopened", () => {
+    const keys = new InMemoryDataKeys();
+    const key = keys.keyFor('u1');
+    const later = (version: number, state: Record<string, unknown>, sealed: SealedSnapshotFields) =>
+      encodeEvent(
+        {
+          ...(recordedEvents('u1', [{ type: 'USER_BALANCE', payload: { delta: 1 } }], {
+            firstVersion: version,
+          })[0] as RecordedEvent),
+        },
+        { state, stateVersion: 1, carried: sealed },
+        undefined,
+      );
+    const head = encodeEvent(creation, { state: activeState, stateVersion: 1 }, key);
+    const carried = sealedSnapshotFields(head);
+
+    it('need no key, keep where they were sealed, and open as they were', () => {
+      const state = { ...head.State, balance: 1 };
+      expect(needsDataKey(rename, state, carried)).toBe(true); // its payload is personal
+      const balance = recordedEvents('u1', [{ type: 'USER_BALANCE', payload: { delta: 1 } }], {
+        firstVersion: 7,
+      })[0] as RecordedEvent;
+      expect(needsDataKey(balance, state, carried)).toBe(false);
+      const item = later(7, state, carried);
+      expect(item.State.name).toBe(head.State.name);
+      expect(item.StateSealedAt).toEqual({ name: 1, email: 1 });
+      expect(decodeSnapshot(item, key).state).toEqual({ ...activeState, balance: 1 });
+    });
+
+    it('refuse a swapped, moved or replayed ciphertext, and a sealing version after the item', () => {
+      const item = later(7, { ...head.State, balance: 1 }, carried);
+      const otherUser = encodeEvent(
+        { ...creation, userId: 'u2' },
+        { state: activeState, stateVersion: 1 },
+        keys.keyFor('u2'),
+      );
+      const bad = [
+        // name and email swapped
+        { ...item, State: { ...item.State, name: item.State.email, email: item.State.name } },
+        // another user's ciphertext, where it was sealed
+        { ...item, State: { ...item.State, name: otherUser.State.name } },
+        // the ciphertext replayed as if sealed by another version
+        { ...item, StateSealedAt: { name: 3, email: 1 } },
+      ];
+      for (const tampered of bad) {
+        expect(() => decodeSnapshot(tampered, key)).toThrow(/does not open/);
+      }
+      expect(() => decodeSnapshot({ ...item, StateSealedAt: { name: 8, email: 1 } }, key)).toThrow(
+        InvalidEventError,
+      );
+    });
   });
 
   it('refuses a tampered sealed field, or one moved to another event', async () => {

@@ -1,5 +1,5 @@
 import type { DataKeys } from '../personal-data/data-keys';
-import { isSealed, openField, sealField } from '../personal-data/field-cipher';
+import { isSealed, openField, type SealedField, sealField } from '../personal-data/field-cipher';
 import { describeErrors, type Validator } from '../validation';
 import { InvalidEventError, NewerSchemaVersionError } from './errors';
 import {
@@ -28,6 +28,18 @@ export type EventItem = {
   /** The writer's snapshot of the user after this event, personal fields sealed like the payload. */
   State: Record<string, unknown>;
   StateVersion: number;
+  /**
+   * For each sealed field of State, the version that sealed it (its additional data), when not
+   * this item's own: a field no command changed is carried forward sealed as it was, so that a
+   * command that touches no personal data needs no data key. Absent: every field sealed here.
+   */
+  StateSealedAt?: Record<string, number>;
+};
+
+/** A snapshot's sealed personal fields as found in the head, to be carried forward unopened. */
+export type SealedSnapshotFields = {
+  fields: Record<string, SealedField>;
+  sealedAt: Record<string, number>;
 };
 
 /** An event of a type this reader does not know (a newer writer's): only its position is read. */
@@ -95,13 +107,36 @@ export const openPersonalFields = (
 const hasPersonalData = (fields: Fields) =>
   PERSONAL_FIELDS.some((field) => typeof fields[field] === 'string');
 
+/** The snapshot's personal fields still exactly as they were carried in: sealed, unopened. */
+const carriedFields = (state: Fields, carried: SealedSnapshotFields | undefined) =>
+  PERSONAL_FIELDS.filter(
+    (field) => carried?.fields[field] !== undefined && state[field] === carried.fields[field],
+  );
+
+/**
+ * Whether encoding this event needs the user's data key: its payload holds personal data, or the
+ * snapshot holds personal data that is not carried forward sealed as it was.
+ */
+export const needsDataKey = (
+  event: RecordedEvent,
+  state: Fields,
+  carried?: SealedSnapshotFields,
+) => {
+  const kept = carriedFields(state, carried);
+  return (
+    hasPersonalData(event.payload) ||
+    PERSONAL_FIELDS.some((field) => typeof state[field] === 'string' && !kept.includes(field))
+  );
+};
+
 /**
  * The item for an event, in the newest schema: personal fields of the payload and of the
- * writer's snapshot sealed under the user's data key (required when there are any).
+ * writer's snapshot sealed under the user's data key (required when there are any), except the
+ * snapshot's fields carried forward sealed as they were, with the version that sealed them.
  */
 export const encodeEvent = (
   event: RecordedEvent,
-  snapshot: { state: Fields; stateVersion: number },
+  snapshot: { state: Fields; stateVersion: number; carried?: SealedSnapshotFields },
   key: Buffer | undefined,
 ): EventItem => {
   const place = { userId: event.userId, version: event.version };
@@ -110,6 +145,13 @@ export const encodeEvent = (
     if (!key) throw new Error(`No data key to seal ${event.userId}'s personal data`);
     return sealPersonalFields(fields, key, { ...place, prefix });
   };
+  const kept = carriedFields(snapshot.state, snapshot.carried);
+  const fresh = Object.fromEntries(
+    Object.entries(snapshot.state).filter(([field]) => !kept.includes(field as never)),
+  );
+  const sealedAt = Object.fromEntries(
+    kept.map((field) => [field, snapshot.carried?.sealedAt[field] as number]),
+  );
   return {
     AggregateID: event.userId,
     Sequence: event.version,
@@ -119,10 +161,14 @@ export const encodeEvent = (
     OccurredAt: event.occurredAt,
     CorrelationId: event.correlationId,
     SchemaVersion: SCHEMA_VERSION,
-    State: seal(snapshot.state, 'state'),
+    State: { ...seal(fresh, 'state'), ...pick(snapshot.state, kept) },
     StateVersion: snapshot.stateVersion,
+    ...(kept.length > 0 && { StateSealedAt: sealedAt }),
   };
 };
+
+const pick = (fields: Fields, names: readonly string[]) =>
+  Object.fromEntries(names.map((name) => [name, fields[name]]));
 
 /** Whose event an item is and where it stands, for grouping and logs, without decoding it. */
 export const eventPosition = (item: Record<string, unknown>) => ({
@@ -179,14 +225,58 @@ export const decodeEvent = async (
   return upcast({ ...stored, payload: opened } as ReadEvent);
 };
 
-/** The writer's snapshot in an item, personal fields opened (in the clear in schema 1). */
+/**
+ * Where each sealed field of an item's snapshot was sealed: its recorded version, never one after
+ * the item itself (a field cannot have been sealed by a later event), or the item's own.
+ */
+const snapshotSealedAt = (item: Record<string, unknown>) => {
+  const { userId, version } = eventPosition(item);
+  const recorded = (item.StateSealedAt ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    PERSONAL_FIELDS.map((field) => {
+      const at = recorded[field] ?? version;
+      if (!Number.isInteger(at) || (at as number) < 1 || (at as number) > version) {
+        throw new InvalidEventError([`/State/${field} of ${userId}@${version} sealed at ${at}`]);
+      }
+      return [field, at as number];
+    }),
+  );
+};
+
+/** The sealed personal fields of an item's snapshot, as they are, to be carried forward. */
+export const sealedSnapshotFields = (item: Record<string, unknown>): SealedSnapshotFields => {
+  const state = (item.State ?? {}) as Fields;
+  const sealedAt = snapshotSealedAt(item);
+  const fields = Object.fromEntries(
+    PERSONAL_FIELDS.filter((field) => isSealed(state[field])).map((field) => [
+      field,
+      state[field] as SealedField,
+    ]),
+  );
+  return { fields, sealedAt: pick(sealedAt, Object.keys(fields)) as Record<string, number> };
+};
+
+/**
+ * The writer's snapshot in an item, personal fields opened (in the clear in schema 1), each with
+ * where it was sealed as its additional data: moved to another user, field or version, it does
+ * not open.
+ */
 export const decodeSnapshot = (item: Record<string, unknown>, key: Buffer | undefined) => {
   const state = (item.State ?? {}) as Fields;
-  return {
-    stateVersion: item.StateVersion as number,
-    state:
-      (item.SchemaVersion as number) < 2
-        ? state
-        : openPersonalFields(state, key, { ...eventPosition(item), prefix: 'state' }),
-  };
+  if ((item.SchemaVersion as number) < 2) {
+    return { stateVersion: item.StateVersion as number, state };
+  }
+  const { userId } = eventPosition(item);
+  const sealedAt = snapshotSealedAt(item);
+  const opened = Object.fromEntries(
+    Object.entries(state).map(([field, value]) => {
+      if (!isSealed(value)) return [field, value];
+      const version = sealedAt[field] as number;
+      return [
+        field,
+        key ? openField(key, value, { userId, version, path: `state.${field}` }) : null,
+      ];
+    }),
+  );
+  return { stateVersion: item.StateVersion as number, state: opened };
 };

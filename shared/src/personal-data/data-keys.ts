@@ -26,6 +26,11 @@ export interface DataKeys {
   read(userId: string): Promise<Buffer | undefined>;
   /** The user's key, made now if the user has none yet; UserErasedError once erased. */
   readOrCreate(userId: string): Promise<Buffer>;
+  /**
+   * The same for a user seen for the first time, who almost never has a key yet: it is made at
+   * once, without reading first; a key made meanwhile (a lost race) or a tombstone wins.
+   */
+  createOrRead(userId: string): Promise<Buffer>;
   /** Drops this process's copy of the key: the user is being erased. */
   forget(userId: string): void;
 }
@@ -77,6 +82,15 @@ export class KmsDataKeys implements DataKeys {
     const found = await this.lookup(userId);
     if ('key' in found) return found.key;
     if ('erased' in found) throw new UserErasedError(userId);
+    return (await this.make(userId)) ?? this.readOrCreate(userId);
+  }
+
+  async createOrRead(userId: string): Promise<Buffer> {
+    return (await this.make(userId)) ?? this.readOrCreate(userId);
+  }
+
+  /** A new key for the user, or undefined when another request made one first (or erased them). */
+  private async make(userId: string): Promise<Buffer | undefined> {
     const { Plaintext, CiphertextBlob } = await this.kms.send(
       new GenerateDataKeyCommand({
         KeyId: this.where.kmsKeyId,
@@ -97,7 +111,7 @@ export class KmsDataKeys implements DataKeys {
       );
     } catch (error) {
       // Another request made this user's key first (or erased the user): go by that.
-      if (error instanceof ConditionalCheckFailedException) return this.readOrCreate(userId);
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
     const key = Buffer.from(Plaintext as Uint8Array);

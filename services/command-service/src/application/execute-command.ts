@@ -117,25 +117,34 @@ export const executeCommand = async (
     if (outcome.kind !== 'lostRace') return outcome;
     if (attempt >= policy.maxAttempts) {
       // Contention, not a decision: a retry later may well succeed, so the key stays free.
-      const { version } = await deps.store.readHead(request.userId);
+      const { version } = await deps.store.readHead(request.userId, { personalData: false });
       return refused('VERSION_CONFLICT', { current_version: version });
     }
     await jitteredPause(policy, attempt);
   }
 };
 
+/**
+ * Only an update decides on the user's personal fields (is anything changed?): every other
+ * command leaves them sealed, so it needs no data key, no key-table read and no KMS call.
+ */
+const opensPersonalData = (command: UserCommand) => command.type === 'USER_UPDATED';
+
 const attemptOnce = async (
   deps: CommandDependencies,
   request: CommandRequest,
   idempotency: Idempotency | undefined,
 ): Promise<AttemptOutcome> => {
-  const head = await deps.store.readHead(request.userId);
+  const head = await deps.store.readHead(request.userId, {
+    personalData: opensPersonalData(request.command),
+  });
   const decision = decideAt(deps, request, head);
   if (!('events' in decision)) return settle(deps, idempotency, decision);
   try {
     await deps.store.appendEvents({
       events: decision.events,
       idempotency: idempotency && recordOf(deps, idempotency, decision.outcome),
+      carried: head.carried,
     });
     return decision.outcome;
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { EventType, RecordedEvent } from '@users/shared';
+import type { EventType, RecordedEvent, SealedSnapshotFields } from '@users/shared';
 import type { RuleViolation } from '../domain/errors';
 import type { UserState } from '../domain/user';
 
@@ -21,7 +21,18 @@ export type CommandOutcome =
   | { kind: 'unchanged'; result: CommandResult }
   | { kind: 'refused'; refusal: Refusal };
 
-export type StreamHead = { version: number; state: UserState };
+export type StreamHead = {
+  version: number;
+  state: UserState;
+  /**
+   * The personal fields of the state, left sealed when the command needs none of them (the
+   * state then holds them as opaque text that decide never reads): carried forward unopened.
+   */
+  carried?: SealedSnapshotFields;
+};
+
+/** What a command needs of the head: whether to open the user's personal fields (a data key). */
+export type HeadNeeds = { personalData: boolean };
 
 export type IdempotencyRecord = {
   /** The caller's key, scoped to that caller: one caller's keys never meet another's. */
@@ -46,6 +57,8 @@ export type AppendRequest = {
   /** Events numbered from head.version + 1, each with the state it leaves the user in. */
   events: { event: RecordedEvent; stateAfter: UserState }[];
   idempotency?: IdempotencyRecord;
+  /** The head's sealed personal fields, from readHead: what the events left unchanged. */
+  carried?: SealedSnapshotFields;
 };
 
 /** Thrown by `appendEvents` when another writer took one of the versions first. */
@@ -55,7 +68,7 @@ export class VersionTakenError extends Error {}
 export class IdempotencyKeyTakenError extends Error {}
 
 export interface EventStore {
-  readHead(userId: string): Promise<StreamHead>;
+  readHead(userId: string, needs: HeadNeeds): Promise<StreamHead>;
   /**
    * All or nothing: every event and the idempotency record are stored together, or none is.
    * Stored once however often the SDK retries a request whose response was lost.

@@ -1,7 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeEvent, NewerSchemaVersionError, type RecordedEvent } from '@users/shared';
+import {
+  decodeEvent,
+  KmsDataKeys,
+  NewerSchemaVersionError,
+  type RecordedEvent,
+} from '@users/shared';
 import { errorResponseBody } from '@users/shared/http';
+import { LOCAL_KMS_KEY_ID } from '../../../../scripts/local-stack/local-kms';
 import {
   cancelTransactionsForThrottling,
   conflictWithTransactions,
@@ -14,7 +20,9 @@ import {
   deleteTestTables,
   testDataKeys,
   testDocumentClient,
+  testKmsClient,
 } from '../../../../test/support/integration';
+import { countRequests } from '../../../../test/support/request-counts';
 import {
   type CommandDependencies,
   type CommandRequest,
@@ -127,7 +135,9 @@ describe('executeCommand on DynamoDB', () => {
       0,
     );
     expect(storedSum).toBe(acceptedSum);
-    expect((await deps.store.readHead(userId)).state).toMatchObject({ balance: acceptedSum });
+    expect((await deps.store.readHead(userId, { personalData: true })).state).toMatchObject({
+      balance: acceptedSum,
+    });
     for (const outcome of outcomes) {
       if (outcome.kind === 'refused') expect(outcome.refusal.code).toBe('VERSION_CONFLICT');
     }
@@ -180,7 +190,7 @@ describe('executeCommand on DynamoDB', () => {
         Item: { ...Items[1], State: { status: 'absent' }, StateVersion: 0 },
       }),
     );
-    expect(await deps.store.readHead(userId)).toEqual({
+    expect(await deps.store.readHead(userId, { personalData: true })).toEqual({
       version: 2,
       state: { status: 'active', name: 'Ada', email: 'ada@example.com', balance: 9 },
     });
@@ -258,6 +268,74 @@ describe('a write refused because a transaction on the same item is in flight', 
     expect(await executeCommand(dependenciesOver(contended), keyed)).toMatchObject({
       refusal: { code: 'USER_NOT_FOUND' },
     });
+  });
+});
+
+describe('requests per command, as a warm function that sees many users sends them', () => {
+  /** A store whose function has never seen the user: an empty data-key cache. */
+  const counted = () => {
+    const dynamodb = testDocumentClient();
+    const kms = testKmsClient();
+    const sent = { dynamodb: countRequests(dynamodb), kms: countRequests(kms) };
+    const store = new DynamoEventStore(
+      dynamodb,
+      { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+      new KmsDataKeys(dynamodb, kms, { table: tables.DataKeysTable, kmsKeyId: LOCAL_KMS_KEY_ID }),
+    );
+    return { deps: { ...deps, store }, sent };
+  };
+  const sentFor = async (command: CommandRequest) => {
+    const { deps: fresh, sent } = counted();
+    expect(await executeCommand(fresh, command)).toMatchObject({ kind: 'stored' });
+    return sent;
+  };
+
+  it('USER_BALANCE and USER_DELETED: a read and a write, no data key', async () => {
+    const userId = await newUser();
+    expect(await sentFor(balance(userId, 5))).toEqual({
+      dynamodb: { QueryCommand: 1, PutItemCommand: 1 },
+      kms: {},
+    });
+    expect(await sentFor(balance(userId, 5, { idempotencyKey: randomUUID() }))).toEqual({
+      dynamodb: { QueryCommand: 1, TransactWriteItemsCommand: 1 },
+      kms: {},
+    });
+    expect(await sentFor(request(userId, { type: 'USER_DELETED', payload: {} }))).toEqual({
+      dynamodb: { QueryCommand: 1, PutItemCommand: 1 },
+      kms: {},
+    });
+  });
+
+  it('USER_CREATED: one GenerateDataKey, the key written without reading first', async () => {
+    expect(await sentFor(creation(`user-${randomUUID()}`))).toEqual({
+      dynamodb: { QueryCommand: 1, PutItemCommand: 2 },
+      kms: { GenerateDataKeyCommand: 1 },
+    });
+  });
+
+  it('USER_UPDATED opens the fields the balance commands carried forward, as they were', async () => {
+    const userId = await newUser();
+    for (const delta of [1, 2, 3]) await executeCommand(deps, balance(userId, delta));
+    const rename = request(userId, { type: 'USER_UPDATED', payload: { name: 'Ada L.' } });
+    expect(await sentFor(rename)).toEqual({
+      dynamodb: { QueryCommand: 1, GetItemCommand: 1, PutItemCommand: 1 },
+      kms: { DecryptCommand: 1 },
+    });
+    // The same name again is no change: the carried fields opened to what they were.
+    expect(await executeCommand(deps, rename)).toMatchObject({ kind: 'unchanged' });
+    expect(
+      await executeCommand(
+        deps,
+        request(userId, { type: 'USER_UPDATED', payload: { email: 'ada@example.com' } }),
+      ),
+    ).toMatchObject({ kind: 'unchanged' });
+    expect((await storedEvents(userId)).map((event) => event.type)).toEqual([
+      'USER_CREATED',
+      'USER_BALANCE',
+      'USER_BALANCE',
+      'USER_BALANCE',
+      'USER_UPDATED',
+    ]);
   });
 });
 

@@ -20,8 +20,10 @@ import {
   isSealed,
   isUnknownEvent,
   NewerSchemaVersionError,
+  needsDataKey,
   type RecordedEvent,
   SCHEMA_VERSION,
+  sealedSnapshotFields,
   UserErasedError,
 } from '@users/shared';
 import {
@@ -29,6 +31,7 @@ import {
   type CommandOutcome,
   type CommandResult,
   type EventStore,
+  type HeadNeeds,
   IdempotencyKeyTakenError,
   type IdempotencyRecord,
   type StreamHead,
@@ -61,7 +64,7 @@ export class DynamoEventStore implements EventStore {
     private readonly keys: ErasableDataKeys,
   ) {}
 
-  async readHead(userId: string): Promise<StreamHead> {
+  async readHead(userId: string, { personalData }: HeadNeeds): Promise<StreamHead> {
     const { Items } = await this.client.send(
       new QueryCommand({
         TableName: this.tables.events,
@@ -78,17 +81,25 @@ export class DynamoEventStore implements EventStore {
     if (head.SchemaVersion > SCHEMA_VERSION) throw new NewerSchemaVersionError(head.SchemaVersion);
     if (head.StateVersion !== SNAPSHOT_VERSION) return this.replay(userId);
     const sealed = head.SchemaVersion >= 2 && Object.values(head.State ?? {}).some(isSealed);
+    if (sealed && !personalData) {
+      // The sealed text stands in the state unopened: decide never reads it for this command.
+      return { version: head.Sequence, state: head.State, carried: sealedSnapshotFields(head) };
+    }
     const { state } = decodeSnapshot(head, sealed ? await this.keys.read(userId) : undefined);
     return { version: head.Sequence, state: state as unknown as UserState };
   }
 
-  async appendEvents({ events, idempotency }: AppendRequest): Promise<void> {
-    const userId = events[0]?.event.userId as string;
+  async appendEvents({ events, idempotency, carried }: AppendRequest): Promise<void> {
+    const [first] = events;
+    const userId = first?.event.userId as string;
     const erasure = events.some(({ event }) => event.type === 'USER_ERASED');
-    // An erasure holds no personal data, and must not bring the user's key back.
-    const key = erasure ? undefined : await this.keyToSeal(userId);
+    // An erasure holds no personal data, and must not bring the user's key back; a command that
+    // changes no personal field carries the sealed ones forward and needs no key either.
+    const needsKey =
+      !erasure && events.some(({ event, stateAfter }) => needsDataKey(event, stateAfter, carried));
+    const key = needsKey ? await this.keyToSeal(userId, first?.event.version === 1) : undefined;
     const eventItems = events.map(({ event, stateAfter }) =>
-      encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION }, key),
+      encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION, carried }, key),
     );
     const [single] = eventItems;
     if (single && eventItems.length === 1 && !idempotency && !erasure) {
@@ -103,9 +114,10 @@ export class DynamoEventStore implements EventStore {
    * Erased since this command read its state, or being erased now (the key's row is held by the
    * erasure's transaction, AWS only): the command lost the race and is decided again.
    */
-  private async keyToSeal(userId: string) {
+  private async keyToSeal(userId: string, firstEvent: boolean) {
     try {
-      return await this.keys.readOrCreate(userId);
+      // A user's first event: no key can be there yet unless a lost race made one; make it at once.
+      return await (firstEvent ? this.keys.createOrRead(userId) : this.keys.readOrCreate(userId));
     } catch (error) {
       if (error instanceof UserErasedError || error instanceof TransactionConflictException) {
         throw new VersionTakenError();
