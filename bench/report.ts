@@ -62,6 +62,7 @@ export const printReport = (results: Results) => {
       ]),
     ),
   );
+  if (results.peers) printPeers(results.peers);
   printHotUser(results.hotUser);
   const plainAt = (concurrency: number) =>
     results.commandPath.find(
@@ -201,4 +202,75 @@ const printHotUser = (hot: Results) => {
       ),
     ),
   );
+};
+
+/** The product against Castore and the raw loop, and what each command kind costs in requests. */
+export const printPeers = (peers: Results) => {
+  const target = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  console.log(
+    '\nUSER_BALANCE +1 against Castore 2.4.2 and the raw loop (one DynamoDB Local; commands/s, p50 ms)\n',
+  );
+  console.log(
+    table(
+      [
+        'history',
+        'concurrency',
+        'product/s',
+        'p50',
+        'Castore/s',
+        'p50',
+        'raw/s',
+        'p50',
+        'product/Castore',
+        'product/raw',
+      ],
+      (['short', 'long'] as const).map((kind) => {
+        const r = peers[kind];
+        return [
+          `${r.events} event(s)`,
+          r.concurrency,
+          r.product.perSecond,
+          r.product.p50,
+          r.castore.perSecond,
+          r.castore.p50,
+          r.raw.perSecond,
+          r.raw.p50,
+          r.productToCastore,
+          r.productToRaw,
+        ];
+      }),
+    ),
+  );
+  console.log(
+    `\nTargets: short >= 1.0x Castore: ${target(peers.short.productToCastore >= 1)}; short >= 0.8x raw: ${target(peers.short.productToRaw >= 0.8)}; 1,000 events >= 4x Castore: ${target(peers.long.productToCastore >= 4)}`,
+  );
+  if (peers.short.rawSmall) {
+    console.log(
+      `Control: the raw loop with Castore-sized items ${peers.short.rawSmall.perSecond}/s, ${peers.short.rawSmallToRaw}x the raw loop with the product's items (what an item's size costs DynamoDB Local)`,
+    );
+  }
+  console.log('\nRequests per command (an SDK middleware; a function that never saw the user)\n');
+  const counts = (side: Record<string, number>) =>
+    Object.entries(side)
+      .map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`)
+      .join(', ') || 'none';
+  console.log(
+    table(
+      ['command', 'DynamoDB', 'KMS'],
+      Object.entries(peers.requestsPerCommand as Results).map(([kind, sent]) => [
+        kind,
+        counts(sent.dynamodb),
+        counts(sent.kms),
+      ]),
+    ),
+  );
+  if (peers.hotFrames) {
+    console.log('\nHottest frames of the product, short histories at concurrency 8 (self time)\n');
+    console.log(
+      table(
+        ['frame', 'self %'],
+        peers.hotFrames.map((f: Results) => [f.frame, f.selfPercent]),
+      ),
+    );
+  }
 };

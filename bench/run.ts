@@ -10,18 +10,22 @@ import { join } from 'node:path';
 import { STATE_DIR } from '../scripts/local-stack/paths';
 import { type LocalStack, startLocalStack } from '../scripts/local-stack/stack';
 import { buildBundles } from './bundles';
-import { printReport } from './report';
+import { onOwnDynamoDbLocal } from './fixtures';
+import { printPeers, printReport } from './report';
 import { coldBurst } from './scenarios/cold-burst';
 import { coldStart } from './scenarios/cold-start';
 import { commandPath } from './scenarios/command-path';
 import { historyCost } from './scenarios/history-cost';
 import { hotUser } from './scenarios/hot-user';
+import { peers } from './scenarios/peers';
 import { projectionLag } from './scenarios/projection-lag';
 import { projectorThroughput } from './scenarios/projector-throughput';
 import { queryPath } from './scenarios/query-path';
 import { rebuild } from './scenarios/rebuild';
 
 const quick = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=peers runs that scenario alone (its own DynamoDB Local, no stack). */
+const only = process.env.BENCH_ONLY;
 const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300, localAws: 3204 };
 
 const startStack = async (): Promise<{
@@ -52,7 +56,39 @@ const startStack = async (): Promise<{
   };
 };
 
+const peersAlone = async () => {
+  const bundles = await buildBundles();
+  const results = await onOwnDynamoDbLocal(8330, (endpoint, kmsEndpoint) =>
+    peers(
+      { endpoint, kmsEndpoint, runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 3 },
+      bundles.command.file,
+      {
+        profile: process.env.BENCH_CPU_PROFILE === '1',
+      },
+    ),
+  );
+  printPeers(results);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(
+    dir,
+    `${new Date().toISOString().slice(0, 10)}-peers${quick ? '-quick' : ''}.json`,
+  );
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), peers: results }, null, 2)}\n`,
+  );
+  console.log(`\nWritten to ${file}`);
+};
+
+const machine = () => ({
+  cpus: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+});
+
 const main = async () => {
+  if (only === 'peers') return peersAlone();
   const bundles = await buildBundles();
   const { baseUrl, endpoint, kmsEndpoint, stack } = await startStack();
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };
@@ -65,6 +101,12 @@ const main = async () => {
     const command = await commandPath(
       { endpoint, kmsEndpoint, baseUrl, ...settings },
       bundles.command.file,
+    );
+    log('peers: Castore and the raw loop');
+    const peerResults = await peers(
+      { endpoint, kmsEndpoint, ...settings, rounds: quick ? 2 : 3 },
+      bundles.command.file,
+      { profile: process.env.BENCH_CPU_PROFILE === '1' },
     );
     log('query path');
     const query = await queryPath({ endpoint, baseUrl, ...settings }, bundles.detail.file);
@@ -104,14 +146,11 @@ const main = async () => {
 
     const results = {
       date: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
       quick,
       coldBurst: burst,
       commandPath: command,
+      peers: peerResults,
       queryPath: query,
       historyCost: history,
       projectionLag: lag,
