@@ -9,6 +9,7 @@ export const BUILD_DIR = join(__dirname, '.build');
 /** Every deployed function, bundled with the very esbuild settings serverless-esbuild uses. */
 export const FUNCTIONS = {
   command: 'services/command-service/src/handlers/command/handler.ts',
+  publisher: 'services/command-service/src/handlers/publisher/handler.ts',
   projector: 'services/query-service/src/handlers/projector/handler.ts',
   list: 'services/query-service/src/handlers/list/handler.ts',
   detail: 'services/query-service/src/handlers/detail/handler.ts',

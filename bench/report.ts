@@ -63,6 +63,15 @@ export const printReport = (results: Results) => {
     ),
   );
   if (results.peers) printPeers(results.peers);
+  if (results.publishPath) {
+    const { lag, throughput } = results.publishPath;
+    console.log(
+      `\nPublish lag, command answered to its event counted by the stats service (${lag.commands} commands): p50 ${lag.p50} ms, p99 ${lag.p99} ms`,
+    );
+    console.log(
+      `Publisher ${throughput.publisherPerSecond} entries/s against raw PutEvents ${throughput.rawPutEventsPerSecond}/s on the same local bus (${throughput.ratio}x, ${throughput.entries} entries)`,
+    );
+  }
   printHotUser(results.hotUser);
   const plainAt = (concurrency: number) =>
     results.commandPath.find(

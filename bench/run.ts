@@ -20,6 +20,7 @@ import { hotUser } from './scenarios/hot-user';
 import { peers } from './scenarios/peers';
 import { projectionLag } from './scenarios/projection-lag';
 import { projectorThroughput } from './scenarios/projector-throughput';
+import { publishPath } from './scenarios/publish-path';
 import { queryPath } from './scenarios/query-path';
 import { rebuild } from './scenarios/rebuild';
 
@@ -124,6 +125,11 @@ const main = async () => {
       commands: quick ? 50 : 200,
       backgroundClients: 16,
     });
+    log('publish path');
+    const publish = await publishPath(
+      { endpoint, kmsEndpoint, baseUrl, rounds: settings.rounds, commands: quick ? 50 : 200 },
+      bundles.publisher.file,
+    );
     log('hot user');
     const hot = await hotUser({
       port: 8320,
@@ -155,6 +161,7 @@ const main = async () => {
       historyCost: history,
       projectionLag: lag,
       loadedProjectionLag: loadedLag,
+      publishPath: publish,
       hotUser: hot,
       projectorThroughput: projector,
       rebuild: rebuilt,

@@ -98,6 +98,7 @@ let command: Template;
 let query: Template;
 let queryProd: Template;
 let commandProd: Template;
+let stats: Template;
 let queryProdOutput: string;
 let queryDevOutput: string;
 const outputs: string[] = [];
@@ -108,10 +109,13 @@ beforeAll(async () => {
     await packageService(service, 'dev'),
     await packageService(service, 'prod'),
   ];
-  const [[commandDev, commandProdPackage], [queryDev, queryProdPackage]] = await Promise.all([
-    bothStages('command-service'),
-    bothStages('query-service'),
-  ]);
+  const [[commandDev, commandProdPackage], [queryDev, queryProdPackage], statsDev] =
+    await Promise.all([
+      bothStages('command-service'),
+      bothStages('query-service'),
+      packageService('stats-service', 'dev'),
+    ]);
+  stats = statsDev.template;
   const packaged = [commandDev, queryDev, commandProdPackage, queryProdPackage] as {
     out: string;
     template: Template;
@@ -125,7 +129,7 @@ beforeAll(async () => {
     Template,
     Template,
   ];
-  outputs.push(...packaged.map((p) => p.out));
+  outputs.push(...packaged.map((p) => p.out), statsDev.out);
 }, 240_000);
 afterAll(() => {
   for (const dir of outputs) rmSync(dir, { recursive: true, force: true });
@@ -137,6 +141,7 @@ describe('runtime and packaging', () => {
     for (const [template, dir] of [
       [command, dirs[0]],
       [query, dirs[1]],
+      [stats, dirs[4]],
     ] as [Template, string][]) {
       for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) {
         expect([id, fn.Properties.Runtime]).toEqual([id, 'nodejs24.x']);
@@ -154,12 +159,13 @@ describe('runtime and packaging', () => {
   });
 
   it('never ships test doubles, fault hooks or anything local-only', () => {
-    for (const template of [command, query, commandProd, queryProd]) {
+    for (const template of [command, query, commandProd, queryProd, stats]) {
       expect(JSON.stringify(template)).not.toMatch(/PROJECTOR_FAULT_FILE|IS_OFFLINE/);
     }
     for (const [template, dir] of [
       [command, outputs[0]],
       [query, outputs[1]],
+      [stats, outputs[4]],
     ] as [Template, string][]) {
       for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) {
         const zip = new AdmZip(join(dir as string, fn.Properties.Code.S3Key.split('/').pop()));
@@ -184,7 +190,7 @@ describe('runtime and packaging', () => {
 
 describe('least privilege', () => {
   it('gives every function a role of its own, and no other role exists', () => {
-    for (const template of [command, query]) {
+    for (const template of [command, query, stats]) {
       const functions = ofType(template, 'AWS::Lambda::Function').map(([id]) => id);
       const roles = functions.map((id) => roleOf(template, id));
       expect(new Set(roles).size).toBe(functions.length);
@@ -403,6 +409,7 @@ describe('one HTTP API per stage', () => {
     expect(ofType(query, 'AWS::ApiGatewayV2::Api')).toEqual([]);
     const routes = ofType(query, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'GET /asyncapi.json',
       'GET /detail',
       'GET /docs',
       'GET /docs/{asset}',
@@ -447,7 +454,7 @@ describe('authentication', () => {
       ofType(template, 'AWS::ApiGatewayV2::Route'),
     );
     // Only the documentation's static files answer without a token: they hold no data.
-    const isStaticDocs = (key: string) => /^GET \/(openapi\.json|docs)/.test(key);
+    const isStaticDocs = (key: string) => /^GET \/(openapi\.json|asyncapi\.json|docs)/.test(key);
     const dataRoutes = routes.filter(([, route]) => !isStaticDocs(route.Properties.RouteKey));
     expect(dataRoutes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
       ['GET /detail', 'GET /history', 'GET /list', 'POST /command'].flatMap((r) => [r, r]).sort(),
@@ -661,11 +668,117 @@ describe('alarms', () => {
 });
 
 describe('the whole app', () => {
-  it('deploys the command service before the query service', () => {
+  it('deploys the command service before the query and stats services', () => {
     const compose = parse(readFileSync(join(__dirname, 'serverless-compose.yml'), 'utf8'));
     expect(compose.services).toEqual({
       command: { path: '../services/command-service' },
       query: { path: '../services/query-service', dependsOn: 'command' },
+      stats: { path: '../services/stats-service', dependsOn: 'command' },
     });
+  });
+});
+
+describe('integration events', () => {
+  it('go out on a bus the command stack owns and exports, archived for replays', () => {
+    const [[busId, bus]] = ofType(command, 'AWS::Events::EventBus') as [[string, Resource]];
+    expect(bus.Properties.Name).toBe('users-dev');
+    const archives = ofType(command, 'AWS::Events::Archive').map(([, archive]) => archive);
+    expect(archives.map((a) => a.Properties)).toEqual([
+      expect.objectContaining({ SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] }, RetentionDays: 30 }),
+    ]);
+    expect(ofType(commandProd, 'AWS::Events::Archive')[0]?.[1].Properties.RetentionDays).toBe(365);
+    expect(command.Outputs?.EventBusName?.Export?.Name).toBe('users-command-dev-EventBusName');
+    expect(command.Outputs?.EventBusArn?.Export?.Name).toBe('users-command-dev-EventBusArn');
+  });
+
+  it('are published from the event stream with partial batch failures, retries and a failure queue with an alarm', () => {
+    const mapping = ofType(command, 'AWS::Lambda::EventSourceMapping').find(([, m]) =>
+      JSON.stringify(m.Properties.FunctionName).includes('Publisher'),
+    )?.[1] as Resource;
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['EventsTable', 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      MaximumRetryAttempts: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['PublisherFailureQueue', 'Arn'] } },
+      },
+    });
+    const alarm = command.Resources.PublisherFailureQueueDepthAlarm as Resource;
+    expect(alarm.Properties.Dimensions[0].Value).toEqual({
+      'Fn::GetAtt': ['PublisherFailureQueue', 'QueueName'],
+    });
+  });
+
+  it('may be put on the bus by the publisher only, on that bus only', () => {
+    const publisher = roleOf(command, 'PublisherLambdaFunction');
+    for (const template of [command, query, stats]) {
+      for (const [roleId] of ofType(template, 'AWS::IAM::Role')) {
+        const puts = statementsOf(template, roleId).filter((s) =>
+          s.Action.some((a) => a.startsWith('events:')),
+        );
+        if (template === command && roleId === publisher) {
+          expect(puts).toEqual([
+            expect.objectContaining({
+              Action: ['events:PutEvents'],
+              Resource: { 'Fn::GetAtt': ['EventBus', 'Arn'] },
+            }),
+          ]);
+        } else {
+          expect([roleId, puts]).toEqual([roleId, []]);
+        }
+      }
+    }
+    // Besides the stream it reads (serverless adds the stream grants): nothing of the tables.
+    expect(grantsOf(statementsOf(command, publisher))).toEqual([
+      'EventBus: events:PutEvents',
+      'EventsTable: dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator dynamodb:ListStreams',
+      'PublisherFailureQueue: sqs:SendMessage',
+    ]);
+  });
+
+  it('reach the stats service through a rule on the imported bus, with retries and a failure queue', () => {
+    const [[, rule]] = ofType(stats, 'AWS::Events::Rule') as [[string, Resource]];
+    expect(rule.Properties.EventBusName).toEqual({
+      'Fn::ImportValue': 'users-command-dev-EventBusName',
+    });
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['users'],
+      'detail-type': [{ prefix: 'user.' }],
+    });
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RecorderFailureQueue', 'Arn'] } },
+    });
+    const [[, invokeConfig]] = ofType(stats, 'AWS::Lambda::EventInvokeConfig') as [
+      [string, Resource],
+    ];
+    expect(invokeConfig.Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['RecorderFailureQueue', 'Arn'] } },
+      },
+    });
+    expect(JSON.stringify(stats.Resources.RecorderFailureQueuePolicy)).toContain(
+      'events.amazonaws.com',
+    );
+    expect(stats.Resources.RecorderFailureQueueDepthAlarm).toBeDefined();
+  });
+
+  it('leave the stats service its own tables only, and its route behind the JWT authorizer', () => {
+    expect(grantsOf(statementsOf(stats, roleOf(stats, 'StatsRecorderLambdaFunction')))).toEqual([
+      'CountedEventsTable: dynamodb:PutItem',
+      'RecorderFailureQueue: sqs:SendMessage',
+      'StatsTable: dynamodb:UpdateItem',
+    ]);
+    expect(grantsOf(statementsOf(stats, roleOf(stats, 'StatsLambdaFunction')))).toEqual([
+      'StatsTable: dynamodb:Query',
+    ]);
+    expect(stats.Resources.HttpApiRouteGetStats?.Properties).toMatchObject({
+      AuthorizationType: 'JWT',
+      AuthorizerId: { 'Fn::ImportValue': 'users-command-dev-HttpApiAuthorizerId' },
+    });
+    expect(ofType(stats, 'AWS::ApiGatewayV2::Api')).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../scripts/local-stack/dynamodb-local';
 import { startLocalAws } from '../scripts/local-stack/local-aws';
+import type { BusCounters, BusFaults } from '../scripts/local-stack/local-bus';
 import { type OfflineStack, type StackPorts, startOffline } from '../scripts/local-stack/offline';
 import { STATE_DIR } from '../scripts/local-stack/paths';
 import { stopProcessGroup } from '../scripts/local-stack/processes';
@@ -15,7 +16,7 @@ import {
 } from '../scripts/local-stack/tables';
 import { retryCommand, runClients, type SentCommand } from './load';
 import { startLossyProxy } from './lossy-proxy';
-import { type StoreReport, verifyEventStore, waitForReadModels } from './verify';
+import { type StoreReport, verifyEventStore, waitForReadModels, waitForStats } from './verify';
 
 export type ChaosOptions = {
   /**
@@ -32,6 +33,8 @@ export type ChaosOptions = {
   /** Load between two kills. */
   intervalMs: number;
   ports: StackPorts & { proxy: number };
+  /** Faults of the event bus meanwhile: entries PutEvents answers failed, deliveries doubled. */
+  busFaults?: BusFaults;
 };
 
 export type ChaosReport = StoreReport & {
@@ -41,6 +44,9 @@ export type ChaosReport = StoreReport & {
   lostResponses?: number;
   readModelMismatches: number;
   mismatchedSamples?: string[];
+  /** What the local bus did: entries accepted and answered failed, deliveries and their retries. */
+  bus: BusCounters;
+  statsMismatches: string[];
 };
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,7 +75,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const stackPorts = { ...ports, dynamodb: ports.proxy };
 
   let dynamodb: DynamoDbLocal = await startDynamoDbLocal(ports.dynamodb, dbPath);
-  const localAws = await startLocalAws(ports.localAws);
+  const localAws = await startLocalAws(ports.localAws, { lambdaPort: ports.lambda });
+  localAws.bus.setFaults(options.busFaults ?? {});
   let stack: OfflineStack | undefined;
   try {
     await createTables(dynamodb.endpoint, ALL_TABLES, {
@@ -115,6 +122,10 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     });
     const report = await verifyEventStore(stage, [...sent, ...retries]);
     const mismatched = await waitForReadModels(stage, 120_000);
+    // Faults end with the load: what failed is published again, what is in flight delivered.
+    localAws.bus.setFaults({});
+    const statsMismatches = await waitForStats(stage, 120_000);
+    await localAws.bus.settled();
     return {
       ...report,
       target: options.target,
@@ -123,6 +134,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       ...(options.target === 'network' && { lostResponses: proxy.counts().lost }),
       readModelMismatches: mismatched.length,
       ...(mismatched.length > 0 && { mismatchedSamples: mismatched.slice(0, 5) }),
+      bus: localAws.bus.counters(),
+      statsMismatches,
     };
   } finally {
     await stack?.stop();

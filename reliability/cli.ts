@@ -1,7 +1,8 @@
 // Full-size reliability runs, on demand:
 //   npm run chaos    kill -9 the offline stack, then DynamoDB Local, 5 times each, under load;
 //                    then lose 10% of DynamoDB's write responses for 30 s (half the commands
-//                    without an Idempotency-Key); CHAOS_TARGETS=network picks targets
+//                    without an Idempotency-Key); CHAOS_TARGETS=network picks targets. All the
+//                    while the event bus answers 20% of entries failed and delivers 20% twice.
 //   npm run soak     5 minutes at concurrency 16 (SOAK_SECONDS, SOAK_CONCURRENCY to change)
 //   npm run fuzz     20,000 fuzz cases (FUZZ_RUNS) through jest against a fresh stack
 //   npm run erasure-drill   erase users of 10,000 and 100,000 events (ERASURE_EVENTS) while the
@@ -61,6 +62,7 @@ const main = async () => {
         keyedShare: target === 'network' ? 0.5 : 1,
         intervalMs: 6000,
         ports,
+        busFaults: { failShare: 0.2, duplicateShare: 0.2 },
       });
       console.log(JSON.stringify(report, null, 2));
     }

@@ -6,6 +6,7 @@ import {
   paginateScan,
 } from '@aws-sdk/lib-dynamodb';
 import { decodeEvent, type ReadEvent } from '@users/shared';
+import { toIntegrationEvent } from '@users/shared/integration';
 import type { StageConfig } from '../scripts/local-stack/tables';
 import { scopedKey } from '../services/command-service/src/application/execute-command';
 import {
@@ -13,6 +14,8 @@ import {
   toHistoryItem,
 } from '../services/query-service/src/infrastructure/read-model-items';
 import { foldUserReadModels } from '../services/query-service/src/projections';
+import { foldDailyFigures } from '../services/stats-service/src/domain/daily-figures';
+import { DynamoStatsStore } from '../services/stats-service/src/infrastructure/dynamo-stats-store';
 import type { SentCommand } from './load';
 
 type Stage = StageConfig;
@@ -175,6 +178,38 @@ export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promis
       if (!users.has(userId)) mismatched.push(`${userId}: a read model without any event`);
     }
     if (mismatched.length === 0 || Date.now() > deadline) return mismatched;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+};
+
+/**
+ * Waits until the stats service's daily figures equal the fold of the integration events of
+ * every stored event (each counted once, whatever was retried, duplicated or replayed); resolves
+ * with the days that still differ when time runs out.
+ */
+export const waitForStats = async (stage: Stage, timeoutMs: number): Promise<string[]> => {
+  const deadline = Date.now() + timeoutMs;
+  const store = new DynamoStatsStore(stage.client, {
+    figures: stage.statsTables.figures,
+    countedEvents: stage.statsTables.countedEvents,
+  });
+  for (;;) {
+    const published = [...(await readEventStore(stage)).values()]
+      .flat()
+      .map((event) => toIntegrationEvent(event, 0));
+    const expected = foldDailyFigures(published);
+    const days = [...expected.keys()].sort();
+    const stored =
+      days.length > 0
+        ? await store.figuresBetween(days[0] as string, days.at(-1) as string)
+        : new Map();
+    const mismatched = days.filter((day) => !isDeepStrictEqual(stored.get(day), expected.get(day)));
+    if (mismatched.length === 0 || Date.now() > deadline) {
+      return mismatched.map(
+        (day) =>
+          `${day}: ${JSON.stringify(stored.get(day))} stored, ${JSON.stringify(expected.get(day))} expected`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 };

@@ -184,6 +184,13 @@ describe('npm start -- --auth', () => {
     expect(await storedEvents(alice)).toHaveLength(1);
   });
 
+  it('lets only an administrator read /stats, as every route: 401 without a token, 403 for a user', async () => {
+    const path = '/stats?from=2026-12-01&to=2026-12-01';
+    expect((await send(path)).status).toBe(401);
+    expect((await send(path, await tokenFor(`user-${randomUUID()}`))).status).toBe(403);
+    expect((await send(path, await tokenFor('root', { admin: true }))).status).toBe(200);
+  });
+
   it("makes no administrator of an issuer's group text (only Cognito's groups are read)", async () => {
     for (const groups of [['billing admin'], ['admin', 'assistants'], ['admin']]) {
       const token = await signLocalToken({

@@ -76,4 +76,35 @@ const readStreamsInLambdaBatches = () => {
     batchLikeLambda(reader(client, arn, options), options.limit);
 };
 
-module.exports = { batchLikeLambda, readStreamsInLambdaBatches };
+/**
+ * The streams plugin keeps one position per stream and shard, which every function reading that
+ * stream would share; Lambda keeps one per event source mapping. Each function's positions are
+ * kept apart here, as `<function>@<stream>::<shard>` in the checkpoint file, so that the projector
+ * and the publisher each resume where they themselves stopped.
+ */
+const checkpointPerFunction = () => {
+  const plugin = require.resolve('serverless-offline-dynamodb-streams');
+  const DynamodbStreams = require(join(dirname(plugin), 'dynamodb-streams.js'));
+  const { _dynamodbStreamsEvent: readStream, _advanceCheckpoint: advance } =
+    DynamodbStreams.prototype;
+  DynamodbStreams.prototype._dynamodbStreamsEvent = function readStreamOfOneFunction(
+    functionKey,
+    ...rest
+  ) {
+    const prefix = `${functionKey}@`;
+    const own = Object.create(this);
+    Object.defineProperty(own, 'checkpointState', {
+      get: () =>
+        Object.fromEntries(
+          Object.entries(this.checkpointState ?? {})
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, position]) => [key.slice(prefix.length), position]),
+        ),
+    });
+    own._advanceCheckpoint = (streamArn, shardId, sequenceNumber) =>
+      advance.call(this, `${prefix}${streamArn}`, shardId, sequenceNumber);
+    return readStream.call(own, functionKey, ...rest);
+  };
+};
+
+module.exports = { batchLikeLambda, checkpointPerFunction, readStreamsInLambdaBatches };

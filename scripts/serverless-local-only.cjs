@@ -3,10 +3,37 @@
 require('./require-node.cjs');
 const { runHandlersInProcess } = require('./offline-in-process.cjs');
 const { patchServerlessOffline } = require('./offline-like-aws.cjs');
-const { readStreamsInLambdaBatches } = require('./offline-stream-batches.cjs');
+const {
+  checkpointPerFunction,
+  readStreamsInLambdaBatches,
+} = require('./offline-stream-batches.cjs');
 
 // Before the streams plugin (listed after this one) loads its reader.
 readStreamsInLambdaBatches();
+checkpointPerFunction();
+
+/**
+ * The rules of the stage's event bus, as the functions' `eventBridge` events declare them, handed
+ * to the local bus (scripts/local-stack/local-bus.ts) that `npm start` runs beside the stack.
+ */
+const registerBusRules = async (serverless) => {
+  const rules = serverless.service.getAllFunctions().flatMap((key) => {
+    const definition = serverless.service.getFunction(key);
+    return (definition.events ?? [])
+      .filter((event) => event.eventBridge)
+      .map(({ eventBridge }) => ({
+        bus: eventBridge.eventBus,
+        functionName: definition.name,
+        pattern: eventBridge.pattern,
+        maximumRetryAttempts: eventBridge.retryPolicy?.maximumRetryAttempts,
+      }));
+  });
+  const response = await fetch(
+    `http://localhost:${process.env.LOCAL_AWS_PORT ?? '3004'}/local/bus/rules`,
+    { method: 'POST', body: JSON.stringify(rules) },
+  );
+  if (!response.ok) throw new Error(`the local bus refused its rules: ${response.status}`);
+};
 
 /**
  * Plugin for the root serverless.yml, which only composes both services for local runs:
@@ -40,6 +67,7 @@ class LocalOnly {
       'offline:start:init': async () => {
         await patchServerlessOffline(serverless, log);
         forgetBundles = await runHandlersInProcess(serverless);
+        await registerBusRules(serverless);
         const { streamReadInterval, streamRetryAttempts } =
           serverless.service.custom.localOnly ?? {};
         for (const name of serverless.service.getAllFunctions()) {

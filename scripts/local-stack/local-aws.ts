@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { BusValidationError, createLocalBus } from './local-bus';
 import { localIssuerUrl, localJwks } from './local-issuer';
 import { localKms } from './local-kms';
 import { requireFreePort } from './ports';
@@ -17,22 +18,62 @@ const readBody = async (request: IncomingMessage) => {
  * What the stack needs of AWS besides DynamoDB, on one local port: the identity provider's
  * discovery document and JWKS (for `--auth`), Secrets Manager's GetSecretValue for the one
  * secret the functions read, and KMS's GenerateDataKey and Decrypt under a local key-encryption
- * key (the SDK is pointed here with AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_KMS).
+ * key, and EventBridge's PutEvents with the rules of the stage's bus, delivering to functions
+ * through serverless-offline's invoke endpoint on `lambdaPort` (local-bus.ts). The SDK is pointed
+ * here with AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_KMS and AWS_ENDPOINT_URL_EVENTBRIDGE.
  * The secret is made afresh for every start, as a deployed stage generates its own.
  */
-export const startLocalAws = async (port: number) => {
+export const startLocalAws = async (
+  port: number,
+  {
+    lambdaPort,
+    deliver,
+  }: {
+    lambdaPort?: number;
+    /** Tests: where the bus delivers, in place of the functions behind `lambdaPort`. */
+    deliver?: (functionName: string, event: unknown) => Promise<void>;
+  } = {},
+) => {
   await requireFreePort(port, 'local AWS services');
   const issuer = localIssuerUrl(port);
   const secret = randomBytes(32).toString('base64url');
   const kms = localKms();
+  const bus = createLocalBus(async (functionName, event) => {
+    if (deliver) return deliver(functionName, event);
+    if (!lambdaPort) throw new Error('no functions to deliver to');
+    const response = await fetch(
+      `http://localhost:${lambdaPort}/2015-03-31/functions/${functionName}/invocations`,
+      { method: 'POST', body: JSON.stringify(event) },
+    );
+    const body = await response.text();
+    if (response.status !== 200 || response.headers.get('x-amz-function-error')) {
+      throw new Error(`${functionName} failed (${response.status}): ${body.slice(0, 200)}`);
+    }
+  });
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
   const answer = async (request: IncomingMessage) => {
     if (request.url === '/.well-known/openid-configuration') {
       return json(200, { issuer, jwks_uri: `${issuer}/.well-known/jwks.json` });
     }
     if (request.url === '/.well-known/jwks.json') return json(200, await localJwks());
+    if (request.url === '/local/bus/counters') return json(200, bus.counters());
     const target = String(request.headers['x-amz-target']);
     const input = JSON.parse((await readBody(request)) || '{}');
+    // The local stack's own controls: rules read from the serverless config, injected faults.
+    if (request.url === '/local/bus/rules') return json(200, bus.setRules(input));
+    if (request.url === '/local/bus/faults') return json(200, bus.setFaults(input));
+    if (target === 'AWSEvents.DescribeEventBus') {
+      const found = bus.describeEventBus(input);
+      return found ? json(200, found) : json(400, { __type: 'ResourceNotFoundException' });
+    }
+    if (target === 'AWSEvents.PutEvents') {
+      try {
+        return json(200, bus.putEvents(input));
+      } catch (error) {
+        if (!(error instanceof BusValidationError)) throw error;
+        return json(400, { __type: 'ValidationException', message: error.message });
+      }
+    }
     if (
       target === 'secretsmanager.GetSecretValue' &&
       input.SecretId === LOCAL_PAGE_TOKEN_SECRET_ID
@@ -53,6 +94,7 @@ export const startLocalAws = async (port: number) => {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     issuer,
+    bus,
     endpoint: `http://localhost:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -68,10 +68,12 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     spawned('dynamodb'),
   );
   const stopDynamoDb = () => stopProcessGroup(dynamodb.process, 'SIGTERM');
-  const localAws = await startLocalAws(ports.localAws).catch(async (error) => {
-    await stopDynamoDb();
-    throw error;
-  });
+  const localAws = await startLocalAws(ports.localAws, { lambdaPort: ports.lambda }).catch(
+    async (error) => {
+      await stopDynamoDb();
+      throw error;
+    },
+  );
   try {
     const stage = stageConfig('local', {
       endpoint: dynamodb.endpoint,
@@ -113,6 +115,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       baseUrl: offline.baseUrl,
       endpoint: dynamodb.endpoint,
       issuer: localAws.issuer,
+      bus: localAws.bus,
       dynamodb,
       offline,
       /**

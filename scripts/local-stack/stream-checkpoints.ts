@@ -8,10 +8,14 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 
 /**
- * The stream plugin's checkpoint file, `{"<streamArn>::<shardId>": "<sequence number>"}`: where
- * the projector resumes. Written whole and renamed, so a crash never leaves half a file.
+ * The stream plugin's checkpoint file, `{"<function>@<streamArn>::<shardId>": "<sequence number>"}`
+ * (offline-stream-batches.cjs keeps each function's positions apart): where the projector and the
+ * publisher resume. Written whole and renamed, so a crash never leaves half a file.
  */
 type Checkpoints = Record<string, string>;
+
+/** The projector's positions in the file (its function key in the serverless config). */
+const PROJECTOR = 'projector@';
 
 const local = (endpoint: string) => ({
   endpoint,
@@ -46,14 +50,15 @@ export const forgetCheckpoints = (file: string) => rmSync(file, { force: true })
 /** Drops the positions in streams that no longer exist (each in-memory start made one). */
 export const keepCheckpointsOf = async (file: string, endpoint: string, table: string) => {
   if (!existsSync(file)) return;
-  const prefix = `${await streamArnOf(endpoint, table)}::`;
-  const kept = Object.entries(read(file)).filter(([key]) => key.startsWith(prefix));
+  const stream = `@${await streamArnOf(endpoint, table)}::`;
+  const kept = Object.entries(read(file)).filter(([key]) => key.includes(stream));
   write(file, Object.fromEntries(kept));
 };
 
 /**
  * Points the projector past every record the stream holds: for read models just rebuilt from
- * the event store, nothing in it is news, and a position left by a crash is not trusted.
+ * the event store, nothing in it is news, and a position left by a crash is not trusted. The
+ * publisher's position stays: what it had not published yet, it still publishes.
  */
 export const checkpointAtStreamEnd = async (file: string, endpoint: string, table: string) => {
   const streamArn = await streamArnOf(endpoint, table);
@@ -61,7 +66,11 @@ export const checkpointAtStreamEnd = async (file: string, endpoint: string, tabl
   const { StreamDescription } = await streams.send(
     new DescribeStreamCommand({ StreamArn: streamArn }),
   );
-  const checkpoints: Checkpoints = {};
+  const checkpoints: Checkpoints = Object.fromEntries(
+    Object.entries(read(file)).filter(
+      ([key]) => key.includes(`@${streamArn}::`) && !key.startsWith(PROJECTOR),
+    ),
+  );
   for (const { ShardId } of StreamDescription?.Shards ?? []) {
     let { ShardIterator } = await streams.send(
       new GetShardIteratorCommand({
@@ -74,7 +83,7 @@ export const checkpointAtStreamEnd = async (file: string, endpoint: string, tabl
       const page = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
       const last = page.Records?.at(-1)?.dynamodb?.SequenceNumber;
       if (!last) break;
-      checkpoints[`${streamArn}::${ShardId}`] = last;
+      checkpoints[`${PROJECTOR}${streamArn}::${ShardId}`] = last;
       ShardIterator = page.NextShardIterator;
     }
   }

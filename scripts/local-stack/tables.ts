@@ -13,7 +13,14 @@ import { createDocumentClient } from '@users/shared/dynamo';
 import { parse } from 'yaml';
 import { ROOT } from './paths';
 
-type Service = 'command-service' | 'query-service';
+type Service = 'command-service' | 'query-service' | 'stats-service';
+
+/** How each service's serverless config names its table names (`custom.<prefix>.<name>`). */
+const TABLE_NAMES_PREFIX: Record<Service, string> = {
+  'command-service': 'commandTables',
+  'query-service': 'queryTables',
+  'stats-service': 'statsTables',
+};
 
 const readYaml = (file: string, stage: string) =>
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the Serverless variable, replaced literally
@@ -26,6 +33,7 @@ const namesOf = (service: Service, stage: string): Record<string, string> =>
 export const tableNames = (stage: string) => {
   const command = namesOf('command-service', stage);
   const query = namesOf('query-service', stage);
+  const stats = namesOf('stats-service', stage);
   return {
     events: command.events as string,
     idempotency: command.idempotency as string,
@@ -36,6 +44,8 @@ export const tableNames = (stage: string) => {
     pendingErasuresIndex: query.pendingErasuresIndex as string,
     recentEvents: readYaml('services/query-service/serverless/console-true.yml', stage)
       .recentEventsTable as string,
+    stats: stats.figures as string,
+    countedEvents: stats.countedEvents as string,
   };
 };
 
@@ -46,6 +56,8 @@ const TABLES = {
   UserDetailTable: 'query-service',
   UserHistoryTable: 'query-service',
   RecentEventsTable: 'query-service',
+  StatsTable: 'stats-service',
+  CountedEventsTable: 'stats-service',
 } as const satisfies Record<string, Service>;
 
 /** Where each table is declared, when not in its service's serverless/resources.yml. */
@@ -75,7 +87,7 @@ const CREATE_TABLE_KEYS = [
 const definitionOf = (logicalId: LogicalTable, stage: string): CreateTableCommandInput => {
   const service = TABLES[logicalId];
   const names = namesOf(service, stage);
-  const prefix = service === 'command-service' ? 'commandTables' : 'queryTables';
+  const prefix = TABLE_NAMES_PREFIX[service];
   const file = DECLARED_IN[logicalId] ?? 'resources.yml';
   const text = readFileSync(join(ROOT, `services/${service}/serverless/${file}`), 'utf8');
   const resolved = text.replace(
@@ -130,6 +142,8 @@ export const stageTableNames = <T extends LogicalTable>(
     UserDetailTable: names.detail,
     UserHistoryTable: names.history,
     RecentEventsTable: names.recentEvents,
+    StatsTable: names.stats,
+    CountedEventsTable: names.countedEvents,
   };
   return Object.fromEntries(logicalIds.map((id) => [id, byLogicalId[id]])) as Record<T, string>;
 };
@@ -179,6 +193,7 @@ export const stageConfig = (
     eventsTable: names.events,
     idempotencyTable: names.idempotency,
     dataKeysTable: names.dataKeys,
+    statsTables: { figures: names.stats, countedEvents: names.countedEvents },
     readModelTables: {
       detail: names.detail,
       history: names.history,

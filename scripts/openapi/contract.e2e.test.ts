@@ -132,8 +132,15 @@ const queries: fc.Arbitrary<Request> = fc.oneof(
     .map((p) => query('/history', p)),
   fc.constant(query('/console/feed', {})),
   fc
+    .record({
+      from: optional(fc.constantFrom('2026-12-01', '2026-02-30', '12/01/2026', '2020-01-01')),
+      to: optional(fc.constantFrom('2026-12-07', '2026-11-01', '2026-12-01', '')),
+    })
+    .map((p) => query('/stats', p)),
+  fc
     .constantFrom(
       '/openapi.json',
+      '/asyncapi.json',
       '/docs',
       '/docs/swagger-ui.css',
       '/docs/missing.js',

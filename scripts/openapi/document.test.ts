@@ -10,6 +10,7 @@ describe('the OpenAPI document', () => {
 
   it('documents every route, each header, and the statuses of every operation', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/asyncapi.json',
       '/command',
       '/console',
       '/console/feed',
@@ -20,6 +21,7 @@ describe('the OpenAPI document', () => {
       '/history',
       '/list',
       '/openapi.json',
+      '/stats',
     ]);
     const command = document.paths['/command'].post;
     expect(command.parameters.map((parameter) => parameter.name)).toEqual([

@@ -11,6 +11,10 @@ import {
   historyBodySchema,
   listBodySchema,
 } from '../../services/query-service/src/http/response-schemas';
+import {
+  statsBodySchema,
+  statsRequestSchema,
+} from '../../services/stats-service/src/http/stats-schema';
 import { errorBodySchema } from '../../shared/src/http/error-schema';
 
 type Schema = Record<string, unknown>;
@@ -285,7 +289,41 @@ export const openApiDocument = () => ({
         },
       },
     },
+    '/stats': {
+      get: {
+        operationId: 'getStats',
+        summary:
+          'Registrations, deletions, erasures and balance changes per day (administrators; the stats service, fed by the integration events)',
+        parameters: queryParameters(statsRequestSchema),
+        responses: {
+          '200': json(statsBodySchema, 'Every day of the range, zeros included', {
+            from: '2026-12-01',
+            to: '2026-12-01',
+            days: [
+              {
+                day: '2026-12-01',
+                registered: 3,
+                deleted: 0,
+                erased: 0,
+                balance_changes: 12,
+                balance_volume: 250,
+              },
+            ],
+          }),
+          '400': invalid({
+            message: 'Invalid request',
+            errors: ['/queryStringParameters/to must not be before from'],
+          }),
+          '403': forbidden,
+          ...everyRoute,
+        },
+      },
+    },
     '/openapi.json': staticPage('This document', 'application/json'),
+    '/asyncapi.json': staticPage(
+      'The integration events other services subscribe to (AsyncAPI 3.0)',
+      'application/json',
+    ),
     '/docs': staticPage('This document, rendered (Swagger UI, served by the stack)', 'text/html'),
     '/docs/{asset}': staticAsset("The renderer's files"),
     '/console': staticPage('The console (stages with the console)', 'text/html'),

@@ -4,24 +4,18 @@
 import '../require-node.cjs';
 import { existsSync, writeFileSync } from 'node:fs';
 import { generatedFiles } from '.';
-import {
-  currentFingerprints,
-  LOCK_FILE,
-  releasedFingerprints,
-  withNewVersions,
-} from './released-schemas';
+import { LOCKS, releasedFingerprints, withNewVersions } from './released-schemas';
 
-if (!existsSync(LOCK_FILE) && process.env.RELEASE_SCHEMAS_INIT !== '1') {
-  throw new Error(
-    `${LOCK_FILE} is missing: restore it from git (RELEASE_SCHEMAS_INIT=1 starts a new one).`,
-  );
+for (const { file, current } of LOCKS) {
+  if (!existsSync(file) && process.env.RELEASE_SCHEMAS_INIT !== '1') {
+    throw new Error(
+      `${file} is missing: restore it from git (RELEASE_SCHEMAS_INIT=1 starts a new one).`,
+    );
+  }
+  const lock = withNewVersions(existsSync(file) ? releasedFingerprints(file) : {}, current());
+  writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
+  console.log(`wrote ${file}`);
 }
-const lock = withNewVersions(
-  existsSync(LOCK_FILE) ? releasedFingerprints() : {},
-  currentFingerprints(),
-);
-writeFileSync(LOCK_FILE, `${JSON.stringify(lock, null, 2)}\n`);
-console.log(`wrote ${LOCK_FILE}`);
 
 for (const { path, source } of generatedFiles()) {
   writeFileSync(path, source);

@@ -6,6 +6,9 @@ import {
   historyRequestSchema,
   listRequestSchema,
 } from '../../services/query-service/src/http/query-schemas';
+import { statsRequestSchema } from '../../services/stats-service/src/http/stats-schema';
+import { deliveredEventSchema } from '../../shared/src/integration/schemas';
+import { asyncApiDocument } from '../asyncapi/document';
 import { openApiDocument } from '../openapi/document';
 import { validatorSource } from './compiler';
 
@@ -20,6 +23,16 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
       validateStoredEventV1: storedEventSchema(1),
       validateStoredEventV2: storedEventSchema(2),
     },
+  },
+  {
+    file: 'shared/src/integration/delivered-event.validator.generated.ts',
+    origin: 'shared/src/integration/schemas.ts',
+    schemas: { validateDeliveredEvent: deliveredEventSchema },
+  },
+  {
+    file: 'services/stats-service/src/http/stats.validator.generated.ts',
+    origin: 'services/stats-service/src/http/stats-schema.ts',
+    schemas: { validateStatsRequest: statsRequestSchema },
   },
   {
     file: 'services/command-service/src/handlers/command/request.validator.generated.ts',
@@ -37,7 +50,7 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
   },
 ];
 
-/** Every file `npm run generate` writes from the schemas: the validators and the OpenAPI document. */
+/** Every file `npm run generate` writes from the schemas: validators, OpenAPI and AsyncAPI documents. */
 export const generatedFiles = (): { path: string; source: string }[] => [
   ...VALIDATORS.map(({ file, origin, schemas }) => ({
     path: join(ROOT, file),
@@ -46,5 +59,9 @@ export const generatedFiles = (): { path: string; source: string }[] => [
   {
     path: join(ROOT, 'services/query-service/src/portal/openapi.generated.json'),
     source: `${JSON.stringify(openApiDocument(), null, 2)}\n`,
+  },
+  {
+    path: join(ROOT, 'services/query-service/src/portal/asyncapi.generated.json'),
+    source: `${JSON.stringify(asyncApiDocument(), null, 2)}\n`,
   },
 ];

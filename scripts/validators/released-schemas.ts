@@ -3,8 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type SchemaVersion, storedEventSchema, storedPayloadSchemas } from '@users/shared/schemas';
 import stableStringify from 'safe-stable-stringify';
+import {
+  INTEGRATION_SCHEMA_VERSION,
+  integrationEventSchemas,
+} from '../../shared/src/integration/schemas';
 
 export const LOCK_FILE = join(__dirname, '../../shared/src/events/released-schemas.lock.json');
+export const INTEGRATION_LOCK_FILE = join(
+  __dirname,
+  '../../shared/src/integration/released-integration-schemas.lock.json',
+);
 
 type Fingerprints = Record<string, Record<string, string>>;
 
@@ -30,7 +38,21 @@ export const currentFingerprints = (): Fingerprints =>
     ]),
   );
 
-export const releasedFingerprints = (): Fingerprints => JSON.parse(readFileSync(LOCK_FILE, 'utf8'));
+export const releasedFingerprints = (file = LOCK_FILE): Fingerprints =>
+  JSON.parse(readFileSync(file, 'utf8'));
+
+/** The public contract's detail schemas, by version and `detail-type`. */
+export const currentIntegrationFingerprints = (): Fingerprints => ({
+  [INTEGRATION_SCHEMA_VERSION]: Object.fromEntries(
+    Object.entries(integrationEventSchemas).map(([type, schema]) => [type, fingerprint(schema)]),
+  ),
+});
+
+/** Each lock `npm run generate` keeps, with what the code holds now. */
+export const LOCKS = [
+  { file: LOCK_FILE, current: currentFingerprints },
+  { file: INTEGRATION_LOCK_FILE, current: currentIntegrationFingerprints },
+];
 
 /**
  * Released schemas the code changed, dropped or added a type to: each one is a broken promise

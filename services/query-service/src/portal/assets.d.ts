@@ -7,6 +7,10 @@ declare module '*/console.js' {
   const text: string;
   export default text;
 }
+declare module '*/events.js' {
+  const text: string;
+  export default text;
+}
 declare module 'swagger-ui-dist/swagger-ui-bundle.js' {
   const text: string;
   export default text;

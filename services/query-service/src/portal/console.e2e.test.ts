@@ -50,6 +50,13 @@ describe('the console, in Chromium', () => {
     await page.getByTestId('feed').getByText(userId).first().waitFor();
     await page.getByTestId('users').getByText(userId).waitFor();
 
+    // The stats service counts it from the integration event the publisher put on the bus.
+    await page
+      .getByTestId('chart-registered')
+      .locator(`rect[data-day="${new Date().toISOString().slice(0, 10)}"]`)
+      .and(page.locator(':not([data-value="0"])'))
+      .waitFor();
+
     await send('USER_BALANCE', userId, { delta: '40' });
     await page.getByTestId('answer').filter({ hasText: '"sequence": 2' }).waitFor();
     await page.getByTestId('users').getByText(userId).click();

@@ -228,6 +228,47 @@ const CommandForm = ({ onDone }) => {
   </form>`;
 };
 
+const DAY_MS = 86_400_000;
+const isoDay = (at) => new Date(at).toISOString().slice(0, 10);
+
+/** Bars of one figure per day, scaled to the largest (negative volumes drawn below the line). */
+const Bars = ({ days, field, label }) => {
+  const largest = Math.max(1, ...days.map((day) => Math.abs(day[field])));
+  const width = 14;
+  return html`<figure>
+    <figcaption>${label}</figcaption>
+    <svg data-testid=${`chart-${field}`} width=${days.length * width} height="84" role="img">
+      ${days.map((day, i) => {
+        const height = Math.round((Math.abs(day[field]) / largest) * 38);
+        const y = day[field] >= 0 ? 40 - height : 42;
+        return html`<rect x=${i * width + 2} y=${y} width=${width - 4} height=${height}
+          data-day=${day.day} data-value=${day[field]} class="bar"><title>${day.day}: ${day[field]}</title></rect>`;
+      })}
+      <line x1="0" y1="41" x2=${days.length * width} y2="41" stroke="#999" />
+    </svg>
+  </figure>`;
+};
+
+/** The stats service's figures for the last two weeks (GET /stats, administrators). */
+const Stats = () => {
+  const stats = usePolling(async () => {
+    const to = isoDay(Date.now());
+    const from = isoDay(Date.now() - 13 * DAY_MS);
+    return api(`/stats?from=${from}&to=${to}`);
+  }, 2000);
+  if (!stats) return html`<p class="muted">…</p>`;
+  if (stats.status !== 200) {
+    return html`<p class="muted" data-testid="stats">${stats.status}: ${stats.body.message}</p>`;
+  }
+  const today = stats.body.days.at(-1);
+  return html`<div data-testid="stats">
+    <h2>Per day (GET /stats, from the integration events)</h2>
+    <p class="muted" data-testid="stats-today">today: ${today.registered} registered, ${today.balance_changes} balance changes, volume ${today.balance_volume}</p>
+    <${Bars} days=${stats.body.days} field="registered" label="registrations" />
+    <${Bars} days=${stats.body.days} field="balance_volume" label="balance volume" />
+  </div>`;
+};
+
 const App = () => {
   const [userId, setUserId] = useState(undefined);
   const [refresh, setRefresh] = useState(0);
@@ -249,6 +290,8 @@ const App = () => {
         }} />
         <hr />
         <${Users} onSelect=${setUserId} />
+        <hr />
+        <${Stats} />
       </section>
       <section><${UserPanel} userId=${userId} refresh=${refresh} /></section>
     </main>`;

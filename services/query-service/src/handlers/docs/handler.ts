@@ -1,12 +1,19 @@
 import swaggerCss from 'swagger-ui-dist/swagger-ui.css' with { type: 'text' };
 import swaggerUi from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text' };
 import { staticFile, staticFilesHandler } from '../../http/static-files';
+import asyncApiDocument from '../../portal/asyncapi.generated.json';
 import docsHtml from '../../portal/docs.html' with { type: 'text' };
+import eventsJs from '../../portal/events.js' with { type: 'text' };
 import openApiDocument from '../../portal/openapi.generated.json';
 
-/** The OpenAPI document, and Swagger UI rendering it: bundled, nothing from a CDN. */
+/**
+ * The OpenAPI document and Swagger UI rendering it, and the AsyncAPI document of the integration
+ * events with a small page part listing them: bundled, nothing from a CDN.
+ */
 export const handler = staticFilesHandler({
   '/openapi.json': staticFile('application/json', JSON.stringify(openApiDocument)),
+  '/asyncapi.json': staticFile('application/json', JSON.stringify(asyncApiDocument)),
+  '/docs/events.js': staticFile('text/javascript; charset=utf-8', eventsJs),
   '/docs': staticFile('text/html; charset=utf-8', docsHtml),
   '/docs/swagger-ui-bundle.js': staticFile('text/javascript; charset=utf-8', swaggerUi),
   '/docs/swagger-ui.css': staticFile('text/css; charset=utf-8', swaggerCss),

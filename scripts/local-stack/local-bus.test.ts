@@ -1,0 +1,113 @@
+import { BusValidationError, createLocalBus } from './local-bus';
+
+const entry = (detail: object, bus = 'users-local') => ({
+  EventBusName: bus,
+  Source: 'users',
+  DetailType: 'user.registered',
+  Detail: JSON.stringify(detail),
+});
+
+const busDelivering = (invoke: (name: string, event: unknown) => Promise<void>) => {
+  const bus = createLocalBus(invoke);
+  bus.setRules([
+    { bus: 'users-local', functionName: 'stats', pattern: { source: ['users'] } },
+    {
+      bus: 'users-local',
+      functionName: 'erasures',
+      pattern: { 'detail-type': ['user.erased'] },
+      maximumRetryAttempts: 1,
+    },
+  ]);
+  return bus;
+};
+
+describe('the local event bus', () => {
+  it('answers each entry, then delivers it to every function whose rule matches', async () => {
+    const delivered: [string, unknown][] = [];
+    const bus = busDelivering(async (name, event) => {
+      delivered.push([name, event]);
+    });
+    const answer = bus.putEvents({ Entries: [entry({ n: 1 }), entry({ n: 2 })] });
+    expect(answer).toEqual({
+      FailedEntryCount: 0,
+      Entries: [{ EventId: expect.any(String) }, { EventId: expect.any(String) }],
+    });
+    await bus.settled();
+    expect(delivered).toEqual([
+      [
+        'stats',
+        expect.objectContaining({
+          source: 'users',
+          detail: { n: 1 },
+          id: answer.Entries[0]?.EventId,
+        }),
+      ],
+      ['stats', expect.objectContaining({ detail: { n: 2 } })],
+    ]);
+  });
+
+  it('refuses more than 10 entries whole, and a malformed entry alone', () => {
+    const bus = busDelivering(async () => {});
+    expect(() => bus.putEvents({ Entries: Array.from({ length: 11 }, () => entry({})) })).toThrow(
+      BusValidationError,
+    );
+    const answer = bus.putEvents({
+      Entries: [
+        entry({}),
+        { ...entry({}), Detail: 'not json' },
+        { ...entry({}), Source: undefined },
+      ],
+    });
+    expect(answer.FailedEntryCount).toBe(2);
+    expect(answer.Entries.map((e) => ('ErrorCode' in e ? e.ErrorCode : 'ok'))).toEqual([
+      'ok',
+      'MalformedDetail',
+      'InvalidArgument',
+    ]);
+  });
+
+  it('takes an entry for a bus that does not exist and delivers it nowhere, as AWS does (counted)', async () => {
+    const invoked: string[] = [];
+    const bus = busDelivering(async (name) => {
+      invoked.push(name);
+    });
+    expect(bus.putEvents({ Entries: [entry({}, 'no-such-bus')] }).FailedEntryCount).toBe(0);
+    await bus.settled();
+    expect(invoked).toEqual([]);
+    expect(bus.counters()).toMatchObject({ accepted: 1, unknownBus: 1 });
+  });
+
+  it("describes only a bus that has rules (the stack's own), so a typo is caught before publishing", () => {
+    const bus = busDelivering(async () => {});
+    expect(bus.describeEventBus({ Name: 'users-local' })).toMatchObject({ Name: 'users-local' });
+    expect(bus.describeEventBus({ Name: 'users-locla' })).toBeUndefined();
+  });
+
+  it('retries a failing delivery, then keeps it as dead-lettered', async () => {
+    let failures = 1;
+    const bus = busDelivering(async (name) => {
+      if (name === 'erasures' || failures-- > 0) throw new Error('down');
+    });
+    bus.putEvents({ Entries: [{ ...entry({}), DetailType: 'user.erased' }] });
+    await bus.settled();
+    expect(bus.counters()).toMatchObject({ delivered: 1, retried: 2, deadLettered: 1 });
+    expect(bus.deadLetters()).toEqual([expect.objectContaining({ functionName: 'erasures' })]);
+  }, 10_000);
+
+  it('fails and duplicates entries on demand, for drills', async () => {
+    const delivered: unknown[] = [];
+    const bus = busDelivering(async (_, event) => {
+      delivered.push(event);
+    });
+    bus.setFaults({ failShare: 1 });
+    expect(bus.putEvents({ Entries: [entry({})] })).toMatchObject({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure' }],
+    });
+    bus.setFaults({ duplicateShare: 1 });
+    bus.putEvents({ Entries: [entry({})] });
+    await bus.settled();
+    expect(delivered).toHaveLength(2);
+    expect(bus.counters()).toMatchObject({ failed: 1, duplicated: 1 });
+  });
+});

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { encodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
+import { readDeliveredEvent } from '@users/shared/integration';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type LocalAws, startLocalAws } from '../../../../../scripts/local-stack/local-aws';
+import { failEntries } from '../../../../../test/faults/eventbridge-faults';
+import {
+  balanceChanged,
+  created,
+  deleted,
+  erased,
+  recordedEvents,
+  updated,
+} from '../../../../../test/fixtures/events';
+import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
+import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
+import { createPublisher } from './publisher';
+
+const PORT = Number(process.env.TEST_BUS_PORT ?? 8106);
+const BUS = 'users-test';
+let localAws: LocalAws;
+const delivered: unknown[] = [];
+
+beforeAll(async () => {
+  localAws = await startLocalAws(PORT, {
+    deliver: async (_, event) => {
+      delivered.push(event);
+    },
+  });
+  localAws.bus.setRules([{ bus: BUS, functionName: 'subscriber', pattern: { source: ['users'] } }]);
+});
+afterAll(() => localAws?.stop());
+beforeEach(async () => {
+  await localAws.bus.settled();
+  delivered.length = 0;
+});
+
+const eventBridge = () =>
+  new EventBridgeClient({
+    region: 'us-east-1',
+    endpoint: `http://localhost:${PORT}`,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+
+const keys = new InMemoryDataKeys();
+let sequence = 0;
+/** Stream records of users' stored events, with the snapshot's balance as the store writes it. */
+const recordsOf = (histories: UserEvent[][]) =>
+  histories.flatMap((bodies, u) => {
+    let balance = 0;
+    return recordedEvents(`pub-${u}-${Date.now()}`, bodies).map((recorded): DynamoDBRecord => {
+      const event = { ...recorded, eventId: randomUUID() };
+      if (event.type === 'USER_BALANCE') balance += event.payload.delta;
+      const item = encodeEvent(
+        event as RecordedEvent,
+        {
+          state: { status: 'active', name: 'Canary Pub', email: 'canary@example.com', balance },
+          stateVersion: 1,
+        },
+        keys.keyFor(event.userId),
+      );
+      return {
+        eventID: String(++sequence),
+        eventName: 'INSERT',
+        dynamodb: {
+          SequenceNumber: String(sequence).padStart(21, '0'),
+          NewImage: marshall(item) as never,
+        },
+      };
+    });
+  });
+
+const story = (): UserEvent[] => [
+  created('Canary Pub', 'canary@example.com'),
+  balanceChanged(40),
+  updated({ email: 'canary.new@example.com' }),
+  balanceChanged(-15),
+  deleted,
+  erased,
+];
+
+describe('the publisher', () => {
+  it('publishes every stored event once as its integration event, without personal data', async () => {
+    const records = recordsOf([story(), story(), story(), story()]);
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS));
+    expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [],
+    });
+    await localAws.bus.settled();
+    const events = delivered.map(readDeliveredEvent);
+    expect(new Set(events.map((e) => e.detail.event_id)).size).toBe(records.length);
+    expect(events.filter((e) => e.detail.version === 4)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'user.balance-changed',
+          detail: expect.objectContaining({ data: { delta: -15, balance: 25 } }),
+        }),
+      ]),
+    );
+    expect(events.filter((e) => e.type === 'user.profile-changed')[0]?.detail.data).toEqual({
+      changed: ['email'],
+    });
+    expect(JSON.stringify(delivered)).not.toMatch(/Canary|canary/);
+  });
+
+  it('tries entries the bus reports failed again, and loses none', async () => {
+    const client = eventBridge();
+    let calls = 0;
+    // The first two tries of every entry fail (FailedEntryCount > 0, HTTP 200).
+    const tries = new Map<string, number>();
+    const failed = failEntries(client, {
+      fail: (entry) => {
+        calls++;
+        const id = JSON.parse((entry as { Detail: string }).Detail).event_id;
+        tries.set(id, (tries.get(id) ?? 0) + 1);
+        return (tries.get(id) ?? 0) <= 2;
+      },
+    });
+    const records = recordsOf([story(), story(), story()]);
+    const publish = createPublisher(new EventBridgeBus(client, BUS));
+    expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [],
+    });
+    await localAws.bus.settled();
+    expect(failed.entries).toBe(2 * records.length);
+    expect(calls).toBe(3 * records.length);
+    expect(new Set(delivered.map((e) => readDeliveredEvent(e).detail.event_id)).size).toBe(
+      records.length,
+    );
+  });
+
+  it('reports what it could not publish, for the stream to deliver again (never drops it)', async () => {
+    const client = eventBridge();
+    failEntries(client, { fail: () => true, code: 'AccessDeniedException' });
+    const records = recordsOf([story()]);
+    const publish = createPublisher(new EventBridgeBus(client, BUS));
+    const { batchItemFailures } = await publish({ Records: records } as DynamoDBStreamEvent);
+    expect(batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      records.map((r) => r.dynamodb?.SequenceNumber).sort(),
+    );
+  });
+
+  it('reports records it cannot read (an event of a newer schema), and publishes the rest', async () => {
+    const [first, second] = recordsOf([[created(), balanceChanged(1)]]) as [
+      DynamoDBRecord,
+      DynamoDBRecord,
+    ];
+    (second.dynamodb?.NewImage as Record<string, { N?: string }>).SchemaVersion = { N: '9' };
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS));
+    expect(await publish({ Records: [first, second] } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber }],
+    });
+    await localAws.bus.settled();
+    expect(delivered).toHaveLength(1);
+  });
+});

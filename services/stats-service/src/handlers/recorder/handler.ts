@@ -1,0 +1,20 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { logger } from '@users/shared';
+import { readDeliveredEvent } from '@users/shared/integration';
+import { recordEvent } from '../../application/record-event';
+import { statsStore } from '../dependencies';
+
+/**
+ * The rule on the users' bus delivers each integration event here. An event that does not match
+ * the contract, or a failure, throws: EventBridge and Lambda retry it, then it goes to the
+ * failure queue; nothing is dropped quietly.
+ */
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (delivered: unknown) => {
+    const event = readDeliveredEvent(delivered);
+    logger.appendKeys({ correlation_id: event.detail.correlation_id });
+    const counted = await recordEvent(statsStore, event);
+    logger.debug('integration event recorded', { eventId: event.detail.event_id, counted });
+  });
