@@ -58,6 +58,13 @@ export const runErasureDrill = async (options: ErasureDrillOptions) => {
     const response = await fetch(`${baseUrl}${path}`);
     return { status: response.status, text: await response.text() };
   };
+  const command = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${baseUrl}/command`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 200) throw new Error(`${body.event_type} answered ${response.status}`);
+  };
   await untilTrue(
     async () => (await get(`/detail?user_id=${userId}`)).text.includes(`"Version":${events}`),
     timeoutMs,
@@ -65,33 +72,54 @@ export const runErasureDrill = async (options: ErasureDrillOptions) => {
   );
   const projectedSeconds = (Date.now() - seeded) / 1000;
 
+  // A second user, on the same stream: created now, it shows once the projector is done with the
+  // seeded history (so the erasure does not queue behind it); changed beside the erasure, it
+  // measures the projection lag of that moment, which an erasure waits for like any event.
+  const probeId = `drill-probe-${randomUUID()}`;
+  await command({
+    user_id: probeId,
+    event_type: 'USER_CREATED',
+    payload: { name: 'Probe', email: 'probe@example.com' },
+  });
+  await untilTrue(
+    async () => (await get(`/detail?user_id=${probeId}`)).status === 200,
+    timeoutMs,
+    'the projector idle',
+  );
+
   writeFileSync(
     options.faultFile,
     JSON.stringify({ historyWritesPerSecond: options.historyWritesPerSecond }),
   );
   try {
-    const response = await fetch(`${baseUrl}/command`, {
-      method: 'POST',
-      body: JSON.stringify({ user_id: userId, event_type: 'USER_ERASED', payload: {} }),
-    });
-    if (response.status !== 200) throw new Error(`USER_ERASED answered ${response.status}`);
+    await Promise.all([
+      command({ user_id: userId, event_type: 'USER_ERASED', payload: {} }),
+      command({ user_id: probeId, event_type: 'USER_BALANCE', payload: { delta: 1 } }),
+    ]);
     const acknowledged = Date.now();
-    const servedNothing = await untilTrue(
-      async () => {
-        const answers = await Promise.all([
-          get(`/detail?user_id=${userId}`),
-          get(`/detail?user_id=${userId}&version=1`),
-          get(`/history?user_id=${userId}&limit=5`),
-        ]);
-        return (
-          answers[0].status === 404 &&
-          answers[1].status === 404 &&
-          answers.every((answer) => !answer.text.includes('Canary'))
-        );
-      },
-      timeoutMs,
-      'no query shows personal data',
-    );
+    const [servedNothing, probeProjected] = await Promise.all([
+      untilTrue(
+        async () => {
+          const answers = await Promise.all([
+            get(`/detail?user_id=${userId}`),
+            get(`/detail?user_id=${userId}&version=1`),
+            get(`/history?user_id=${userId}&limit=5`),
+          ]);
+          return (
+            answers[0].status === 404 &&
+            answers[1].status === 404 &&
+            answers.every((answer) => !answer.text.includes('Canary'))
+          );
+        },
+        timeoutMs,
+        'no query shows personal data',
+      ),
+      untilTrue(
+        async () => (await get(`/detail?user_id=${probeId}`)).text.includes('"Version":2'),
+        timeoutMs,
+        'the probe projected',
+      ),
+    ]);
     // The tombstone says whether the rewrite is done (cheap to ask every second); the whole
     // history is read once at the end to check it.
     const rewriting = async () => {
@@ -133,6 +161,8 @@ export const runErasureDrill = async (options: ErasureDrillOptions) => {
       historyWritesPerSecond: options.historyWritesPerSecond,
       projectedSeconds,
       secondsUntilNothingServed: (servedNothing - acknowledged) / 1000,
+      /** The same moment's projection lag: the probe's change, acknowledged with the erasure. */
+      projectionLagSeconds: (probeProjected - acknowledged) / 1000,
       secondsUntilHistoryRewritten: (clean - acknowledged) / 1000,
     };
   } finally {

@@ -47,6 +47,8 @@ describe('erasing a long history under npm start, history writes as slow as a ho
       timeoutMs: 120_000,
     });
     console.info(`erasure drill: ${JSON.stringify(report)}`);
-    expect(report.secondsUntilNothingServed).toBeLessThan(5);
+    // The promise is relative to the projection lag (docs/guarantees.md): on a busy machine the lag
+    // alone can take seconds, while waiting for the rewrite would add 15 s (3,000 entries at 200/s).
+    expect(report.secondsUntilNothingServed - report.projectionLagSeconds).toBeLessThan(5);
   }, 300_000);
 });

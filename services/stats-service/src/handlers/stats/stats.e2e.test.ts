@@ -1,3 +1,5 @@
+import { waitForStats } from '../../../../../reliability/verify';
+import { stageConfig } from '../../../../../scripts/local-stack/tables';
 import { eventually, get, postCommand, uniqueUserId } from '../../../../../test/support/http';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -12,7 +14,9 @@ const todays = async () => {
 };
 
 describe('GET /stats, fed by the integration events on the local bus', () => {
-  it('counts a user created through the API within a second, and each balance change once', async () => {
+  // Other test files use this stack at the same time: the day's figures can only be compared with
+  // the fold of everything stored (exactly), and this test's own events seen arriving (at least).
+  it('counts a user created through the API within a second, and every stored event exactly once', async () => {
     const before = await todays();
     const userId = uniqueUserId('stats');
     const sent = Date.now();
@@ -24,7 +28,7 @@ describe('GET /stats, fed by the integration events on the local bus', () => {
       }),
     ).toMatchObject({ status: 200 });
     await eventually(
-      async () => expect((await todays()).registered).toBe(before.registered + 1),
+      async () => expect((await todays()).registered).toBeGreaterThan(before.registered),
       5000,
     );
     const lagMs = Date.now() - sent;
@@ -32,14 +36,16 @@ describe('GET /stats, fed by the integration events on the local bus', () => {
       await postCommand({ user_id: userId, event_type: 'USER_BALANCE', payload: { delta } });
     }
     await eventually(async () =>
-      expect(await todays()).toMatchObject({
-        balance_changes: before.balance_changes + 2,
-        balance_volume: before.balance_volume + 3,
-      }),
+      expect((await todays()).balance_changes).toBeGreaterThanOrEqual(before.balance_changes + 2),
     );
+    const stage = stageConfig('local', {
+      endpoint: `http://localhost:${process.env.E2E_DYNAMODB_PORT ?? '8000'}`,
+      kmsEndpoint: `http://localhost:${process.env.E2E_LOCAL_AWS_PORT ?? '3004'}`,
+    });
+    expect(await waitForStats(stage, 90_000)).toEqual([]);
     console.info(`stats: a registration counted ${lagMs} ms after its command was answered`);
     expect(lagMs).toBeLessThan(1000 + 1500); // a second, and the polling's own granularity
-  });
+  }, 120_000);
 
   it('answers every day of the range, zeros included', async () => {
     const answer = await get('/stats?from=2020-02-27&to=2020-03-01');
