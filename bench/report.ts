@@ -217,7 +217,7 @@ const printHotUser = (hot: Results) => {
 export const printPeers = (peers: Results) => {
   const target = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(
-    '\nUSER_BALANCE +1 against Castore 2.4.2 and the raw loop (one DynamoDB Local; commands/s, p50 ms)\n',
+    '\nUSER_BALANCE +1 against Castore 2.4.2 and the raw loop (one DynamoDB Local, every table streamed; commands/s, p50 ms)\n',
   );
   console.log(
     table(
@@ -253,6 +253,11 @@ export const printPeers = (peers: Results) => {
   console.log(
     `\nTargets: short >= 1.0x Castore: ${target(peers.short.productToCastore >= 1)}; short >= 0.8x raw: ${target(peers.short.productToRaw >= 0.8)}; 1,000 events >= 4x Castore: ${target(peers.long.productToCastore >= 4)}`,
   );
+  if (peers.short.castoreNoStream) {
+    console.log(
+      `Castore on a table without a stream (as its docs create it): ${peers.short.castoreNoStream.perSecond}/s; product/Castore ${peers.short.productToCastoreNoStream}x`,
+    );
+  }
   if (peers.short.rawSmall) {
     console.log(
       `Control: the raw loop with Castore-sized items ${peers.short.rawSmall.perSecond}/s, ${peers.short.rawSmallToRaw}x the raw loop with the product's items (what an item's size costs DynamoDB Local)`,

@@ -124,8 +124,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const mismatched = await waitForReadModels(stage, 120_000);
     // Faults end with the load: what failed is published again, what is in flight delivered.
     localAws.bus.setFaults({});
-    const statsMismatches = await waitForStats(stage, 120_000);
-    await localAws.bus.settled();
+    const statsMismatches = await waitForStats(stage, 120_000, localAws.bus.settled);
     return {
       ...report,
       target: options.target,

@@ -187,29 +187,41 @@ export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promis
  * every stored event (each counted once, whatever was retried, duplicated or replayed); resolves
  * with the days that still differ when time runs out.
  */
-export const waitForStats = async (stage: Stage, timeoutMs: number): Promise<string[]> => {
+export const waitForStats = async (
+  stage: Stage,
+  timeoutMs: number,
+  settled: () => Promise<void> = async () => {},
+): Promise<string[]> => {
   const deadline = Date.now() + timeoutMs;
   const store = new DynamoStatsStore(stage.client, {
     figures: stage.statsTables.figures,
     countedEvents: stage.statsTables.countedEvents,
   });
-  for (;;) {
+  // Every day stored, not only the days expected: a count on a wrong day is a mismatch too.
+  const mismatches = async () => {
     const published = [...(await readEventStore(stage)).values()]
       .flat()
       .map((event) => toIntegrationEvent(event, 0));
     const expected = foldDailyFigures(published);
-    const days = [...expected.keys()].sort();
-    const stored =
-      days.length > 0
-        ? await store.figuresBetween(days[0] as string, days.at(-1) as string)
-        : new Map();
-    const mismatched = days.filter((day) => !isDeepStrictEqual(stored.get(day), expected.get(day)));
-    if (mismatched.length === 0 || Date.now() > deadline) {
-      return mismatched.map(
+    const stored = await store.figuresBetween('0000-01-01', '9999-12-31');
+    const days = [...new Set([...expected.keys(), ...stored.keys()])].sort();
+    return days
+      .filter((day) => !isDeepStrictEqual(stored.get(day), expected.get(day)))
+      .map(
         (day) =>
           `${day}: ${JSON.stringify(stored.get(day))} stored, ${JSON.stringify(expected.get(day))} expected`,
       );
+  };
+  for (;;) {
+    const mismatched = await mismatches();
+    if (mismatched.length > 0 && Date.now() <= deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (mismatched.length > 0) return mismatched;
+    // Converged: once every delivery still in flight has landed (a late duplicate included),
+    // the figures must still agree.
+    await settled();
+    return mismatches();
   }
 };

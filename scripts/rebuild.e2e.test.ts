@@ -1,8 +1,10 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { schemaOneItems } from '../test/fixtures/schema-1';
 import { eventually, get, postCommand, uniqueUserId } from '../test/support/http';
 import { ROOT } from './local-stack/paths';
 import { runCommand } from './local-stack/processes';
-import { stageConfig } from './local-stack/tables';
+import { createTables, stageConfig } from './local-stack/tables';
 
 /** The stack under test: the e2e one (port from global setup) or one started with npm start. */
 const dynamodbPort = process.env.E2E_DYNAMODB_PORT ?? '8000';
@@ -11,8 +13,8 @@ const { client, readModelTables } = stageConfig('local', {
   kmsEndpoint: `http://localhost:${process.env.E2E_LOCAL_AWS_PORT ?? '3004'}`,
 });
 
-const runRebuild = () =>
-  runCommand('npm', ['run', '--silent', 'rebuild'], {
+const runRebuild = (...args: string[]) =>
+  runCommand('npm', ['run', '--silent', 'rebuild', ...(args.length > 0 ? ['--', ...args] : [])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -89,5 +91,28 @@ describe('npm run rebuild', () => {
     const { stdout } = await runRebuild();
     expect(stdout).toMatch(/Rebuilt \d+ users from \d+ events/);
     expect(await dumpUsers(prefix)).toEqual(live);
+  });
+
+  it('rebuilds from another copy of the event store with --events-table (a restore drill)', async () => {
+    // A restored copy holding a user the stage's own store does not: only a rebuild that reads
+    // the copy makes its read models.
+    const restored = uniqueUserId('restored');
+    const { EventsTable } = await createTables(`http://localhost:${dynamodbPort}`, ['EventsTable']);
+    try {
+      for (const item of schemaOneItems().filter((i) => i.AggregateID === 'legacy-ada')) {
+        await client.send(
+          new PutCommand({ TableName: EventsTable, Item: { ...item, AggregateID: restored } }),
+        );
+      }
+      expect((await get(`/detail?user_id=${restored}`)).status).toBe(404);
+      const { stdout } = await runRebuild('--events-table', EventsTable);
+      expect(stdout).toMatch(/Rebuilt \d+ users from \d+ events/);
+      expect((await get(`/detail?user_id=${restored}`)).body).toMatchObject({
+        UserID: restored,
+        Name: 'Ada Legacy',
+      });
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: EventsTable }));
+    }
   });
 });

@@ -1,5 +1,7 @@
-// `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4] [--endpoint URL]`
-// Rebuilds every read model of a stage from its event store (read-only on the store).
+// `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4] [--endpoint URL]
+//   [--events-table NAME]`
+// Rebuilds every read model of a stage from its event store (read-only on the store), or from
+// another copy of it (a point-in-time restore: docs/operations.md).
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { stageConfig } from './local-stack/tables';
@@ -11,15 +13,21 @@ const { values } = parseArgs({
     region: { type: 'string' },
     segments: { type: 'string', default: '4' },
     endpoint: { type: 'string' },
+    'events-table': { type: 'string' },
   },
 });
 
 const main = async () => {
   const stage = values.stage as string;
-  const report = await rebuildWithProgress(stageConfig(stage, values), {
-    label: stage,
-    segments: Number(values.segments),
-  });
+  const config = stageConfig(stage, values);
+  const eventsTable = values['events-table'] ?? config.eventsTable;
+  const report = await rebuildWithProgress(
+    { ...config, eventsTable },
+    {
+      label: stage,
+      segments: Number(values.segments),
+    },
+  );
   console.log(
     `Rebuilt ${report.users} users from ${report.events} events in ${report.seconds.toFixed(1)} s (${report.eventsPerSecond} events/s).`,
   );

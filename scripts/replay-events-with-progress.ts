@@ -1,5 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { eventPosition } from '@users/shared';
 import type { IntegrationEvent } from '@users/shared/integration';
 import { SingleBar } from 'cli-progress';
 import { integrationEventOfItem } from '../services/command-service/src/application/integration-event-of-item';
@@ -51,14 +52,23 @@ export const replayEvents = async (
     noTTYOutput: true,
     notTTYSchedule: 2000,
   });
-  const report = { events: 0, published: 0, unpublished: 0 };
+  const report = { events: 0, published: 0, unpublished: 0, unreadable: [] as string[] };
   bar.start(0, 0, { published: 0, speed: 0 });
   for await (const page of storedItems(config, window)) {
-    const events: IntegrationEvent[] = await Promise.all(
-      (page.Items ?? []).map((item) => integrationEventOfItem(item)),
+    // An item that cannot be read (a type of a newer release, a damaged item) is reported by its
+    // place and skipped: the rest of the replay goes on.
+    const read = await Promise.all(
+      (page.Items ?? []).map((item) =>
+        integrationEventOfItem(item).catch(() => {
+          const { userId, version } = eventPosition(item);
+          report.unreadable.push(`${userId}@${version}`);
+          return undefined;
+        }),
+      ),
     );
+    const events = read.filter((event): event is IntegrationEvent => event !== undefined);
     const unpublished = await publishAll(bus, events, { deadline: Number.POSITIVE_INFINITY });
-    report.events += events.length;
+    report.events += read.length;
     report.unpublished += unpublished.size;
     report.published += events.length - unpublished.size;
     const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);

@@ -49,6 +49,12 @@ const main = async () => {
   console.log(
     `Published ${report.published} of ${report.events} events to ${Arn} in ${report.seconds.toFixed(1)} s.`,
   );
+  if (report.unreadable.length > 0) {
+    console.error(
+      `${report.unreadable.length} could not be read (user@version):\n  ${report.unreadable.slice(0, 20).join('\n  ')}`,
+    );
+    process.exitCode = 1;
+  }
   if (report.unpublished > 0) {
     console.error(`${report.unpublished} could not be published; run it again.`);
     process.exitCode = 1;

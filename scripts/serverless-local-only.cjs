@@ -2,6 +2,7 @@
 
 require('./require-node.cjs');
 const { runHandlersInProcess } = require('./offline-in-process.cjs');
+const { teeMetrics } = require('./offline-metrics-tee.cjs');
 const { patchServerlessOffline } = require('./offline-like-aws.cjs');
 const {
   checkpointPerFunction,
@@ -26,6 +27,7 @@ const registerBusRules = async (serverless) => {
         functionName: definition.name,
         pattern: eventBridge.pattern,
         maximumRetryAttempts: eventBridge.retryPolicy?.maximumRetryAttempts,
+        functionRetryAttempts: definition.maximumRetryAttempts,
       }));
   });
   const response = await fetch(
@@ -68,6 +70,7 @@ class LocalOnly {
         await patchServerlessOffline(serverless, log);
         forgetBundles = await runHandlersInProcess(serverless);
         await registerBusRules(serverless);
+        teeMetrics(`http://localhost:${process.env.LOCAL_AWS_PORT ?? '3004'}/local/metrics`);
         const { streamReadInterval, streamRetryAttempts } =
           serverless.service.custom.localOnly ?? {};
         for (const name of serverless.service.getAllFunctions()) {

@@ -24,7 +24,12 @@ type UserAggregate = { aggregateId: string; version: number; balance: number };
 
 const STORE_ID = 'USERS';
 
-export const createCastoreTable = async (endpoint: string) => {
+/**
+ * Castore's table; `stream` turns on the DynamoDB Stream (new images) that its users feed
+ * projections and message buses from, as the product's events table has: on DynamoDB Local a
+ * stream costs every write, in AWS nothing.
+ */
+export const createCastoreTable = async (endpoint: string, { stream = false } = {}) => {
   const tableName = `castore-${randomUUID()}`;
   const client = castoreClient(endpoint);
   await client.send(
@@ -51,6 +56,9 @@ export const createCastoreTable = async (endpoint: string) => {
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],
+      ...(stream && {
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
     }),
   );
   return tableName;

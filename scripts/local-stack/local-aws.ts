@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { BusValidationError, createLocalBus } from './local-bus';
+import { BusValidationError, createLocalBus, FunctionError } from './local-bus';
 import { localIssuerUrl, localJwks } from './local-issuer';
 import { localKms } from './local-kms';
+import { createLocalMetrics } from './local-metrics';
+import { createLocalQueues } from './local-queues';
 import { requireFreePort } from './ports';
 
 /** The page-token secret's id, as the local stack's functions are configured with it. */
 export const LOCAL_PAGE_TOKEN_SECRET_ID = 'users-local-page-token';
+
+/** The projector's failure queue, named as CloudFormation names it in a stage (npm run redrive). */
+export const LOCAL_PROJECTOR_FAILURE_QUEUE = 'users-query-local-ProjectorFailureQueue-local';
 
 const readBody = async (request: IncomingMessage) => {
   const chunks: Buffer[] = [];
@@ -19,8 +24,10 @@ const readBody = async (request: IncomingMessage) => {
  * discovery document and JWKS (for `--auth`), Secrets Manager's GetSecretValue for the one
  * secret the functions read, and KMS's GenerateDataKey and Decrypt under a local key-encryption
  * key, and EventBridge's PutEvents with the rules of the stage's bus, delivering to functions
- * through serverless-offline's invoke endpoint on `lambdaPort` (local-bus.ts). The SDK is pointed
- * here with AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_KMS and AWS_ENDPOINT_URL_EVENTBRIDGE.
+ * through serverless-offline's invoke endpoint on `lambdaPort` (local-bus.ts), and SQS for the
+ * projector's failure queue (local-queues.ts); and the functions' metrics (local-metrics.ts). The
+ * SDK is pointed here with AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_KMS and
+ * AWS_ENDPOINT_URL_EVENTBRIDGE.
  * The secret is made afresh for every start, as a deployed stage generates its own.
  */
 export const startLocalAws = async (
@@ -38,6 +45,8 @@ export const startLocalAws = async (
   const issuer = localIssuerUrl(port);
   const secret = randomBytes(32).toString('base64url');
   const kms = localKms();
+  const metrics = createLocalMetrics();
+  const queues = createLocalQueues(`http://localhost:${port}`, [LOCAL_PROJECTOR_FAILURE_QUEUE]);
   const bus = createLocalBus(async (functionName, event) => {
     if (deliver) return deliver(functionName, event);
     if (!lambdaPort) throw new Error('no functions to deliver to');
@@ -46,8 +55,11 @@ export const startLocalAws = async (
       { method: 'POST', body: JSON.stringify(event) },
     );
     const body = await response.text();
-    if (response.status !== 200 || response.headers.get('x-amz-function-error')) {
-      throw new Error(`${functionName} failed (${response.status}): ${body.slice(0, 200)}`);
+    if (response.headers.get('x-amz-function-error')) {
+      throw new FunctionError(`${functionName} failed: ${body.slice(0, 200)}`);
+    }
+    if (response.status !== 200) {
+      throw new Error(`${functionName} not invoked (${response.status}): ${body.slice(0, 200)}`);
     }
   });
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
@@ -57,6 +69,14 @@ export const startLocalAws = async (
     }
     if (request.url === '/.well-known/jwks.json') return json(200, await localJwks());
     if (request.url === '/local/bus/counters') return json(200, bus.counters());
+    // The functions' metrics (offline-metrics-tee.cjs sends them), for the console's panel.
+    if (request.url === '/local/metrics') {
+      if (request.method === 'POST') {
+        metrics.record(await readBody(request));
+        return json(200, {});
+      }
+      return json(200, metrics.view());
+    }
     const target = String(request.headers['x-amz-target']);
     const input = JSON.parse((await readBody(request)) || '{}');
     // The local stack's own controls: rules read from the serverless config, injected faults.
@@ -80,6 +100,14 @@ export const startLocalAws = async (
     ) {
       const { SecretId } = input;
       return json(200, { Name: SecretId, ARN: SecretId, SecretString: secret, VersionId: '1' });
+    }
+    if (target.startsWith('AmazonSQS.')) {
+      try {
+        const answer = queues.answer(target.slice('AmazonSQS.'.length), input);
+        if (answer) return json(200, answer);
+      } catch (error) {
+        return json(400, { __type: (error as Error).message });
+      }
     }
     if (target.startsWith('TrentService.')) {
       const answer = kms(target.slice('TrentService.'.length), input);

@@ -1,4 +1,4 @@
-import { BusValidationError, createLocalBus } from './local-bus';
+import { BusValidationError, createLocalBus, FunctionError } from './local-bus';
 
 const entry = (detail: object, bus = 'users-local') => ({
   EventBusName: bus,
@@ -7,8 +7,11 @@ const entry = (detail: object, bus = 'users-local') => ({
   Detail: JSON.stringify(detail),
 });
 
-const busDelivering = (invoke: (name: string, event: unknown) => Promise<void>) => {
-  const bus = createLocalBus(invoke);
+const busDelivering = (
+  invoke: (name: string, event: unknown) => Promise<void>,
+  options?: Parameters<typeof createLocalBus>[1],
+) => {
+  const bus = createLocalBus(invoke, options);
   bus.setRules([
     { bus: 'users-local', functionName: 'stats', pattern: { source: ['users'] } },
     {
@@ -93,6 +96,62 @@ describe('the local event bus', () => {
     expect(bus.counters()).toMatchObject({ delivered: 1, retried: 2, deadLettered: 1 });
     expect(bus.deadLetters()).toEqual([expect.objectContaining({ functionName: 'erasures' })]);
   }, 10_000);
+
+  it("gives an event the function itself failed the function's retries only (2), each after a longer pause, as Lambda does", async () => {
+    const runs: number[] = [];
+    const bus = busDelivering(
+      async (name) => {
+        if (name !== 'stats') return;
+        runs.push(Date.now());
+        throw new FunctionError('the function failed');
+      },
+      { functionRetryPausesMs: [100, 300] },
+    );
+    bus.putEvents({ Entries: [entry({})] });
+    await bus.settled();
+    expect(runs).toHaveLength(3);
+    const [first = 0, second = 0, third = 0] = runs;
+    expect(second - first).toBeGreaterThanOrEqual(95);
+    // Longer each time (a fixed pause would make both gaps alike).
+    expect(third - second).toBeGreaterThan(second - first + 150);
+    expect(bus.counters()).toMatchObject({ delivered: 0, retried: 2, deadLettered: 1 });
+  }, 10_000);
+
+  it('runs at most a few invocations of one function at once, and delivers every event', async () => {
+    let active = 0;
+    let most = 0;
+    const bus = busDelivering(
+      async (name) => {
+        if (name !== 'stats') return;
+        active++;
+        most = Math.max(most, active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+      },
+      { functionConcurrency: 3 },
+    );
+    for (let i = 0; i < 10; i++) {
+      bus.putEvents({ Entries: Array.from({ length: 10 }, () => entry({})) });
+    }
+    await bus.settled();
+    expect(most).toBe(3);
+    expect(bus.counters()).toMatchObject({ accepted: 100, delivered: 100, deadLettered: 0 });
+  });
+
+  it('refuses a request over 256 KB in all, and a Detail that is not a JSON object', () => {
+    const bus = busDelivering(async () => {});
+    const big = 'x'.repeat(30 * 1024);
+    expect(() =>
+      bus.putEvents({ Entries: Array.from({ length: 10 }, () => entry({ big })) }),
+    ).toThrow(BusValidationError);
+    const answer = bus.putEvents({
+      Entries: [
+        { ...entry({}), Detail: 'null' },
+        { ...entry({}), Detail: '[1]' },
+      ],
+    });
+    expect(answer.FailedEntryCount).toBe(2);
+  });
 
   it('fails and duplicates entries on demand, for drills', async () => {
     const delivered: unknown[] = [];

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './event-pattern';
 
-/** A rule on a bus: which events go to which function, and how often a delivery is retried. */
+/**
+ * A rule on a bus: which events go to which function, how often EventBridge retries an invocation
+ * that fails (the rule's retry policy), and how often Lambda retries an event the function itself
+ * failed (the function's asynchronous `maximumRetryAttempts`, 2 by default).
+ */
 export type BusRule = {
   bus: string;
   functionName: string;
   pattern: Record<string, unknown>;
   maximumRetryAttempts?: number;
+  functionRetryAttempts?: number;
 };
+
+/** The function ran and failed (Lambda's X-Amz-Function-Error), as opposed to not being reached. */
+export class FunctionError extends Error {}
 
 type PutEventsEntry = {
   EventBusName?: string;
@@ -33,10 +41,23 @@ export type BusCounters = {
 export type BusFaults = { failShare?: number; duplicateShare?: number };
 
 const MAX_ENTRIES = 10;
-const MAX_ENTRY_BYTES = 256 * 1024;
+const MAX_REQUEST_BYTES = 256 * 1024;
 const RETRY_PAUSE_MS = 1000;
 /** Locally a minute of retries (EventBridge: up to 24 hours): long enough to ride out a restart. */
 const DEFAULT_ATTEMPTS = 60;
+/** Lambda's default for asynchronous invocations. */
+const DEFAULT_FUNCTION_RETRIES = 2;
+/**
+ * Lambda waits a minute, then two, before retrying an event the function failed; here a twelfth of
+ * that: still long enough to ride out a restart of DynamoDB Local, short enough for a drill.
+ */
+const FUNCTION_RETRY_PAUSES_MS = [5000, 10_000];
+/**
+ * Invocations of one function at once. Lambda queues asynchronous invocations and runs them as
+ * its concurrency allows; serverless-offline runs every function in one process, where thousands
+ * at once (a replay, a seeded history) would only time each other out.
+ */
+const FUNCTION_CONCURRENCY = 8;
 
 export class BusValidationError extends Error {}
 
@@ -49,10 +70,18 @@ const entrySize = (entry: PutEventsEntry) =>
  * EventBridge's PutEvents and rule delivery, as the stage's functions use them, for the local
  * stack: at most 10 entries a call, each answered on its own (an EventId, or an ErrorCode), events
  * delivered after the answer to every matching rule's function (through serverless-offline's
- * invoke endpoint), retried when the function fails, in no particular order. An entry for a bus
+ * invoke endpoint), in no particular order: an invocation that fails is retried as the rule's
+ * retry policy says, an event the function fails as its asynchronous retries say, then it is
+ * dead-lettered. An entry for a bus
  * that does not exist is accepted and goes nowhere, as in AWS (counted apart).
  */
-export const createLocalBus = (invoke: (functionName: string, event: unknown) => Promise<void>) => {
+export const createLocalBus = (
+  invoke: (functionName: string, event: unknown) => Promise<void>,
+  {
+    functionRetryPausesMs = FUNCTION_RETRY_PAUSES_MS,
+    functionConcurrency = FUNCTION_CONCURRENCY,
+  } = {},
+) => {
   let rules: BusRule[] = [];
   let faults: BusFaults = {};
   const counters: BusCounters = {
@@ -66,22 +95,50 @@ export const createLocalBus = (invoke: (functionName: string, event: unknown) =>
   };
   const inFlight = new Set<Promise<void>>();
   const deadLetters: { functionName: string; event: unknown; error: string }[] = [];
+  const running = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+  const invokeInTurn = async (functionName: string, event: unknown) => {
+    const slots = running.get(functionName) ?? { active: 0, waiting: [] };
+    running.set(functionName, slots);
+    if (slots.active >= functionConcurrency) {
+      await new Promise<void>((resolve) => slots.waiting.push(resolve));
+    } else {
+      slots.active++;
+    }
+    try {
+      await invoke(functionName, event);
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = slots.waiting.shift();
+      if (next) next();
+      else slots.active--;
+    }
+  };
 
   const deliver = async (rule: BusRule, event: unknown) => {
-    const attempts = (rule.maximumRetryAttempts ?? DEFAULT_ATTEMPTS) + 1;
-    for (let attempt = 1; ; attempt++) {
+    const invocations = (rule.maximumRetryAttempts ?? DEFAULT_ATTEMPTS) + 1;
+    const runs = (rule.functionRetryAttempts ?? DEFAULT_FUNCTION_RETRIES) + 1;
+    let failedInvocations = 0;
+    let failedRuns = 0;
+    for (;;) {
       try {
-        await invoke(rule.functionName, event);
+        await invokeInTurn(rule.functionName, event);
         counters.delivered++;
         return;
       } catch (error) {
-        if (attempt >= attempts) {
+        if (error instanceof FunctionError) failedRuns++;
+        else failedInvocations++;
+        if (failedRuns >= runs || failedInvocations >= invocations) {
           counters.deadLettered++;
           deadLetters.push({ functionName: rule.functionName, event, error: String(error) });
           return;
         }
         counters.retried++;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+        const pause =
+          error instanceof FunctionError
+            ? (functionRetryPausesMs[failedRuns - 1] ?? functionRetryPausesMs.at(-1) ?? 0)
+            : RETRY_PAUSE_MS;
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
   };
@@ -125,17 +182,21 @@ export const createLocalBus = (invoke: (functionName: string, event: unknown) =>
     if (entries.length === 0 || entries.length > MAX_ENTRIES) {
       throw new BusValidationError(`Entries must hold 1 to ${MAX_ENTRIES} items`);
     }
+    if (entries.reduce((bytes, entry) => bytes + entrySize(entry), 0) > MAX_REQUEST_BYTES) {
+      throw new BusValidationError(`The entries must total at most ${MAX_REQUEST_BYTES} bytes`);
+    }
     const answers = entries.map((entry) => {
       const malformed = (() => {
         try {
-          return typeof JSON.parse(entry.Detail ?? '') !== 'object';
+          const detail = JSON.parse(entry.Detail ?? '');
+          return typeof detail !== 'object' || detail === null || Array.isArray(detail);
         } catch {
           return true;
         }
       })();
       if (malformed) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not JSON' };
-      if (!entry.Source || !entry.DetailType || entrySize(entry) > MAX_ENTRY_BYTES) {
-        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType or size' };
+      if (!entry.Source || !entry.DetailType) {
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source or DetailType missing' };
       }
       if (Math.random() < (faults.failShare ?? 0)) {
         return { ErrorCode: 'InternalFailure', ErrorMessage: 'Failed on purpose' };

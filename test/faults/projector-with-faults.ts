@@ -1,6 +1,10 @@
+import middy from '@middy/core';
 import { dataKeysFromEnv } from '@users/shared';
 import { requiredEnv } from '@users/shared/dynamo';
+import { observeInvocation } from '@users/shared/observability';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
+import { projectorMetrics } from '../../services/query-service/src/handlers/projector/metrics';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { DynamoUserEvents } from '../../services/query-service/src/infrastructure/dynamo-user-events';
@@ -13,8 +17,13 @@ const client = throttledHistoryClient(faultFile);
  * The projector of a fault drill: `PROJECTOR_FAULT_FILE=/tmp/faults npm start` runs this handler
  * in place of the real one (see scripts/local-stack/offline.ts); no deployed bundle contains it.
  */
-export const handler = createProjector(
-  withFaults(new DynamoReadModelStore(client, readModelStore.tables), faultFile),
-  dataKeysFromEnv(),
-  new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE')),
-);
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
+  .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
+  .handler(
+    createProjector(
+      withFaults(new DynamoReadModelStore(client, readModelStore.tables), faultFile),
+      dataKeysFromEnv(),
+      new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE')),
+      projectorMetrics,
+    ),
+  );

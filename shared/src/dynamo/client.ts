@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from '../observability';
 
 export type DynamoConfig = {
   /** Set only when talking to DynamoDB Local; AWS uses the regional endpoint. */
@@ -10,18 +11,28 @@ export type DynamoConfig = {
 /** Dummy credentials are only ever used against DynamoDB Local, which ignores them. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export const createDocumentClient = ({ endpoint, region }: DynamoConfig = {}) =>
+export const createDocumentClient = (
+  { endpoint, region }: DynamoConfig = {},
+  wrap: (client: DynamoDBClient) => DynamoDBClient = (client) => client,
+) =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: region ?? process.env.AWS_REGION ?? 'us-east-1',
-      ...(endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {}),
-    }),
+    wrap(
+      new DynamoDBClient({
+        region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...(endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {}),
+      }),
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
-/** The Lambda-side client: DynamoDB Local when DYNAMODB_ENDPOINT is set (offline), AWS otherwise. */
+/**
+ * The Lambda-side client: DynamoDB Local when DYNAMODB_ENDPOINT is set (offline), AWS otherwise;
+ * every call a subsegment of the function's trace.
+ */
 export const documentClientFromEnv = () =>
-  createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+  createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }, (client) =>
+    tracer.captureAWSv3Client(client),
+  );
 
 export const requiredEnv = (name: string): string => {
   const value = process.env[name];

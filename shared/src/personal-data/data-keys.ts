@@ -63,6 +63,8 @@ export class KmsDataKeys implements DataKeys {
     readonly where: DataKeyTable,
     now: () => number = Date.now,
     maxCachedKeys = DATA_KEY_CACHE_ENTRIES,
+    /** Told of every request to the key table or KMS: GetItem, PutItem, Decrypt, GenerateDataKey. */
+    private readonly onRequest: (operation: string) => void = () => {},
   ) {
     this.cache = new KeyCache(DATA_KEY_CACHE_SECONDS * 1000, maxCachedKeys, now);
   }
@@ -91,6 +93,7 @@ export class KmsDataKeys implements DataKeys {
 
   /** A new key for the user, or undefined when another request made one first (or erased them). */
   private async make(userId: string): Promise<Buffer | undefined> {
+    this.onRequest('GenerateDataKey');
     const { Plaintext, CiphertextBlob } = await this.kms.send(
       new GenerateDataKeyCommand({
         KeyId: this.where.kmsKeyId,
@@ -99,6 +102,7 @@ export class KmsDataKeys implements DataKeys {
       }),
     );
     try {
+      this.onRequest('PutItem');
       await this.dynamodb.send(
         new PutCommand({
           TableName: this.where.table,
@@ -138,6 +142,7 @@ export class KmsDataKeys implements DataKeys {
   }
 
   private async fetch(userId: string): Promise<Lookup> {
+    this.onRequest('GetItem');
     const { Item } = await this.dynamodb.send(
       new GetCommand({
         TableName: this.where.table,
@@ -147,6 +152,7 @@ export class KmsDataKeys implements DataKeys {
     );
     if (!Item) return { missing: true };
     if (Item.Erased) return { erased: true };
+    this.onRequest('Decrypt');
     const { Plaintext } = await this.kms.send(
       new DecryptCommand({
         CiphertextBlob: Buffer.from(Item.WrappedKey as string, 'base64'),

@@ -1,10 +1,16 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { documentClientFromEnv, requiredEnv } from '../dynamo/client';
+import { countWith, tracer } from '../observability';
 import { KmsDataKeys } from './data-keys';
 
 /** The stage's data keys, for a function: table and KMS key from the environment. */
 export const dataKeysFromEnv = () =>
-  new KmsDataKeys(documentClientFromEnv(), new KMSClient({}), {
-    table: requiredEnv('DATA_KEYS_TABLE'),
-    kmsKeyId: requiredEnv('KMS_KEY_ID'),
-  });
+  new KmsDataKeys(
+    documentClientFromEnv(),
+    tracer.captureAWSv3Client(new KMSClient({})),
+    { table: requiredEnv('DATA_KEYS_TABLE'), kmsKeyId: requiredEnv('KMS_KEY_ID') },
+    undefined,
+    undefined,
+    // What personal data costs, visible: each key-table read and KMS call, by operation.
+    (operation) => countWith('DataKeyRequests', { Operation: operation }),
+  );

@@ -32,6 +32,15 @@ export type CommandDependencies = {
   newEventId: () => string;
   /** How often a lost race is re-decided, and how long to wait first; RETRY_POLICY if not set. */
   retryPolicy?: RetryPolicy;
+  /** Told what an operator counts but the outcome does not show. */
+  observer?: CommandObserver;
+};
+
+export type CommandObserver = {
+  /** Another writer took the version this attempt decided on: it is decided again. */
+  lostRace: () => void;
+  /** A retry under an Idempotency-Key got the answer recorded for it, without deciding again. */
+  replayed: () => void;
 };
 
 /**
@@ -115,6 +124,7 @@ export const executeCommand = async (
       answeredBefore(deps, idempotency, error),
     );
     if (outcome.kind !== 'lostRace') return outcome;
+    deps.observer?.lostRace();
     if (attempt >= policy.maxAttempts) {
       // Contention, not a decision: a retry later may well succeed, so the key stays free.
       const { version } = await deps.store.readHead(request.userId, { personalData: false });
@@ -193,7 +203,9 @@ const replay = async (
   const record = idempotency && (await recordedAnswer(deps, idempotency));
   // Taken a moment ago but expired since: the key is free again, so decide afresh.
   if (!record) return { kind: 'lostRace' };
-  return isRecordOf(record, idempotency) ? record.outcome : refused('IDEMPOTENCY_KEY_REUSED');
+  if (!isRecordOf(record, idempotency)) return refused('IDEMPOTENCY_KEY_REUSED');
+  deps.observer?.replayed();
+  return record.outcome;
 };
 
 /**
@@ -206,8 +218,9 @@ const answeredBefore = async (
   error: unknown,
 ): Promise<CommandOutcome> => {
   const record = idempotency && (await recordedAnswer(deps, idempotency).catch(() => undefined));
-  if (record && isRecordOf(record, idempotency)) return record.outcome;
-  throw error;
+  if (!record || !isRecordOf(record, idempotency)) throw error;
+  deps.observer?.replayed();
+  return record.outcome;
 };
 
 const recordOf = (

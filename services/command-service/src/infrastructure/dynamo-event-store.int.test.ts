@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   decodeEvent,
+  decodeSnapshot,
   KmsDataKeys,
   NewerSchemaVersionError,
   type RecordedEvent,
@@ -29,7 +30,7 @@ import {
   executeCommand,
 } from '../application/execute-command';
 import type { CommandOutcome } from '../application/ports';
-import { DynamoEventStore } from './dynamo-event-store';
+import { DynamoEventStore, SNAPSHOT_VERSION } from './dynamo-event-store';
 
 const client = testDocumentClient();
 let tables: { EventsTable: string; IdempotencyTable: string; DataKeysTable: string };
@@ -227,9 +228,13 @@ describe('a lost DynamoDB response (the SDK retries a write that succeeded)', ()
     const lossy = testDocumentClient();
     loseResponses(lossy, { commands: writes, when: () => true });
     const keyed = balance(`user-${randomUUID()}`, 1, { idempotencyKey: randomUUID() });
-    const first = await executeCommand(dependenciesOver(lossy), keyed);
+    let replays = 0;
+    const observer = { lostRace: () => {}, replayed: () => replays++ };
+    const first = await executeCommand({ ...dependenciesOver(lossy), observer }, keyed);
     expect(first).toMatchObject({ kind: 'refused', refusal: { code: 'USER_NOT_FOUND' } });
-    expect(await executeCommand(dependenciesOver(lossy), keyed)).toEqual(first);
+    expect(await executeCommand({ ...dependenciesOver(lossy), observer }, keyed)).toEqual(first);
+    // What the IdempotentReplays metric counts: the retry, not the first answer.
+    expect(replays).toBe(1);
   });
 });
 
@@ -238,9 +243,19 @@ describe('a write refused because a transaction on the same item is in flight', 
     const userId = await newUser();
     const contended = testDocumentClient();
     conflictWithTransactions(contended, { commands: ['PutItemCommand'], when: firstTimes(3) });
-    const outcome = await executeCommand(dependenciesOver(contended), balance(userId, 4));
+    const observed = { lostRace: 0, replayed: 0 };
+    const observer = {
+      lostRace: () => observed.lostRace++,
+      replayed: () => observed.replayed++,
+    };
+    const outcome = await executeCommand(
+      { ...dependenciesOver(contended), observer },
+      balance(userId, 4),
+    );
     expect(outcome).toMatchObject({ kind: 'stored', result: { version: 2 } });
     expect(await storedEvents(userId)).toHaveLength(2);
+    // What the LostRaces metric counts (docs/operations.md): each re-decided race, no replay.
+    expect(observed).toEqual({ lostRace: 3, replayed: 0 });
   });
 
   it('is recognised as our own write when our first attempt got through with its answer lost', async () => {
@@ -336,6 +351,40 @@ describe('requests per command, as a warm function that sees many users sends th
       'USER_BALANCE',
       'USER_UPDATED',
     ]);
+  });
+});
+
+describe('a rollback to the release before carried snapshots (or that release during a deploy)', () => {
+  it("finds heads it cannot read as its own and replays those users' histories", async () => {
+    const userId = await newUser();
+    await executeCommand(deps, balance(userId, 5));
+    const [, head] = await storedItems(userId);
+    expect(head?.StateSealedAt).toEqual({ name: 1, email: 1 });
+    // That release read a snapshot of version 1 as sealed by its own item: these fields do not
+    // open so, and it would answer every command on this user with a 500.
+    const key = await testDataKeys(tables.DataKeysTable).read(userId);
+    expect(() => decodeSnapshot({ ...head, StateSealedAt: undefined }, key)).toThrow(
+      /does not open/,
+    );
+    // It only reads version 1; it replays the history of any other.
+    expect(head?.StateVersion).toBe(SNAPSHOT_VERSION);
+    expect(SNAPSHOT_VERSION).not.toBe(1);
+  });
+
+  it("is undone by this release, which reads that release's heads as they are", async () => {
+    const userId = await newUser();
+    const [created] = await storedItems(userId);
+    // A head as the release before wrote it (snapshot version 1), its snapshot telling a balance
+    // its history does not: only a snapshot read, never a replay, finds 7.
+    await client.send(
+      new PutCommand({
+        TableName: tables.EventsTable,
+        Item: { ...created, StateVersion: 1, State: { ...created?.State, balance: 7 } },
+      }),
+    );
+    await executeCommand(deps, balance(userId, 1));
+    const [, next] = await storedItems(userId);
+    expect(next?.State.balance).toBe(8);
   });
 });
 

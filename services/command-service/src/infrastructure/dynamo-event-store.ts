@@ -49,10 +49,16 @@ export type ErasableDataKeys = DataKeys & {
 /**
  * Each event item carries the user's state after it (`State`), so the newest item alone answers
  * "where is this user?" in one read, however long the history.
- * SNAPSHOT_VERSION is bumped whenever UserState changes shape: a head written under another
- * version is ignored and the state is rebuilt by folding the user's whole history once.
+ * SNAPSHOT_VERSION is bumped whenever UserState changes shape, or the way it is stored: a head
+ * written under a version this release cannot read is ignored and the state is rebuilt by folding
+ * the user's whole history once. Version 2 may carry fields sealed at an earlier version
+ * (StateSealedAt), which the release before it would try to open as its own, and fail: a
+ * rollback (or that release, still running during a deploy) replays those users instead.
  */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+
+/** Version 1 is version 2 with every sealed field sealed by the item itself. */
+const READABLE_SNAPSHOT_VERSIONS = new Set([1, SNAPSHOT_VERSION]);
 
 const versionIsFree = 'attribute_not_exists(AggregateID)';
 const keyIsFreeOrExpired = 'attribute_not_exists(IdempotencyKey) OR ExpiresAt < :now';
@@ -79,7 +85,7 @@ export class DynamoEventStore implements EventStore {
     if (!head) return { version: 0, state: initialState };
     // Written by a newer release: deciding on a state this code may misread is refused (503).
     if (head.SchemaVersion > SCHEMA_VERSION) throw new NewerSchemaVersionError(head.SchemaVersion);
-    if (head.StateVersion !== SNAPSHOT_VERSION) return this.replay(userId);
+    if (!READABLE_SNAPSHOT_VERSIONS.has(head.StateVersion)) return this.replay(userId);
     const sealed = head.SchemaVersion >= 2 && Object.values(head.State ?? {}).some(isSealed);
     if (sealed && !personalData) {
       // The sealed text stands in the state unopened: decide never reads it for this command.

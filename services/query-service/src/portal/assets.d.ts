@@ -7,6 +7,10 @@ declare module '*/console.js' {
   const text: string;
   export default text;
 }
+declare module '*/docs-init.js' {
+  const text: string;
+  export default text;
+}
 declare module '*/events.js' {
   const text: string;
   export default text;

@@ -87,6 +87,15 @@ describe('the console, in Chromium', () => {
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(/^422/);
 
+    // The functions' own metrics, from their embedded-metric-format lines: commands per second,
+    // this refusal by its code, and the projection lag of the events just applied.
+    await page
+      .getByTestId('metrics-refusals')
+      .locator('li[data-code=INSUFFICIENT_BALANCE]')
+      .waitFor();
+    await page.getByTestId('metrics-commands').locator('rect').first().waitFor();
+    await page.getByTestId('metrics-lag').locator('rect').first().waitFor();
+
     await page
       .getByTestId('feed')
       .locator('li', { hasText: userId })
@@ -94,7 +103,7 @@ describe('the console, in Chromium', () => {
       .waitFor();
     mkdirSync(STATE_DIR, { recursive: true });
     const screenshot = join(STATE_DIR, 'console.png');
-    await page.screenshot({ path: screenshot });
+    await page.screenshot({ path: screenshot, fullPage: true });
     if (process.env.UPDATE_SCREENSHOT === '1')
       copyFileSync(screenshot, join(ROOT, 'docs/console.png'));
   }, 60_000);
@@ -123,6 +132,36 @@ describe('the console, in Chromium', () => {
     await page.getByTestId('more-history').click();
     await expectCount(page.getByTestId('history').locator('li'), 121);
     expect(await page.getByTestId('more-history').count()).toBe(0);
+  }, 60_000);
+});
+
+describe('/docs, in Chromium, under its Content-Security-Policy', () => {
+  it('renders the API reference and the integration events, with nothing refused', async () => {
+    const refused: string[] = [];
+    const docs = await browser.newPage();
+    docs.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    const response = await docs.goto(`${baseUrl()}/docs`);
+    expect(response?.headers()).toMatchObject({
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
+    expect(response?.headers()['content-security-policy']).not.toMatch(
+      /script-src[^;]*unsafe-inline/,
+    );
+    await docs.locator('.opblock-summary-path', { hasText: '/command' }).first().waitFor();
+    await docs.locator('details[data-message="user.balance-changed"]').waitFor();
+    const consolePage = await browser.newPage();
+    consolePage.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    await consolePage.goto(`${baseUrl()}/console`);
+    await consolePage.getByTestId('command-form').waitFor();
+    expect(refused).toEqual([]);
+    await docs.close();
+    await consolePage.close();
   }, 60_000);
 });
 

@@ -269,6 +269,51 @@ const Stats = () => {
   </div>`;
 };
 
+/** One bar per bucket, scaled to the largest value (a gap where there is no value). */
+const Series = ({ buckets, value, label, testId, unit }) => {
+  const values = buckets.map(value);
+  const largest = Math.max(1, ...values.filter((v) => v !== undefined));
+  const width = 8;
+  return html`<figure>
+    <figcaption>${label}</figcaption>
+    <svg data-testid=${testId} width=${buckets.length * width} height="64" role="img">
+      ${buckets.map((bucket, i) => {
+        const v = values[i];
+        if (v === undefined) return null;
+        const height = Math.max(1, Math.round((v / largest) * 60));
+        return html`<rect x=${i * width + 1} y=${62 - height} width=${width - 2} height=${height}
+          class="bar" data-value=${v}><title>${time(bucket.at)}: ${v} ${unit}</title></rect>`;
+      })}
+      <line x1="0" y1="63" x2=${buckets.length * width} y2="63" stroke="#999" />
+    </svg>
+  </figure>`;
+};
+
+/**
+ * The functions' own metrics (their embedded-metric-format lines), as npm start sums them per
+ * 10 s over the last 5 minutes; a deployed stage has them in its CloudWatch dashboard instead.
+ */
+const Metrics = () => {
+  const metrics = usePolling(async () => api('/local/metrics'), 2000);
+  if (!metrics) return html`<p class="muted">…</p>`;
+  if (metrics.status !== 200) {
+    return html`<p class="muted" data-testid="metrics">Metrics: the stage's CloudWatch dashboard (docs/operations.md).</p>`;
+  }
+  const { buckets, bucketSeconds, refusalsByCode } = metrics.body;
+  const rate = (bucket) => Math.round((bucket.commands / bucketSeconds) * 10) / 10;
+  const latest = buckets.at(-1);
+  return html`<div data-testid="metrics">
+    <h2>Metrics (the functions' own, last 5 minutes)</h2>
+    <p class="muted">now: ${rate(latest)} commands/s, projection lag p99 ${latest.lagP99 ?? '-'} ms</p>
+    <${Series} buckets=${buckets} value=${rate} label="commands per second" unit="/s" testId="metrics-commands" />
+    <${Series} buckets=${buckets} value=${(bucket) => bucket.lagP99} label="projection lag p99 (ms)" unit="ms" testId="metrics-lag" />
+    <p>refusals by code</p>
+    <ul data-testid="metrics-refusals">
+      ${Object.entries(refusalsByCode).map(([code, count]) => html`<li key=${code} data-code=${code}><span class="type">${code}</span> ${count}</li>`)}
+    </ul>
+  </div>`;
+};
+
 const App = () => {
   const [userId, setUserId] = useState(undefined);
   const [refresh, setRefresh] = useState(0);
@@ -292,6 +337,8 @@ const App = () => {
         <${Users} onSelect=${setUserId} />
         <hr />
         <${Stats} />
+        <hr />
+        <${Metrics} />
       </section>
       <section><${UserPanel} userId=${userId} refresh=${refresh} /></section>
     </main>`;

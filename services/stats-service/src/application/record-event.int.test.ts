@@ -1,5 +1,7 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type IntegrationEvent, toIntegrationEvent } from '@users/shared/integration';
 import fc from 'fast-check';
+import { conflictWithTransactions, firstTimes } from '../../../../test/faults/dynamodb-faults';
 import {
   createTestTables,
   deleteTestTables,
@@ -76,6 +78,57 @@ describe('the daily figures', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('a delivery that meets another on the same shard (TransactionConflict, AWS only)', () => {
+  it('is tried again and counted once, never failed to the queue', async () => {
+    const client = testDocumentClient();
+    conflictWithTransactions(client, {
+      commands: ['TransactWriteItemsCommand'],
+      when: firstTimes(4),
+    });
+    const store = new DynamoStatsStore(client, {
+      figures: tables.StatsTable,
+      countedEvents: tables.CountedEventsTable,
+    });
+    const [event] = fc.sample(publishedArbitrary, { numRuns: 1, seed: 7 })[0] ?? [];
+    const registration = {
+      ...(event as IntegrationEvent),
+      type: 'user.registered',
+      detail: {
+        ...event?.detail,
+        event_id: 'conflicted-1',
+        occurred_at: '2201-01-01T12:00:00.000Z',
+      },
+    } as IntegrationEvent;
+    expect(await recordEvent(store, registration)).toBe(true);
+    expect(await recordEvent(store, registration)).toBe(false);
+    const stored = await store.figuresBetween('2201-01-01', '2201-01-01');
+    expect(stored.get('2201-01-01')?.registered).toBe(1);
+  });
+});
+
+describe("a day's balance volume past 2^53", () => {
+  it('is answered (to the nearest double), never a failed read', async () => {
+    const store = new DynamoStatsStore(testDocumentClient(), {
+      figures: tables.StatsTable,
+      countedEvents: tables.CountedEventsTable,
+    });
+    // What 12,345,679 changes of 10^12 on one shard add up to.
+    await testDocumentClient().send(
+      new PutItemCommand({
+        TableName: tables.StatsTable,
+        Item: {
+          Shard: { N: '0' },
+          Day: { S: '2202-01-01' },
+          balanceChanges: { N: '12345679' },
+          balanceVolume: { N: '12345679000000000000' },
+        },
+      }),
+    );
+    const figures = (await store.figuresBetween('2202-01-01', '2202-01-01')).get('2202-01-01');
+    expect(figures).toMatchObject({ balanceChanges: 12345679, balanceVolume: 12345679e12 });
   });
 });
 

@@ -16,10 +16,25 @@ export type StatsTables = {
 };
 
 /**
- * A day's figures are written by every event of that day: kept in one item they would be one
- * partition key, about 1,000 writes/s in AWS. Spread over shards (by event id), read back together.
+ * A day's figures are written by every event of that day: kept in one item they would take about
+ * 500 events/s (1,000 WCU an item, 2 a transactional write). Spread over shards (by event id),
+ * read back together: about 16,000 events/s a day (docs/scale.md).
  */
-const SHARDS = 8;
+const SHARDS = 32;
+
+/**
+ * Two deliveries adding to one shard at the same moment: DynamoDB cancels one transaction
+ * (TransactionConflict), which the SDK does not retry. Tried again here, after a jittered pause,
+ * as often as this allows; past it, the invocation fails and Lambda retries it.
+ */
+const CONFLICT_ATTEMPTS = 10;
+const conflictPause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
+
+const reasonsOf = (error: unknown) =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).map((reason) => reason.Code)
+    : [];
 
 const shardOf = (eventId: string) =>
   (createHash('sha256').update(eventId).digest()[0] as number) % SHARDS;
@@ -39,6 +54,18 @@ export class DynamoStatsStore implements StatsStore {
   ) {}
 
   async addOnce(eventId: string, day: string, figures: Partial<DailyFigures>): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.addOnceAttempt(eventId, day, figures);
+      } catch (error) {
+        const conflict = reasonsOf(error).includes('TransactionConflict');
+        if (!conflict || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await conflictPause(attempt);
+      }
+    }
+  }
+
+  private async addOnceAttempt(eventId: string, day: string, figures: Partial<DailyFigures>) {
     const added = FIELDS.filter((field) => figures[field] !== undefined);
     try {
       // The SDK gives the transaction a ClientRequestToken: its retries after a lost answer are
@@ -69,12 +96,7 @@ export class DynamoStatsStore implements StatsStore {
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return false;
-      }
+      if (reasonsOf(error)[0] === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }

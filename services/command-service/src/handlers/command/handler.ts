@@ -7,6 +7,7 @@ import type { UserCommand } from '../../domain/commands';
 import { authorizeCommand } from '../../http/authorization';
 import { acceptedBody, refusalError } from '../../http/command-responses';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import { commandObserver, countOutcome } from './metrics';
 import { validateCommandRequest } from './request-validator';
 
 const store = new DynamoEventStore(
@@ -14,7 +15,7 @@ const store = new DynamoEventStore(
   { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
   dataKeysFromEnv(),
 );
-const deps = { store, now: () => new Date(), newEventId: randomUUID };
+const deps = { store, now: () => new Date(), newEventId: randomUUID, observer: commandObserver };
 
 export const handler = httpHandler(
   { parseJsonBody: true, authorize: authorizeCommand, schema: validateCommandRequest },
@@ -27,6 +28,7 @@ export const handler = httpHandler(
       idempotencyKey: headers['idempotency-key'],
       correlationId,
     });
+    countOutcome(body.event_type, outcome);
     if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
     return jsonResponse(200, acceptedBody(outcome));
   },

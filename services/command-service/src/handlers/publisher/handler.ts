@@ -1,8 +1,20 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
 import { requiredEnv } from '@users/shared/dynamo';
+import { observeInvocation, tracer } from '@users/shared/observability';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
+import { publisherMetrics } from './metrics';
 import { createPublisher } from './publisher';
 
-export const handler = createPublisher(
-  new EventBridgeBus(new EventBridgeClient({}), requiredEnv('EVENT_BUS_ARN')),
-);
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
+  .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
+  .handler(
+    createPublisher(
+      new EventBridgeBus(
+        tracer.captureAWSv3Client(new EventBridgeClient({})),
+        requiredEnv('EVENT_BUS_ARN'),
+      ),
+      publisherMetrics,
+    ),
+  );

@@ -14,6 +14,11 @@ import { type EventBus, publishAll } from '../../application/publish-events';
 /** Time kept back from the function's timeout for the answer. */
 const SAFETY_MS = 2000;
 
+/** Told after each batch what it published, for the function's metrics and trace. */
+export type PublisherObserver = {
+  published: (batch: { published: IntegrationEvent[]; failed: number }) => void;
+};
+
 /** A stream record's integration event; undefined for what is not news (not an insert). */
 const integrationEventOf = (record: DynamoDBRecord) => {
   const image = record.dynamodb?.NewImage;
@@ -29,7 +34,7 @@ const integrationEventOf = (record: DynamoDBRecord) => {
  * published twice meanwhile: subscribers deduplicate on `event_id`.
  */
 export const createPublisher =
-  (bus: EventBus) =>
+  (bus: EventBus, observer?: PublisherObserver) =>
   async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -58,6 +63,10 @@ export const createPublisher =
       });
       failed.push(toPublish.get(integration) as DynamoDBRecord);
     }
+    observer?.published({
+      published: [...toPublish.keys()].filter((integration) => !unpublished.has(integration)),
+      failed: failed.length,
+    });
     return {
       batchItemFailures: failed.map((record) => ({
         itemIdentifier: record.dynamodb?.SequenceNumber as string,

@@ -3,6 +3,7 @@ import swaggerUi from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'text'
 import { staticFile, staticFilesHandler } from '../../http/static-files';
 import asyncApiDocument from '../../portal/asyncapi.generated.json';
 import docsHtml from '../../portal/docs.html' with { type: 'text' };
+import initJs from '../../portal/docs-init.js' with { type: 'text' };
 import eventsJs from '../../portal/events.js' with { type: 'text' };
 import openApiDocument from '../../portal/openapi.generated.json';
 
@@ -14,6 +15,7 @@ export const handler = staticFilesHandler({
   '/openapi.json': staticFile('application/json', JSON.stringify(openApiDocument)),
   '/asyncapi.json': staticFile('application/json', JSON.stringify(asyncApiDocument)),
   '/docs/events.js': staticFile('text/javascript; charset=utf-8', eventsJs),
+  '/docs/init.js': staticFile('text/javascript; charset=utf-8', initJs),
   '/docs': staticFile('text/html; charset=utf-8', docsHtml),
   '/docs/swagger-ui-bundle.js': staticFile('text/javascript; charset=utf-8', swaggerUi),
   '/docs/swagger-ui.css': staticFile('text/css; charset=utf-8', swaggerCss),

@@ -18,7 +18,18 @@ import { applyEvents } from '../../application/apply-events';
 import type { ReadModelStore, StoredEvent, UserEventReader } from '../../application/ports';
 
 type Position = ReturnType<typeof eventPosition>;
-type Received = { record: DynamoDBRecord; position: Position };
+type Received = {
+  record: DynamoDBRecord;
+  position: Position;
+  occurredAt: string;
+  correlationId: string;
+};
+
+/** Told after each batch what it did, for the function's metrics and trace. */
+export type ProjectorObserver = {
+  /** The batch's events: those the read models have reached now, and whether any failed. */
+  projected: (batch: { applied: Received[]; received: Received[]; failed: number }) => void;
+};
 
 /** Events are immutable: only inserts carry news. */
 const insertsByUser = (records: DynamoDBRecord[]) => {
@@ -29,7 +40,12 @@ const insertsByUser = (records: DynamoDBRecord[]) => {
     const item = unmarshall(image as Record<string, AttributeValue>);
     const position = eventPosition(item);
     const received = byUser.get(position.userId) ?? [];
-    received.push({ record, position });
+    received.push({
+      record,
+      position,
+      occurredAt: String(item.OccurredAt),
+      correlationId: String(item.CorrelationId),
+    });
     byUser.set(position.userId, received);
   }
   return byUser;
@@ -120,7 +136,7 @@ const SAFETY_MS = 2000;
  * cannot express "this user's events from here on", so the response is built here.
  */
 export const createProjector =
-  (store: ReadModelStore, keys: Keys, events?: UserEventReader) =>
+  (store: ReadModelStore, keys: Keys, events?: UserEventReader, observer?: ProjectorObserver) =>
   async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -149,6 +165,16 @@ export const createProjector =
     const failed = byUser.map(([userId, received], i) =>
       firstPending(received, outcomes.get(userId), decoded[i]?.unreadableFrom ?? 0),
     );
+    observer?.projected({
+      applied: byUser.flatMap(([userId, received]) => {
+        const reached = outcomes.get(userId);
+        return typeof reached === 'number'
+          ? received.filter(({ position }) => position.version <= reached)
+          : [];
+      }),
+      received: byUser.flatMap(([, received]) => received),
+      failed: failed.filter((record) => record !== undefined).length,
+    });
     return {
       batchItemFailures: failed
         .filter((record) => record !== undefined)

@@ -1,0 +1,39 @@
+'use strict';
+
+/**
+ * Values that depend on stage parameters, decided when the service is packaged (never by
+ * CloudFormation conditions on literals, which cfn-lint rightly flags as W8003): each service's
+ * serverless.yml reads them as ${file(../../shared/serverless/stage-values.cjs):<name>}.
+ */
+module.exports = async ({ resolveVariable }) => {
+  const alarmTopicArn = await resolveVariable('param:alarmTopicArn');
+  const billingMode = await resolveVariable('param:billingMode');
+  const jwtIssuer = await resolveVariable('param:jwtIssuer');
+  const ownIdentityProvider = jwtIssuer !== '';
+  return {
+    /**
+     * Whose tokens the API accepts: the stage's own issuer and audience, or those of the Cognito
+     * user pool the stage then creates (command-service/serverless/identity-cognito.yml).
+     */
+    identityProvider: ownIdentityProvider ? 'own' : 'cognito',
+    jwtIssuer: ownIdentityProvider
+      ? jwtIssuer
+      : { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['UserPool', 'ProviderURL'] }]] },
+    jwtAudience: ownIdentityProvider
+      ? [await resolveVariable('param:jwtAudience')]
+      : [{ Ref: 'UserPoolClient' }],
+    /** Where an alarm notifies: the stage's SNS topic, or nobody (stage-checks warns in prod). */
+    alarmActions: alarmTopicArn ? [alarmTopicArn] : [],
+    /** The event store's capacity: on demand, or provisioned with the stage's two figures. */
+    eventsTableCapacity:
+      billingMode === 'PROVISIONED'
+        ? {
+            BillingMode: 'PROVISIONED',
+            ProvisionedThroughput: {
+              ReadCapacityUnits: Number(await resolveVariable('param:readCapacity')),
+              WriteCapacityUnits: Number(await resolveVariable('param:writeCapacity')),
+            },
+          }
+        : { BillingMode: billingMode },
+  };
+};

@@ -1,0 +1,86 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+
+/**
+ * One Metrics and one Tracer per function (Powertools). Metrics go out as CloudWatch embedded
+ * metric format in the function's log (no API call, no permission), under the stage's namespace
+ * (POWERTOOLS_METRICS_NAMESPACE) with the service as dimension. Dimensions are always bounded
+ * values (event types, refusal codes, operations): never a user id, never personal data.
+ */
+export const metrics = new Metrics();
+
+/** Traces (X-Ray) where the function's tracing is active; a no-op locally. */
+export const tracer = new Tracer();
+
+export { MetricUnit };
+
+/** A count with dimensions of its own, written at once (apart from the invocation's metrics). */
+export const countWith = (name: string, dimensions: Record<string, string>, value = 1) => {
+  const single = metrics.singleMetric();
+  for (const [dimension, of] of Object.entries(dimensions)) single.addDimension(dimension, of);
+  single.addMetric(name, MetricUnit.Count, value);
+};
+
+/** A count under the service dimension alone, written with the invocation's other metrics. */
+export const count = (name: string, value = 1) => {
+  if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+};
+
+/** Milliseconds from when each event occurred to now: how far behind this step is. */
+export const recordLag = (name: string, occurredAt: Iterable<string>, now = Date.now()) => {
+  for (const at of occurredAt) {
+    const since = now - Date.parse(at);
+    if (Number.isFinite(since))
+      metrics.addMetric(name, MetricUnit.Milliseconds, Math.max(0, since));
+  }
+};
+
+/** X-Ray keeps at most 50 annotations per (sub)segment; a batch's ids each get a subsegment. */
+const MAX_CORRELATED = 100;
+
+/**
+ * Makes a request findable in X-Ray by its correlation id (`annotation.correlation_id = "..."`)
+ * on every function that handled it: one annotation on a request's segment, one tiny subsegment
+ * per id on a stream batch's (which carries many requests).
+ */
+export const annotateCorrelation = (correlationIds: Iterable<string>) => {
+  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  if (!parent) return;
+  for (const id of [...new Set(correlationIds)].slice(0, MAX_CORRELATED)) {
+    const subsegment = parent.addNewSubsegment('correlation');
+    subsegment.addAnnotation('correlation_id', id);
+    subsegment.close();
+  }
+};
+
+/** Flushes what the invocation recorded; nothing (not even a warning) when it recorded nothing. */
+const publishMetrics = () => {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+};
+
+/**
+ * What every function's Middy pipeline starts with: its trace (the handler's subsegment, without
+ * the response, which may hold personal data), a ColdStart count per function, and the
+ * invocation's metrics flushed whatever the outcome.
+ */
+export const observeInvocation = <TEvent = unknown, TResult = unknown>(): MiddlewareObj<
+  TEvent,
+  TResult,
+  Error,
+  Context
+>[] => [
+  captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj<
+    TEvent,
+    TResult,
+    Error,
+    Context
+  >,
+  {
+    before: ({ context }) => metrics.captureColdStartMetric(context.functionName),
+    after: publishMetrics,
+    onError: publishMetrics,
+  },
+];
