@@ -697,7 +697,7 @@ describe('alarms', () => {
       Threshold: 1000,
     });
     expect(api.ApiServerErrorsAlarm?.Metrics.at(-1)).toMatchObject({
-      Expression: 'IF(requests >= 10, 100 * errors / requests, 0)',
+      Expression: 'IF(requests >= 10, 100 * errors / requests, IF(errors >= 3, 100, 0))',
     });
     expect(alarmsOf(query).ProjectionLagAlarm).toMatchObject({
       Namespace: 'users-dev',
@@ -706,6 +706,21 @@ describe('alarms', () => {
       Threshold: '60000',
     });
     expect(api.PublishLagAlarm).toMatchObject({ MetricName: 'PublishLag', Threshold: '60000' });
+    // An eraser run that fails before it can count its failures is a Lambda error: both alarm.
+    const erasure = alarmsOf(query).HistoryRewriteFailuresAlarm;
+    expect(erasure?.Metrics.map((m: { Id: string }) => m.Id)).toEqual([
+      'failures',
+      'errors',
+      'failed',
+    ]);
+    expect(erasure?.Metrics[1]).toMatchObject({
+      MetricStat: {
+        Metric: {
+          MetricName: 'Errors',
+          Dimensions: [{ Value: { Ref: 'HistoryEraserLambdaFunction' } }],
+        },
+      },
+    });
   });
 
   it('each name the section of docs/operations.md that says what to do', () => {
@@ -752,7 +767,11 @@ describe('metrics, traces and the dashboard', () => {
     for (const [, fn] of functionsOf(template)) {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
     }
-  }, 120_000);
+    // `--param tracing=false` arrives as a string: refused before it becomes Mode "false".
+    await expect(packageService('stats-service', 'untraced', ['tracing=false'])).rejects.toThrow(
+      /tracing must be Active or PassThrough/,
+    );
+  }, 180_000);
 
   it("write metrics to the stage's namespace through the log (EMF): no metrics API permission", () => {
     for (const template of [command, query, stats]) {
@@ -782,6 +801,7 @@ describe('metrics, traces and the dashboard', () => {
       'Publish lag and stats delivery lag, ms',
       'Stream iterator age (projector, publisher), ms',
       'Failure queue depths',
+      'Errors per function (an invocation that failed or timed out)',
       'Throttles: Lambda per function, DynamoDB per table',
       'Data keys: key-table reads and KMS calls, by operation',
       'Events applied, published, counted; batch failures',
@@ -797,10 +817,14 @@ describe('metrics, traces and the dashboard', () => {
       '"IteratorAge"',
       'MetricName=\\"DataKeyRequests\\"',
       'MetricName=\\"ColdStart\\"',
+      '"Errors"',
       'users-query-dev-projector',
       'users-command-dev-publisher',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's reference, literally
       'ApiId=\\"${HttpApi}\\"',
+      // An HTTP API's route metrics, under either schema AWS documents.
+      '{AWS/ApiGateway,ApiId,Route,Stage}',
+      '{AWS/ApiGateway,ApiId,Method,Resource,Stage}',
     ]) {
       expect(text).toContain(metric);
     }

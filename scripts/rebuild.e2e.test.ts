@@ -1,5 +1,6 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { benchDataKeys, userHistoryItems, writeItems } from '../bench/fixtures';
 import { schemaOneItems } from '../test/fixtures/schema-1';
 import { eventually, get, postCommand, uniqueUserId } from '../test/support/http';
 import { ROOT } from './local-stack/paths';
@@ -113,6 +114,44 @@ describe('npm run rebuild', () => {
       });
     } finally {
       await client.send(new DeleteTableCommand({ TableName: EventsTable }));
+    }
+  });
+
+  it("opens a copy sealed under another stage's keys with --data-keys-table", async () => {
+    const endpoint = `http://localhost:${dynamodbPort}`;
+    const { EventsTable, DataKeysTable } = await createTables(endpoint, [
+      'EventsTable',
+      'DataKeysTable',
+    ]);
+    const keys = benchDataKeys(
+      endpoint,
+      `http://localhost:${process.env.E2E_LOCAL_AWS_PORT ?? '3004'}`,
+      DataKeysTable,
+    );
+    const userId = uniqueUserId('restored-sealed');
+    const items = userHistoryItems(userId, 3, await keys.readOrCreate(userId), {
+      name: 'Prod Person',
+      email: 'prod@example.com',
+    });
+    try {
+      await writeItems(client, EventsTable, items);
+      // The drill stage's own keys cannot open the copy's personal fields: the user is reported.
+      await expect(runRebuild('--events-table', EventsTable)).rejects.toThrow(userId);
+      const { stdout } = await runRebuild(
+        '--events-table',
+        EventsTable,
+        '--data-keys-table',
+        DataKeysTable,
+      );
+      expect(stdout).toMatch(/Rebuilt \d+ users from \d+ events/);
+      expect((await get(`/detail?user_id=${userId}`)).body).toMatchObject({
+        UserID: userId,
+        Name: 'Prod Person',
+        Version: 3,
+      });
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: EventsTable }));
+      await client.send(new DeleteTableCommand({ TableName: DataKeysTable }));
     }
   });
 });

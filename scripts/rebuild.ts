@@ -1,7 +1,8 @@
 // `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4] [--endpoint URL]
-//   [--events-table NAME]`
+//   [--events-table NAME] [--data-keys-table NAME]`
 // Rebuilds every read model of a stage from its event store (read-only on the store), or from
-// another copy of it (a point-in-time restore: docs/operations.md).
+// another copy of it, opened with the keys of the stage it came from (a point-in-time restore:
+// docs/operations.md).
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { stageConfig } from './local-stack/tables';
@@ -14,12 +15,13 @@ const { values } = parseArgs({
     segments: { type: 'string', default: '4' },
     endpoint: { type: 'string' },
     'events-table': { type: 'string' },
+    'data-keys-table': { type: 'string' },
   },
 });
 
 const main = async () => {
   const stage = values.stage as string;
-  const config = stageConfig(stage, values);
+  const config = stageConfig(stage, { ...values, dataKeysTable: values['data-keys-table'] });
   const eventsTable = values['events-table'] ?? config.eventsTable;
   const report = await rebuildWithProgress(
     { ...config, eventsTable },

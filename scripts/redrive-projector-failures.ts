@@ -39,9 +39,14 @@ export type RedrivePlan = {
 };
 
 const PAGE = 1000;
+/** A stream may answer empty pages before the next records of an open shard: this many in a row end the search. */
+const EMPTY_PAGES = 20;
 
-/** The batch's records, read again from the stream while it still holds them (24 hours). */
-const usersInBatch = async (
+/**
+ * The batch's records, read again from the stream while it still holds them (24 hours), and
+ * whether the search reached the batch's last record (only then are its users known).
+ */
+export const usersInBatch = async (
   streams: DynamoDBStreamsClient,
   info: FailureRecord['DDBStreamBatchInfo'],
 ) => {
@@ -55,19 +60,22 @@ const usersInBatch = async (
     }),
   );
   let records = 0;
+  let emptyPages = 0;
   const end = BigInt(info.endSequenceNumber);
-  while (ShardIterator) {
+  while (ShardIterator && emptyPages < EMPTY_PAGES) {
     const page = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: PAGE }));
     for (const record of page.Records ?? []) {
-      if (BigInt(record.dynamodb?.SequenceNumber ?? '0') > end) return { users, records };
+      const sequence = BigInt(record.dynamodb?.SequenceNumber ?? '0');
+      if (sequence > end) return { users, records, complete: true };
       records++;
       const userId = record.dynamodb?.Keys?.AggregateID?.S;
       if (userId) users.add(userId);
+      if (sequence === end) return { users, records, complete: true };
     }
-    if ((page.Records ?? []).length === 0) break;
+    emptyPages = (page.Records ?? []).length === 0 ? emptyPages + 1 : 0;
     ShardIterator = page.NextShardIterator;
   }
-  return { users, records };
+  return { users, records, complete: false };
 };
 
 /** A user's whole history, a page at a time. */
@@ -95,18 +103,21 @@ export const redriveProjectorFailures = async (
   const looked: Message[] = [];
   const events = new DynamoUserEvents(stage.client, stage.eventsTable);
   const store = new DynamoReadModelStore(stage.client, stage.readModelTables);
-  while (plans.length < maxMessages) {
+  let emptyReceives = 0;
+  while (plans.length < maxMessages && emptyReceives < 2) {
+    // One at a time, so that none stays hidden past its visibility timeout while others are
+    // rebuilt; a long poll, since a short one may answer nothing while messages exist.
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
+        MaxNumberOfMessages: 1,
         // Out of sight while handled (a dry run hands them back when it is done).
         VisibilityTimeout: 300,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: 2,
       }),
     );
     const fresh = Messages.filter(({ MessageId }) => !plans.some((p) => p.messageId === MessageId));
-    if (fresh.length === 0) break;
+    emptyReceives = fresh.length === 0 ? emptyReceives + 1 : 0;
     for (const message of fresh) {
       const plan: RedrivePlan = {
         messageId: message.MessageId as string,
@@ -119,9 +130,13 @@ export const redriveProjectorFailures = async (
       try {
         const { DDBStreamBatchInfo: info } = JSON.parse(message.Body ?? '') as FailureRecord;
         plan.shardId = info.shardId;
-        const { users, records } = await usersInBatch(streams, info);
+        const { users, records, complete } = await usersInBatch(streams, info);
         plan.records = records;
         plan.users = [...users].sort();
+        if (!complete) {
+          plan.problem = `the stream gave ${records} of the batch's ${info.batchSize} records, not up to its last: run npm run rebuild`;
+          continue;
+        }
       } catch (error) {
         plan.problem = `its records cannot be read from the stream (${(error as Error).name}): run npm run rebuild`;
         continue;

@@ -87,7 +87,13 @@ describe('npm start -- --persist after a crash', () => {
       start = npmStart(dbPath);
       await waitUntilServing(start, `${baseUrl}/list?limit=1`);
       const clients = runClients(() => baseUrl, userIds, 6);
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      // At least 4 s of load, and enough stored events for the crash to meet (a busy machine
+      // answers fewer in 4 s: 7 events in two rounds seen under npm test), at most 20 s.
+      const loadedAt = Date.now();
+      const stored = () => clients.sent.filter((command) => command.status === 200).length;
+      while (Date.now() - loadedAt < 4000 || (stored() < 12 && Date.now() - loadedAt < 20_000)) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       if (crash === crashes) await damageReadModels(userIds[0] as string);
       killEverything(start, dbPath);
       sent.push(...(await clients.stop()));

@@ -63,22 +63,64 @@ export const peers = async (
   { profile = false }: { profile?: boolean } = {},
 ) => {
   const client = createDocumentClient({ endpoint });
-  // The bundle reads its tables as it loads: those of the command-path scenario when it ran.
-  if (!process.env.EVENTS_TABLE) {
-    const tables = await createTables(endpoint, [
-      'EventsTable',
-      'IdempotencyTable',
-      'DataKeysTable',
-    ]);
-    Object.assign(process.env, {
-      EVENTS_TABLE: tables.EventsTable,
-      IDEMPOTENCY_TABLE: tables.IdempotencyTable,
-      DYNAMODB_ENDPOINT: endpoint,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-    });
-    benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
+  // Every contender on this DynamoDB Local, the product too: its bundle reads its tables and
+  // endpoint as it loads, so a copy of its own is loaded here, and the environment put back after.
+  const environment = { ...process.env };
+  const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  Object.assign(process.env, {
+    EVENTS_TABLE: tables.EventsTable,
+    IDEMPOTENCY_TABLE: tables.IdempotencyTable,
+    DYNAMODB_ENDPOINT: endpoint,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  });
+  benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
+  const handler = loadOwnCopy(commandBundle);
+  try {
+    return await contest(
+      { endpoint, kmsEndpoint, runMs, rounds, client, handler, profile },
+      tables.EventsTable,
+    );
+  } finally {
+    for (const name of Object.keys(process.env)) {
+      if (!(name in environment)) delete process.env[name];
+    }
+    Object.assign(process.env, environment);
   }
-  const productTable = process.env.EVENTS_TABLE as string;
+};
+
+/** The bundle loaded anew (its module-level clients and tables), the cached copy left in place. */
+const loadOwnCopy = (bundle: string) => {
+  const resolved = require.resolve(bundle);
+  const cached = require.cache[resolved];
+  delete require.cache[resolved];
+  try {
+    return (require(resolved) as { handler: HttpHandler }).handler;
+  } finally {
+    if (cached) require.cache[resolved] = cached;
+    else delete require.cache[resolved];
+  }
+};
+
+const contest = async (
+  {
+    endpoint,
+    kmsEndpoint,
+    runMs,
+    rounds,
+    client,
+    handler,
+    profile,
+  }: {
+    endpoint: string;
+    kmsEndpoint: string;
+    runMs: number;
+    rounds: number;
+    client: ReturnType<typeof createDocumentClient>;
+    handler: HttpHandler;
+    profile: boolean;
+  },
+  productTable: string,
+) => {
   const keys = benchDataKeys(endpoint, kmsEndpoint, process.env.DATA_KEYS_TABLE as string);
   const raw = await createTables(endpoint, ['EventsTable']);
   const castore = castoreUsers(endpoint, await createCastoreTable(endpoint, { stream: true }));
@@ -133,7 +175,6 @@ export const peers = async (
   );
   await eachAtOnce(castoreNoStreamUsers, (id) => castoreNoStream.seed(id, 1));
 
-  const { handler } = require(commandBundle) as { handler: HttpHandler };
   const context = lambdaContext('command');
   const rawTemplate = throwawayHistoryItems('template', 2)[1] as Record<string, unknown>;
   let turn = 0;

@@ -165,13 +165,20 @@ export const deleteTables = async (endpoint: string, names: Record<string, strin
  */
 export const stageConfig = (
   stage: string,
-  options: { region?: string; endpoint?: string; kmsEndpoint?: string } = {},
+  options: {
+    region?: string;
+    endpoint?: string;
+    kmsEndpoint?: string;
+    /** Another stage's data keys (a restore drill reads prod's events with prod's keys). */
+    dataKeysTable?: string;
+  } = {},
 ) => {
   const local = stage === 'local' || options.endpoint !== undefined;
   const endpoint =
     options.endpoint ??
     (stage === 'local' ? `http://localhost:${process.env.DYNAMODB_PORT ?? '8000'}` : undefined);
-  const names = tableNames(stage);
+  const names = { ...tableNames(stage) };
+  if (options.dataKeysTable) names.dataKeys = options.dataKeysTable;
   const client = createDocumentClient({ endpoint, region: options.region });
   const kmsEndpoint =
     options.kmsEndpoint ??

@@ -22,10 +22,13 @@ module.exports = async ({ resolveVariable }) => {
     fn('stats', 'statsRecorder'),
     fn('stats', 'stats'),
   ];
-  const api = (metric, stat, label) => ({
-    expression: `SEARCH('{AWS/ApiGateway,ApiId,Method,Resource,Stage} ApiId="\${HttpApi}" MetricName="${metric}"', '${stat}', 60)`,
-    label,
-  });
+  // AWS documents an HTTP API's route metrics both by Route and by Method and Resource (its pages
+  // disagree): the widgets search both schemas, so whichever the API writes shows.
+  const api = (metric, stat, label) =>
+    ['ApiId,Route,Stage', 'ApiId,Method,Resource,Stage'].map((schema) => ({
+      expression: `SEARCH('{AWS/ApiGateway,${schema}} ApiId="\${HttpApi}" MetricName="${metric}"', '${stat}', 60)`,
+      label,
+    }));
   const custom = (dimensions, metric, stat) =>
     `SEARCH('{${namespace},${dimensions}} MetricName="${metric}"', '${stat}', 60)`;
   const perFunction = (metric, stat) =>
@@ -45,10 +48,10 @@ module.exports = async ({ resolveVariable }) => {
 
   const widgets = [
     widget('API latency per route (p50, p99), ms', {
-      metrics: expressions(api('Latency', 'p50', 'p50'), api('Latency', 'p99', 'p99')),
+      metrics: expressions(...api('Latency', 'p50', 'p50'), ...api('Latency', 'p99', 'p99')),
     }),
     widget('API 4xx and 5xx per route', {
-      metrics: expressions(api('4xx', 'Sum', '4xx'), api('5xx', 'Sum', '5xx')),
+      metrics: expressions(...api('4xx', 'Sum', '4xx'), ...api('5xx', 'Sum', '5xx')),
       stat: 'Sum',
     }),
     widget('Commands by event type and outcome', {
@@ -84,6 +87,10 @@ module.exports = async ({ resolveVariable }) => {
         expression: `SEARCH('{AWS/SQS,QueueName} MetricName="ApproximateNumberOfMessagesVisible" users ${stage} FailureQueue', 'Maximum', 60)`,
         label: '',
       }),
+    }),
+    widget('Errors per function (an invocation that failed or timed out)', {
+      metrics: perFunction('Errors', 'Sum'),
+      stat: 'Sum',
     }),
     widget('Throttles: Lambda per function, DynamoDB per table', {
       metrics: [

@@ -10,7 +10,15 @@ module.exports = async ({ resolveVariable }) => {
   const billingMode = await resolveVariable('param:billingMode');
   const jwtIssuer = await resolveVariable('param:jwtIssuer');
   const ownIdentityProvider = jwtIssuer !== '';
+  const tracing = String(await resolveVariable('param:tracing'));
+  if (!['Active', 'PassThrough'].includes(tracing)) {
+    throw new Error(
+      `tracing must be Active or PassThrough, not "${tracing}" (PassThrough traces next to nothing here: no caller of these functions samples)`,
+    );
+  }
   return {
+    /** Lambda's X-Ray mode. */
+    tracing,
     /**
      * Whose tokens the API accepts: the stage's own issuer and audience, or those of the Cognito
      * user pool the stage then creates (command-service/serverless/identity-cognito.yml).

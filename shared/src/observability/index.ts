@@ -38,8 +38,11 @@ export const recordLag = (name: string, occurredAt: Iterable<string>, now = Date
   }
 };
 
-/** X-Ray keeps at most 50 annotations per (sub)segment; a batch's ids each get a subsegment. */
-const MAX_CORRELATED = 100;
+/**
+ * X-Ray indexes at most 50 annotations per trace: a batch's first 50 ids are findable in X-Ray;
+ * every id of a batch is in the function's log lines (`correlation_id`) for Logs Insights.
+ */
+const MAX_CORRELATED = 50;
 
 /**
  * Makes a request findable in X-Ray by its correlation id (`annotation.correlation_id = "..."`)

@@ -67,11 +67,12 @@ describe("the functions' metrics (Powertools, embedded metric format), read from
       'EventsCounted',
       'DeliveryLag',
     ];
+    // Other files share this stack: the subscriber's figures may come after a backlog of theirs.
     const seen = await eventually(async () => {
       const found = metricsIn(documents(from));
-      expect([...found]).toEqual(expect.arrayContaining(expected));
+      expect(expected.filter((metric) => !found.has(metric))).toEqual([]);
       return found;
-    }, 30_000);
+    }, 90_000);
     expect(seen.size).toBeGreaterThanOrEqual(expected.length);
     // Every function counts its cold start once, by its name.
     expect([...metricsIn(documents())]).toEqual(expect.arrayContaining(['ColdStart']));
@@ -97,5 +98,5 @@ describe("the functions' metrics (Powertools, embedded metric format), read from
     expect(view.buckets.some((bucket: { lagP99?: number }) => bucket.lagP99 !== undefined)).toBe(
       true,
     );
-  });
+  }, 150_000);
 });

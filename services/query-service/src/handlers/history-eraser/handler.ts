@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { logger } from '@users/shared';
-import { count, observeInvocation } from '@users/shared/observability';
+import { count, MetricUnit, metrics, observeInvocation } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
 import { finishErasures } from '../../application/finish-erasures';
 import { readModelStore } from '../dependencies';
@@ -21,7 +21,8 @@ export const handler = middy<unknown, unknown, Error, Context>()
       logger.info('history rewrites of erased users', report);
     }
     count('HistoryRewritesFinished', report.finished);
-    count('HistoryRewritesLeft', report.unfinished);
+    // Zero too: "nothing left" must differ from "the eraser did not run".
+    metrics.addMetric('HistoryRewritesLeft', MetricUnit.Count, report.unfinished);
     count('HistoryRewriteFailures', report.failed);
     return report;
   });

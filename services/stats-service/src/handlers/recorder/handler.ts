@@ -24,8 +24,10 @@ export const handler = middy()
     logger.appendKeys({ correlation_id: event.detail.correlation_id });
     annotateCorrelation([event.detail.correlation_id]);
     const counted = await recordEvent(statsStore, event);
-    // Delivery lag: from when the event occurred to when this subscriber has counted it.
-    recordLag('DeliveryLag', [event.detail.occurred_at]);
+    // Delivery lag: from when the event occurred to when this subscriber has counted it; not for a
+    // duplicate or an archive replay, whose age says nothing about delivery (and would page).
+    const replayed = typeof (delivered as Record<string, unknown>)['replay-name'] === 'string';
+    if (counted && !replayed) recordLag('DeliveryLag', [event.detail.occurred_at]);
     count(counted ? 'EventsCounted' : 'DuplicatesIgnored');
     logger.debug('integration event recorded', { eventId: event.detail.event_id, counted });
   });
