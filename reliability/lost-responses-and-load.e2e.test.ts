@@ -20,10 +20,10 @@ describe('reliability under lost responses and load (CI size)', () => {
     });
     console.info(`chaos (network): ${JSON.stringify(report)}`);
     // The drill really lost answers, also of keyless commands (20% of every write's answers are
-    // lost; how many commands fit in the drill depends on the machine's load: 25-67 seen in 5 s
-    // under npm test, hence 8 s of load).
+    // lost; how many commands fit in the drill depends on the machine's load: 18-133 keyless ones
+    // seen in 8 s under npm test).
     expect(report.lostResponses).toBeGreaterThan(10);
-    expect(report.withoutKey.commands).toBeGreaterThan(20);
+    expect(report.withoutKey.commands).toBeGreaterThan(10);
     expectConsistent(report);
     expect(report.lostEvents).toBe(0);
     expect(report.withoutKey).toMatchObject({ duplicated: 0, lost: 0 });

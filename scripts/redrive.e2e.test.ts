@@ -127,13 +127,16 @@ describe('npm run redrive', () => {
 
     const dryRun = await redrive();
     expect(dryRun.stderr).toBe('');
-    expect(dryRun.stdout).toMatch(new RegExp(`2 records of 1 users .*would rebuild ${userId}`));
+    // Other files write to this stack meanwhile: their records may fall inside the batch's range.
+    expect(dryRun.stdout).toMatch(
+      new RegExp(`\\d+ records of \\d+ users .*would rebuild .*${userId}`),
+    );
     expect(dryRun.stdout).toMatch(/Dry run: --apply to act/);
     expect((await get(`/detail?user_id=${userId}`)).status).toBe(404);
 
     const applied = await redrive('--apply');
     expect(applied.status).toBe(0);
-    expect(applied.stdout).toMatch(new RegExp(`rebuilt, message deleted ${userId}`));
+    expect(applied.stdout).toMatch(new RegExp(`rebuilt, message deleted .*${userId}`));
     expect((await get(`/detail?user_id=${userId}`)).body).toEqual(projected);
     expect((await redrive()).stdout).toMatch(/^0 message\(s\)/m);
   });

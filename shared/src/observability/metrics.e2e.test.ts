@@ -10,9 +10,11 @@ type Emf = Record<string, unknown> & {
     CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
   };
 };
+/** The log's lines from a byte offset on (the log holds multi-byte characters: slice bytes). */
 const emfLines = (from = 0) =>
-  readFileSync(stackLog(), 'utf8')
-    .slice(from)
+  readFileSync(stackLog())
+    .subarray(from)
+    .toString('utf8')
     .split('\n')
     .filter((line) => line.startsWith('{"_aws":'));
 const documents = (from = 0) => emfLines(from).map((line) => JSON.parse(line) as Emf);
