@@ -172,7 +172,7 @@ export const printReport = (results: Results) => {
         ],
         ...Object.entries(c as Results).map(([name, v]) => [
           `cold start: ${name}`,
-          `${v.kilobytes} KB, import ${v.importMs} ms`,
+          `${v.kilobytes} KB, import ${v.importMs} ms (${v.importMsTraced} traced)`,
           `${v.importMsWithSourceMaps} ms with source maps`,
           '',
           '<= 300 KB, <= 100 ms',

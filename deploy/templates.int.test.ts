@@ -751,6 +751,10 @@ describe('metrics, traces and the dashboard', () => {
     for (const template of [command, query, stats]) {
       for (const [id, fn] of functionsOf(template)) {
         expect([id, fn.Properties.TracingConfig]).toEqual([id, { Mode: 'Active' }]);
+        expect([id, fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED]).toEqual([
+          id,
+          'true',
+        ]);
         const tracing = statementsOf(template, roleOf(template, id)).filter((s) =>
           s.Action.some((a) => a.startsWith('xray:')),
         );
@@ -766,10 +770,18 @@ describe('metrics, traces and the dashboard', () => {
     outputs.push(out);
     for (const [, fn] of functionsOf(template)) {
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('true');
+    }
+    const off = await packageService('stats-service', 'tracing-off', ['tracing=Off']);
+    outputs.push(off.out);
+    for (const [, fn] of functionsOf(off.template)) {
+      // Lambda samples nothing (no caller passes a sampled trace), and the Tracer is never loaded.
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'PassThrough' });
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('false');
     }
     // `--param tracing=false` arrives as a string: refused before it becomes Mode "false".
     await expect(packageService('stats-service', 'untraced', ['tracing=false'])).rejects.toThrow(
-      /tracing must be Active or PassThrough/,
+      /tracing must be Active, PassThrough or Off/,
     );
   }, 180_000);
 

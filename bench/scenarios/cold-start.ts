@@ -9,8 +9,14 @@ const ENVIRONMENT = {
   USER_DETAIL_TABLE: 'detail',
   USER_HISTORY_TABLE: 'history',
   PAGE_TOKEN_SECRET: 'bench',
+  DATA_KEYS_TABLE: 'data-keys',
+  KMS_KEY_ID: 'alias/bench',
+  EVENT_BUS_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/bench',
   AWS_REGION: 'us-east-1',
 };
+
+/** What Lambda sets: the Tracer (and the X-Ray SDK it brings) is loaded only then. */
+const IN_LAMBDA = { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' };
 
 const IMPORT_TIMER =
   'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
@@ -22,14 +28,19 @@ export const coldStart = async (
 ) => {
   const results: Record<
     string,
-    { kilobytes: number; importMs: number; importMsWithSourceMaps: number }
+    {
+      kilobytes: number;
+      importMs: number;
+      importMsTraced: number;
+      importMsWithSourceMaps: number;
+    }
   > = {};
   for (const [name, { file, bytes }] of Object.entries(bundles)) {
-    const time = async (nodeOptions: string) => {
+    const time = async (nodeOptions: string, lambda: Record<string, string> = {}) => {
       const samples: number[] = [];
       for (let i = 0; i < runs; i++) {
         const { stdout } = await runCommand(process.execPath, ['-e', IMPORT_TIMER, file], {
-          env: { ...process.env, ...ENVIRONMENT, NODE_OPTIONS: nodeOptions },
+          env: { ...process.env, ...ENVIRONMENT, ...lambda, NODE_OPTIONS: nodeOptions },
         });
         samples.push(Number(stdout));
       }
@@ -37,8 +48,10 @@ export const coldStart = async (
     };
     results[name] = {
       kilobytes: round(bytes / 1024, 1),
-      // As deployed; locally (NODE_OPTIONS=--enable-source-maps) stack traces point at the sources.
+      // As deployed with tracing Off, and with it on (the Tracer loaded: Active or PassThrough);
+      // locally (NODE_OPTIONS=--enable-source-maps) stack traces point at the sources.
       importMs: await time(''),
+      importMsTraced: await time('', IN_LAMBDA),
       importMsWithSourceMaps: await time('--enable-source-maps'),
     };
   }

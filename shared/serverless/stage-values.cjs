@@ -11,14 +11,19 @@ module.exports = async ({ resolveVariable }) => {
   const jwtIssuer = await resolveVariable('param:jwtIssuer');
   const ownIdentityProvider = jwtIssuer !== '';
   const tracing = String(await resolveVariable('param:tracing'));
-  if (!['Active', 'PassThrough'].includes(tracing)) {
+  if (!['Active', 'PassThrough', 'Off'].includes(tracing)) {
     throw new Error(
-      `tracing must be Active or PassThrough, not "${tracing}" (PassThrough traces next to nothing here: no caller of these functions samples)`,
+      `tracing must be Active, PassThrough or Off, not "${tracing}" (PassThrough traces next to nothing here: no caller of these functions samples)`,
     );
   }
   return {
-    /** Lambda's X-Ray mode. */
-    tracing,
+    /** Lambda's X-Ray mode: with tracing Off, Lambda samples nothing (no caller passes a trace). */
+    tracing: tracing === 'Off' ? 'PassThrough' : tracing,
+    /**
+     * POWERTOOLS_TRACE_ENABLED: with tracing Off the functions never load the Tracer and the X-Ray
+     * SDK (shared/src/observability/tracing.ts), which saves that much of every cold start.
+     */
+    traceEnabled: String(tracing !== 'Off'),
     /**
      * Whose tokens the API accepts: the stage's own issuer and audience, or those of the Cognito
      * user pool the stage then creates (command-service/serverless/identity-cognito.yml).

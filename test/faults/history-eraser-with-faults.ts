@@ -1,7 +1,9 @@
+import middy from '@middy/core';
 import { requiredEnv } from '@users/shared/dynamo';
+import { observeInvocation } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
-import { finishErasures } from '../../services/query-service/src/application/finish-erasures';
 import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
+import { createHistoryEraser } from '../../services/query-service/src/handlers/history-eraser/history-eraser';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { throttledHistoryClient } from './projector-faults';
 
@@ -14,5 +16,6 @@ const store = new DynamoReadModelStore(
   readModelStore.tables,
 );
 
-export const handler = (_event: unknown, context: Context) =>
-  finishErasures(store, Date.now() + context.getRemainingTimeInMillis() - 5000);
+export const handler = middy<unknown, unknown, Error, Context>()
+  .use(observeInvocation())
+  .handler(createHistoryEraser(store));

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '../observability';
+import { traceClient } from '../observability';
 
 export type DynamoConfig = {
   /** Set only when talking to DynamoDB Local; AWS uses the regional endpoint. */
@@ -31,7 +31,7 @@ export const createDocumentClient = (
  */
 export const documentClientFromEnv = () =>
   createDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT }, (client) =>
-    tracer.captureAWSv3Client(client),
+    traceClient(client),
   );
 
 export const requiredEnv = (name: string): string => {

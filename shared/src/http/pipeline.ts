@@ -8,7 +8,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import validator from '@middy/validator';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../logger';
-import { observeInvocation, tracer } from '../observability';
+import { annotate, observeInvocation } from '../observability';
 import type { Validator } from '../validation';
 import { type Caller, callerOf } from './caller';
 import { errorResponseBody } from './error-response';
@@ -65,7 +65,7 @@ const correlate = (): MiddlewareObj<
         supplied && CORRELATION_ID_PATTERN.test(supplied) ? supplied : randomUUID();
       logger.appendKeys({ correlation_id: request.context.correlationId });
       // Found in X-Ray with annotation.correlation_id, here and in the functions the events reach.
-      tracer.putAnnotation('correlation_id', request.context.correlationId);
+      annotate('correlation_id', request.context.correlationId);
     },
     after: echo,
     onError: echo,

@@ -1,19 +1,17 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { currentSegment, traceHandler } from './tracing';
+
+export { annotate, traceClient } from './tracing';
 
 /**
- * One Metrics and one Tracer per function (Powertools). Metrics go out as CloudWatch embedded
+ * One Metrics and one Tracer (./tracing) per function (Powertools). Metrics go out as CloudWatch embedded
  * metric format in the function's log (no API call, no permission), under the stage's namespace
  * (POWERTOOLS_METRICS_NAMESPACE) with the service as dimension. Dimensions are always bounded
  * values (event types, refusal codes, operations): never a user id, never personal data.
  */
 export const metrics = new Metrics();
-
-/** Traces (X-Ray) where the function's tracing is active; a no-op locally. */
-export const tracer = new Tracer();
 
 export { MetricUnit };
 
@@ -50,7 +48,7 @@ const MAX_CORRELATED = 50;
  * per id on a stream batch's (which carries many requests).
  */
 export const annotateCorrelation = (correlationIds: Iterable<string>) => {
-  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  const parent = currentSegment();
   if (!parent) return;
   for (const id of [...new Set(correlationIds)].slice(0, MAX_CORRELATED)) {
     const subsegment = parent.addNewSubsegment('correlation');
@@ -65,8 +63,7 @@ const publishMetrics = () => {
 };
 
 /**
- * What every function's Middy pipeline starts with: its trace (the handler's subsegment, without
- * the response, which may hold personal data), a ColdStart count per function, and the
+ * What every function's Middy pipeline starts with: its trace (./tracing), a ColdStart count per function, and the
  * invocation's metrics flushed whatever the outcome.
  */
 export const observeInvocation = <TEvent = unknown, TResult = unknown>(): MiddlewareObj<
@@ -75,12 +72,7 @@ export const observeInvocation = <TEvent = unknown, TResult = unknown>(): Middle
   Error,
   Context
 >[] => [
-  captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj<
-    TEvent,
-    TResult,
-    Error,
-    Context
-  >,
+  ...traceHandler<TEvent, TResult, Context>(),
   {
     before: ({ context }) => metrics.captureColdStartMetric(context.functionName),
     after: publishMetrics,

@@ -1,13 +1,13 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { documentClientFromEnv, requiredEnv } from '../dynamo/client';
-import { countWith, tracer } from '../observability';
+import { countWith, traceClient } from '../observability';
 import { KmsDataKeys } from './data-keys';
 
 /** The stage's data keys, for a function: table and KMS key from the environment. */
 export const dataKeysFromEnv = () =>
   new KmsDataKeys(
     documentClientFromEnv(),
-    tracer.captureAWSv3Client(new KMSClient({})),
+    traceClient(new KMSClient({})),
     { table: requiredEnv('DATA_KEYS_TABLE'), kmsKeyId: requiredEnv('KMS_KEY_ID') },
     undefined,
     undefined,

@@ -16,6 +16,7 @@ import {
   loseResponses,
   loseResponsesThenConflict,
 } from '../../../../test/faults/dynamodb-faults';
+import { emfWrittenBy } from '../../../../test/support/emf';
 import {
   createTestTables,
   deleteTestTables,
@@ -30,6 +31,7 @@ import {
   executeCommand,
 } from '../application/execute-command';
 import type { CommandOutcome } from '../application/ports';
+import { commandObserver } from '../handlers/command/metrics';
 import { DynamoEventStore, SNAPSHOT_VERSION } from './dynamo-event-store';
 
 const client = testDocumentClient();
@@ -243,19 +245,20 @@ describe('a write refused because a transaction on the same item is in flight', 
     const userId = await newUser();
     const contended = testDocumentClient();
     conflictWithTransactions(contended, { commands: ['PutItemCommand'], when: firstTimes(3) });
-    const observed = { lostRace: 0, replayed: 0 };
-    const observer = {
-      lostRace: () => observed.lostRace++,
-      replayed: () => observed.replayed++,
-    };
-    const outcome = await executeCommand(
-      { ...dependenciesOver(contended), observer },
-      balance(userId, 4),
+    // The command function's own observer, its metrics read as CloudWatch would (EMF).
+    const { result: outcome, metrics } = await emfWrittenBy(
+      () =>
+        executeCommand(
+          { ...dependenciesOver(contended), observer: commandObserver },
+          balance(userId, 4),
+        ),
+      {},
     );
     expect(outcome).toMatchObject({ kind: 'stored', result: { version: 2 } });
     expect(await storedEvents(userId)).toHaveLength(2);
-    // What the LostRaces metric counts (docs/operations.md): each re-decided race, no replay.
-    expect(observed).toEqual({ lostRace: 3, replayed: 0 });
+    // LostRaces (docs/operations.md): each re-decided race, and no replay.
+    expect(metrics.get('LostRaces')).toEqual([1, 1, 1]);
+    expect(metrics.has('IdempotentReplays')).toBe(false);
   });
 
   it('is recognised as our own write when our first attempt got through with its answer lost', async () => {

@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { requiredEnv } from '@users/shared/dynamo';
-import { observeInvocation, tracer } from '@users/shared/observability';
+import { observeInvocation, traceClient } from '@users/shared/observability';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
 import { publisherMetrics } from './metrics';
@@ -11,10 +11,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
   .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
   .handler(
     createPublisher(
-      new EventBridgeBus(
-        tracer.captureAWSv3Client(new EventBridgeClient({})),
-        requiredEnv('EVENT_BUS_ARN'),
-      ),
+      new EventBridgeBus(traceClient(new EventBridgeClient({})), requiredEnv('EVENT_BUS_ARN')),
       publisherMetrics,
     ),
   );

@@ -14,8 +14,10 @@ import {
   recordedEvents,
   updated,
 } from '../../../../../test/fixtures/events';
+import { emfWrittenBy } from '../../../../../test/support/emf';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
 import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
+import { publisherMetrics } from './metrics';
 import { createPublisher } from './publisher';
 
 const PORT = Number(process.env.TEST_BUS_PORT ?? 8106);
@@ -155,5 +157,26 @@ describe('the publisher', () => {
     });
     await localAws.bus.settled();
     expect(delivered).toHaveLength(1);
+  });
+
+  it('counts in its metrics (EMF) what it published, with its lag, and what it could not', async () => {
+    const client = eventBridge();
+    const [published, refused] = [recordsOf([story()]), recordsOf([story()])];
+    const refusedIds = new Set(refused.map((r) => r.dynamodb?.NewImage?.EventId?.S));
+    failEntries(client, {
+      fail: (entry) => refusedIds.has(JSON.parse((entry as { Detail: string }).Detail).event_id),
+      code: 'AccessDeniedException',
+    });
+    const { metrics, text, result } = await emfWrittenBy(
+      createPublisher(new EventBridgeBus(client, BUS), publisherMetrics),
+      { Records: [...published, ...refused] } as DynamoDBStreamEvent,
+    );
+    expect(result?.batchItemFailures).toHaveLength(refused.length);
+    expect(Object.fromEntries(metrics)).toMatchObject({
+      EventsPublished: [published.length],
+      PublishFailures: [refused.length],
+    });
+    expect(metrics.get('PublishLag')).toHaveLength(published.length);
+    expect(text).not.toContain('pub-');
   });
 });

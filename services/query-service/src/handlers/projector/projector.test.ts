@@ -1,7 +1,8 @@
 import { decodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { created, recordedEvents } from '../../../../../test/fixtures/events';
+import { balanceChanged, created, recordedEvents } from '../../../../../test/fixtures/events';
+import { emfWrittenBy } from '../../../../../test/support/emf';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
 import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
 import {
@@ -14,6 +15,7 @@ import {
 import { finishErasures } from '../../application/finish-erasures';
 import { readableDetail, readableHistory } from '../../application/reading-rules';
 import { foldUserReadModels } from '../../projections';
+import { projectorMetrics } from './metrics';
 import { createProjector } from './projector';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,6 +96,30 @@ describe('the projector', () => {
     expect([...store.details.keys()].sort()).toEqual(['a', 'b']);
     // The unknown USER_PROMOTED is skipped without blocking the event after it.
     expect(store.details.get('a')).toMatchObject({ version: 3, balance: 4 });
+  });
+
+  it('counts in its metrics (EMF) the events applied with their lag, and a batch with a failure', async () => {
+    const keys = new InMemoryDataKeys();
+    const [good, poisoned] = [
+      recordedEvents('metrics-good', [created('N', 'n@example.com'), balanceChanged(2)]),
+      recordedEvents('metrics-poisoned', [
+        { ...created('N', 'n@example.com'), payload: {} } as UserEvent,
+      ]),
+    ] as RecordedEvent[][];
+    const records = [...(good ?? []), ...(poisoned ?? [])].map((e) => toStreamRecord(e, keys));
+    const project = createProjector(
+      new InMemoryReadModelStore(),
+      keys,
+      undefined,
+      projectorMetrics,
+    );
+    const { metrics, text, result } = await emfWrittenBy(project, {
+      Records: records,
+    } as DynamoDBStreamEvent);
+    expect(result?.batchItemFailures).toHaveLength(1);
+    expect(Object.fromEntries(metrics)).toMatchObject({ EventsApplied: [2], BatchFailures: [1] });
+    expect(metrics.get('ProjectionLag')).toHaveLength(2);
+    expect(text).not.toContain('metrics-');
   });
 
   it('reports an event of a newer schema version failed, to be retried, never guessing at it', async () => {
