@@ -249,14 +249,18 @@ describe('least privilege', () => {
 
   it('lets the read handlers read only, each its own tables', () => {
     const expected: Record<string, [string[], string[]]> = {
+      // Each also reads which projection version is live (ProjectionsTable).
       ListLambdaFunction: [
-        ['dynamodb:BatchGetItem', 'dynamodb:Scan'],
-        ['UserDetailTable', 'UserDetailTable/index/ListIndex'],
+        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Scan'],
+        ['ProjectionsTable', 'UserDetailTable', 'UserDetailTable/index/ListIndex'],
       ],
-      DetailLambdaFunction: [['dynamodb:GetItem'], ['UserDetailTable', 'UserHistoryTable']],
+      DetailLambdaFunction: [
+        ['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:GetItem'],
+        ['ProjectionsTable', 'UserDetailTable', 'UserHistoryTable'],
+      ],
       HistoryLambdaFunction: [
-        ['dynamodb:GetItem', 'dynamodb:Query'],
-        ['UserDetailTable', 'UserHistoryTable'],
+        ['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+        ['ProjectionsTable', 'UserDetailTable', 'UserHistoryTable'],
       ],
     };
     for (const [functionId, [actions, tables]] of Object.entries(expected)) {
@@ -287,6 +291,7 @@ describe('least privilege', () => {
     // when the stream left a gap; nothing that writes the event store.
     const grants = grantsOf(statements.filter((s) => !s.Action.includes('dynamodb:GetRecords')));
     expect(grants).toEqual([
+      'ProjectionsTable: dynamodb:BatchGetItem dynamodb:UpdateItem',
       'ProjectorFailureQueue: sqs:SendMessage',
       'UserDetailTable: dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
@@ -307,11 +312,84 @@ describe('least privilege', () => {
     expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toContain('rate(1 minute)');
     const grants = grantsOf(statementsOf(query, roleOf(query, 'HistoryEraserLambdaFunction')));
     expect(grants).toEqual([
+      'ProjectionsTable: dynamodb:BatchGetItem',
       'UserDetailTable/index/PendingErasures: dynamodb:Query',
       'UserDetailTable: dynamodb:GetItem dynamodb:UpdateItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
     ]);
   });
+});
+
+describe('projection versions (docs/projections.md)', () => {
+  let versioned: Template;
+  beforeAll(async () => {
+    const { template, out } = await packageService('query-service', 'versioned', [
+      'projectionVersions=1,2',
+    ]);
+    outputs.push(out);
+    versioned = template;
+  }, 180_000);
+
+  it("keep each later version's tables beside the first, alike, and retained until dropped", () => {
+    const tables = Object.fromEntries(ofType(versioned, 'AWS::DynamoDB::Table'));
+    const first = tables.UserDetailTable as Resource;
+    const second = tables.UserDetailTableV2 as Resource;
+    expect(second).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(second.Properties).toEqual({
+      ...first.Properties,
+      TableName: 'users-versioned-user-detail-v2',
+    });
+    expect((tables.UserHistoryTableV2 as Resource).Properties.TableName).toBe(
+      'users-versioned-user-history-v2',
+    );
+    expect(tables.ProjectionsTable).toMatchObject({ DeletionPolicy: 'Retain' });
+    expect(Object.keys(Object.fromEntries(ofType(query, 'AWS::DynamoDB::Table')))).not.toContain(
+      'UserDetailTableV2',
+    );
+  });
+
+  it('let only the projector and the history eraser write any version; queries read every one', () => {
+    const writes = ['PutItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem'].map(
+      (a) => `dynamodb:${a}`,
+    );
+    const writers = new Set<string>();
+    for (const [roleId] of ofType(versioned, 'AWS::IAM::Role')) {
+      for (const statement of statementsOf(versioned, roleId)) {
+        const names = resourcesOf(statement).map(resourceName);
+        if (
+          names.some((n) => /^User(Detail|History)TableV2/.test(n)) &&
+          statement.Action.some((a) => writes.includes(a))
+        ) {
+          writers.add(roleId);
+        }
+      }
+    }
+    expect([...writers].sort()).toEqual(
+      [
+        roleOf(versioned, 'HistoryEraserLambdaFunction'),
+        roleOf(versioned, 'ProjectorLambdaFunction'),
+      ].sort(),
+    );
+    const detailReads = grantsOf(
+      statementsOf(versioned, roleOf(versioned, 'DetailLambdaFunction')),
+    );
+    expect(detailReads).toEqual([
+      'ProjectionsTable: dynamodb:GetItem',
+      'UserDetailTable: dynamodb:GetItem',
+      'UserDetailTableV2: dynamodb:GetItem',
+      'UserHistoryTable: dynamodb:GetItem',
+      'UserHistoryTableV2: dynamodb:GetItem',
+    ]);
+    expect(grantsOf(statementsOf(versioned, roleOf(versioned, 'ListLambdaFunction')))).toContain(
+      'UserDetailTableV2/index/ListIndex: dynamodb:Scan',
+    );
+  });
+
+  it('refuses a list that drops the first version or is out of order', async () => {
+    await expect(
+      packageService('query-service', 'misversioned', ['projectionVersions=2,1']),
+    ).rejects.toThrow(/projectionVersions must list 1 and then later versions in order/);
+  }, 120_000);
 });
 
 describe('data safety of the event store', () => {

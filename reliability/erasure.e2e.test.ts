@@ -1,28 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { STATE_DIR } from '../scripts/local-stack/paths';
-import { type LocalStack, startLocalStack } from '../scripts/local-stack/stack';
 import { runErasureDrill } from './erasure-drill';
+import { ownStack } from './own-stack';
 
 const PORTS = { http: 3800, lambda: 3802, dynamodb: 8900, localAws: 3804 };
-const workDir = mkdtempSync(join(tmpdir(), 'erasure-'));
-const faultFile = join(workDir, 'faults.json');
-
-let stack: LocalStack;
-beforeAll(async () => {
-  mkdirSync(STATE_DIR, { recursive: true });
-  stack = await startLocalStack({
-    ports: PORTS,
-    checkpointFile: join(workDir, 'checkpoints.json'),
-    output: { logFile: join(STATE_DIR, 'erasure-stack.log') },
-    env: { LOG_LEVEL: 'WARN', PROJECTOR_FAULT_FILE: faultFile },
-  });
-}, 180_000);
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(workDir, { recursive: true, force: true });
-});
+const drill = ownStack('erasure', PORTS);
 
 /** What the schedule does every minute, at once: POST to serverless-offline's invoke endpoint. */
 const runEraser = async () => {
@@ -37,10 +17,10 @@ describe('erasing a long history under npm start, history writes as slow as a ho
   it('shows no personal data within seconds, though the rewrite outlasts the projector timeout', async () => {
     // 3,000 entries at 200 writes/s: 15 s of rewriting, the projector has 10 s per invocation.
     const report = await runErasureDrill({
-      baseUrl: stack.baseUrl,
-      endpoint: stack.endpoint,
+      baseUrl: drill.stack.baseUrl,
+      endpoint: drill.stack.endpoint,
       kmsEndpoint: `http://localhost:${PORTS.localAws}`,
-      faultFile,
+      faultFile: drill.faultFile,
       events: 3000,
       historyWritesPerSecond: 200,
       runEraser,

@@ -13,7 +13,12 @@ import {
   toDetailTableItem,
   toHistoryItem,
 } from '../services/query-service/src/infrastructure/read-model-items';
-import { foldUserReadModels } from '../services/query-service/src/projections';
+import {
+  foldUserReadModels,
+  heldReadModels,
+  type ProjectionVersion,
+  versionedTableName,
+} from '../services/query-service/src/projections';
 import { foldDailyFigures } from '../services/stats-service/src/domain/daily-figures';
 import { DynamoStatsStore } from '../services/stats-service/src/infrastructure/dynamo-stats-store';
 import type { SentCommand } from './load';
@@ -129,7 +134,11 @@ export const verifyEventStore = async (stage: Stage, sent: SentCommand[]): Promi
   return report;
 };
 
-const readModelsOf = async ({ client, readModelTables }: Stage, userId: string) => {
+const readModelsOf = async (
+  { client, readModelTables }: Stage,
+  userId: string,
+  version: ProjectionVersion,
+) => {
   const get = async (TableName: string) =>
     (
       await client.send(
@@ -140,7 +149,7 @@ const readModelsOf = async ({ client, readModelTables }: Stage, userId: string) 
   for await (const page of paginateQuery(
     { client },
     {
-      TableName: readModelTables.history,
+      TableName: versionedTableName(readModelTables.history, version),
       KeyConditionExpression: 'UserID = :id',
       ExpressionAttributeValues: { ':id': userId },
       ConsistentRead: true,
@@ -148,21 +157,26 @@ const readModelsOf = async ({ client, readModelTables }: Stage, userId: string) 
   )) {
     history.push(...(page.Items ?? []));
   }
-  return { detail: await get(readModelTables.detail), history };
+  return { detail: await get(versionedTableName(readModelTables.detail, version)), history };
 };
 
 /**
- * Waits until every user's read models equal the fold of that user's events (as a rebuild would
- * write them); resolves with the users that still differ when time runs out.
+ * Waits until every user's read models (of projection `version`) equal the fold of that user's
+ * events (as a rebuild would write them); resolves with the users that still differ when time
+ * runs out.
  */
-export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promise<string[]> => {
+export const waitForReadModels = async (
+  stage: Stage,
+  timeoutMs: number,
+  version: ProjectionVersion = 1,
+): Promise<string[]> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const users = await readEventStore(stage);
     const mismatched: string[] = [];
     for (const [userId, events] of users) {
-      const expected = foldUserReadModels(events);
-      const actual = await readModelsOf(stage, userId);
+      const expected = heldReadModels(version, foldUserReadModels(events));
+      const actual = await readModelsOf(stage, userId, version);
       const differences = [
         isDeepStrictEqual(actual.detail, toDetailTableItem(expected.detail)) ? '' : 'detail',
         isDeepStrictEqual(actual.history, expected.history.map(toHistoryItem)) ? '' : 'history',
@@ -173,7 +187,8 @@ export const waitForReadModels = async (stage: Stage, timeoutMs: number): Promis
         );
       }
     }
-    for (const detail of await scanAll(stage.client, stage.readModelTables.detail)) {
+    const detailTable = versionedTableName(stage.readModelTables.detail, version);
+    for (const detail of await scanAll(stage.client, detailTable)) {
       const userId = detail.UserID as string;
       if (!users.has(userId)) mismatched.push(`${userId}: a read model without any event`);
     }

@@ -42,6 +42,7 @@ export const tableNames = (stage: string) => {
     history: query.history as string,
     listIndex: query.listIndex as string,
     pendingErasuresIndex: query.pendingErasuresIndex as string,
+    projections: query.projections as string,
     recentEvents: readYaml('services/query-service/serverless/console-true.yml', stage)
       .recentEventsTable as string,
     stats: stats.figures as string,
@@ -56,6 +57,7 @@ const TABLES = {
   UserDetailTable: 'query-service',
   UserHistoryTable: 'query-service',
   RecentEventsTable: 'query-service',
+  ProjectionsTable: 'query-service',
   StatsTable: 'stats-service',
   CountedEventsTable: 'stats-service',
 } as const satisfies Record<string, Service>;
@@ -71,6 +73,8 @@ export const READ_MODEL_TABLES: LogicalTable[] = [
   'UserDetailTable',
   'UserHistoryTable',
   'RecentEventsTable',
+  // A crash recovery rebuilds the first projection version and makes it live again.
+  'ProjectionsTable',
 ];
 
 /** Only the keys CreateTable understands; the rest of the CloudFormation (PITR, TTL, ...) is AWS-side. */
@@ -142,6 +146,7 @@ export const stageTableNames = <T extends LogicalTable>(
     UserDetailTable: names.detail,
     UserHistoryTable: names.history,
     RecentEventsTable: names.recentEvents,
+    ProjectionsTable: names.projections,
     StatsTable: names.stats,
     CountedEventsTable: names.countedEvents,
   };
@@ -200,6 +205,7 @@ export const stageConfig = (
     eventsTable: names.events,
     idempotencyTable: names.idempotency,
     dataKeysTable: names.dataKeys,
+    projectionsTable: names.projections,
     statsTables: { figures: names.stats, countedEvents: names.countedEvents },
     readModelTables: {
       detail: names.detail,

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
-import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
+import { readModelsOf } from '../../services/query-service/src/handlers/dependencies';
 import { createHistoryEraser } from '../../services/query-service/src/handlers/history-eraser/history-eraser';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { throttledHistoryClient } from './projector-faults';
@@ -13,9 +13,12 @@ import { throttledHistoryClient } from './projector-faults';
  */
 const store = new DynamoReadModelStore(
   throttledHistoryClient(requiredEnv('PROJECTOR_FAULT_FILE')),
-  readModelStore.tables,
+  readModelsOf(1).tables,
 );
+
+/** Drills run on the first projection version only. */
+const firstVersionOnly = { state: async () => ({ live: 1 as const, followers: [] }) };
 
 export const handler = middy<unknown, unknown, Error, Context>()
   .use(observeInvocation())
-  .handler(createHistoryEraser(store));
+  .handler(createHistoryEraser(firstVersionOnly, () => store));

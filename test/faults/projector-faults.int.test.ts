@@ -6,7 +6,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
-import { foldUserReadModels } from '../../services/query-service/src/projections';
+import { foldUserReadModels, heldReadModels } from '../../services/query-service/src/projections';
 import { InMemoryDataKeys } from '../support/in-memory-data-keys';
 import { createTestTables, deleteTestTables, testDocumentClient } from '../support/integration';
 import {
@@ -56,7 +56,7 @@ describe('the projector under injected faults', () => {
       );
 
       for (const events of histories) {
-        const expected = foldUserReadModels(events);
+        const expected = heldReadModels(1, foldUserReadModels(events));
         expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
         const history = await store.listHistory(expected.detail.userId, 100);
         expect(history.items).toEqual(expected.history);
@@ -92,7 +92,7 @@ describe('the projector under injected faults', () => {
       } as DynamoDBStreamEvent);
 
       for (const userEvents of histories as RecordedEvent[][]) {
-        const expected = foldUserReadModels(userEvents);
+        const expected = heldReadModels(1, foldUserReadModels(userEvents));
         expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
         expect((await store.listHistory(expected.detail.userId, 100)).items).toEqual(
           expected.history,
@@ -152,7 +152,7 @@ describe("the console's feed", () => {
       expect(response.batchItemFailures).toEqual([]);
       expect(throttled.requests).toBeGreaterThan(0);
       for (const userEvents of histories as RecordedEvent[][]) {
-        const expected = foldUserReadModels(userEvents);
+        const expected = heldReadModels(1, foldUserReadModels(userEvents));
         expect(await store.getDetail(expected.detail.userId)).toEqual(expected.detail);
       }
     } finally {

@@ -16,6 +16,8 @@ export type Faults = {
   failAfterHistory?: number;
   /** Writes to the history table no faster than this (see projector-with-faults.ts). */
   historyWritesPerSecond?: number;
+  /** The projection versions that fail (failEvery, failAfterHistory); every one when absent. */
+  versions?: number[];
 };
 
 export class InjectedFault extends Error {}
@@ -24,11 +26,19 @@ export class InjectedFault extends Error {}
 export const activeFaults = (faultFile: string): Faults | undefined =>
   existsSync(faultFile) ? (JSON.parse(readFileSync(faultFile, 'utf8')) as Faults) : undefined;
 
-export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelStore => {
+export const withFaults = (
+  store: ReadModelStore,
+  faultFile: string,
+  version = 1,
+): ReadModelStore => {
   let reads = 0;
+  const faultsOfThisVersion = () => {
+    const faults = activeFaults(faultFile);
+    return faults?.versions && !faults.versions.includes(version) ? undefined : faults;
+  };
   return {
     getDetails: async (userIds) => {
-      const faults = activeFaults(faultFile);
+      const faults = faultsOfThisVersion();
       if (faults?.failEvery && ++reads % faults.failEvery === 0)
         throw new InjectedFault('every Nth read of the checkpoints');
       return store.getDetails(userIds);
@@ -39,7 +49,7 @@ export const withFaults = (store: ReadModelStore, faultFile: string): ReadModelS
     markErased: (userId) => store.markErased(userId),
     addToFeed: (events) => store.addToFeed(events),
     advance: async (detail, previousVersion) => {
-      const faults = activeFaults(faultFile);
+      const faults = faultsOfThisVersion();
       if (faults?.failAfterHistory && Math.random() < faults.failAfterHistory) {
         throw new InjectedFault('after the history entries, before the detail');
       }

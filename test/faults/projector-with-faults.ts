@@ -3,9 +3,12 @@ import { dataKeysFromEnv } from '@users/shared';
 import { requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { readModelStore } from '../../services/query-service/src/handlers/dependencies';
-import { projectorMetrics } from '../../services/query-service/src/handlers/projector/metrics';
-import { createProjector } from '../../services/query-service/src/handlers/projector/projector';
+import {
+  feedStore,
+  projectionRegistry,
+  tablesOf,
+} from '../../services/query-service/src/handlers/dependencies';
+import { createStageProjector } from '../../services/query-service/src/handlers/projector/stage-projector';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { DynamoUserEvents } from '../../services/query-service/src/infrastructure/dynamo-user-events';
 import { throttledHistoryClient, withFaults } from './projector-faults';
@@ -16,14 +19,23 @@ const client = throttledHistoryClient(faultFile);
 /**
  * The projector of a fault drill: `PROJECTOR_FAULT_FILE=/tmp/faults npm start` runs this handler
  * in place of the real one (see scripts/local-stack/offline.ts); no deployed bundle contains it.
+ * The faults apply to the projection versions the fault file names (every one by default).
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
   .handler(
-    createProjector(
-      withFaults(new DynamoReadModelStore(client, readModelStore.tables), faultFile),
-      dataKeysFromEnv(),
-      new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE')),
-      projectorMetrics,
-    ),
+    createStageProjector({
+      registry: projectionRegistry,
+      storeOf: (version, role) =>
+        withFaults(
+          new DynamoReadModelStore(client, {
+            ...tablesOf(version),
+            recentEvents: role === 'live' ? feedStore.tables.recentEvents : undefined,
+          }),
+          faultFile,
+          version,
+        ),
+      keys: dataKeysFromEnv(),
+      events: new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE')),
+    }),
   );

@@ -1,5 +1,6 @@
 import type {
   HistoryEntry,
+  ProjectionVersion,
   RecentEvent,
   UserDetail,
   UserReadModels,
@@ -82,4 +83,33 @@ export interface EventSource {
 export interface ReadModelRestorer {
   /** Writes a user's models unless the live projector has already gone further. */
   restoreUser(models: UserReadModels): Promise<void>;
+}
+
+/** A projection version's record (docs/projections.md); the live one may have none. */
+export type VersionRecord = {
+  version: ProjectionVersion;
+  /** `building` while `npm run projections -- build` replays into it; `ready` once it has. */
+  state: 'building' | 'ready';
+  /**
+   * Set when the projector could not apply to it an event the live version took: it misses
+   * events until built again, and may not become live.
+   */
+  behind?: { at: string; reason: string };
+  /** The target of a switch being prepared: the projector writes it first, in full. */
+  switching?: boolean;
+};
+
+/** Which projection version queries read, and which others the projector keeps current. */
+export type ProjectionState = {
+  live: ProjectionVersion;
+  /** Every version the projector writes besides the live one. */
+  followers: VersionRecord[];
+};
+
+/** What the projector reads and reports of the projection versions. */
+export interface ProjectionRegistry {
+  /** A consistent read, at the start of each invocation. */
+  state(): Promise<ProjectionState>;
+  /** Throws when it cannot be recorded: the batch is then retried, nothing is lost silently. */
+  markBehind(version: ProjectionVersion, reason: string): Promise<void>;
 }

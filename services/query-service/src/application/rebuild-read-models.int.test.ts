@@ -17,7 +17,7 @@ import {
 import { createProjector } from '../handlers/projector/projector';
 import { DynamoEventScan } from '../infrastructure/dynamo-event-scan';
 import { DynamoReadModelStore } from '../infrastructure/dynamo-read-model-store';
-import { foldUserReadModels, toSummary } from '../projections';
+import { foldUserReadModels, heldReadModels, toSummary } from '../projections';
 import { rebuildReadModels } from './rebuild-read-models';
 
 const client = testDocumentClient();
@@ -113,7 +113,7 @@ describe('rebuilding the read models from the event store', () => {
 
     const readModels = readModelsOn(tables);
     for (const events of histories) {
-      const { detail } = foldUserReadModels(events);
+      const { detail } = heldReadModels(1, foldUserReadModels(events));
       await readModels.restoreUser({
         detail: { ...detail, balance: -999, name: 'corrupted' },
         history: [],
@@ -140,7 +140,7 @@ describe('rebuilding the read models from the event store', () => {
               rebuild(raceTables),
             ]);
             for (const userEvents of histories) {
-              const expected = foldUserReadModels(userEvents);
+              const expected = heldReadModels(1, foldUserReadModels(userEvents));
               const userId = expected.detail.userId;
               expect(await readModels.getDetail(userId)).toEqual(expected.detail);
               const listed = (await readModels.listSummaries(100)).items.filter(

@@ -34,6 +34,8 @@ export const detailBodySchema = {
     Version: { type: 'integer', minimum: 1 },
     CreatedAt: timestamp,
     UpdatedAt: timestamp,
+    // Served from projection version 2 on (docs/projections.md): when the balance last changed.
+    BalanceUpdatedAt: timestamp,
   },
   required: ['UserID', 'Name', 'Email', 'Balance', 'Version', 'CreatedAt', 'UpdatedAt'],
   additionalProperties: false,

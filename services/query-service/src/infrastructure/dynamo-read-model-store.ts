@@ -22,6 +22,8 @@ import {
   eraseHistoryEntry,
   FEED_KEEPS_SECONDS,
   type HistoryEntry,
+  heldBy,
+  type ProjectionVersion,
   type RecentEvent,
   type UserDetail,
   type UserReadModels,
@@ -45,6 +47,8 @@ export type ReadModelTables = {
   pendingErasuresIndex?: string;
   /** The console's feed, in stages that have the console. */
   recentEvents?: string;
+  /** What these tables hold (projections/versions.ts); 1 unless said. */
+  projectionVersion?: ProjectionVersion;
 };
 
 /** One feed partition: the console reads the newest hour of events across users in one Query. */
@@ -152,6 +156,17 @@ export class DynamoReadModelStore
     readonly tables: ReadModelTables,
   ) {}
 
+  /** The same tables, keeping the console's feed as well (the live version's projector does). */
+  withFeed(recentEvents: string | undefined) {
+    return new DynamoReadModelStore(this.client, { ...this.tables, recentEvents });
+  }
+
+  /** Only what this version holds is ever written (a rebuild included). */
+  private toHistoryItem(entry: HistoryEntry) {
+    const version = this.tables.projectionVersion ?? 1;
+    return toHistoryItem({ ...entry, detailAfter: heldBy(version, entry.detailAfter) });
+  }
+
   async getDetail(userId: string): Promise<UserDetail | null> {
     const { Item } = await this.client.send(
       new GetCommand({
@@ -223,7 +238,10 @@ export class DynamoReadModelStore
   }
 
   async putHistoryEntries(entries: HistoryEntry[]): Promise<void> {
-    await this.putAll(this.tables.history, entries.map(toHistoryItem));
+    await this.putAll(
+      this.tables.history,
+      entries.map((entry) => this.toHistoryItem(entry)),
+    );
   }
 
   async addToFeed(events: RecentEvent[]): Promise<void> {
@@ -300,7 +318,7 @@ export class DynamoReadModelStore
       const entries = Items.map(fromHistoryItem);
       await this.putAll(
         this.tables.history,
-        entries.filter((e) => !e.erased).map((e) => toHistoryItem(eraseHistoryEntry(e))),
+        entries.filter((e) => !e.erased).map((e) => this.toHistoryItem(eraseHistoryEntry(e))),
         deadline,
       );
       const to = LastEvaluatedKey ? (entries.at(-1)?.version ?? position.through) : undefined;
@@ -378,6 +396,26 @@ export class DynamoReadModelStore
     }
   }
 
+  /** Every user's version (tombstones too), a page at a time: how far these tables are. */
+  async eachUserVersionPage(
+    onPage: (versions: Map<string, number>) => Promise<void>,
+  ): Promise<void> {
+    let after: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tables.detail,
+          ProjectionExpression: 'UserID, Version',
+          ConsistentRead: true,
+          ExclusiveStartKey: after,
+        }),
+      );
+      const items = page.Items ?? [];
+      await onPage(new Map(items.map((item) => [item.UserID as string, item.Version as number])));
+      after = page.LastEvaluatedKey;
+    } while (after);
+  }
+
   /**
    * A page of the sparse list index, each user checked against its detail (one consistent
    * BatchGetItem): the index follows the table a moment late, and a user deleted or erased in
@@ -432,7 +470,10 @@ export class DynamoReadModelStore
       await this.client.send(
         new PutCommand({
           TableName: this.tables.detail,
-          Item: { ...toDetailTableItem(detail), ...bookkeeping },
+          Item: {
+            ...toDetailTableItem(heldBy(this.tables.projectionVersion ?? 1, detail)),
+            ...bookkeeping,
+          },
           ...condition,
         }),
       );

@@ -20,6 +20,7 @@ export const toDetailItem = (detail: UserDetail) => ({
   Version: detail.version,
   CreatedAt: detail.createdAt,
   UpdatedAt: detail.updatedAt,
+  ...(detail.balanceUpdatedAt !== undefined && { BalanceUpdatedAt: detail.balanceUpdatedAt }),
   Deleted: detail.deleted,
   ...(detail.erased && { Erased: true }),
 });
@@ -32,6 +33,7 @@ export const fromDetailItem = (item: Item): UserDetail => ({
   version: item.Version as number,
   createdAt: item.CreatedAt as string,
   updatedAt: item.UpdatedAt as string,
+  ...(typeof item.BalanceUpdatedAt === 'string' && { balanceUpdatedAt: item.BalanceUpdatedAt }),
   deleted: item.Deleted as boolean,
   erased: item.Erased === true,
 });

@@ -3,3 +3,4 @@ export * from './user-detail';
 export * from './user-history';
 export * from './user-read-models';
 export * from './user-summary';
+export * from './versions';

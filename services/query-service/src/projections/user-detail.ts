@@ -10,6 +10,8 @@ export type UserDetail = {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** When the balance last changed (projection version 2 on: projections/versions.ts). */
+  balanceUpdatedAt?: string;
   /** Deleted users keep a tombstone so that late or repeated events cannot resurrect them. */
   deleted: boolean;
   /** Erased users keep a tombstone too, without any personal data. */
@@ -40,7 +42,11 @@ export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): Us
   const applied = { ...detail, version: event.version, updatedAt: event.occurredAt };
   switch (event.type) {
     case 'USER_BALANCE':
-      return { ...applied, balance: detail.balance + event.payload.delta };
+      return {
+        ...applied,
+        balance: detail.balance + event.payload.delta,
+        balanceUpdatedAt: event.occurredAt,
+      };
     case 'USER_UPDATED':
       // Marked erased ahead of its erasure (markErased): personal data never comes back.
       return detail.erased ? applied : { ...applied, ...event.payload };

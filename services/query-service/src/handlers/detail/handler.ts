@@ -3,14 +3,15 @@ import { readableDetail } from '../../application/reading-rules';
 import { authorizeQuery } from '../../http/authorization';
 import { validateDetailRequest } from '../../http/query-validators';
 import { toDetailItem } from '../../infrastructure/read-model-items';
-import { readModelStore } from '../dependencies';
+import { liveReadModels } from '../dependencies';
 
 /** The current detail, or with `version` the detail as it was right after that event. */
 const findDetail = async (userId: string, version?: string) => {
-  if (!version) return readableDetail(await readModelStore.getDetail(userId));
+  const readModels = await liveReadModels();
+  if (!version) return readableDetail(await readModels.getDetail(userId));
   const [current, entry] = await Promise.all([
-    readModelStore.getDetail(userId),
-    readModelStore.getHistoryEntry(userId, Number(version)),
+    readModels.getDetail(userId),
+    readModels.getHistoryEntry(userId, Number(version)),
   ]);
   return readableDetail(current, { version: Number(version), entry });
 };

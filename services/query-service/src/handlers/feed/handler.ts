@@ -1,10 +1,10 @@
 import { httpHandler, jsonResponse } from '@users/shared/http';
 import { authorizeQuery } from '../../http/authorization';
 import { FEED_LENGTH } from '../../projections';
-import { readModelStore } from '../dependencies';
+import { feedStore } from '../dependencies';
 
 export const handler = httpHandler({ authorize: authorizeQuery('feed') }, async () => {
-  const events = await readModelStore.recentEvents(FEED_LENGTH, new Date());
+  const events = await feedStore.recentEvents(FEED_LENGTH, new Date());
   return jsonResponse(200, {
     events: events.map((event) => ({
       user_id: event.userId,

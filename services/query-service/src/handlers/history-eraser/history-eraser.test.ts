@@ -2,20 +2,21 @@ import { emfWrittenBy } from '../../../../../test/support/emf';
 import type { PendingErasures } from '../../application/ports';
 import { createHistoryEraser } from './history-eraser';
 
-const eraserOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>): PendingErasures => ({
+const storeOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>): PendingErasures => ({
   pendingErasures: async () => Object.keys(outcomes),
   eraseHistory: async (userId) => {
     if (outcomes[userId] === 'fails') throw new Error('throttled past the retries');
     return outcomes[userId] === 'finished';
   },
 });
+const onlyVersion = { state: async () => ({ live: 1 as const, followers: [] }) };
+const eraserOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>) =>
+  createHistoryEraser(onlyVersion, () => storeOver(outcomes));
 
 describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
   it('counts rewrites finished, left for the next run and failed, never naming a user', async () => {
     const { metrics, text } = await emfWrittenBy(
-      createHistoryEraser(
-        eraserOver({ 'user-a': 'finished', 'user-b': 'left', 'user-c': 'fails' }),
-      ),
+      eraserOver({ 'user-a': 'finished', 'user-b': 'left', 'user-c': 'fails' }),
       {},
     );
     expect(Object.fromEntries(metrics)).toMatchObject({
@@ -27,8 +28,27 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
   });
 
   it('says "nothing left" with a zero, so that a run is told apart from no run', async () => {
-    const { metrics } = await emfWrittenBy(createHistoryEraser(eraserOver({})), {});
+    const { metrics } = await emfWrittenBy(eraserOver({}), {});
     expect(metrics.get('HistoryRewritesLeft')).toEqual([0]);
     expect(metrics.has('HistoryRewriteFailures')).toBe(false);
+  });
+
+  it('finishes the rewrites of every projection version the projector writes, live first', async () => {
+    const seen: number[] = [];
+    const registry = {
+      state: async () => ({
+        live: 2 as const,
+        followers: [{ version: 1 as const, state: 'ready' as const }],
+      }),
+    };
+    const { metrics } = await emfWrittenBy(
+      createHistoryEraser(registry, (version) => {
+        seen.push(version);
+        return storeOver({ [`user-${version}`]: 'finished' });
+      }),
+      {},
+    );
+    expect(seen).toEqual([2, 1]);
+    expect(metrics.get('HistoryRewritesFinished')).toEqual([2]);
   });
 });

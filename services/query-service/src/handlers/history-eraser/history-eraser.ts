@@ -2,20 +2,32 @@ import { logger } from '@users/shared';
 import { count, MetricUnit, metrics } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
 import { finishErasures } from '../../application/finish-erasures';
-import type { PendingErasures } from '../../application/ports';
+import type { PendingErasures, ProjectionRegistry } from '../../application/ports';
+import type { ProjectionVersion } from '../../projections';
 
 /** Time kept back from the function's timeout: the last rewrite step under a throttled table. */
 const SAFETY_MS = 5000;
 
 /**
- * Finishes erased users' history rewrites that the projector left. Counts what it finished, what
- * is left for its next run, and what failed (docs/operations.md).
+ * Finishes erased users' history rewrites that the projector left, in the live projection
+ * version first, then in each other one the projector writes. Counts what it finished, what is
+ * left for its next run, and what failed (docs/operations.md).
  */
 export const createHistoryEraser =
-  (store: PendingErasures) =>
+  (
+    registry: Pick<ProjectionRegistry, 'state'>,
+    storeOf: (version: ProjectionVersion) => PendingErasures,
+  ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
-    const report = await finishErasures(store, deadline);
+    const { live, followers } = await registry.state();
+    const report = { finished: 0, unfinished: 0, failed: 0 };
+    for (const version of [live, ...followers.map((f) => f.version)]) {
+      const done = await finishErasures(storeOf(version), deadline);
+      report.finished += done.finished;
+      report.unfinished += done.unfinished;
+      report.failed += done.failed;
+    }
     if (report.finished + report.unfinished + report.failed > 0) {
       logger.info('history rewrites of erased users', report);
     }

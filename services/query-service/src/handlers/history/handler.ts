@@ -3,17 +3,17 @@ import { readableHistory } from '../../application/reading-rules';
 import { authorizeQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateHistoryRequest } from '../../http/query-validators';
-import { readModelStore } from '../dependencies';
+import { liveReadModels } from '../dependencies';
 import { pageTokens } from '../page-tokens';
 
 export const handler = httpHandler(
   { authorize: authorizeQuery('history'), schema: validateHistoryRequest },
   async ({ queryStringParameters: { user_id, limit, next_token } }) => {
-    const tokens = await pageTokens();
+    const [tokens, readModels] = await Promise.all([pageTokens(), liveReadModels()]);
     const scope = `history:${user_id}`;
     const [current, page] = await Promise.all([
-      readModelStore.getDetail(user_id),
-      readModelStore.listHistory(
+      readModels.getDetail(user_id),
+      readModels.listHistory(
         user_id,
         limit ? Number(limit) : DEFAULT_PAGE_SIZE,
         next_token ? tokens.decode(scope, next_token) : undefined,

@@ -2,14 +2,14 @@ import { httpHandler, jsonResponse } from '@users/shared/http';
 import { authorizeQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateListRequest } from '../../http/query-validators';
-import { readModelStore } from '../dependencies';
+import { liveReadModels } from '../dependencies';
 import { pageTokens } from '../page-tokens';
 
 export const handler = httpHandler(
   { authorize: authorizeQuery('list'), schema: validateListRequest },
   async ({ queryStringParameters: { limit, next_token } }) => {
-    const tokens = await pageTokens();
-    const page = await readModelStore.listSummaries(
+    const [tokens, readModels] = await Promise.all([pageTokens(), liveReadModels()]);
+    const page = await readModels.listSummaries(
       limit ? Number(limit) : DEFAULT_PAGE_SIZE,
       next_token ? tokens.decode('list', next_token) : undefined,
     );

@@ -16,7 +16,7 @@ import {
 } from '../../../../../test/support/integration';
 import { DynamoReadModelStore } from '../../infrastructure/dynamo-read-model-store';
 import { DynamoUserEvents } from '../../infrastructure/dynamo-user-events';
-import { foldUserReadModels } from '../../projections';
+import { foldUserReadModels, heldReadModels } from '../../projections';
 import { createProjector } from './projector';
 
 const TABLES = ['EventsTable', 'DataKeysTable', 'UserDetailTable', 'UserHistoryTable'] as const;
@@ -79,7 +79,7 @@ describe('a gap in the stream (a record given up on, in the failure queue)', () 
       batchItemFailures: [],
     });
 
-    const expected = foldUserReadModels(events);
+    const expected = heldReadModels(1, foldUserReadModels(events));
     expect(await store().getDetail(userId)).toEqual(expected.detail);
     expect((await store().listHistory(userId, 10)).items).toEqual(expected.history);
   });

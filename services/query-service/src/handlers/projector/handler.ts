@@ -4,17 +4,19 @@ import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoUserEvents } from '../../infrastructure/dynamo-user-events';
-import { readModelStore } from '../dependencies';
-import { projectorMetrics } from './metrics';
-import { createProjector } from './projector';
+import { feedStore, projectionRegistry, readModelsOf } from '../dependencies';
+import { createStageProjector } from './stage-projector';
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
   .handler(
-    createProjector(
-      readModelStore,
-      dataKeysFromEnv(),
-      new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE')),
-      projectorMetrics,
-    ),
+    createStageProjector({
+      registry: projectionRegistry,
+      storeOf: (version, role) =>
+        role === 'live'
+          ? readModelsOf(version).withFeed(feedStore.tables.recentEvents)
+          : readModelsOf(version),
+      keys: dataKeysFromEnv(),
+      events: new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE')),
+    }),
   );

@@ -1,0 +1,137 @@
+import { hostname } from 'node:os';
+import {
+  DeleteTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { buildProjection } from '../../services/query-service/src/application/build-projection';
+import {
+  compareVersions,
+  switchProjection,
+} from '../../services/query-service/src/application/switch-projection';
+import { DynamoProjectionRegistry } from '../../services/query-service/src/infrastructure/dynamo-projection-registry';
+import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
+import {
+  type ProjectionVersion,
+  versionedTableName,
+} from '../../services/query-service/src/projections';
+import { createTables, type StageConfig } from '../local-stack/tables';
+import { rebuildWithProgress } from '../rebuild-with-progress';
+
+export type ProjectionOptions = {
+  /** Longer than a projector invocation may run: its timeout (10 s) and a margin. */
+  drainMs: number;
+  leaseMs: number;
+  /** DynamoDB Local's: a version's tables are then made by `build` and deleted by `drop`. */
+  localEndpoint?: string;
+  log: (message: string) => void;
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** What `npm run projections` does to a stage (docs/projections.md). */
+export const stageProjections = (stage: StageConfig, options: ProjectionOptions) => {
+  const registry = new DynamoProjectionRegistry(stage.client, stage.projectionsTable);
+  const tablesOf = (version: ProjectionVersion) => ({
+    ...stage.readModelTables,
+    detail: versionedTableName(stage.readModelTables.detail, version),
+    history: versionedTableName(stage.readModelTables.history, version),
+    // The console's feed is one table, kept by the live version's projector only.
+    recentEvents: undefined,
+    projectionVersion: version,
+  });
+  const readModelsOf = (version: ProjectionVersion) =>
+    new DynamoReadModelStore(stage.client, tablesOf(version));
+
+  const tablesExist = async (version: ProjectionVersion) => {
+    const { detail, history } = tablesOf(version);
+    try {
+      for (const TableName of [detail, history]) {
+        await stage.client.send(new DescribeTableCommand({ TableName }));
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return false;
+      throw error;
+    }
+  };
+
+  const status = async () => {
+    const { live, versions } = await registry.statuses();
+    const rows = [];
+    for (const record of versions.some((v) => v.version === live)
+      ? versions
+      : [{ version: live, state: 'ready' as const }, ...versions]) {
+      const { version } = record;
+      const comparison =
+        version === live
+          ? undefined
+          : await compareVersions(readModelsOf(live), readModelsOf(version));
+      rows.push({ ...record, live: version === live, comparison });
+    }
+    return { live, rows };
+  };
+
+  const build = async (version: ProjectionVersion) => {
+    const { live } = await registry.state();
+    if (version === live) {
+      throw new Error(`version ${version} is live: rebuild it in place with npm run rebuild`);
+    }
+    if (!(await tablesExist(version))) {
+      if (!options.localEndpoint) {
+        throw new Error(
+          `version ${version}'s tables do not exist: deploy the query service with --param "projectionVersions=<…>,${version}" first`,
+        );
+      }
+      const { detail, history } = tablesOf(version);
+      await createTables(options.localEndpoint, ['UserDetailTable', 'UserHistoryTable'], {
+        names: { UserDetailTable: detail, UserHistoryTable: history },
+      });
+    }
+    return buildProjection(
+      {
+        registry,
+        owner: `${hostname()}:${process.pid}`,
+        leaseMs: options.leaseMs,
+        log: options.log,
+        replay: (onProgress) =>
+          rebuildWithProgress(stage, {
+            label: `version ${version}`,
+            into: readModelsOf(version),
+            onProgress,
+          }),
+      },
+      version,
+    );
+  };
+
+  const switchTo = (version: ProjectionVersion) =>
+    switchProjection(
+      {
+        registry,
+        compare: (live, target) => compareVersions(readModelsOf(live), readModelsOf(target)),
+        drainMs: options.drainMs,
+        sleep,
+        log: options.log,
+      },
+      version,
+    );
+
+  const drop = async (version: ProjectionVersion, { deleteTables }: { deleteTables: boolean }) => {
+    await registry.deregister(version);
+    if (!(options.localEndpoint || deleteTables)) return { tablesDeleted: false };
+    options.log(
+      `waiting ${Math.ceil(options.drainMs / 1000)} s for projector invocations under way`,
+    );
+    await sleep(options.drainMs);
+    const { detail, history } = tablesOf(version);
+    for (const TableName of [detail, history]) {
+      await stage.client.send(new DeleteTableCommand({ TableName })).catch((error: unknown) => {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      });
+    }
+    return { tablesDeleted: true };
+  };
+
+  return { registry, readModelsOf, status, build, switchTo, drop };
+};

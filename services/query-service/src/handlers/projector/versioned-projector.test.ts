@@ -1,0 +1,120 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { balanceChanged, created, recordedEvents } from '../../../../../test/fixtures/events';
+import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
+import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
+import { toStreamRecord } from '../../../../../test/support/stream-simulation';
+import type { ProjectionState, VersionRecord } from '../../application/ports';
+import type { ProjectionVersion } from '../../projections';
+import { createProjector } from './projector';
+import { createVersionedProjector } from './versioned-projector';
+
+/** A store whose detail writes fail: a version whose tables are throttled, or whose code is wrong. */
+class FailingStore extends InMemoryReadModelStore {
+  override async advance(): Promise<boolean> {
+    throw new Error('ProvisionedThroughputExceededException');
+  }
+}
+
+const setUp = (followers: VersionRecord[], stores: Record<number, InMemoryReadModelStore>) => {
+  const keys = new InMemoryDataKeys();
+  const state: ProjectionState = { live: 1, followers };
+  const writes: string[] = [];
+  const marked: ProjectionVersion[] = [];
+  const registry = {
+    state: async () => structuredClone(state),
+    markBehind: async (version: ProjectionVersion) => {
+      writes.push(`behind ${version}`);
+      marked.push(version);
+      for (const follower of state.followers)
+        if (follower.version === version) follower.behind = { at: 'now', reason: 'test' };
+    },
+  };
+  for (const [version, store] of Object.entries(stores)) {
+    const advance = store.advance.bind(store);
+    store.advance = async (detail, previous) => {
+      writes.push(`write ${version}`);
+      return advance(detail, previous);
+    };
+  }
+  const project = createVersionedProjector(registry, (version) =>
+    createProjector(stores[version] as InMemoryReadModelStore, keys),
+  );
+  const batch = (userId: string) =>
+    ({
+      Records: recordedEvents(userId, [created('N', 'n@example.com'), balanceChanged(3)]).map(
+        (event) => toStreamRecord(event, keys),
+      ),
+    }) as DynamoDBStreamEvent;
+  return { project, batch, writes, marked, state };
+};
+
+describe('the projector of several projection versions', () => {
+  it('keeps each version in its own tables, and answers for the live one', async () => {
+    const [live, next] = [new InMemoryReadModelStore(), new InMemoryReadModelStore()];
+    const { project, batch } = setUp([{ version: 2, state: 'building' }], { 1: live, 2: next });
+    expect(await project(batch('u1'))).toEqual({ batchItemFailures: [] });
+    expect(next.details.get('u1')).toEqual(live.details.get('u1'));
+    expect(live.details.get('u1')).toMatchObject({ version: 2, balance: 3 });
+  });
+
+  it("never lets a follower's failure hold the live version back: the follower is marked behind", async () => {
+    const live = new InMemoryReadModelStore();
+    const { project, batch, marked } = setUp([{ version: 2, state: 'ready' }], {
+      1: live,
+      2: new FailingStore(),
+    });
+    expect(await project(batch('u2'))).toEqual({ batchItemFailures: [] });
+    expect(live.details.get('u2')?.version).toBe(2);
+    expect(marked).toEqual([2]);
+  });
+
+  it('does not mark a follower behind for records the live version failed too: they come again', async () => {
+    const { project, batch, marked } = setUp([{ version: 2, state: 'ready' }], {
+      1: new FailingStore(),
+      2: new FailingStore(),
+    });
+    const answer = await project(batch('u3'));
+    expect(answer.batchItemFailures).toHaveLength(1);
+    expect(marked).toEqual([]);
+  });
+
+  it('writes the target of a switch first, tries again, and marks it behind before the live version moves', async () => {
+    const { project, batch, writes } = setUp([{ version: 2, state: 'ready', switching: true }], {
+      1: new InMemoryReadModelStore(),
+      2: new FailingStore(),
+    });
+    await project(batch('u4'));
+    expect(writes).toEqual(['write 2', 'write 2', 'write 2', 'behind 2', 'write 1']);
+  });
+
+  it('gives a follower that lost a race (a build wrote the user first) another try before it is behind', async () => {
+    const next = new InMemoryReadModelStore();
+    const advance = next.advance.bind(next);
+    let raced = false;
+    next.advance = async (detail, previous) => {
+      if (!raced) {
+        raced = true;
+        return false; // another writer moved the detail first
+      }
+      return advance(detail, previous);
+    };
+    const live = new InMemoryReadModelStore();
+    const { project, batch, marked } = setUp([{ version: 2, state: 'building' }], {
+      1: live,
+      2: next,
+    });
+    expect(await project(batch('u6'))).toEqual({ batchItemFailures: [] });
+    expect(marked).toEqual([]);
+    expect(next.details.get('u6')).toEqual(live.details.get('u6'));
+  });
+
+  it('no longer writes a version marked behind (until it is built again)', async () => {
+    const next = new InMemoryReadModelStore();
+    const { project, batch } = setUp(
+      [{ version: 2, state: 'ready', behind: { at: 'then', reason: 'test' } }],
+      { 1: new InMemoryReadModelStore(), 2: next },
+    );
+    await project(batch('u5'));
+    expect(next.details.size).toBe(0);
+  });
+});
