@@ -170,6 +170,22 @@ export const printReport = (results: Results) => {
           '>= 0.5 x raw',
           target(b.ratio >= 0.5),
         ],
+        [
+          `projection build, ${b.events} events`,
+          `${b.projectionBuildEventsPerSecond} events/s`,
+          `${b.rawScanAndBatchWritePerSecond}/s raw`,
+          b.projectionBuildRatio,
+          '>= 0.5 x raw',
+          target(b.projectionBuildRatio >= 0.5),
+        ],
+        [
+          'query: live-version pointer',
+          `detail read p50 ${b.livePointer.withPointer.p50} ms`,
+          `${b.livePointer.without.p50} ms without`,
+          b.livePointer.p50Ratio,
+          '',
+          '',
+        ],
         ...Object.entries(c as Results).map(([name, v]) => [
           `cold start: ${name}`,
           `${v.kilobytes} KB, import ${v.importMs} ms (${v.importMsTraced} traced)`,

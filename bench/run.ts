@@ -26,7 +26,7 @@ import { queryPath } from './scenarios/query-path';
 import { rebuild } from './scenarios/rebuild';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=peers runs that scenario alone (its own DynamoDB Local, no stack). */
+/** BENCH_ONLY=peers or rebuild runs that scenario alone (its own DynamoDB Local, no stack). */
 const only = process.env.BENCH_ONLY;
 const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300, localAws: 3204 };
 
@@ -83,6 +83,28 @@ const peersAlone = async () => {
   console.log(`\nWritten to ${file}`);
 };
 
+/** BENCH_ONLY=rebuild: the rebuild, a projection build and the live pointer's cost, alone. */
+const rebuildAlone = async () => {
+  const results = await rebuild({
+    port: 8310,
+    users: quick ? 200 : 1000,
+    eventsPerUser: 100,
+    rounds: quick ? 1 : 2,
+  });
+  console.log(JSON.stringify(results, null, 2));
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(
+    dir,
+    `${new Date().toISOString().slice(0, 10)}-rebuild${quick ? '-quick' : ''}.json`,
+  );
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), rebuild: results }, null, 2)}\n`,
+  );
+  console.log(`\nWritten to ${file}`);
+};
+
 const machine = () => ({
   cpus: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -91,6 +113,7 @@ const machine = () => ({
 
 const main = async () => {
   if (only === 'peers') return peersAlone();
+  if (only === 'rebuild') return rebuildAlone();
   const bundles = await buildBundles();
   const { baseUrl, endpoint, kmsEndpoint, stack } = await startStack();
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };

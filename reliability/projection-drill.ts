@@ -19,7 +19,14 @@ export type ProjectionDrillOptions = {
   log: (message: string) => void;
 };
 
-type Observation = { at: number; userId: string; version: number; balanceUpdatedAt: boolean };
+/** A read of a detail: when it was sent and answered, and which version's shape it had. */
+type Observation = {
+  sentAt: number;
+  answeredAt: number;
+  userId: string;
+  version: number;
+  balanceUpdatedAt: boolean;
+};
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -124,6 +131,7 @@ export const runProjectionDrill = async (options: ProjectionDrillOptions) => {
           : i % 10 === 8
             ? '/list?limit=5'
             : `/detail?user_id=${userId}`;
+      const sentAt = Date.now();
       const { status, body } = await send(path);
       count(status);
       if (status !== 200 && unexpected.length < 10) unexpected.push(`${path}: ${status}`);
@@ -134,7 +142,8 @@ export const runProjectionDrill = async (options: ProjectionDrillOptions) => {
       }
       seen.set(userId, Math.max(version, seen.get(userId) ?? 0));
       observations.push({
-        at: Date.now(),
+        sentAt,
+        answeredAt: Date.now(),
         userId,
         version,
         balanceUpdatedAt: 'BalanceUpdatedAt' in body,
@@ -213,14 +222,19 @@ export const runProjectionDrill = async (options: ProjectionDrillOptions) => {
     await load;
   }
 
-  /** Which version answered each read outside the switches: BalanceUpdatedAt only in version 2. */
+  /**
+   * Which version answered the reads made wholly between two moments (sent after the first,
+   * answered before the second): BalanceUpdatedAt only in version 2. A read under way while a
+   * switch commits may get either, whole.
+   */
   const shapes = (from: number, to: number) =>
     new Set(
-      observations.filter((o) => o.at > from && o.at < to).map((o) => (o.balanceUpdatedAt ? 2 : 1)),
+      observations
+        .filter((o) => o.sentAt > from && o.answeredAt < to)
+        .map((o) => (o.balanceUpdatedAt ? 2 : 1)),
     );
-  const [, switchedTo2] = phases.switchTo2 ?? [0, 0];
+  const [switchTo2Started, switchedTo2] = phases.switchTo2 ?? [0, 0];
   const [switchBackStarted, switchedBack] = phases.switchBackTo1 ?? [0, 0];
-  const [switchTo2Started] = phases.switchTo2 ?? [0, 0];
   return {
     statuses: Object.fromEntries(statuses),
     unexpected,

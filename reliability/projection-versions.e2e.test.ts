@@ -15,7 +15,7 @@ describe('changing a read model under load: build, switch, switch back, drop', (
       users: 20,
       readers: 4,
       drainSeconds: 12,
-      leaseSeconds: 5,
+      leaseSeconds: 20,
       log: (message) => console.info(message),
     });
     const { steps } = report;

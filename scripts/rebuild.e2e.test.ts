@@ -90,7 +90,7 @@ describe('npm run rebuild', () => {
     expect(await dumpUsers(prefix)).not.toEqual(live);
 
     const { stdout } = await runRebuild();
-    expect(stdout).toMatch(/Rebuilt \d+ users from \d+ events/);
+    expect(stdout).toMatch(/Rebuilt version 1: \d+ users from \d+ events/);
     expect(await dumpUsers(prefix)).toEqual(live);
   });
 
@@ -107,7 +107,7 @@ describe('npm run rebuild', () => {
       }
       expect((await get(`/detail?user_id=${restored}`)).status).toBe(404);
       const { stdout } = await runRebuild('--events-table', EventsTable);
-      expect(stdout).toMatch(/Rebuilt \d+ users from \d+ events/);
+      expect(stdout).toMatch(/Rebuilt version 1: \d+ users from \d+ events/);
       expect((await get(`/detail?user_id=${restored}`)).body).toMatchObject({
         UserID: restored,
         Name: 'Ada Legacy',
@@ -143,7 +143,7 @@ describe('npm run rebuild', () => {
         '--data-keys-table',
         DataKeysTable,
       );
-      expect(stdout).toMatch(/Rebuilt \d+ users from \d+ events/);
+      expect(stdout).toMatch(/Rebuilt version 1: \d+ users from \d+ events/);
       expect((await get(`/detail?user_id=${userId}`)).body).toMatchObject({
         UserID: userId,
         Name: 'Prod Person',

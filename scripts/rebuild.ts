@@ -1,11 +1,12 @@
 // `npm run rebuild [-- --stage local] [--region us-east-1] [--segments 4] [--endpoint URL]
 //   [--events-table NAME] [--data-keys-table NAME]`
-// Rebuilds every read model of a stage from its event store (read-only on the store), or from
-// another copy of it, opened with the keys of the stage it came from (a point-in-time restore:
+// Rebuilds every read model of a stage (each projection version the projector writes) from its
+// event store (read-only on the store), or from another copy of it, opened with the keys of the stage it came from (a point-in-time restore:
 // docs/operations.md).
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { stageConfig } from './local-stack/tables';
+import { writtenVersions } from './projections/stage-projections';
 import { rebuildWithProgress } from './rebuild-with-progress';
 
 const { values } = parseArgs({
@@ -23,21 +24,25 @@ const main = async () => {
   const stage = values.stage as string;
   const config = stageConfig(stage, { ...values, dataKeysTable: values['data-keys-table'] });
   const eventsTable = values['events-table'] ?? config.eventsTable;
-  const report = await rebuildWithProgress(
-    { ...config, eventsTable },
-    {
-      label: stage,
-      segments: Number(values.segments),
-    },
-  );
-  console.log(
-    `Rebuilt ${report.users} users from ${report.events} events in ${report.seconds.toFixed(1)} s (${report.eventsPerSecond} events/s).`,
-  );
-  if (report.failedUsers.length > 0) {
-    console.error(
-      `${report.failedUsers.length} user(s) could not be rebuilt:\n  ${report.failedUsers.join('\n  ')}`,
+  // Every projection version the projector writes, the live one first (docs/projections.md).
+  for (const { version, readModels } of await writtenVersions(config)) {
+    const report = await rebuildWithProgress(
+      { ...config, eventsTable },
+      {
+        label: `${stage}, projection version ${version}`,
+        segments: Number(values.segments),
+        into: readModels,
+      },
     );
-    process.exitCode = 1;
+    console.log(
+      `Rebuilt version ${version}: ${report.users} users from ${report.events} events in ${report.seconds.toFixed(1)} s (${report.eventsPerSecond} events/s).`,
+    );
+    if (report.failedUsers.length > 0) {
+      console.error(
+        `${report.failedUsers.length} user(s) could not be rebuilt:\n  ${report.failedUsers.join('\n  ')}`,
+      );
+      process.exitCode = 1;
+    }
   }
 };
 

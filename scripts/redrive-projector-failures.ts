@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { StoredEvent } from '../services/query-service/src/application/ports';
 import { rebuildReadModels } from '../services/query-service/src/application/rebuild-read-models';
-import { DynamoReadModelStore } from '../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { DynamoUserEvents } from '../services/query-service/src/infrastructure/dynamo-user-events';
 import type { StageConfig } from './local-stack/tables';
+import { writtenVersions } from './projections/stage-projections';
 
 /** What Lambda sends to a stream's on-failure destination: where the batch was, not its records. */
 type FailureRecord = {
@@ -102,7 +102,6 @@ export const redriveProjectorFailures = async (
   const plans: RedrivePlan[] = [];
   const looked: Message[] = [];
   const events = new DynamoUserEvents(stage.client, stage.eventsTable);
-  const store = new DynamoReadModelStore(stage.client, stage.readModelTables);
   let emptyReceives = 0;
   while (plans.length < maxMessages && emptyReceives < 2) {
     // One at a time, so that none stays hidden past its visibility timeout while others are
@@ -142,17 +141,22 @@ export const redriveProjectorFailures = async (
         continue;
       }
       if (!apply) continue;
-      const report = await rebuildReadModels(
-        {
-          scanUsers: async (onUser) => {
-            for (const userId of plan.users) await onUser(await historyOf(events, userId));
+      // Every projection version the projector writes, the live one first: none may miss them.
+      const failed: string[] = [];
+      for (const { version, readModels } of await writtenVersions(stage)) {
+        const report = await rebuildReadModels(
+          {
+            scanUsers: async (onUser) => {
+              for (const userId of plan.users) await onUser(await historyOf(events, userId));
+            },
           },
-        },
-        store,
-        stage.keys,
-      );
-      if (report.failedUsers.length > 0) {
-        plan.problem = `not rebuilt: ${report.failedUsers.join('; ')}`;
+          readModels,
+          stage.keys,
+        );
+        failed.push(...report.failedUsers.map((user) => `version ${version}: ${user}`));
+      }
+      if (failed.length > 0) {
+        plan.problem = `not rebuilt: ${failed.join('; ')}`;
         continue;
       }
       await sqs.send(

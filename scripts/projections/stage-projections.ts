@@ -29,22 +29,41 @@ export type ProjectionOptions = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const tablesOf = (stage: StageConfig, version: ProjectionVersion) => ({
+  ...stage.readModelTables,
+  detail: versionedTableName(stage.readModelTables.detail, version),
+  history: versionedTableName(stage.readModelTables.history, version),
+  // The console's feed is one table, kept by the live version's projector only.
+  recentEvents: undefined,
+  projectionVersion: version,
+});
+
+/** One projection version's read models in a stage. */
+export const stageReadModelsOf = (stage: StageConfig, version: ProjectionVersion) =>
+  new DynamoReadModelStore(stage.client, tablesOf(stage, version));
+
+/**
+ * Every version the projector writes, the live one first, with its read models: what a rebuild
+ * or a redrive must repair, so that none falls behind the others.
+ */
+export const writtenVersions = async (stage: StageConfig) => {
+  const { live, followers } = await new DynamoProjectionRegistry(
+    stage.client,
+    stage.projectionsTable,
+  ).state();
+  return [live, ...followers.filter((f) => !f.behind).map((f) => f.version)].map((version) => ({
+    version,
+    readModels: stageReadModelsOf(stage, version),
+  }));
+};
+
 /** What `npm run projections` does to a stage (docs/projections.md). */
 export const stageProjections = (stage: StageConfig, options: ProjectionOptions) => {
   const registry = new DynamoProjectionRegistry(stage.client, stage.projectionsTable);
-  const tablesOf = (version: ProjectionVersion) => ({
-    ...stage.readModelTables,
-    detail: versionedTableName(stage.readModelTables.detail, version),
-    history: versionedTableName(stage.readModelTables.history, version),
-    // The console's feed is one table, kept by the live version's projector only.
-    recentEvents: undefined,
-    projectionVersion: version,
-  });
-  const readModelsOf = (version: ProjectionVersion) =>
-    new DynamoReadModelStore(stage.client, tablesOf(version));
+  const readModelsOf = (version: ProjectionVersion) => stageReadModelsOf(stage, version);
 
   const tablesExist = async (version: ProjectionVersion) => {
-    const { detail, history } = tablesOf(version);
+    const { detail, history } = tablesOf(stage, version);
     try {
       for (const TableName of [detail, history]) {
         await stage.client.send(new DescribeTableCommand({ TableName }));
@@ -83,7 +102,7 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
           `version ${version}'s tables do not exist: deploy the query service with --param "projectionVersions=<…>,${version}" first`,
         );
       }
-      const { detail, history } = tablesOf(version);
+      const { detail, history } = tablesOf(stage, version);
       await createTables(options.localEndpoint, ['UserDetailTable', 'UserHistoryTable'], {
         names: { UserDetailTable: detail, UserHistoryTable: history },
       });
@@ -118,13 +137,16 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
     );
 
   const drop = async (version: ProjectionVersion, { deleteTables }: { deleteTables: boolean }) => {
+    if (version === 1 && deleteTables && !options.localEndpoint) {
+      throw new Error("version 1's tables belong to the query stack: they are never deleted here");
+    }
     await registry.deregister(version);
     if (!(options.localEndpoint || deleteTables)) return { tablesDeleted: false };
     options.log(
       `waiting ${Math.ceil(options.drainMs / 1000)} s for projector invocations under way`,
     );
     await sleep(options.drainMs);
-    const { detail, history } = tablesOf(version);
+    const { detail, history } = tablesOf(stage, version);
     for (const TableName of [detail, history]) {
       await stage.client.send(new DeleteTableCommand({ TableName })).catch((error: unknown) => {
         if (!(error instanceof ResourceNotFoundException)) throw error;

@@ -50,6 +50,10 @@ module.exports = async ({ resolveVariable }) => {
     };
   };
   const later = versions.filter((v) => v > 1);
+  /** Every later version's table of that name (`-v2`, `-v3`, ...), as an ARN pattern. */
+  const later_ = (table, suffix = '') => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${table}-v*${suffix}`,
+  });
   return {
     resources: {
       Resources: Object.fromEntries(
@@ -59,11 +63,17 @@ module.exports = async ({ resolveVariable }) => {
         ]),
       ),
     },
+    // The first version's tables, and every later one's by name: a deploy that leaves a version
+    // out of projectionVersions (its tables are retained) must not cut the functions off from it
+    // while the registry still says it is live or followed.
     tables: {
-      detail: versions.map((v) => arn('UserDetailTable', v)),
-      history: versions.map((v) => arn('UserHistoryTable', v)),
-      listIndex: versions.map((v) => index(v, names.listIndex)),
-      pendingErasuresIndex: versions.map((v) => index(v, names.pendingErasuresIndex)),
+      detail: [arn('UserDetailTable', 1), later_(names.detail)],
+      history: [arn('UserHistoryTable', 1), later_(names.history)],
+      listIndex: [index(1, names.listIndex), later_(names.detail, `/index/${names.listIndex}`)],
+      pendingErasuresIndex: [
+        index(1, names.pendingErasuresIndex),
+        later_(names.detail, `/index/${names.pendingErasuresIndex}`),
+      ],
     },
   };
 };

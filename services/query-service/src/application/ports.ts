@@ -110,6 +110,9 @@ export type ProjectionState = {
 export interface ProjectionRegistry {
   /** A consistent read, at the start of each invocation. */
   state(): Promise<ProjectionState>;
-  /** Throws when it cannot be recorded: the batch is then retried, nothing is lost silently. */
-  markBehind(version: ProjectionVersion, reason: string): Promise<void>;
+  /**
+   * False when the version is live by now (a switch committed meanwhile): then the batch must be
+   * retried. Throws when it cannot be recorded: the batch is retried, nothing is lost silently.
+   */
+  markBehind(version: ProjectionVersion, reason: string): Promise<boolean>;
 }

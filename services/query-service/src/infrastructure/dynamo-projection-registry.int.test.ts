@@ -63,6 +63,12 @@ describe('the projection registry on DynamoDB', () => {
     );
     expect(seen).toEqual(new Set([2]));
     await expect(registry.deregister(2)).rejects.toThrow('version 2 is live');
+    // A batch that could not write version 2 learns it is live now: never marked behind.
+    expect(await registry.markBehind(2, 'failed after the switch')).toBe(false);
+    expect(await registry.markBehind(1, 'a follower now')).toBe(true);
+    expect((await registry.state()).followers).toEqual([
+      { version: 1, state: 'ready', behind: expect.objectContaining({ reason: 'a follower now' }) },
+    ]);
   });
 
   it('refuses a switch to a version marked behind after it was prepared', async () => {

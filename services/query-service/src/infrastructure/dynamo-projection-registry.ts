@@ -31,6 +31,18 @@ const recordOf = (version: ProjectionVersion) => `version#${version}`;
 
 type Item = Record<string, unknown>;
 
+/**
+ * The first version until a switch; a version this code does not know (a rollback of the code
+ * after a switch to a newer one) is refused rather than served from the wrong tables.
+ */
+const liveOf = (item: Item | undefined): ProjectionVersion => {
+  if (item?.Live === undefined) return FIRST_PROJECTION_VERSION;
+  if (isProjectionVersion(item.Live)) return item.Live;
+  throw new Error(
+    `projection version ${String(item.Live)} is live, and this release does not know it: switch back first`,
+  );
+};
+
 const toRecord = (item: Item): VersionRecord => ({
   version: item.Version as ProjectionVersion,
   state: item.State as VersionRecord['state'],
@@ -72,14 +84,12 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
         ConsistentRead: true,
       }),
     );
-    return isProjectionVersion(Item?.Live) ? Item.Live : FIRST_PROJECTION_VERSION;
+    return liveOf(Item);
   }
 
   async state(): Promise<ProjectionState> {
     const items = await this.all();
-    const live = isProjectionVersion(items.get(LIVE)?.Live)
-      ? (items.get(LIVE)?.Live as ProjectionVersion)
-      : FIRST_PROJECTION_VERSION;
+    const live = liveOf(items.get(LIVE));
     const followers = PROJECTION_VERSIONS.filter((v) => v !== live)
       .map((v) => items.get(recordOf(v)))
       .filter((item): item is Item => item !== undefined)
@@ -106,20 +116,41 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
     return { live, versions };
   }
 
-  async markBehind(version: ProjectionVersion, reason: string): Promise<void> {
+  /**
+   * False when the version went live meanwhile (a switch committed while the batch ran): a live
+   * version is never marked behind; the batch must then be retried instead.
+   */
+  async markBehind(version: ProjectionVersion, reason: string): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { Id: recordOf(version) },
-          UpdateExpression: 'SET Behind = :behind REMOVE Switching',
-          ConditionExpression: 'attribute_exists(Id)',
-          ExpressionAttributeValues: { ':behind': { at: new Date().toISOString(), reason } },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: { Id: LIVE },
+                ConditionExpression:
+                  version === FIRST_PROJECTION_VERSION
+                    ? 'Live <> :version'
+                    : 'attribute_not_exists(Live) OR Live <> :version',
+                ExpressionAttributeValues: { ':version': version },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: { Id: recordOf(version) },
+                UpdateExpression: 'SET Behind = :behind REMOVE Switching',
+                ExpressionAttributeValues: { ':behind': { at: new Date().toISOString(), reason } },
+              },
+            },
+          ],
         }),
       );
+      return true;
     } catch (error) {
-      // Dropped meanwhile: nothing to mark.
-      if (!conditionFailed(error)) throw error;
+      if (conditionFailed(error)) return false;
+      throw error;
     }
   }
 
@@ -177,7 +208,8 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
           TableName: this.table,
           Key: { Id: recordOf(version) },
           UpdateExpression: 'SET LeaseUntil = :until, Progress = :progress',
-          ConditionExpression: 'BuildId = :build',
+          // Never after the build finished or gave up (a late renewal would hold the lease again).
+          ConditionExpression: 'BuildId = :build AND attribute_exists(LeaseUntil)',
           ExpressionAttributeValues: {
             ':until': Date.now() + leaseMs,
             ':progress': progress,

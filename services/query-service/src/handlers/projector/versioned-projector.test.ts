@@ -15,7 +15,11 @@ class FailingStore extends InMemoryReadModelStore {
   }
 }
 
-const setUp = (followers: VersionRecord[], stores: Record<number, InMemoryReadModelStore>) => {
+const setUp = (
+  followers: VersionRecord[],
+  stores: Record<number, InMemoryReadModelStore>,
+  { switchedMeanwhile = false } = {},
+) => {
   const keys = new InMemoryDataKeys();
   const state: ProjectionState = { live: 1, followers };
   const writes: string[] = [];
@@ -23,10 +27,13 @@ const setUp = (followers: VersionRecord[], stores: Record<number, InMemoryReadMo
   const registry = {
     state: async () => structuredClone(state),
     markBehind: async (version: ProjectionVersion) => {
+      // A switch to this version committed while the batch ran: it is live, never behind.
+      if (switchedMeanwhile) return false;
       writes.push(`behind ${version}`);
       marked.push(version);
       for (const follower of state.followers)
         if (follower.version === version) follower.behind = { at: 'now', reason: 'test' };
+      return true;
     },
   };
   for (const [version, store] of Object.entries(stores)) {
@@ -85,6 +92,19 @@ describe('the projector of several projection versions', () => {
     });
     await project(batch('u4'));
     expect(writes).toEqual(['write 2', 'write 2', 'write 2', 'behind 2', 'write 1']);
+  });
+
+  it('fails the batch, to be delivered again, when the target it could not write went live meanwhile', async () => {
+    const live = new InMemoryReadModelStore();
+    const { project, batch, marked } = setUp(
+      [{ version: 2, state: 'ready', switching: true }],
+      { 1: live, 2: new FailingStore() },
+      { switchedMeanwhile: true },
+    );
+    const answer = await project(batch('u7'));
+    expect(answer.batchItemFailures).toHaveLength(1);
+    expect(marked).toEqual([]);
+    expect(live.details.size).toBe(0);
   });
 
   it('gives a follower that lost a race (a build wrote the user first) another try before it is behind', async () => {

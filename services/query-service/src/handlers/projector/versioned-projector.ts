@@ -45,10 +45,12 @@ export const createVersionedProjector =
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<DynamoDBBatchResponse> => {
     const { live, followers } = await registry.state();
+    /** Versions that went live while this batch ran, with the records they missed. */
+    const nowLive: DynamoDBBatchResponse[] = [];
     const fallBehind = async (version: ProjectionVersion, answer: DynamoDBBatchResponse) => {
       const reason = `${answer.batchItemFailures.length} record(s) not applied`;
       logger.warn('a projection version fell behind; build it again', { version, reason });
-      await registry.markBehind(version, reason);
+      if (!(await registry.markBehind(version, reason))) nowLive.push(answer);
     };
     /**
      * The batch again, for a follower that missed some of it: most misses are a race lost to a
@@ -69,6 +71,8 @@ export const createVersionedProjector =
     for (const { version } of followers.filter((f) => f.switching && !f.behind)) {
       const answer = await projectorOf(version, 'follower')(event, context);
       await again(version, answer, (latest) => latest.batchItemFailures.length > 0);
+      // Live already: what it missed is delivered again, to every version.
+      if (nowLive.length > 0) return nowLive[0] as DynamoDBBatchResponse;
     }
     const others = followers.filter((f) => !f.switching && !f.behind);
     const [liveAnswer, ...answers] = await Promise.all([
@@ -83,5 +87,10 @@ export const createVersionedProjector =
         ),
       ),
     );
+    if (nowLive.length > 0) {
+      return {
+        batchItemFailures: [...answer.batchItemFailures, ...(nowLive[0]?.batchItemFailures ?? [])],
+      };
+    }
     return answer;
   };
