@@ -43,9 +43,11 @@ const main = async () => {
     for (const row of rows) {
       const state = row.live
         ? 'live'
-        : row.behind
-          ? `behind since ${row.behind.at} (${row.behind.reason}): build it again`
-          : row.state;
+        : row.switching
+          ? `${row.state}, switch prepared (or interrupted: run switch ${row.version} again to finish or refuse it)`
+          : row.behind
+            ? `behind since ${row.behind.at} (${row.behind.reason}): build it again`
+            : row.state;
       const lease =
         row.lease && row.lease.until > Date.now()
           ? `, build under way (${row.lease.owner}): ${row.progress?.users ?? 0} users, ${row.progress?.events ?? 0} events`
