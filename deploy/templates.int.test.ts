@@ -317,7 +317,7 @@ describe('least privilege', () => {
     // when the stream left a gap; nothing that writes the event store.
     const grants = grantsOf(statements.filter((s) => !s.Action.includes('dynamodb:GetRecords')));
     expect(grants).toEqual([
-      'ProjectionsTable: dynamodb:BatchGetItem dynamodb:UpdateItem',
+      'ProjectionsTable: dynamodb:BatchGetItem dynamodb:ConditionCheckItem dynamodb:UpdateItem',
       'ProjectorFailureQueue: sqs:SendMessage',
       'UserDetailTable: dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',

@@ -81,7 +81,9 @@ const main = async () => {
     console.log(
       tablesDeleted
         ? `Version ${version} is dropped, its tables deleted.`
-        : `Version ${version} is no longer written. Its tables are kept: remove ${version} from projectionVersions, deploy, then run drop again with --delete-tables.`,
+        : version === 1
+          ? 'Version 1 is no longer written. Its tables belong to the query stack and are kept.'
+          : `Version ${version} is no longer written. Its tables are kept: remove ${version} from projectionVersions, deploy, then run drop again with --delete-tables.`,
     );
   }
 };

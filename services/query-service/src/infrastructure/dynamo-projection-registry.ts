@@ -129,9 +129,10 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
               ConditionCheck: {
                 TableName: this.table,
                 Key: { Id: LIVE },
+                // The first version is live while no switch ever happened (no Live yet).
                 ConditionExpression:
                   version === FIRST_PROJECTION_VERSION
-                    ? 'Live <> :version'
+                    ? 'attribute_exists(Live) AND Live <> :version'
                     : 'attribute_not_exists(Live) OR Live <> :version',
                 ExpressionAttributeValues: { ':version': version },
               },
@@ -141,6 +142,7 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
                 TableName: this.table,
                 Key: { Id: recordOf(version) },
                 UpdateExpression: 'SET Behind = :behind REMOVE Switching',
+                ConditionExpression: 'attribute_exists(Id)',
                 ExpressionAttributeValues: { ':behind': { at: new Date().toISOString(), reason } },
               },
             },
@@ -149,7 +151,11 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
       );
       return true;
     } catch (error) {
-      if (conditionFailed(error)) return false;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [liveCheck, record] = error.CancellationReasons ?? [];
+      if (liveCheck?.Code === 'ConditionalCheckFailed') return false;
+      // Dropped meanwhile: nothing to mark.
+      if (record?.Code === 'ConditionalCheckFailed') return true;
       throw error;
     }
   }

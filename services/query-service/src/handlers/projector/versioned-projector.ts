@@ -71,8 +71,6 @@ export const createVersionedProjector =
     for (const { version } of followers.filter((f) => f.switching && !f.behind)) {
       const answer = await projectorOf(version, 'follower')(event, context);
       await again(version, answer, (latest) => latest.batchItemFailures.length > 0);
-      // Live already: what it missed is delivered again, to every version.
-      if (nowLive.length > 0) return nowLive[0] as DynamoDBBatchResponse;
     }
     const others = followers.filter((f) => !f.switching && !f.behind);
     const [liveAnswer, ...answers] = await Promise.all([
@@ -87,10 +85,12 @@ export const createVersionedProjector =
         ),
       ),
     );
-    if (nowLive.length > 0) {
-      return {
-        batchItemFailures: [...answer.batchItemFailures, ...(nowLive[0]?.batchItemFailures ?? [])],
-      };
-    }
-    return answer;
+    // A version that went live meanwhile missed records: they are delivered again, to every
+    // version (the others skip what they have by version).
+    return {
+      batchItemFailures: [
+        ...answer.batchItemFailures,
+        ...nowLive.flatMap((missed) => missed.batchItemFailures),
+      ],
+    };
   };
