@@ -58,6 +58,19 @@ const startStack = async (): Promise<{
   };
 };
 
+/** Writes a scenario run alone to `bench/results/<date>-<name>[-quick].json`. */
+const writeAlone = (name: string, results: unknown) => {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(
+    dir,
+    `${new Date().toISOString().slice(0, 10)}-${name}${quick ? '-quick' : ''}.json`,
+  );
+  const run = { date: new Date().toISOString(), machine: machine(), [name]: results };
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  console.log(`\nWritten to ${file}`);
+};
+
 const peersAlone = async () => {
   const bundles = await buildBundles();
   const results = await onOwnDynamoDbLocal(8330, (endpoint, kmsEndpoint) =>
@@ -70,17 +83,7 @@ const peersAlone = async () => {
     ),
   );
   printPeers(results);
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(
-    dir,
-    `${new Date().toISOString().slice(0, 10)}-peers${quick ? '-quick' : ''}.json`,
-  );
-  writeFileSync(
-    file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), peers: results }, null, 2)}\n`,
-  );
-  console.log(`\nWritten to ${file}`);
+  writeAlone('peers', results);
 };
 
 /** BENCH_ONLY=rebuild: the rebuild, a projection build and the live pointer's cost, alone. */
@@ -92,17 +95,7 @@ const rebuildAlone = async () => {
     rounds: quick ? 1 : 2,
   });
   console.log(JSON.stringify(results, null, 2));
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(
-    dir,
-    `${new Date().toISOString().slice(0, 10)}-rebuild${quick ? '-quick' : ''}.json`,
-  );
-  writeFileSync(
-    file,
-    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), rebuild: results }, null, 2)}\n`,
-  );
-  console.log(`\nWritten to ${file}`);
+  writeAlone('rebuild', results);
 };
 
 const machine = () => ({
