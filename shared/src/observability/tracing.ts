@@ -13,8 +13,8 @@ export const mayTrace = (env: Environment = process.env) =>
   Boolean(env.AWS_EXECUTION_ENV) && env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
 
 /**
- * Loaded only where it may trace: the Tracer brings the X-Ray SDK, whose import alone costs about
- * 150 ms of every cold start (`npm run bench`, cold start). Everywhere else (serverless offline,
+ * Loaded only where it may trace: the Tracer brings the X-Ray SDK and its async hooks, about 25 ms
+ * more of every cold start (`npm run bench`, cold start: importMsTraced against importMs). Everywhere else (serverless offline,
  * tests, scripts, a stage with tracing off) every function below is a no-op.
  */
 export const tracer: Tracer | undefined = mayTrace()

@@ -100,7 +100,7 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
   /** Every version's record, with its lease and progress, for `projections status`. */
   async statuses(): Promise<{ live: ProjectionVersion; versions: VersionStatus[] }> {
     const items = await this.all();
-    const { live } = await this.state();
+    const live = liveOf(items.get(LIVE));
     const versions = PROJECTION_VERSIONS.map((v) => items.get(recordOf(v)))
       .filter((item): item is Item => item !== undefined)
       .map((item) => ({
@@ -404,8 +404,8 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
     let keys: Item[] = [LIVE, ...PROJECTION_VERSIONS.map(recordOf)].map((Id) => ({ Id }));
     // A handful of small items: DynamoDB leaves keys unprocessed only when throttled.
     for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       if (attempt === 5) throw new Error('the projection registry stayed throttled');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       const { Responses, UnprocessedKeys } = await this.client.send(
         new BatchGetCommand({
           RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },

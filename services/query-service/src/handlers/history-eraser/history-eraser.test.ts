@@ -33,6 +33,50 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
     expect(metrics.has('HistoryRewriteFailures')).toBe(false);
   });
 
+  it('gives each version its share of the run: a rewrite that takes all its time, or fails, stops no other', async () => {
+    const registry = {
+      state: async () => ({
+        live: 2 as const,
+        followers: [
+          { version: 1 as const, state: 'ready' as const },
+          { version: 3 as unknown as 1, state: 'ready' as const },
+        ],
+      }),
+    };
+    const endless: PendingErasures = {
+      pendingErasures: async () => ['user-long'],
+      eraseHistory: async (_userId, deadline) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
+        return false;
+      },
+    };
+    const failing: PendingErasures = {
+      pendingErasures: async () => {
+        throw new Error('throttled');
+      },
+      eraseHistory: async () => true,
+    };
+    const stores: Record<number, PendingErasures> = {
+      2: endless,
+      1: failing,
+      3: storeOver({ 'user-short': 'finished' }),
+    };
+    const eraser = createHistoryEraser(registry, (version) => stores[version] as PendingErasures);
+    const { metrics } = await emfWrittenBy(
+      eraser,
+      {},
+      {
+        functionName: 'test',
+        getRemainingTimeInMillis: () => 5000 + 600,
+      },
+    );
+    expect(Object.fromEntries(metrics)).toMatchObject({
+      HistoryRewritesFinished: [1],
+      HistoryRewritesLeft: [1],
+      HistoryRewriteFailures: [1],
+    });
+  });
+
   it('finishes the rewrites of every projection version the projector writes, live first', async () => {
     const seen: number[] = [];
     const registry = {
