@@ -39,6 +39,32 @@ export const loseResponses = (client: DynamoDBDocumentClient, fault: Fault) => {
   );
 };
 
+/**
+ * The first attempt reaches DynamoDB and succeeds with its answer lost; every retry then fails
+ * with `then()` (throttling, a 500) until the SDK gives up: the write landed, the SDK says it
+ * failed.
+ */
+export const loseResponsesThenFail = (
+  client: DynamoDBDocumentClient,
+  fault: Fault,
+  then: () => Error,
+) => {
+  const attempts = new WeakMap<object, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!matches(fault, context.commandName) && !attempts.has(context)) return next(args);
+      const attempt = (attempts.get(context) ?? 0) + 1;
+      attempts.set(context, attempt);
+      if (attempt > 1) throw then();
+      await next(args);
+      throw Object.assign(new Error('socket hang up (response lost on purpose)'), {
+        code: 'ECONNRESET',
+      });
+    },
+    { step: 'deserialize', name: 'loseResponsesThenFail' },
+  );
+};
+
 /** What DynamoDB answers a write meeting another transaction: per item, or per transaction. */
 const transactionConflict = (commandName: string | undefined) =>
   commandName === 'TransactWriteItemsCommand'
@@ -155,12 +181,21 @@ type TableRequest = { TableName?: string; RequestItems?: Record<string, unknown>
  * a hot partition does in AWS (about 1,000 writes/s per partition key). Returns how many
  * requests were refused, so a test can check the fault happened.
  */
-export const throttleTable = (client: DynamoDBDocumentClient, table: string) => {
+export const throttleTable = (
+  client: DynamoDBDocumentClient,
+  table: string,
+  /** Only these commands (e.g. PutItemCommand); every one if not said. */
+  commands?: string[],
+) => {
   const refused = { requests: 0 };
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       const input = args.input as TableRequest;
-      if (input.TableName === table || (input.RequestItems && table in input.RequestItems)) {
+      const named = !commands || commands.includes(context.commandName ?? '');
+      if (
+        named &&
+        (input.TableName === table || (input.RequestItems && table in input.RequestItems))
+      ) {
         refused.requests++;
         throw new ProvisionedThroughputExceededException({
           message: 'Throughput exceeded (on purpose)',

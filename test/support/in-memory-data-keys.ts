@@ -25,10 +25,6 @@ export class InMemoryDataKeys implements DataKeys {
     return this.keyFor(userId);
   }
 
-  createOrRead(userId: string) {
-    return this.readOrCreate(userId);
-  }
-
   forget() {}
 
   /** What an erasure does to the key table: a tombstone in place of the key. */

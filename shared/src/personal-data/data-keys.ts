@@ -26,11 +26,6 @@ export interface DataKeys {
   read(userId: string): Promise<Buffer | undefined>;
   /** The user's key, made now if the user has none yet; UserErasedError once erased. */
   readOrCreate(userId: string): Promise<Buffer>;
-  /**
-   * The same for a user seen for the first time, who almost never has a key yet: it is made at
-   * once, without reading first; a key made meanwhile (a lost race) or a tombstone wins.
-   */
-  createOrRead(userId: string): Promise<Buffer>;
   /** Drops this process's copy of the key: the user is being erased. */
   forget(userId: string): void;
 }
@@ -47,6 +42,18 @@ export const DATA_KEY_CACHE_ENTRIES = 10_000;
 export type DataKeyTable = { table: string; kmsKeyId: string };
 
 type Lookup = { key: Buffer } | { erased: true } | { missing: true };
+
+/** The write that stores a new key, for the transaction of the user's first event. */
+export type DataKeyStorage = {
+  Put: {
+    TableName: string;
+    Item: Record<string, unknown>;
+    ConditionExpression: string;
+  };
+};
+
+/** A key made by KMS and not stored yet: stored with the first event it seals, or never. */
+export type NewDataKey = { key: Buffer; storage: DataKeyStorage };
 
 /**
  * Data keys kept wrapped in a DynamoDB table (envelope encryption): KMS makes each key and
@@ -87,12 +94,32 @@ export class KmsDataKeys implements DataKeys {
     return (await this.make(userId)) ?? this.readOrCreate(userId);
   }
 
-  async createOrRead(userId: string): Promise<Buffer> {
-    return (await this.make(userId)) ?? this.readOrCreate(userId);
+  /**
+   * A new key for a user seen for the first time, made without reading first (such a user almost
+   * never has one): it is stored by the transaction of the event it seals, so that a command
+   * refused or failed stores no key. Its condition fails if the user has a key (or a tombstone)
+   * already.
+   */
+  async generate(userId: string): Promise<NewDataKey> {
+    const { key, wrapped } = await this.newKey(userId);
+    return {
+      key,
+      storage: {
+        Put: {
+          TableName: this.where.table,
+          Item: { UserID: userId, WrappedKey: wrapped },
+          ConditionExpression: 'attribute_not_exists(UserID)',
+        },
+      },
+    };
   }
 
-  /** A new key for the user, or undefined when another request made one first (or erased them). */
-  private async make(userId: string): Promise<Buffer | undefined> {
+  /** Keeps a key that `generate` made, once its transaction stored it. */
+  remember(userId: string, key: Buffer) {
+    this.cache.set(userId, { key });
+  }
+
+  private async newKey(userId: string) {
     this.onRequest('GenerateDataKey');
     const { Plaintext, CiphertextBlob } = await this.kms.send(
       new GenerateDataKeyCommand({
@@ -101,15 +128,24 @@ export class KmsDataKeys implements DataKeys {
         EncryptionContext: { userId },
       }),
     );
+    return {
+      key: Buffer.from(Plaintext as Uint8Array),
+      wrapped: Buffer.from(CiphertextBlob as Uint8Array).toString('base64'),
+    };
+  }
+
+  /**
+   * A key for a user who has events but no key (stored before personal data was sealed), or
+   * undefined when another request made one first (or erased the user).
+   */
+  private async make(userId: string): Promise<Buffer | undefined> {
+    const { key, wrapped } = await this.newKey(userId);
     try {
       this.onRequest('PutItem');
       await this.dynamodb.send(
         new PutCommand({
           TableName: this.where.table,
-          Item: {
-            UserID: userId,
-            WrappedKey: Buffer.from(CiphertextBlob as Uint8Array).toString('base64'),
-          },
+          Item: { UserID: userId, WrappedKey: wrapped },
           ConditionExpression: 'attribute_not_exists(UserID)',
         }),
       );
@@ -118,7 +154,6 @@ export class KmsDataKeys implements DataKeys {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
-    const key = Buffer.from(Plaintext as Uint8Array);
     this.cache.set(userId, { key });
     return key;
   }

@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { documentClientFromEnv, requiredEnv } from '../dynamo/client';
+import { FUNCTION_CLIENT_OPTIONS } from '../dynamo/client-options';
 import { countWith, traceClient } from '../observability';
 import { KmsDataKeys } from './data-keys';
 
@@ -7,7 +8,7 @@ import { KmsDataKeys } from './data-keys';
 export const dataKeysFromEnv = () =>
   new KmsDataKeys(
     documentClientFromEnv(),
-    traceClient(new KMSClient({})),
+    traceClient(new KMSClient(FUNCTION_CLIENT_OPTIONS)),
     { table: requiredEnv('DATA_KEYS_TABLE'), kmsKeyId: requiredEnv('KMS_KEY_ID') },
     undefined,
     undefined,

@@ -54,7 +54,7 @@ export const RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseMs: 50, capExpon
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
-type Idempotency = Pick<IdempotencyRecord, 'key' | 'requestHash' | 'previousRelease'> & {
+type Idempotency = Pick<IdempotencyRecord, 'key' | 'requestHash'> & {
   request: CommandRequest;
 };
 type AttemptOutcome = CommandOutcome | { kind: 'lostRace' };
@@ -83,23 +83,15 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const hashRequest = (request: CommandRequest) =>
   sha256(stableStringify(requestFields(request)) as string);
 
-/** How the release before 2026-11-29 hashed a request: the body in the order it was sent. */
-const hashBodyAsSent = (request: CommandRequest) => sha256(JSON.stringify(requestFields(request)));
-
 /** The key as stored: the caller's own, so no caller can take or probe another's keys. */
 export const scopedKey = (caller: string, key: string) =>
   `caller.${sha256(JSON.stringify([caller, key]))}`;
 
 const idempotencyOf = (request: CommandRequest): Idempotency | undefined => {
   if (!request.idempotencyKey) return undefined;
-  const requestHash = hashRequest(request);
   return {
     key: scopedKey(request.caller, request.idempotencyKey),
-    requestHash,
-    previousRelease: {
-      key: request.idempotencyKey,
-      requestHashes: [requestHash, hashBodyAsSent(request)],
-    },
+    requestHash: hashRequest(request),
     request,
   };
 };
@@ -180,21 +172,12 @@ const settle = async (
   }
 };
 
-const isRecordOf = (record: IdempotencyRecord, { request, requestHash }: Idempotency) =>
-  record.hashOfBodyAsSent
-    ? record.requestHash === hashBodyAsSent(request)
-    : record.requestHash === requestHash;
+const isRecordOf = (record: IdempotencyRecord, { requestHash }: Idempotency) =>
+  record.requestHash === requestHash;
 
-/** The answer recorded for this request: under the caller's key, or by the previous release. */
-const recordedAnswer = async (deps: CommandDependencies, idempotency: Idempotency) => {
-  const scoped = await deps.store.readIdempotency(idempotency.key, deps.now());
-  if (scoped) return scoped;
-  const { previousRelease } = idempotency;
-  const unscoped =
-    previousRelease && (await deps.store.readIdempotency(previousRelease.key, deps.now()));
-  // Another request under the same text may be another caller's: it is none of this one's business.
-  return unscoped && isRecordOf(unscoped, idempotency) ? unscoped : undefined;
-};
+/** The answer recorded under the caller's key, if it is still live. */
+const recordedAnswer = (deps: CommandDependencies, idempotency: Idempotency) =>
+  deps.store.readIdempotency(idempotency.key, deps.now());
 
 const replay = async (
   deps: CommandDependencies,
@@ -225,14 +208,13 @@ const answeredBefore = async (
 
 const recordOf = (
   deps: CommandDependencies,
-  { key, requestHash, previousRelease }: Idempotency,
+  { key, requestHash }: Idempotency,
   outcome: CommandOutcome,
 ): IdempotencyRecord => {
   const recordedAt = Math.floor(deps.now().getTime() / 1000);
   return {
     key,
     requestHash,
-    previousRelease,
     outcome,
     recordedAt,
     expiresAt: recordedAt + IDEMPOTENCY_TTL_SECONDS,

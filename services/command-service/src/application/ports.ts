@@ -38,14 +38,6 @@ export type IdempotencyRecord = {
   /** The caller's key, scoped to that caller: one caller's keys never meet another's. */
   key: string;
   requestHash: string;
-  /**
-   * Where the previous release, which did not scope keys, recorded this very request: a live
-   * record there with one of these hashes is this request's answer, and no other is (it may be
-   * another caller's).
-   */
-  previousRelease?: { key: string; requestHashes: string[] };
-  /** Set on records of the previous release, which hashed the body as sent. */
-  hashOfBodyAsSent?: boolean;
   outcome: CommandOutcome;
   /** Epoch seconds. */
   recordedAt: number;

@@ -1,5 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   decodeEvent,
   decodeSnapshot,
@@ -15,6 +19,8 @@ import {
   firstTimes,
   loseResponses,
   loseResponsesThenConflict,
+  loseResponsesThenFail,
+  throttleTable,
 } from '../../../../test/faults/dynamodb-faults';
 import { emfWrittenBy } from '../../../../test/support/emf';
 import {
@@ -324,9 +330,9 @@ describe('requests per command, as a warm function that sees many users sends th
     });
   });
 
-  it('USER_CREATED: one GenerateDataKey, the key written without reading first', async () => {
+  it('USER_CREATED: one GenerateDataKey, the key written with the event in one transaction', async () => {
     expect(await sentFor(creation(`user-${randomUUID()}`))).toEqual({
-      dynamodb: { QueryCommand: 1, PutItemCommand: 2 },
+      dynamodb: { QueryCommand: 1, TransactWriteItemsCommand: 1 },
       kms: { GenerateDataKeyCommand: 1 },
     });
   });
@@ -391,18 +397,117 @@ describe('a rollback to the release before carried snapshots (or that release du
   });
 });
 
+/** The user's data-key row, as the key table holds it (or undefined). */
+const dataKeyRow = async (userId: string) =>
+  (
+    await client.send(
+      new GetCommand({
+        TableName: tables.DataKeysTable,
+        Key: { UserID: userId },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
 describe("a user's data key", () => {
-  it("is made again after its write met the erasure's transaction (a lost race, never a 5xx)", async () => {
-    const keysClient = testDocumentClient();
-    conflictWithTransactions(keysClient, { commands: ['PutItemCommand'], when: firstTimes(2) });
-    const store = new DynamoEventStore(
-      client,
-      { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
-      testDataKeys(tables.DataKeysTable, keysClient),
-    );
+  it('is made again after its transaction met another one in flight (a lost race, never a 5xx)', async () => {
+    const contended = testDocumentClient();
+    conflictWithTransactions(contended, {
+      commands: ['TransactWriteItemsCommand'],
+      when: firstTimes(2),
+    });
     const userId = `user-${randomUUID()}`;
-    const outcome = await executeCommand({ ...deps, store }, creation(userId));
+    const outcome = await executeCommand(dependenciesOver(contended), creation(userId));
     expect(outcome).toMatchObject({ kind: 'stored', result: { version: 1 } });
+    expect(await storedEvents(userId)).toMatchObject([{ payload: { name: 'Ada' } }]);
+  });
+
+  it('is stored only with the first event: a creation refused for a reused key stores none', async () => {
+    const idempotencyKey = randomUUID();
+    const first = await newUser();
+    await executeCommand(deps, balance(first, 1, { idempotencyKey }));
+    const userId = `user-${randomUUID()}`;
+    expect(await executeCommand(deps, creation(userId, { idempotencyKey }))).toMatchObject({
+      refusal: { code: 'IDEMPOTENCY_KEY_REUSED' },
+    });
+    expect(await storedItems(userId)).toEqual([]);
+    expect(await dataKeyRow(userId)).toBeUndefined();
+  });
+
+  it('made by an older release before the first event is used, not replaced', async () => {
+    const userId = `user-${randomUUID()}`;
+    const keys = testDataKeys(tables.DataKeysTable);
+    const older = await keys.readOrCreate(userId);
+    const row = await dataKeyRow(userId);
+    expect(await executeCommand(deps, creation(userId))).toMatchObject({ kind: 'stored' });
+    expect(await dataKeyRow(userId)).toEqual(row);
+    const [item] = await storedItems(userId);
+    const event = await decodeEvent(item as Record<string, unknown>, { read: async () => older });
+    expect(event).toMatchObject({ payload: { name: 'Ada' } });
+  });
+});
+
+describe('a write that landed although the SDK gave up on it (its answer lost, then throttling or 500s)', () => {
+  const writes = ['PutItemCommand', 'TransactWriteItemsCommand'];
+  const unlucky = (then: () => Error) => {
+    const lossy = testDocumentClient();
+    loseResponsesThenFail(lossy, { commands: writes, when: () => true }, then);
+    return dependenciesOver(lossy);
+  };
+  const throttling = () =>
+    new ProvisionedThroughputExceededException({
+      message: 'slow down (on purpose)',
+      $metadata: {},
+    });
+  const serverError = () =>
+    new InternalServerError({
+      message: 'internal (on purpose)',
+      $metadata: { httpStatusCode: 500 },
+    });
+
+  it.each([
+    ['throttling', throttling],
+    ['500s', serverError],
+  ])('is answered as stored after %s, never "try again", and stored once', async (_, then) => {
+    const userId = await newUser();
+    expect(await executeCommand(unlucky(then), balance(userId, 7))).toMatchObject({
+      kind: 'stored',
+      result: { version: 2 },
+    });
+    expect((await storedEvents(userId)).map((event) => event.version)).toEqual([1, 2]);
+  });
+
+  it('holds for a keyless erasure (a transaction): stored, not 503 and then 410', async () => {
+    const userId = await newUser();
+    const erasure = request(userId, { type: 'USER_ERASED', payload: {} });
+    expect(await executeCommand(unlucky(throttling), erasure)).toMatchObject({
+      kind: 'stored',
+      result: { version: 2 },
+    });
+    expect((await storedEvents(userId)).map((event) => event.type)).toEqual([
+      'USER_CREATED',
+      'USER_ERASED',
+    ]);
+  });
+
+  it('holds for a first event and its new key: both stored, once', async () => {
+    const userId = `user-${randomUUID()}`;
+    expect(await executeCommand(unlucky(throttling), creation(userId))).toMatchObject({
+      kind: 'stored',
+      result: { version: 1 },
+    });
+    expect(await storedEvents(userId)).toMatchObject([{ payload: { name: 'Ada' } }]);
+  });
+
+  it('that did not land is answered 503 with Retry-After, and nothing is stored', async () => {
+    const userId = await newUser();
+    const throttled = testDocumentClient();
+    throttleTable(throttled, tables.EventsTable, ['PutItemCommand']);
+    const failure = await executeCommand(dependenciesOver(throttled), balance(userId, 1)).catch(
+      (error: unknown) => error,
+    );
+    expect(errorResponseBody(failure)).toMatchObject({ statusCode: 503 });
+    expect(await storedEvents(userId)).toHaveLength(1);
   });
 });
 
@@ -426,70 +531,6 @@ describe('a transaction DynamoDB cancels for throttling', () => {
   });
 });
 
-describe('a key recorded by the previous release (answer as `Result`, body hashed as sent)', () => {
-  it('is replayed for the same body within its 24 hours, and refused for another', async () => {
-    const userId = await newUser();
-    const idempotencyKey = randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const bodyAsSent = JSON.stringify([userId, 'USER_BALANCE', { delta: 3 }, null]);
-    await client.send(
-      new PutCommand({
-        TableName: tables.IdempotencyTable,
-        Item: {
-          IdempotencyKey: idempotencyKey,
-          RequestHash: createHash('sha256').update(bodyAsSent).digest('hex'),
-          Result: {
-            aggregateId: userId,
-            eventType: 'USER_BALANCE',
-            sequence: 2,
-            stored: true,
-            eventId: 'e5a4ca58-3c3c-4b46-8ac3-0b08f3d0a5f1',
-            occurredAt: '2026-11-28T10:00:00.000Z',
-          },
-          RecordedAt: now - 3600,
-          ExpiresAt: now + 20 * 3600,
-        },
-      }),
-    );
-    expect(await executeCommand(deps, balance(userId, 3, { idempotencyKey }))).toEqual({
-      kind: 'stored',
-      result: {
-        userId,
-        eventType: 'USER_BALANCE',
-        version: 2,
-        eventId: 'e5a4ca58-3c3c-4b46-8ac3-0b08f3d0a5f1',
-        occurredAt: '2026-11-28T10:00:00.000Z',
-      },
-    });
-    // Another request under the same text may be another caller's (the key was not scoped then).
-    expect(await executeCommand(deps, balance(userId, 4, { idempotencyKey }))).toMatchObject({
-      kind: 'stored',
-      result: { version: 2 },
-    });
-    expect(await storedEvents(userId)).toHaveLength(2);
-  });
-});
-
-/** A record as the release before 2026-12-01 wrote it: under the key's own text. */
-const unscopedRecord = async (key: string, request: CommandRequest, outcome: CommandOutcome) => {
-  const requestHash = createHash('sha256')
-    .update(JSON.stringify([request.userId, request.command.type, request.command.payload, null]))
-    .digest('hex');
-  const now = Math.floor(Date.now() / 1000);
-  await client.send(
-    new PutCommand({
-      TableName: tables.IdempotencyTable,
-      Item: {
-        IdempotencyKey: key,
-        RequestHash: requestHash,
-        Outcome: outcome,
-        RecordedAt: now - 60,
-        ExpiresAt: now + 3600,
-      },
-    }),
-  );
-};
-
 describe("one caller's Idempotency-Key and another's", () => {
   it("never meet: Bob's refused command does not block Alice's first one with the same key", async () => {
     const key = `order-${randomUUID()}`;
@@ -511,42 +552,34 @@ describe("one caller's Idempotency-Key and another's", () => {
     expect(await storedEvents(alice)).toHaveLength(2);
   });
 
-  it("are honoured from the previous release's unscoped records for the very same request only", async () => {
+  it("never contend: a keyed command's transaction holds its own items only, none named by the key's text", async () => {
     const userId = await newUser();
     const key = `order-${randomUUID()}`;
-    const answered: CommandOutcome = {
-      kind: 'stored',
-      result: { userId, eventType: 'USER_BALANCE', version: 2, eventId: 'e-1', occurredAt: 'then' },
-    };
-    await unscopedRecord(key, balance(userId, 3), answered);
-    // Its retry after the upgrade: replayed, nothing stored again (with or without a refusal).
-    expect(await executeCommand(deps, balance(userId, 3, { idempotencyKey: key }))).toEqual(
-      answered,
+    const watched = testDocumentClient();
+    const sent: string[] = [];
+    watched.middlewareStack.add(
+      (next) => (args) => {
+        const { TransactItems = [] } = args.input as {
+          TransactItems?: Record<
+            string,
+            { Key?: Record<string, unknown>; Item?: Record<string, unknown> }
+          >[];
+        };
+        for (const item of TransactItems) {
+          const [write] = Object.values(item);
+          sent.push(JSON.stringify(write?.Key ?? write?.Item));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'watchTransactions' },
     );
-    expect(await storedEvents(userId)).toHaveLength(1);
-    // Someone else's request under the same text: theirs, decided on its own.
-    const other = await newUser();
     expect(
-      await executeCommand(deps, balance(other, 3, { caller: other, idempotencyKey: key })),
-    ).toMatchObject({ kind: 'stored', result: { userId: other, version: 2 } });
-    expect(
-      await executeCommand(deps, balance(other, -9, { caller: other, idempotencyKey: `${key}-2` })),
-    ).toMatchObject({ refusal: { code: 'INSUFFICIENT_BALANCE' } });
-  });
-
-  it("replays a previous release's refusal of the same request, and records nothing new", async () => {
-    const key = `order-${randomUUID()}`;
-    const userId = `user-${randomUUID()}`;
-    const refusal: CommandOutcome = {
-      kind: 'refused',
-      refusal: { code: 'USER_NOT_FOUND', details: {} },
-    };
-    await unscopedRecord(key, balance(userId, 1), refusal);
-    await create(userId);
-    expect(await executeCommand(deps, balance(userId, 1, { idempotencyKey: key }))).toEqual(
-      refusal,
-    );
-    expect(await storedEvents(userId)).toHaveLength(1);
+      await executeCommand(dependenciesOver(watched), balance(userId, 3, { idempotencyKey: key })),
+    ).toMatchObject({ kind: 'stored' });
+    // AWS cancels transactions that overlap on an item: an item named by the raw text would make
+    // unrelated callers' commands (who chose the same text) cancel each other.
+    expect(sent).toHaveLength(2);
+    expect(sent.join()).not.toContain(key);
   });
 });
 

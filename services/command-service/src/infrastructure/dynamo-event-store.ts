@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -19,6 +20,7 @@ import {
   encodeEvent,
   isSealed,
   isUnknownEvent,
+  type NewDataKey,
   NewerSchemaVersionError,
   needsDataKey,
   type RecordedEvent,
@@ -29,7 +31,6 @@ import {
 import {
   type AppendRequest,
   type CommandOutcome,
-  type CommandResult,
   type EventStore,
   type HeadNeeds,
   IdempotencyKeyTakenError,
@@ -41,8 +42,10 @@ import { fold, initialState, type UserState } from '../domain/user';
 
 export type EventStoreTables = { events: string; idempotency: string };
 
-/** The data keys, and how to shred one inside the erasure's transaction. */
-export type ErasableDataKeys = DataKeys & {
+/** The data keys, how to make one inside a first event's transaction, and how to shred one. */
+export type SealingDataKeys = DataKeys & {
+  generate(userId: string): Promise<NewDataKey>;
+  remember(userId: string, key: Buffer): void;
   shreddingOf(userId: string): { Put: { TableName: string; Item: Record<string, unknown> } };
 };
 
@@ -63,11 +66,25 @@ const READABLE_SNAPSHOT_VERSIONS = new Set([1, SNAPSHOT_VERSION]);
 const versionIsFree = 'attribute_not_exists(AggregateID)';
 const keyIsFreeOrExpired = 'attribute_not_exists(IdempotencyKey) OR ExpiresAt < :now';
 
+/** A key stored before this user's first event (by a release that stored keys first). */
+class DataKeyTakenError extends Error {}
+
+/** Extra items of an event's transaction: a new key's storage, or an erasure's shredding. */
+type KeyWrite = { Put: { TableName: string; Item: Record<string, unknown> } };
+
+/**
+ * Consistent reads of a write's own item after its outcome was lost: each is retried by the SDK
+ * too, and they pause 100 ms, then 200 ms, in between.
+ */
+const LOOKUPS = 3;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class DynamoEventStore implements EventStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: EventStoreTables,
-    private readonly keys: ErasableDataKeys,
+    private readonly keys: SealingDataKeys,
   ) {}
 
   async readHead(userId: string, { personalData }: HeadNeeds): Promise<StreamHead> {
@@ -99,31 +116,49 @@ export class DynamoEventStore implements EventStore {
     const [first] = events;
     const userId = first?.event.userId as string;
     const erasure = events.some(({ event }) => event.type === 'USER_ERASED');
+    const encoded = (key: Buffer | undefined) =>
+      events.map(({ event, stateAfter }) =>
+        encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION, carried }, key),
+      );
     // An erasure holds no personal data, and must not bring the user's key back; a command that
     // changes no personal field carries the sealed ones forward and needs no key either.
     const needsKey =
       !erasure && events.some(({ event, stateAfter }) => needsDataKey(event, stateAfter, carried));
-    const key = needsKey ? await this.keyToSeal(userId, first?.event.version === 1) : undefined;
-    const eventItems = events.map(({ event, stateAfter }) =>
-      encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION, carried }, key),
-    );
-    const [single] = eventItems;
-    if (single && eventItems.length === 1 && !idempotency && !erasure) {
-      await this.putEvent(single);
+    if (needsKey && first?.event.version === 1) {
+      await this.appendFirst(userId, encoded, idempotency);
       return;
     }
-    await this.transact(eventItems, idempotency, erasure ? [this.keys.shreddingOf(userId)] : []);
+    const key = needsKey ? await this.keyToSeal(userId) : undefined;
+    await this.write(encoded(key), idempotency, erasure ? [this.keys.shreddingOf(userId)] : []);
     if (erasure) this.keys.forget(userId);
+  }
+
+  /**
+   * A user's first event and a new key in one transaction: a command that is refused or fails
+   * stores no key. A key stored before (by an older release) is used instead.
+   */
+  private async appendFirst(
+    userId: string,
+    encoded: (key: Buffer | undefined) => EventItem[],
+    idempotency: IdempotencyRecord | undefined,
+  ) {
+    const fresh = await this.keys.generate(userId);
+    try {
+      await this.write(encoded(fresh.key), idempotency, [fresh.storage]);
+      this.keys.remember(userId, fresh.key);
+    } catch (error) {
+      if (!(error instanceof DataKeyTakenError)) throw error;
+      await this.write(encoded(await this.keyToSeal(userId)), idempotency, []);
+    }
   }
 
   /**
    * Erased since this command read its state, or being erased now (the key's row is held by the
    * erasure's transaction, AWS only): the command lost the race and is decided again.
    */
-  private async keyToSeal(userId: string, firstEvent: boolean) {
+  private async keyToSeal(userId: string) {
     try {
-      // A user's first event: no key can be there yet unless a lost race made one; make it at once.
-      return await (firstEvent ? this.keys.createOrRead(userId) : this.keys.readOrCreate(userId));
+      return await this.keys.readOrCreate(userId);
     } catch (error) {
       if (error instanceof UserErasedError || error instanceof TransactionConflictException) {
         throw new VersionTakenError();
@@ -144,35 +179,33 @@ export class DynamoEventStore implements EventStore {
     return {
       key,
       requestHash: Item.RequestHash,
-      outcome: Item.Outcome ?? outcomeOfPreviousRelease(Item.Result),
-      hashOfBodyAsSent: Item.Outcome === undefined,
+      outcome: Item.Outcome,
       recordedAt: Item.RecordedAt,
       expiresAt: Item.ExpiresAt,
     };
   }
 
   async recordOutcome(record: IdempotencyRecord): Promise<void> {
-    const check = this.previousReleaseCheck(record);
+    // Tells our own record from a twin's: the SDK retries a put whose response was lost, and the
+    // retry then meets the record it wrote.
+    const writeId = randomUUID();
+    const put = this.idempotencyPut(record);
     try {
-      if (!check) await this.client.send(new PutCommand(this.idempotencyPut(record)));
-      else {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [{ Put: this.idempotencyPut(record) }, check],
-          }),
-        );
-      }
+      await this.client.send(
+        new PutCommand({
+          ...put,
+          Item: { ...put.Item, WriteId: writeId },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
     } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && error.Item?.WriteId?.S === writeId) {
+        return;
+      }
       // Taken, or (AWS only) locked by a twin's transaction in flight: the key's owner answers.
-      const codes =
-        error instanceof TransactionCanceledException
-          ? (error.CancellationReasons ?? []).map((reason) => reason.Code)
-          : [];
       if (
         error instanceof ConditionalCheckFailedException ||
-        error instanceof TransactionConflictException ||
-        codes.includes('ConditionalCheckFailed') ||
-        codes.includes('TransactionConflict')
+        error instanceof TransactionConflictException
       ) {
         throw new IdempotencyKeyTakenError();
       }
@@ -180,25 +213,18 @@ export class DynamoEventStore implements EventStore {
     }
   }
 
-  /**
-   * Fails while the previous release's record of this very request is live under the unscoped
-   * key: that record is the answer. A record of another request there is ignored.
-   */
-  private previousReleaseCheck({ previousRelease, recordedAt }: IdempotencyRecord) {
-    if (!previousRelease) return undefined;
-    const [thisRequest, asSent] = previousRelease.requestHashes;
-    return {
-      ConditionCheck: {
-        TableName: this.tables.idempotency,
-        Key: { IdempotencyKey: previousRelease.key },
-        ConditionExpression: `${keyIsFreeOrExpired} OR (RequestHash <> :thisRequest AND RequestHash <> :asSent)`,
-        ExpressionAttributeValues: {
-          ':now': recordedAt,
-          ':thisRequest': thisRequest,
-          ':asSent': asSent,
-        },
-      },
-    };
+  /** One event alone is one conditional put; anything more is one transaction. */
+  private async write(
+    eventItems: EventItem[],
+    idempotency: IdempotencyRecord | undefined,
+    keyWrites: KeyWrite[],
+  ) {
+    const [single] = eventItems;
+    if (single && eventItems.length === 1 && !idempotency && keyWrites.length === 0) {
+      await this.putEvent(single);
+    } else {
+      await this.transact(eventItems, idempotency, keyWrites);
+    }
   }
 
   private async putEvent(item: EventItem) {
@@ -208,14 +234,28 @@ export class DynamoEventStore implements EventStore {
       // The SDK retries a put whose response was lost; the retry then meets our own item.
       if (error instanceof ConditionalCheckFailedException && isOurs(error.Item, item)) return;
       if (error instanceof ConditionalCheckFailedException) throw new VersionTakenError();
-      // Locked by another writer's transaction (AWS only). Our own earlier attempt, whose answer
-      // was lost, may have written the item before that: look before calling it a lost race.
-      if (error instanceof TransactionConflictException) {
-        if (await this.holdsOurEvent(item)) return;
-        throw new VersionTakenError();
-      }
+      if (await this.writtenAfterAll(item, error)) return;
+      // Locked by another writer's transaction (AWS only), and not ours: a lost race.
+      if (error instanceof TransactionConflictException) throw new VersionTakenError();
       throw error;
     }
+  }
+
+  /**
+   * Whether our event is stored although its write failed (an answer lost or stalled, then
+   * throttling or 500s past the SDK's retries, or a conflict with our own first attempt); throws
+   * `error` when no consistent read can tell. A client told "try again" must never find its
+   * command stored: a retry without an Idempotency-Key would store it twice.
+   */
+  private async writtenAfterAll(item: EventItem | undefined, error: unknown) {
+    // DynamoDB refused the request itself (e.g. an item too large): nothing was written.
+    if (!item || (error as Error).name === 'ValidationException') return false;
+    for (let lookup = 0; lookup < LOOKUPS; lookup++) {
+      if (lookup > 0) await pause(100 * 2 ** (lookup - 1));
+      const found = await this.holdsOurEvent(item).catch(() => undefined);
+      if (found !== undefined) return found;
+    }
+    throw error;
   }
 
   private async holdsOurEvent(item: EventItem) {
@@ -257,37 +297,31 @@ export class DynamoEventStore implements EventStore {
   private async transact(
     eventItems: EventItem[],
     idempotency: IdempotencyRecord | undefined,
-    keyShreddings: ReturnType<ErasableDataKeys['shreddingOf']>[],
+    keyWrites: KeyWrite[],
   ) {
     const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
-    const previousRelease = idempotency && this.previousReleaseCheck(idempotency);
-    const TransactItems = [
-      ...puts,
-      ...(idempotency ? [{ Put: this.idempotencyPut(idempotency) }] : []),
-      ...(previousRelease ? [previousRelease] : []),
-      ...keyShreddings,
-    ];
+    const keyRecord = idempotency ? [{ Put: this.idempotencyPut(idempotency) }] : [];
     try {
       // The SDK gives the transaction a ClientRequestToken: its retries are idempotent.
-      await this.client.send(new TransactWriteCommand({ TransactItems }));
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: [...puts, ...keyRecord, ...keyWrites] }),
+      );
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
+      const reasons =
+        error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
       if (isOurs(reasons[0]?.Item, eventItems[0])) return;
-      const keyReasons = idempotency
-        ? reasons.slice(puts.length, puts.length + (previousRelease ? 2 : 1))
-        : [];
-      if (keyReasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
-        throw new IdempotencyKeyTakenError();
-      }
-      const codes = reasons.map((reason) => reason.Code);
-      // A concurrent transaction on one of the items (AWS only), maybe after our own first
-      // attempt went through with its answer lost: look before calling it a lost race.
-      if (codes.includes('TransactionConflict')) {
-        if (eventItems[0] && (await this.holdsOurEvent(eventItems[0]))) return;
+      const failed = (from: number, count: number) =>
+        reasons
+          .slice(from, from + count)
+          .some((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failed(0, puts.length)) throw new VersionTakenError();
+      if (failed(puts.length, keyRecord.length)) throw new IdempotencyKeyTakenError();
+      if (failed(puts.length + keyRecord.length, keyWrites.length)) throw new DataKeyTakenError();
+      if (await this.writtenAfterAll(eventItems[0], error)) return;
+      // A concurrent transaction on one of the items (AWS only), and not ours: a lost race.
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
         throw new VersionTakenError();
       }
-      if (codes.includes('ConditionalCheckFailed')) throw new VersionTakenError();
       throw error;
     }
   }
@@ -322,27 +356,6 @@ export class DynamoEventStore implements EventStore {
 }
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
-
-/**
- * Keys recorded by the release before 2026-11-29 hold only stored or unchanged answers, as
- * `Result`; they expire 24 hours after an upgrade, and are answered as they were until then.
- */
-const outcomeOfPreviousRelease = (result: {
-  aggregateId: string;
-  eventType: CommandResult['eventType'];
-  sequence: number;
-  stored: boolean;
-  eventId?: string;
-  occurredAt?: string;
-}): CommandOutcome => ({
-  kind: result.stored ? 'stored' : 'unchanged',
-  result: {
-    userId: result.aggregateId,
-    eventType: result.eventType,
-    version: result.sequence,
-    ...(result.eventId && { eventId: result.eventId, occurredAt: result.occurredAt }),
-  },
-});
 
 /** The item a failed condition found (raw attribute values) is the one we meant to write. */
 const isOurs = (found: Record<string, AttributeValue> | undefined, ours: EventItem | undefined) =>

@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
-import { requiredEnv } from '@users/shared/dynamo';
+import { FUNCTION_CLIENT_OPTIONS, requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation, traceClient } from '@users/shared/observability';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
@@ -11,7 +11,10 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
   .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
   .handler(
     createPublisher(
-      new EventBridgeBus(traceClient(new EventBridgeClient({})), requiredEnv('EVENT_BUS_ARN')),
+      new EventBridgeBus(
+        traceClient(new EventBridgeClient(FUNCTION_CLIENT_OPTIONS)),
+        requiredEnv('EVENT_BUS_ARN'),
+      ),
       publisherMetrics,
     ),
   );
