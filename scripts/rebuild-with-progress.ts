@@ -1,5 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
+import type { ReadModelRestorer } from '../services/query-service/src/application/ports';
 import {
   type RebuildReport,
   rebuildReadModels,
@@ -23,7 +24,7 @@ export const rebuildWithProgress = async (
   }: {
     label: string;
     segments?: number;
-    into?: DynamoReadModelStore;
+    into?: ReadModelRestorer;
     onProgress?: (report: RebuildReport) => void;
   },
 ) => {

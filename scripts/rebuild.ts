@@ -6,7 +6,7 @@
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { stageConfig } from './local-stack/tables';
-import { writtenVersions } from './projections/stage-projections';
+import { repairedVersions, repairingRestorer } from './projections/stage-projections';
 import { rebuildWithProgress } from './rebuild-with-progress';
 
 const { values } = parseArgs({
@@ -24,25 +24,25 @@ const main = async () => {
   const stage = values.stage as string;
   const config = stageConfig(stage, { ...values, dataKeysTable: values['data-keys-table'] });
   const eventsTable = values['events-table'] ?? config.eventsTable;
-  // Every projection version the projector writes, the live one first (docs/projections.md).
-  for (const { version, readModels } of await writtenVersions(config)) {
-    const report = await rebuildWithProgress(
-      { ...config, eventsTable },
-      {
-        label: `${stage}, projection version ${version}`,
-        segments: Number(values.segments),
-        into: readModels,
-      },
+  // Every projection version whose tables are kept, each user written into all of them in write
+  // order (a switch's target first: docs/projections.md).
+  const versions = await repairedVersions(config);
+  const report = await rebuildWithProgress(
+    { ...config, eventsTable },
+    {
+      label: `${stage}, projection versions ${versions.join(', ')}`,
+      segments: Number(values.segments),
+      into: repairingRestorer(config),
+    },
+  );
+  console.log(
+    `Rebuilt version${versions.length > 1 ? 's' : ''} ${versions.join(', ')}: ${report.users} users from ${report.events} events in ${report.seconds.toFixed(1)} s (${report.eventsPerSecond} events/s).`,
+  );
+  if (report.failedUsers.length > 0) {
+    console.error(
+      `${report.failedUsers.length} user(s) could not be rebuilt:\n  ${report.failedUsers.join('\n  ')}`,
     );
-    console.log(
-      `Rebuilt version ${version}: ${report.users} users from ${report.events} events in ${report.seconds.toFixed(1)} s (${report.eventsPerSecond} events/s).`,
-    );
-    if (report.failedUsers.length > 0) {
-      console.error(
-        `${report.failedUsers.length} user(s) could not be rebuilt:\n  ${report.failedUsers.join('\n  ')}`,
-      );
-      process.exitCode = 1;
-    }
+    process.exitCode = 1;
   }
 };
 

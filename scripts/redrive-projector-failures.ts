@@ -10,11 +10,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { StoredEvent } from '../services/query-service/src/application/ports';
 import { rebuildReadModels } from '../services/query-service/src/application/rebuild-read-models';
 import { DynamoUserEvents } from '../services/query-service/src/infrastructure/dynamo-user-events';
 import type { StageConfig } from './local-stack/tables';
-import { writtenVersions } from './projections/stage-projections';
+import { repairingRestorer } from './projections/stage-projections';
 
 /** What Lambda sends to a stream's on-failure destination: where the batch was, not its records. */
 type FailureRecord = {
@@ -78,16 +77,6 @@ export const usersInBatch = async (
   return { users, records, complete: false };
 };
 
-/** A user's whole history, a page at a time. */
-const historyOf = async (events: DynamoUserEvents, userId: string) => {
-  const history: StoredEvent[] = [];
-  for (;;) {
-    const page = await events.eventsOf(userId, history.length + 1, PAGE);
-    history.push(...page);
-    if (page.length < PAGE) return history;
-  }
-};
-
 /**
  * The projector's failure queue, applied again: for each message (a stream batch the projector
  * gave up on) the batch's users are found in the stream, and their read models rebuilt from the
@@ -141,22 +130,18 @@ export const redriveProjectorFailures = async (
         continue;
       }
       if (!apply) continue;
-      // Every projection version the projector writes, the live one first: none may miss them.
-      const failed: string[] = [];
-      for (const { version, readModels } of await writtenVersions(stage)) {
-        const report = await rebuildReadModels(
-          {
-            scanUsers: async (onUser) => {
-              for (const userId of plan.users) await onUser(await historyOf(events, userId));
-            },
+      // Every projection version whose tables are kept, in write order: none may miss them.
+      const report = await rebuildReadModels(
+        {
+          scanUsers: async (onUser) => {
+            for (const userId of plan.users) await onUser(await events.history(userId));
           },
-          readModels,
-          stage.keys,
-        );
-        failed.push(...report.failedUsers.map((user) => `version ${version}: ${user}`));
-      }
-      if (failed.length > 0) {
-        plan.problem = `not rebuilt: ${failed.join('; ')}`;
+        },
+        repairingRestorer(stage),
+        stage.keys,
+      );
+      if (report.failedUsers.length > 0) {
+        plan.problem = `not rebuilt: ${report.failedUsers.join('; ')}`;
         continue;
       }
       await sqs.send(

@@ -5,12 +5,18 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { buildProjection } from '../../services/query-service/src/application/build-projection';
+import { rebuildReadModels } from '../../services/query-service/src/application/rebuild-read-models';
+import {
+  restoreInWriteOrder,
+  writeOrder,
+} from '../../services/query-service/src/application/restore-in-write-order';
 import {
   compareVersions,
   switchProjection,
 } from '../../services/query-service/src/application/switch-projection';
 import { DynamoProjectionRegistry } from '../../services/query-service/src/infrastructure/dynamo-projection-registry';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
+import { DynamoUserEvents } from '../../services/query-service/src/infrastructure/dynamo-user-events';
 import {
   type ProjectionVersion,
   versionedTableName,
@@ -43,19 +49,21 @@ export const stageReadModelsOf = (stage: StageConfig, version: ProjectionVersion
   new DynamoReadModelStore(stage.client, tablesOf(stage, version));
 
 /**
- * Every version the projector writes, the live one first, with its read models: what a rebuild
- * or a redrive must repair, so that none falls behind the others.
+ * What a rebuild or a redrive writes: each user into every version whose tables are kept, in
+ * write order (a switch's target first; behind and dropped versions too, so that erasures reach
+ * them), the registry read again as it goes.
  */
-export const writtenVersions = async (stage: StageConfig) => {
-  const { live, followers } = await new DynamoProjectionRegistry(
-    stage.client,
-    stage.projectionsTable,
-  ).state();
-  return [live, ...followers.filter((f) => !f.behind).map((f) => f.version)].map((version) => ({
-    version,
-    readModels: stageReadModelsOf(stage, version),
-  }));
+export const repairingRestorer = (stage: StageConfig) => {
+  const registry = new DynamoProjectionRegistry(stage.client, stage.projectionsTable);
+  return restoreInWriteOrder(
+    () => registry.state(),
+    (version) => stageReadModelsOf(stage, version),
+  );
 };
+
+/** The versions a repair writes now, in write order, for what it tells the operator. */
+export const repairedVersions = async (stage: StageConfig) =>
+  writeOrder(await new DynamoProjectionRegistry(stage.client, stage.projectionsTable).state());
 
 /** What `npm run projections` does to a stage (docs/projections.md). */
 export const stageProjections = (stage: StageConfig, options: ProjectionOptions) => {
@@ -119,9 +127,37 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
             into: readModelsOf(version),
             onProgress,
           }),
+        catchUp: () => catchUp(version),
       },
       version,
     );
+  };
+  /**
+   * Every user the live version is ahead on in `version` (the projector leaves a building
+   * version's gaps to its build), restored from the event store; how many were behind.
+   */
+  const catchUp = async (version: ProjectionVersion) => {
+    const { live } = await registry.state();
+    const behind: string[] = [];
+    await compareVersions(readModelsOf(live), readModelsOf(version), (userId) => {
+      behind.push(userId);
+    });
+    const events = new DynamoUserEvents(stage.client, stage.eventsTable);
+    const report = await rebuildReadModels(
+      {
+        scanUsers: async (onUser) => {
+          for (const userId of behind) await onUser(await events.history(userId));
+        },
+      },
+      readModelsOf(version),
+      stage.keys,
+    );
+    if (report.failedUsers.length > 0) {
+      throw new Error(
+        `${report.failedUsers.length} user(s) could not be caught up:\n  ${report.failedUsers.join('\n  ')}`,
+      );
+    }
+    return behind.length;
   };
 
   const switchTo = (version: ProjectionVersion) =>
@@ -136,11 +172,16 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
       version,
     );
 
+  /**
+   * The projector stops writing the version; its tables are kept (and still erased) unless they
+   * are deleted here: locally, or with `deleteTables` (a stage's version 1 never: its tables
+   * belong to the query stack).
+   */
   const drop = async (version: ProjectionVersion, { deleteTables }: { deleteTables: boolean }) => {
     if (version === 1 && deleteTables && !options.localEndpoint) {
       throw new Error("version 1's tables belong to the query stack: they are never deleted here");
     }
-    await registry.deregister(version);
+    await registry.retire(version);
     if (!(options.localEndpoint || deleteTables)) return { tablesDeleted: false };
     options.log(
       `waiting ${Math.ceil(options.drainMs / 1000)} s for projector invocations under way`,
@@ -152,8 +193,8 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
         if (!(error instanceof ResourceNotFoundException)) throw error;
       });
     }
+    await registry.forget(version);
     return { tablesDeleted: true };
   };
-
   return { registry, readModelsOf, status, build, switchTo, drop };
 };

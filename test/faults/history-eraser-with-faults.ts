@@ -16,8 +16,12 @@ const store = new DynamoReadModelStore(
   readModelsOf(1).tables,
 );
 
-/** Drills run on the first projection version only. */
-const firstVersionOnly = { state: async () => ({ live: 1 as const, followers: [] }) };
+/** Drills run on the first projection version only: no other version, so no erasure marks. */
+const firstVersionOnly = {
+  state: async () => ({ live: 1 as const, followers: [] }),
+  erasureMarks: async () => [],
+  clearErasureMark: async () => {},
+};
 
 export const handler = middy<unknown, unknown, Error, Context>()
   .use(observeInvocation())

@@ -26,16 +26,20 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
   .handler(
     createStageProjector({
       registry: projectionRegistry,
-      storeOf: (version, role) =>
+      storeOf: (version, role, signal) =>
         withFaults(
-          new DynamoReadModelStore(client, {
-            ...tablesOf(version),
-            recentEvents: role === 'live' ? feedStore.tables.recentEvents : undefined,
-          }),
+          new DynamoReadModelStore(
+            client,
+            {
+              ...tablesOf(version),
+              recentEvents: role === 'live' ? feedStore.tables.recentEvents : undefined,
+            },
+            signal,
+          ),
           faultFile,
           version,
         ),
       keys: dataKeysFromEnv(),
-      events: new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE')),
+      events: (signal) => new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE'), signal),
     }),
   );

@@ -1,4 +1,5 @@
 import type {
+  ErasureTarget,
   PendingErasures,
   ReadModelStore,
 } from '../../services/query-service/src/application/ports';
@@ -14,7 +15,7 @@ import {
  * adapter, for fast property-based tests of the projection logic. An erasure's history rewrite
  * moves at most `entriesPerPass` entries per call, as one that runs out of time would.
  */
-export class InMemoryReadModelStore implements ReadModelStore, PendingErasures {
+export class InMemoryReadModelStore implements ReadModelStore, PendingErasures, ErasureTarget {
   readonly details = new Map<string, UserDetail>();
   readonly history = new Map<string, HistoryEntry>();
   /** Erased users whose history rewrite is unfinished, and how far it got. */
@@ -39,7 +40,10 @@ export class InMemoryReadModelStore implements ReadModelStore, PendingErasures {
   }
 
   async advance(detail: UserDetail, previousVersion: number) {
-    if ((this.details.get(detail.userId)?.version ?? 0) !== previousVersion) return false;
+    const current = this.details.get(detail.userId);
+    if ((current?.version ?? 0) !== previousVersion) return false;
+    // An erased user is never written over by a detail with personal data (read before the mark).
+    if (current?.erased && !detail.erased) return false;
     this.details.set(detail.userId, detail);
     if (detail.erased) this.erasing.set(detail.userId, 0);
     return true;
@@ -76,6 +80,10 @@ export class InMemoryReadModelStore implements ReadModelStore, PendingErasures {
     if (!detail) return;
     this.details.set(userId, { ...detail, name: null, email: null, erased: true });
     this.erasing.set(userId, 0);
+  }
+
+  async hideErased(userId: string) {
+    if (!this.details.get(userId)?.erased) await this.markErased(userId);
   }
 
   async eraseHistoryAgain(userId: string) {

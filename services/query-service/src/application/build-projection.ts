@@ -18,12 +18,23 @@ export type BuildDependencies = {
   };
   /** Replays the event store into the version's tables; `onProgress` may throw to stop it. */
   replay(onProgress: (report: RebuildReport) => void): Promise<RebuildReport>;
+  /**
+   * Restores every user the live version is ahead on (the projector leaves a building version's
+   * gaps to its build); resolves with how many there were.
+   */
+  catchUp(): Promise<number>;
   owner: string;
   leaseMs: number;
   log(message: string): void;
 };
 
 export class BuildFailed extends Error {}
+
+/**
+ * Rounds of catching up after the replay: each finds the users written meanwhile, fewer every
+ * time; the projector keeps a ready version current across a gap itself.
+ */
+const CATCH_UP_ROUNDS = 3;
 
 /**
  * Builds a projection version beside the live one (docs/projections.md): takes the version's
@@ -55,6 +66,13 @@ export const buildProjection = async (deps: BuildDependencies, version: Projecti
       throw new BuildFailed(
         `${report.failedUsers.length} user(s) could not be built:\n  ${report.failedUsers.join('\n  ')}`,
       );
+    }
+    // The users the replay had passed when the projector left them a gap, and those it read
+    // before their latest events: until none is behind, or few enough for the projector alone.
+    for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+      const behind = await deps.catchUp();
+      deps.log(`caught up ${behind} user(s) the live version was ahead on`);
+      if (behind === 0) break;
     }
     if (lost) throw new BuildFailed(`version ${version}'s build lease was lost to another build`);
     await deps.registry.finishBuild(version, lease, { users: report.users, events: report.events });

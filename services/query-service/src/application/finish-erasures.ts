@@ -1,8 +1,11 @@
 import { logger } from '@users/shared';
 import type { PendingErasures } from './ports';
 
-/** Erased users looked at per run, in random order so that none waits behind the others. */
-const USERS_PER_RUN = 1000;
+/**
+ * Erased users looked at per run (a page of the index at a time), in random order so that none
+ * waits behind the others: far more than a run can finish.
+ */
+const USERS_PER_RUN = 50_000;
 /** Users rewritten at once: each is a partition of its own. */
 const AT_ONCE = 8;
 
@@ -25,10 +28,19 @@ const shuffled = <T>(items: T[], random: () => number) => {
 export const finishErasures = async (
   store: PendingErasures,
   deadline: number,
-  { now = Date.now, random = Math.random }: { now?: () => number; random?: () => number } = {},
+  {
+    now = Date.now,
+    random = Math.random,
+    skip,
+  }: { now?: () => number; random?: () => number; skip?: Set<string> } = {},
 ): Promise<ErasureReport> => {
   const report: ErasureReport = { finished: 0, unfinished: 0, failed: 0 };
-  const queue = shuffled(await store.pendingErasures(USERS_PER_RUN), random);
+  const pending = await store.pendingErasures(USERS_PER_RUN);
+  const queue = shuffled(
+    pending.filter((userId) => !skip?.has(userId)),
+    random,
+  );
+  report.unfinished += pending.length - queue.length;
   const work = async () => {
     for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
       if (now() >= deadline) {

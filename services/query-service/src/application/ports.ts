@@ -51,6 +51,18 @@ export interface PendingErasures {
   eraseHistory: ReadModelStore['eraseHistory'];
 }
 
+/** Where the history eraser hides users erased while a version was not written in full. */
+export interface ErasureTarget {
+  /**
+   * As `markErased`, unless the user is unknown here or erased already. Throws TablesGone when
+   * the tables no longer exist.
+   */
+  hideErased(userId: string): Promise<void>;
+}
+
+/** The tables of a projection version were deleted: nothing is left in them to erase. */
+export class TablesGone extends Error {}
+
 /** The event store, read-only: a user's events the stream has not delivered (yet, or ever). */
 export interface UserEventReader {
   /** The user's events from `fromVersion` on, in version order, at most `limit` of them. */
@@ -88,8 +100,12 @@ export interface ReadModelRestorer {
 /** A projection version's record (docs/projections.md); the live one may have none. */
 export type VersionRecord = {
   version: ProjectionVersion;
-  /** `building` while `npm run projections -- build` replays into it; `ready` once it has. */
-  state: 'building' | 'ready';
+  /**
+   * `building` while `npm run projections -- build` replays into it; `ready` once it has;
+   * `retained` once dropped with its tables kept (a stage's version 1, or a later version not yet
+   * deleted): no longer written, but erasures still reach it.
+   */
+  state: 'building' | 'ready' | 'retained';
   /**
    * Set when the projector could not apply to it an event the live version took: it misses
    * events until built again, and may not become live.
@@ -115,4 +131,20 @@ export interface ProjectionRegistry {
    * retried. Throws when it cannot be recorded: the batch is retried, nothing is lost silently.
    */
   markBehind(version: ProjectionVersion, reason: string): Promise<boolean>;
+  /**
+   * Records that these users were erased, for each of these versions, before anything else of
+   * the batch is written: whatever then happens to a version that is not live (behind, dropped
+   * but kept, cut off by the deadline), the history eraser hides the users there. Throws when it
+   * cannot be recorded: the batch is retried.
+   */
+  recordErasures(versions: ProjectionVersion[], userIds: string[]): Promise<void>;
+}
+
+/** An erasure a version that is not live has yet to be told of (recordErasures). */
+export type ErasureMark = { version: ProjectionVersion; userId: string };
+
+/** What the history eraser reads and clears of the registry. */
+export interface ErasureMarks {
+  erasureMarks(): Promise<ErasureMark[]>;
+  clearErasureMark(mark: ErasureMark): Promise<void>;
 }

@@ -61,10 +61,14 @@ type VersionedDetails = {
 
 const EXAMPLES = 3;
 
-/** Which users the live version knows that `target` has not reached (same version or later). */
+/**
+ * Which users the live version knows that `target` has not reached (same version or later),
+ * each told to `onBehind` as well.
+ */
 export const compareVersions = async (
   live: VersionedDetails,
   target: VersionedDetails,
+  onBehind: (userId: string) => void = () => {},
 ): Promise<Comparison> => {
   const comparison: Comparison = { users: 0, behind: 0, examples: [] };
   await live.eachUserVersionPage(async (versions) => {
@@ -74,6 +78,7 @@ export const compareVersions = async (
       const at = reached.get(userId)?.version ?? 0;
       if (at >= version) continue;
       comparison.behind++;
+      onBehind(userId);
       if (comparison.examples.length < EXAMPLES) {
         comparison.examples.push(`${userId} at ${at} of ${version}`);
       }

@@ -62,7 +62,7 @@ describe('the projection registry on DynamoDB', () => {
       await Promise.all(Array.from({ length: 40 }, () => registry.liveVersion())),
     );
     expect(seen).toEqual(new Set([2]));
-    await expect(registry.deregister(2)).rejects.toThrow('version 2 is live');
+    await expect(registry.retire(2)).rejects.toThrow('version 2 is live');
     // A batch that could not write version 2 learns it is live now: never marked behind.
     expect(await registry.markBehind(2, 'failed after the switch')).toBe(false);
     expect(await registry.markBehind(1, 'a follower now')).toBe(true);
@@ -80,13 +80,36 @@ describe('the projection registry on DynamoDB', () => {
     await expect(registry.prepareSwitch(2)).rejects.toThrow(/is not ready/);
   });
 
-  it('drops a follower: the projector no longer lists it', async () => {
+  it('drops a follower with its tables kept: no longer written, still listed for erasures; forgets it once they are deleted', async () => {
     await registry.finishBuild(2, await registry.startBuild(2, 'builder', 60_000), built);
-    await registry.deregister(2);
+    await registry.retire(2);
+    expect(await registry.state()).toEqual({
+      live: 1,
+      followers: [{ version: 2, state: 'retained' }],
+    });
+    // Built again later: a building version like any other.
+    await registry.finishBuild(2, await registry.startBuild(2, 'builder', 60_000), built);
+    expect((await registry.state()).followers).toEqual([{ version: 2, state: 'ready' }]);
+    await registry.retire(2);
+    await registry.forget(2);
     expect(await registry.state()).toEqual({ live: 1, followers: [] });
     // A batch that began before the drop: nothing left to mark, and no record made up.
     expect(await registry.markBehind(2, 'late')).toBe(true);
     expect((await registry.statuses()).versions).toEqual([]);
-    await expect(registry.deregister(1)).rejects.toThrow('version 1 is live');
+    await expect(registry.retire(1)).rejects.toThrow('version 1 is live');
+    await expect(registry.forget(1)).rejects.toThrow('version 1 is live');
+  });
+
+  it('keeps the erasures a version that is not live has yet to be told of, until each is cleared', async () => {
+    const users = Array.from({ length: 30 }, (_, i) => `user-${i}`);
+    await registry.recordErasures([2], users);
+    await registry.recordErasures([2], ['user-0']);
+    const marks = await registry.erasureMarks();
+    expect(marks).toHaveLength(30);
+    expect(new Set(marks.map((mark) => mark.userId))).toEqual(new Set(users));
+    for (const mark of marks.slice(0, 29)) await registry.clearErasureMark(mark);
+    expect(await registry.erasureMarks()).toEqual(marks.slice(29));
+    // The registry's own items are untouched by the marks.
+    expect(await registry.state()).toEqual({ live: 1, followers: [] });
   });
 });

@@ -5,12 +5,21 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateScan,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ProjectionRegistry, ProjectionState, VersionRecord } from '../application/ports';
+import type {
+  ErasureMark,
+  ErasureMarks,
+  ProjectionRegistry,
+  ProjectionState,
+  VersionRecord,
+} from '../application/ports';
 import {
   FIRST_PROJECTION_VERSION,
   isProjectionVersion,
@@ -28,6 +37,12 @@ export const LIVE_POINTER_COPIES = 10;
 const LIVE = 'live';
 const copyOf = (n: number) => `live#${n}`;
 const recordOf = (version: ProjectionVersion) => `version#${version}`;
+const MARK = 'erasure#';
+const markOf = ({ version, userId }: ErasureMark) => `${MARK}${version}#${userId}`;
+
+/** BatchWriteItem takes 25 requests; what DynamoDB leaves unprocessed is asked again. */
+const BATCH_WRITE_LIMIT = 25;
+const UNPROCESSED_ROUNDS = 5;
 
 type Item = Record<string, unknown>;
 
@@ -69,7 +84,7 @@ const conditionFailed = (error: unknown) =>
  * The projection versions' registry (docs/projections.md): which version is live, which others
  * the projector keeps current, and the builds' leases. One small table of the query service.
  */
-export class DynamoProjectionRegistry implements ProjectionRegistry {
+export class DynamoProjectionRegistry implements ProjectionRegistry, ErasureMarks {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly table: string,
@@ -158,6 +173,53 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
       if (record?.Code === 'ConditionalCheckFailed') return true;
       throw error;
     }
+  }
+
+  async recordErasures(versions: ProjectionVersion[], userIds: string[]): Promise<void> {
+    const marks = versions.flatMap((version) => userIds.map((userId) => ({ version, userId })));
+    for (let start = 0; start < marks.length; start += BATCH_WRITE_LIMIT) {
+      let requests: Record<string, unknown>[] = marks
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((mark) => ({
+          PutRequest: {
+            Item: { Id: markOf(mark), Version: mark.version, UserID: mark.userId },
+          },
+        }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt === UNPROCESSED_ROUNDS) throw new Error('erasure marks left unprocessed');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
+        );
+        requests = UnprocessedItems?.[this.table] ?? [];
+      }
+    }
+  }
+
+  /** Marks are rare (an erasure while a version is not live) and the table is small: one Scan. */
+  async erasureMarks(): Promise<ErasureMark[]> {
+    const marks: ErasureMark[] = [];
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.table,
+        FilterExpression: 'begins_with(Id, :mark)',
+        ExpressionAttributeValues: { ':mark': MARK },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        if (isProjectionVersion(item.Version)) {
+          marks.push({ version: item.Version, userId: item.UserID as string });
+        }
+      }
+    }
+    return marks;
+  }
+
+  async clearErasureMark(mark: ErasureMark): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { Id: markOf(mark) } }));
   }
 
   /**
@@ -373,8 +435,31 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
     }
   }
 
-  /** The projector stops writing the version from its next invocation on; never the live one. */
-  async deregister(version: ProjectionVersion): Promise<void> {
+  /**
+   * The projector stops writing the version from its next invocation on; never the live one. Its
+   * tables are kept (deleted later, or never: a stage's version 1), so erasures still reach them.
+   */
+  async retire(version: ProjectionVersion): Promise<void> {
+    await this.unlessLive(version, {
+      Update: {
+        TableName: this.table,
+        Key: { Id: recordOf(version) },
+        UpdateExpression:
+          'SET Version = :version, #state = :retained REMOVE Switching, LeaseOwner, LeaseUntil',
+        ExpressionAttributeNames: { '#state': 'State' },
+        ExpressionAttributeValues: { ':version': version, ':retained': 'retained' },
+      },
+    });
+  }
+
+  /** Forgets a version whose tables were deleted: nothing is left to write, or to erase. */
+  async forget(version: ProjectionVersion): Promise<void> {
+    await this.unlessLive(version, {
+      Delete: { TableName: this.table, Key: { Id: recordOf(version) } },
+    });
+  }
+
+  private async unlessLive(version: ProjectionVersion, write: Record<string, unknown>) {
     const { live } = await this.state();
     if (live === version) throw new RegistryConflict(`version ${version} is live`);
     await this.client
@@ -389,7 +474,7 @@ export class DynamoProjectionRegistry implements ProjectionRegistry {
                 ExpressionAttributeValues: { ':version': version },
               },
             },
-            { Delete: { TableName: this.table, Key: { Id: recordOf(version) } } },
+            write,
           ],
         }),
       )

@@ -73,3 +73,51 @@ describe('GET /list', () => {
     expect(JSON.stringify(page.items)).not.toContain('Canary');
   });
 });
+
+const detailOf = (userId: string, version: number, name: string | null = 'Canary Ada') => ({
+  userId,
+  name,
+  email: name && 'ada@example.com',
+  balance: 0,
+  version,
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+  deleted: false,
+  erased: false,
+});
+
+describe('a user marked erased ahead of the erasure (markErased)', () => {
+  it('is never written over with personal data by a writer that read the user before the mark', async () => {
+    const userId = `marked-${Date.now()}`;
+    await store.advance(detailOf(userId, 3), 0);
+    // A rebuild folded the user before the mark, and a second invocation read the detail at 3.
+    await store.markErased(userId);
+    await store.restoreUser({ detail: detailOf(userId, 3), history: [] });
+    expect(await store.advance(detailOf(userId, 4), 3)).toBe(false);
+    expect(await store.getDetail(userId)).toMatchObject({ name: null, email: null, erased: true });
+    // The erasure applied in order still moves it on.
+    const tombstone = { ...detailOf(userId, 4, null), deleted: true, erased: true };
+    expect(await store.advance(tombstone, 3)).toBe(true);
+  });
+});
+
+describe('the read routes', () => {
+  it('read the history as consistently as the detail they cut it against (a lagging replica would cut it short)', async () => {
+    const client = testDocumentClient();
+    const reads: unknown[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (['QueryCommand', 'GetItemCommand'].includes(context.commandName as string)) {
+          reads.push((args.input as { ConsistentRead?: boolean }).ConsistentRead);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'watchReads' },
+    );
+    const watched = new DynamoReadModelStore(client, store.tables);
+    await watched.listHistory('anyone', 10);
+    await watched.getHistoryEntry('anyone', 1);
+    await watched.getDetail('anyone');
+    expect(reads).toEqual([true, true, true]);
+  });
+});

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -10,13 +13,15 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  Page,
-  PageKey,
-  PendingErasures,
-  ReadModelQueries,
-  ReadModelRestorer,
-  ReadModelStore,
+import {
+  type ErasureTarget,
+  type Page,
+  type PageKey,
+  type PendingErasures,
+  type ReadModelQueries,
+  type ReadModelRestorer,
+  type ReadModelStore,
+  TablesGone,
 } from '../application/ports';
 import {
   eraseHistoryEntry,
@@ -58,6 +63,19 @@ type Condition = {
   ConditionExpression: string;
   ExpressionAttributeValues?: Record<string, unknown>;
 };
+
+/**
+ * An erased user's detail (a tombstone, or marked by markErased ahead of its erasure's turn) is
+ * never written over by one with personal data: a writer that read the user before the erasure
+ * (a rebuild's scan, a second invocation on the same user) would bring the name back.
+ */
+const unlessErased = (condition: Condition, detail: UserDetail): Condition =>
+  detail.erased
+    ? condition
+    : {
+        ...condition,
+        ConditionExpression: `(${condition.ConditionExpression}) AND attribute_not_exists(Erased)`,
+      };
 
 const atVersion = (version: number): Condition =>
   version === 0
@@ -149,16 +167,34 @@ const untilAllProcessed = async <T>(
  * needed.
  */
 export class DynamoReadModelStore
-  implements ReadModelStore, ReadModelQueries, ReadModelRestorer, PendingErasures
+  implements ReadModelStore, ReadModelQueries, ReadModelRestorer, PendingErasures, ErasureTarget
 {
+  /** Every request's options: an abort signal when the store's work has a deadline. */
+  private readonly sent: { abortSignal?: AbortSignal } | undefined;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tables: ReadModelTables,
-  ) {}
+    signal?: AbortSignal,
+  ) {
+    this.sent = signal && { abortSignal: signal };
+  }
 
   /** The same tables, keeping the console's feed as well (the live version's projector does). */
   withFeed(recentEvents: string | undefined) {
-    return new DynamoReadModelStore(this.client, { ...this.tables, recentEvents });
+    return new DynamoReadModelStore(
+      this.client,
+      { ...this.tables, recentEvents },
+      this.sent?.abortSignal,
+    );
+  }
+
+  /**
+   * The same tables, every request given up (and none started) once `signal` aborts: a follower
+   * of the live version stops at its deadline instead of holding the live answer back.
+   */
+  until(signal: AbortSignal) {
+    return new DynamoReadModelStore(this.client, this.tables, signal);
   }
 
   /** Only what this version holds is ever written (a rebuild included). */
@@ -174,6 +210,7 @@ export class DynamoReadModelStore
         Key: { UserID: userId },
         ConsistentRead: true,
       }),
+      this.sent,
     );
     return Item ? fromDetailItem(Item) : null;
   }
@@ -187,6 +224,7 @@ export class DynamoReadModelStore
           new BatchGetCommand({
             RequestItems: { [this.tables.detail]: { Keys, ConsistentRead: true } },
           }),
+          this.sent,
         );
         for (const item of Responses?.[this.tables.detail] ?? []) {
           const detail = fromDetailItem(item);
@@ -200,10 +238,14 @@ export class DynamoReadModelStore
 
   async getHistoryEntry(userId: string, version: number): Promise<HistoryEntry | null> {
     const { Item } = await this.client.send(
+      // Consistent, as the detail it is cut against: a lagging replica would answer 404 for an
+      // entry the checkpoint says is there.
       new GetCommand({
         TableName: this.tables.history,
         Key: { UserID: userId, Sequence: version },
+        ConsistentRead: true,
       }),
+      this.sent,
     );
     return Item ? fromHistoryItem(Item) : null;
   }
@@ -216,23 +258,42 @@ export class DynamoReadModelStore
       HistoryErasedThrough: round[':start'],
       HistoryErasureRound: round[':round'],
     };
-    return this.putDetail(detail, atVersion(previousVersion), detail.erased ? erasure : {});
+    return this.putDetail(
+      detail,
+      unlessErased(atVersion(previousVersion), detail),
+      detail.erased ? erasure : {},
+    );
   }
 
   async markErased(userId: string): Promise<void> {
+    await this.hide(userId, 'attribute_exists(UserID)');
+  }
+
+  async hideErased(userId: string): Promise<void> {
+    try {
+      await this.hide(userId, 'attribute_exists(UserID) AND attribute_not_exists(Erased)');
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) throw new TablesGone(this.tables.detail);
+      throw error;
+    }
+  }
+
+  private async hide(userId: string, condition: string) {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.detail,
           Key: { UserID: userId },
           UpdateExpression: `${START_ERASURE}, #name = :none, Email = :none, Erased = :true REMOVE ListedUserID`,
-          ConditionExpression: 'attribute_exists(UserID)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#name': 'Name' },
           ExpressionAttributeValues: { ...newRound(), ':none': null, ':true': true },
         }),
+        this.sent,
       );
     } catch (error) {
-      // No detail yet: nothing is served, and the erasure's tombstone will be the first write.
+      // No detail yet (or erased already): nothing is served, and the erasure's tombstone will be
+      // the first write.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
@@ -266,6 +327,7 @@ export class DynamoReadModelStore
         ScanIndexForward: false,
         Limit: limit,
       }),
+      this.sent,
     );
     return Items.map(fromFeedItem);
   }
@@ -293,6 +355,7 @@ export class DynamoReadModelStore
         ProjectionExpression: 'HistoryErasedThrough, HistoryErasureRound',
         ConsistentRead: true,
       }),
+      this.sent,
     );
     if (typeof Item?.HistoryErasedThrough !== 'number') return undefined;
     return { round: Item.HistoryErasureRound, through: Item.HistoryErasedThrough };
@@ -314,6 +377,7 @@ export class DynamoReadModelStore
           Limit: ERASE_PAGE,
           ConsistentRead: true,
         }),
+        this.sent,
       );
       const entries = Items.map(fromHistoryItem);
       await this.putAll(
@@ -347,6 +411,7 @@ export class DynamoReadModelStore
             ...(to !== undefined && { ':to': to }),
           },
         }),
+        this.sent,
       );
       return true;
     } catch (error) {
@@ -365,6 +430,7 @@ export class DynamoReadModelStore
           ConditionExpression: 'Erased = :erased',
           ExpressionAttributeValues: { ...newRound(), ':erased': true },
         }),
+        this.sent,
       );
     } catch (error) {
       // Not erased (any more: a rebuild in between wrote an older version): nothing to redo.
@@ -372,23 +438,32 @@ export class DynamoReadModelStore
     }
   }
 
+  /** Up to `limit` of them, a page at a time: whoever works through them picks in any order. */
   async pendingErasures(limit: number): Promise<string[]> {
     if (!this.tables.pendingErasuresIndex) return [];
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tables.detail,
-        IndexName: this.tables.pendingErasuresIndex,
-        KeyConditionExpression: 'HistoryErasure = :pending',
-        ExpressionAttributeValues: { ':pending': PENDING },
-        Limit: limit,
-      }),
-    );
-    return Items.map((item) => item.UserID as string);
+    const userIds: string[] = [];
+    let after: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.detail,
+          IndexName: this.tables.pendingErasuresIndex,
+          KeyConditionExpression: 'HistoryErasure = :pending',
+          ExpressionAttributeValues: { ':pending': PENDING },
+          Limit: limit - userIds.length,
+          ExclusiveStartKey: after,
+        }),
+        this.sent,
+      );
+      userIds.push(...Items.map((item) => item.UserID as string));
+      after = LastEvaluatedKey;
+    } while (after && userIds.length < limit);
+    return userIds;
   }
 
   async restoreUser({ detail, history }: UserReadModels): Promise<void> {
     await this.putHistoryEntries(history);
-    await this.putDetail(detail, notNewerThan(detail.version));
+    await this.putDetail(detail, unlessErased(notNewerThan(detail.version), detail));
     // Entries read before an erasure that the live projector applied meanwhile: erase them again.
     if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
       await this.eraseHistoryAgain(detail.userId);
@@ -409,6 +484,7 @@ export class DynamoReadModelStore
           ConsistentRead: true,
           ExclusiveStartKey: after,
         }),
+        this.sent,
       );
       const items = page.Items ?? [];
       await onPage(new Map(items.map((item) => [item.UserID as string, item.Version as number])));
@@ -429,6 +505,7 @@ export class DynamoReadModelStore
         Limit: limit + 1,
         ExclusiveStartKey: after,
       }),
+      this.sent,
     );
     const page = pageOf(Items.map(fromListIndexItem), limit, (last) => ({
       UserID: last.userId,
@@ -446,13 +523,17 @@ export class DynamoReadModelStore
 
   async listHistory(userId: string, limit: number, after?: PageKey): Promise<Page<HistoryEntry>> {
     const { Items = [] } = await this.client.send(
+      // Consistent, as the detail it is cut against: a lagging replica would end the history
+      // early with no next page.
       new QueryCommand({
         TableName: this.tables.history,
         KeyConditionExpression: 'UserID = :id',
         ExpressionAttributeValues: { ':id': userId },
         Limit: limit + 1,
         ExclusiveStartKey: after,
+        ConsistentRead: true,
       }),
+      this.sent,
     );
     return pageOf(Items.map(fromHistoryItem), limit, (last) => ({
       UserID: last.userId,
@@ -476,6 +557,7 @@ export class DynamoReadModelStore
           },
           ...condition,
         }),
+        this.sent,
       );
       return true;
     } catch (error) {
@@ -493,6 +575,7 @@ export class DynamoReadModelStore
         async (pending) => {
           const { UnprocessedItems } = await this.client.send(
             new BatchWriteCommand({ RequestItems: { [table]: pending } }),
+            this.sent,
           );
           return (UnprocessedItems?.[table] ?? []) as typeof requests;
         },

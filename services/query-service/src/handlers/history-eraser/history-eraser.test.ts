@@ -1,15 +1,21 @@
 import { emfWrittenBy } from '../../../../../test/support/emf';
-import type { PendingErasures } from '../../application/ports';
+import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
+import type { ErasureMark, ErasureTarget, PendingErasures } from '../../application/ports';
+import { TablesGone } from '../../application/ports';
 import { createHistoryEraser } from './history-eraser';
 
-const storeOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>): PendingErasures => ({
+type Store = PendingErasures & ErasureTarget;
+const hideNothing = { hideErased: async () => {} };
+const storeOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>): Store => ({
   pendingErasures: async () => Object.keys(outcomes),
   eraseHistory: async (userId) => {
     if (outcomes[userId] === 'fails') throw new Error('throttled past the retries');
     return outcomes[userId] === 'finished';
   },
+  ...hideNothing,
 });
-const onlyVersion = { state: async () => ({ live: 1 as const, followers: [] }) };
+const noMarks = { erasureMarks: async () => [], clearErasureMark: async () => {} };
+const onlyVersion = { state: async () => ({ live: 1 as const, followers: [] }), ...noMarks };
 const eraserOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>) =>
   createHistoryEraser(onlyVersion, () => storeOver(outcomes));
 
@@ -42,26 +48,29 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
           { version: 3 as unknown as 1, state: 'ready' as const },
         ],
       }),
+      ...noMarks,
     };
-    const endless: PendingErasures = {
+    const endless: Store = {
+      ...hideNothing,
       pendingErasures: async () => ['user-long'],
       eraseHistory: async (_userId, deadline) => {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
         return false;
       },
     };
-    const failing: PendingErasures = {
+    const failing: Store = {
+      ...hideNothing,
       pendingErasures: async () => {
         throw new Error('throttled');
       },
       eraseHistory: async () => true,
     };
-    const stores: Record<number, PendingErasures> = {
+    const stores: Record<number, Store> = {
       2: endless,
       1: failing,
       3: storeOver({ 'user-short': 'finished' }),
     };
-    const eraser = createHistoryEraser(registry, (version) => stores[version] as PendingErasures);
+    const eraser = createHistoryEraser(registry, (version) => stores[version] as Store);
     const { metrics } = await emfWrittenBy(
       eraser,
       {},
@@ -84,6 +93,7 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
         live: 2 as const,
         followers: [{ version: 1 as const, state: 'ready' as const }],
       }),
+      ...noMarks,
     };
     const { metrics } = await emfWrittenBy(
       createHistoryEraser(registry, (version) => {
@@ -94,5 +104,64 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
     );
     expect(seen).toEqual([2, 1]);
     expect(metrics.get('HistoryRewritesFinished')).toEqual([2]);
+  });
+
+  it("hides users erased while a version was behind or dropped (the projector's marks), and clears each mark once done", async () => {
+    const behind = new InMemoryReadModelStore();
+    const retained = new InMemoryReadModelStore();
+    const live = new InMemoryReadModelStore();
+    const named = (userId: string) => ({
+      userId,
+      name: 'Ada',
+      email: 'ada@example.com',
+      balance: 0,
+      version: 3,
+      createdAt: 't',
+      updatedAt: 't',
+      deleted: false,
+      erased: false,
+    });
+    await behind.advance(named('u1'), 0);
+    await retained.advance(named('u1'), 0);
+    let marks: ErasureMark[] = [
+      { version: 2, userId: 'u1' },
+      { version: 3 as unknown as 2, userId: 'u1' },
+      // A version whose tables are gone, and one no longer registered at all.
+      { version: 4 as unknown as 2, userId: 'u1' },
+      { version: 5 as unknown as 2, userId: 'u1' },
+    ];
+    const registry = {
+      state: async () => ({
+        live: 1 as const,
+        followers: [
+          { version: 2 as const, state: 'ready' as const, behind: { at: 't', reason: 'r' } },
+          { version: 3 as unknown as 2, state: 'retained' as const },
+          { version: 4 as unknown as 2, state: 'retained' as const },
+        ],
+      }),
+      erasureMarks: async () => marks,
+      clearErasureMark: async (cleared: ErasureMark) => {
+        marks = marks.filter((mark) => mark !== cleared);
+      },
+    };
+    const gone: Store = {
+      pendingErasures: async () => [],
+      eraseHistory: async () => true,
+      hideErased: async () => {
+        throw new TablesGone('users-v4');
+      },
+    };
+    const stores: Record<number, Store> = { 1: live, 2: behind, 3: retained, 4: gone };
+    const eraser = createHistoryEraser(registry, (version) => stores[version] as Store);
+    const { metrics } = await emfWrittenBy(eraser, {});
+    expect(metrics.get('ErasureMarksApplied')).toEqual([4]);
+    expect(marks).toEqual([]);
+    for (const store of [behind, retained]) {
+      expect(store.details.get('u1')).toMatchObject({ name: null, email: null, erased: true });
+      // Left for the next run: a projector invocation begun before the mark may still write.
+      expect(store.erasing.has('u1')).toBe(true);
+    }
+    await emfWrittenBy(eraser, {});
+    expect(behind.erasing.size + retained.erasing.size).toBe(0);
   });
 });

@@ -1,34 +1,47 @@
 import { logger } from '@users/shared';
 import { count, MetricUnit, metrics } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
+import { applyErasureMarks } from '../../application/apply-erasure-marks';
 import { finishErasures } from '../../application/finish-erasures';
-import type { PendingErasures, ProjectionRegistry } from '../../application/ports';
+import type {
+  ErasureMarks,
+  ErasureTarget,
+  PendingErasures,
+  ProjectionRegistry,
+} from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
 
 /** Time kept back from the function's timeout: the last rewrite step under a throttled table. */
 const SAFETY_MS = 5000;
 
 /**
- * Finishes erased users' history rewrites that the projector left, in the live projection
- * version first, then in each other one the projector writes. Counts what it finished, what is
- * left for its next run, and what failed (docs/operations.md).
+ * Hides the users erased while a version was not written in full (the projector's marks), then
+ * finishes erased users' history rewrites that the projector left, in the live projection
+ * version first, then in each other one whose tables are kept (followers, versions behind,
+ * versions dropped with their tables kept). Counts what it finished, what is left for its next
+ * run, and what failed (docs/operations.md).
  */
 export const createHistoryEraser =
   (
-    registry: Pick<ProjectionRegistry, 'state'>,
-    storeOf: (version: ProjectionVersion) => PendingErasures,
+    registry: Pick<ProjectionRegistry, 'state'> & ErasureMarks,
+    storeOf: (version: ProjectionVersion) => PendingErasures & ErasureTarget,
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const { live, followers } = await registry.state();
     const versions = [live, ...followers.map((f) => f.version)];
-    const report = { finished: 0, unfinished: 0, failed: 0 };
+    const marks = await applyErasureMarks(registry, versions, storeOf);
+    const report = { finished: 0, unfinished: 0, failed: marks.failed };
     for (const [i, version] of versions.entries()) {
       // An equal share of what is left for each version: a long or throttled rewrite in one never
       // leaves another's erased users readable, and a failing one never stops the next.
       const share = Date.now() + (deadline - Date.now()) / (versions.length - i);
       try {
-        const done = await finishErasures(storeOf(version), share);
+        const done = await finishErasures(storeOf(version), share, {
+          // Hidden just now: their rewrite waits for the next run, when no projector invocation
+          // that began before the mark can still be writing their entries.
+          skip: marks.hidden.get(version),
+        });
         report.finished += done.finished;
         report.unfinished += done.unfinished;
         report.failed += done.failed;
@@ -40,9 +53,10 @@ export const createHistoryEraser =
         report.failed++;
       }
     }
-    if (report.finished + report.unfinished + report.failed > 0) {
-      logger.info('history rewrites of erased users', report);
+    if (report.finished + report.unfinished + report.failed + marks.applied > 0) {
+      logger.info('history rewrites of erased users', { ...report, marksApplied: marks.applied });
     }
+    count('ErasureMarksApplied', marks.applied);
     count('HistoryRewritesFinished', report.finished);
     // Zero too: "nothing left" must differ from "the eraser did not run".
     metrics.addMetric('HistoryRewritesLeft', MetricUnit.Count, report.unfinished);

@@ -7,16 +7,18 @@ import { DynamoUserEvents } from '../../infrastructure/dynamo-user-events';
 import { feedStore, projectionRegistry, readModelsOf } from '../dependencies';
 import { createStageProjector } from './stage-projector';
 
+const events = new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE'));
+
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
   .handler(
     createStageProjector({
       registry: projectionRegistry,
-      storeOf: (version, role) =>
-        role === 'live'
-          ? readModelsOf(version).withFeed(feedStore.tables.recentEvents)
-          : readModelsOf(version),
+      storeOf: (version, role, signal) => {
+        const store = signal ? readModelsOf(version).until(signal) : readModelsOf(version);
+        return role === 'live' ? store.withFeed(feedStore.tables.recentEvents) : store;
+      },
       keys: dataKeysFromEnv(),
-      events: new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE')),
+      events: (signal) => (signal ? events.until(signal) : events),
     }),
   );

@@ -72,6 +72,22 @@ describe('the projector', () => {
     );
   });
 
+  it("answers as soon as the read models are written, whatever the console's feed: the shard's next batch never waits for it", async () => {
+    const store = new InMemoryReadModelStore();
+    store.addToFeed = () => new Promise(() => {});
+    const keys = new InMemoryDataKeys();
+    const records = recordedEvents('feed-user', [created('A', 'a@example.com')]).map((event) =>
+      toStreamRecord(event, keys),
+    );
+    const started = Date.now();
+    const answer = await createProjector(store, keys)({ Records: records } as DynamoDBStreamEvent, {
+      getRemainingTimeInMillis: () => 60_000,
+    });
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(store.details.get('feed-user')?.version).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 5000);
+
   it('reports only the poison record of a batch as failed and projects the rest', async () => {
     const store = new InMemoryReadModelStore();
     const keys = new InMemoryDataKeys();

@@ -136,7 +136,21 @@ const SAFETY_MS = 2000;
  * cannot express "this user's events from here on", so the response is built here.
  */
 export const createProjector =
-  (store: ReadModelStore, keys: Keys, events?: UserEventReader, observer?: ProjectorObserver) =>
+  (
+    store: ReadModelStore,
+    keys: Keys,
+    events?: UserEventReader,
+    observer?: ProjectorObserver,
+    {
+      gapsLeftToBuild = false,
+    }: {
+      /**
+       * A version being built: a user it has not reached, or reached before a gap, is its build's
+       * to write (the build catches every such user up when its replay ends), not a failure.
+       */
+      gapsLeftToBuild?: boolean;
+    } = {},
+  ) =>
   async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -162,9 +176,11 @@ export const createProjector =
     } catch (error) {
       outcomes = new Map(byUser.map(([userId]) => [userId, error as Error]));
     }
-    const failed = byUser.map(([userId, received], i) =>
-      firstPending(received, outcomes.get(userId), decoded[i]?.unreadableFrom ?? 0),
-    );
+    const failed = byUser.map(([userId, received], i) => {
+      const outcome = outcomes.get(userId);
+      if (gapsLeftToBuild && typeof outcome === 'number') return undefined;
+      return firstPending(received, outcome, decoded[i]?.unreadableFrom ?? 0);
+    });
     observer?.projected({
       applied: byUser.flatMap(([userId, received]) => {
         const reached = outcomes.get(userId);

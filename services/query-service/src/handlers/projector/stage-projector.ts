@@ -3,14 +3,16 @@ import type { ProjectionRegistry, ReadModelStore, UserEventReader } from '../../
 import type { ProjectionVersion } from '../../projections';
 import { projectorMetrics } from './metrics';
 import { createProjector } from './projector';
-import { createVersionedProjector } from './versioned-projector';
+import { createVersionedProjector, type Role } from './versioned-projector';
 
-type Role = 'live' | 'follower';
+/** What a version's writes are bound by: a follower's stop at its share of the invocation. */
+type Bound<T> = (signal?: AbortSignal) => T;
 
 /**
  * The stream's projector over every projection version the registry lists. The live version's
  * store also keeps the console's feed (`storeOf(version, 'live')`) and reports the metrics; a
- * follower only writes its own tables.
+ * follower only writes its own tables, and stops at its deadline (`signal`); a version being
+ * built leaves gaps to its build and reads nothing from the event store.
  */
 export const createStageProjector = ({
   registry,
@@ -19,23 +21,16 @@ export const createStageProjector = ({
   events,
 }: {
   registry: ProjectionRegistry;
-  storeOf: (version: ProjectionVersion, role: Role) => ReadModelStore;
+  storeOf: (version: ProjectionVersion, role: Role, signal?: AbortSignal) => ReadModelStore;
   keys: Pick<DataKeys, 'read' | 'forget'>;
-  events: UserEventReader;
-}) => {
-  const projectors = new Map<string, ReturnType<typeof createProjector>>();
-  return createVersionedProjector(registry, (version, role) => {
-    const key = `${version}/${role}`;
-    let projector = projectors.get(key);
-    if (!projector) {
-      projector = createProjector(
-        storeOf(version, role),
-        keys,
-        events,
-        role === 'live' ? projectorMetrics : undefined,
-      );
-      projectors.set(key, projector);
-    }
-    return projector;
-  });
-};
+  events: Bound<UserEventReader>;
+}) =>
+  createVersionedProjector(registry, (version, role, signal) =>
+    createProjector(
+      storeOf(version, role, signal),
+      keys,
+      role === 'building' ? undefined : events(signal),
+      role === 'live' ? projectorMetrics : undefined,
+      { gapsLeftToBuild: role === 'building' },
+    ),
+  );

@@ -1,11 +1,17 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { balanceChanged, created, recordedEvents } from '../../../../../test/fixtures/events';
+import {
+  balanceChanged,
+  created,
+  erased,
+  recordedEvents,
+} from '../../../../../test/fixtures/events';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
 import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
 import { toStreamRecord } from '../../../../../test/support/stream-simulation';
 import type { ProjectionState, VersionRecord } from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
 import { createProjector } from './projector';
+import { createStageProjector } from './stage-projector';
 import { createVersionedProjector } from './versioned-projector';
 
 /** A store whose detail writes fail: a version whose tables are throttled, or whose code is wrong. */
@@ -26,6 +32,9 @@ const setUp = (
   const marked: ProjectionVersion[] = [];
   const registry = {
     state: async () => structuredClone(state),
+    recordErasures: async (versions: ProjectionVersion[], userIds: string[]) => {
+      writes.push(`erasures of ${userIds.join()} for ${versions.join()}`);
+    },
     markBehind: async (version: ProjectionVersion) => {
       // A switch to this version committed while the batch ran: it is live, never behind.
       if (switchedMeanwhile) return false;
@@ -46,13 +55,21 @@ const setUp = (
   const project = createVersionedProjector(registry, (version) =>
     createProjector(stores[version] as InMemoryReadModelStore, keys),
   );
+  /** The stage's own wiring: what each role reads and writes (stage-projector.ts). */
+  const stageProject = (events: { eventsOf: () => Promise<never[]> }) =>
+    createStageProjector({
+      registry,
+      storeOf: (version) => stores[version] as InMemoryReadModelStore,
+      keys,
+      events: () => events,
+    });
   const batch = (userId: string) =>
     ({
       Records: recordedEvents(userId, [created('N', 'n@example.com'), balanceChanged(3)]).map(
         (event) => toStreamRecord(event, keys),
       ),
     }) as DynamoDBStreamEvent;
-  return { project, batch, writes, marked, state };
+  return { project, stageProject, batch, writes, marked, state, keys };
 };
 
 describe('the projector of several projection versions', () => {
@@ -137,5 +154,73 @@ describe('the projector of several projection versions', () => {
     );
     await project(batch('u5'));
     expect(next.details.size).toBe(0);
+  });
+
+  it("answers within the followers' share of the invocation when a follower stalls, and marks it behind", async () => {
+    const live = new InMemoryReadModelStore();
+    const stalled = new InMemoryReadModelStore();
+    stalled.putHistoryEntries = () => new Promise(() => {});
+    const { project, batch, marked } = setUp([{ version: 2, state: 'ready' }], {
+      1: live,
+      2: stalled,
+    });
+    const started = Date.now();
+    // 3 s left: the live version's writes may take until 1 s before the end, followers 0.4 s.
+    const answer = await project(batch('u8'), { getRemainingTimeInMillis: () => 3000 });
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(live.details.get('u8')?.version).toBe(2);
+    expect(marked).toEqual([2]);
+  });
+
+  it("leaves a building version's unreached users to its build: no catch-up read, never behind", async () => {
+    const live = new InMemoryReadModelStore();
+    const building = new InMemoryReadModelStore();
+    const { stageProject, marked, keys } = setUp([{ version: 2, state: 'building' }], {
+      1: live,
+      2: building,
+    });
+    const history = recordedEvents('u9', [
+      created('N', 'n@example.com'),
+      ...Array.from({ length: 5 }, () => balanceChanged(1)),
+    ]);
+    // The live version has the user; the build has not reached it yet.
+    await createProjector(
+      live,
+      keys,
+    )({
+      Records: history.slice(0, 5).map((event) => toStreamRecord(event, keys)),
+    } as DynamoDBStreamEvent);
+    let reads = 0;
+    const project = stageProject({
+      eventsOf: async () => {
+        reads++;
+        return [];
+      },
+    });
+    const answer = await project({
+      Records: history.slice(5).map((event) => toStreamRecord(event, keys)),
+    } as DynamoDBStreamEvent);
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(live.details.get('u9')?.version).toBe(6);
+    expect(building.details.has('u9')).toBe(false);
+    expect(reads).toBe(0);
+    expect(marked).toEqual([]);
+  });
+
+  it('records an erasure for every version that is not live, behind and dropped ones too, before writing anything', async () => {
+    const { project, writes, keys } = setUp(
+      [
+        { version: 2, state: 'ready', behind: { at: 'then', reason: 'test' } },
+        { version: 3 as unknown as 2, state: 'retained' },
+      ],
+      { 1: new InMemoryReadModelStore(), 2: new InMemoryReadModelStore() },
+    );
+    await project({
+      Records: recordedEvents('u10', [created('N', 'n@example.com'), erased]).map((event) =>
+        toStreamRecord(event, keys),
+      ),
+    } as DynamoDBStreamEvent);
+    expect(writes).toEqual(['erasures of u10 for 2,3', 'write 1']);
   });
 });

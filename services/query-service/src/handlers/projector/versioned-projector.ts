@@ -1,6 +1,13 @@
-import { logger } from '@users/shared';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { ProjectionRegistry } from '../../application/ports';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { eventPosition, logger } from '@users/shared';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import type { ProjectionRegistry, VersionRecord } from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
 
 type Projector = (
@@ -8,8 +15,27 @@ type Projector = (
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<DynamoDBBatchResponse>;
 
+/**
+ * How a version is written: `live` answers for the batch; a `follower` is written in full and
+ * catches a user up from the event store across a gap; a version `building` leaves the users it
+ * has not reached, and any gap, to its build (which ends by catching up every user the live
+ * version is ahead on).
+ */
+export type Role = 'live' | 'follower' | 'building';
+
 /** Tries of a batch a follower gets beyond the first before it is marked behind. */
 const FOLLOWER_ATTEMPTS = 2;
+
+/** Time kept back from the function's timeout for the last writes and the answer. */
+const SAFETY_MS = 2000;
+
+/**
+ * The share of an invocation's time its followers may take: the live answer never waits for
+ * them past it, and what they have not done by then marks them behind in time.
+ */
+const FOLLOWERS_SHARE = 0.4;
+
+const DEFAULT_REMAINING_MS = 10_000;
 
 const sequenceOf = ({ itemIdentifier }: { itemIdentifier: string }) => BigInt(itemIdentifier);
 
@@ -27,30 +53,90 @@ const missedForGood = (follower: DynamoDBBatchResponse, live: DynamoDBBatchRespo
   return follower.batchItemFailures.some((failure) => sequenceOf(failure) < from);
 };
 
+/** The users the batch erases: read off the stored items' plain fields, nothing decoded. */
+const erasedUsersOf = (records: DynamoDBRecord[]) => {
+  const users = new Set<string>();
+  for (const record of records) {
+    const image = record.dynamodb?.NewImage;
+    if (record.eventName !== 'INSERT' || !image) continue;
+    const item = unmarshall(image as Record<string, AttributeValue>);
+    if (item.EventType === 'USER_ERASED') users.add(eventPosition(item).userId);
+  }
+  return [...users];
+};
+
+/**
+ * A follower's answer, or undefined when it had not answered by `deadline`: then its requests
+ * are given up (the signal aborts them) and nothing of it goes on after the invocation.
+ */
+const byDeadline = async (
+  deadline: number,
+  run: (signal: AbortSignal) => Promise<DynamoDBBatchResponse>,
+): Promise<DynamoDBBatchResponse | undefined> => {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([run(controller.signal).catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+};
+
+const roleOf = (record: VersionRecord): Role =>
+  record.state === 'building' ? 'building' : 'follower';
+
 /**
  * Applies each batch to every projection version the registry lists: the live one, whose answer
  * is the batch's (so only its failures hold the stream back), and its followers, each in tables
- * of its own. A follower that fails where the live version did not is marked behind (it may not
- * become live until built again) rather than slowing the live version down. The target of a
- * switch being prepared goes first, in full: it is never behind what a reader of the live
- * version has seen (docs/projections.md).
+ * of its own, within the first share of the invocation's time. A follower that misses what the
+ * live version applied, or is not done by then, is marked behind (it may not become live until
+ * built again) rather than slowing the live version down. The target of a switch being prepared
+ * goes first, in full: it is never behind what a reader of the live version has seen
+ * (docs/projections.md). Erasures are recorded for every version that is not live before
+ * anything is written, so that they reach a version whatever happens to it (behind, dropped but
+ * kept, cut off).
  */
 export const createVersionedProjector =
   (
     registry: ProjectionRegistry,
-    projectorOf: (version: ProjectionVersion, role: 'live' | 'follower') => Projector,
+    projectorOf: (version: ProjectionVersion, role: Role, signal?: AbortSignal) => Projector,
   ) =>
   async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<DynamoDBBatchResponse> => {
+    const remaining = context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
+    const followersDeadline = Date.now() + (remaining - SAFETY_MS) * FOLLOWERS_SHARE;
+    const followerContext = {
+      getRemainingTimeInMillis: () => followersDeadline + SAFETY_MS - Date.now(),
+    };
     const { live, followers } = await registry.state();
+    const erased = erasedUsersOf(event.Records);
+    if (erased.length > 0 && followers.length > 0) {
+      await registry.recordErasures(
+        followers.map((f) => f.version),
+        erased,
+      );
+    }
+    const written = followers.filter((f) => !f.behind && f.state !== 'retained');
+    const follow = (record: VersionRecord) =>
+      byDeadline(followersDeadline, (signal) =>
+        projectorOf(record.version, roleOf(record), signal)(event, followerContext),
+      );
     /** Versions that went live while this batch ran, with the records they missed. */
     const nowLive: DynamoDBBatchResponse[] = [];
-    const fallBehind = async (version: ProjectionVersion, answer: DynamoDBBatchResponse) => {
-      const reason = `${answer.batchItemFailures.length} record(s) not applied`;
+    const fallBehind = async (version: ProjectionVersion, answer?: DynamoDBBatchResponse) => {
+      const reason = answer
+        ? `${answer.batchItemFailures.length} record(s) not applied`
+        : 'not done within its share of the invocation';
       logger.warn('a projection version fell behind; build it again', { version, reason });
-      if (!(await registry.markBehind(version, reason))) nowLive.push(answer);
+      if (!(await registry.markBehind(version, reason))) {
+        nowLive.push(answer ?? { batchItemFailures: event.Records.map(failureOf) });
+      }
     };
     /**
      * The batch again, for a follower that missed some of it: most misses are a race lost to a
@@ -58,31 +144,32 @@ export const createVersionedProjector =
      * Events already applied are skipped by version.
      */
     const again = async (
-      version: ProjectionVersion,
-      answer: DynamoDBBatchResponse,
+      record: VersionRecord,
+      answer: DynamoDBBatchResponse | undefined,
       missed: (answer: DynamoDBBatchResponse) => boolean,
     ) => {
       let latest = answer;
-      for (let attempt = 0; attempt < FOLLOWER_ATTEMPTS && missed(latest); attempt++) {
-        latest = await projectorOf(version, 'follower')(event, context);
+      for (
+        let attempt = 0;
+        attempt < FOLLOWER_ATTEMPTS && latest && missed(latest) && Date.now() < followersDeadline;
+        attempt++
+      ) {
+        latest = await follow(record);
       }
-      if (missed(latest)) await fallBehind(version, latest);
+      if (!latest || missed(latest)) await fallBehind(record.version, latest);
     };
-    for (const { version } of followers.filter((f) => f.switching && !f.behind)) {
-      const answer = await projectorOf(version, 'follower')(event, context);
-      await again(version, answer, (latest) => latest.batchItemFailures.length > 0);
+    for (const record of written.filter((f) => f.switching)) {
+      await again(record, await follow(record), (latest) => latest.batchItemFailures.length > 0);
     }
-    const others = followers.filter((f) => !f.switching && !f.behind);
+    const others = written.filter((f) => !f.switching);
     const [liveAnswer, ...answers] = await Promise.all([
       projectorOf(live, 'live')(event, context),
-      ...others.map(({ version }) => projectorOf(version, 'follower')(event, context)),
+      ...others.map(follow),
     ]);
     const answer = liveAnswer as DynamoDBBatchResponse;
     await Promise.all(
-      others.map(({ version }, i) =>
-        again(version, answers[i] as DynamoDBBatchResponse, (latest) =>
-          missedForGood(latest, answer),
-        ),
+      others.map((record, i) =>
+        again(record, answers[i], (latest) => missedForGood(latest, answer)),
       ),
     );
     // A version that went live meanwhile missed records: they are delivered again, to every
@@ -94,3 +181,7 @@ export const createVersionedProjector =
       ],
     };
   };
+
+const failureOf = (record: DynamoDBRecord) => ({
+  itemIdentifier: record.dynamodb?.SequenceNumber as string,
+});
