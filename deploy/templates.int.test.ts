@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import AdmZip from 'adm-zip';
 import { parse } from 'yaml';
 import { runCommand } from '../scripts/local-stack/processes';
+import { adoptionSteps, deletionSteps, retainedResources } from './retained-resources';
 
 /**
  * Nothing here may touch AWS: each service is packaged offline with dummy credentials and every
@@ -46,6 +47,12 @@ const packageService = async (service: string, stage: string, params: string[] =
     readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
   return { out, template, output: stdout + stderr };
+};
+
+const cfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
+const lintFindings = (templates: string[]) => {
+  const run = spawnSync('cfn-lint', templates, { cwd: ROOT, encoding: 'utf8' });
+  return { output: run.stdout + run.stderr, status: run.status };
 };
 
 const ofType = (template: Template, type: string) =>
@@ -234,18 +241,11 @@ describe('least privilege', () => {
       'dynamodb:PutItem',
       'dynamodb:Query',
     ]);
-    // A keyed transaction checks the previous release's unscoped record (a ConditionCheck).
-    expect(byTable('"IdempotencyTable"')).toEqual([
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-    ]);
-    expect(byTable('"DataKeysTable"')).toEqual([
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-    ]);
-    expect(actionsOn(statements, 'dynamodb')).toHaveLength(9);
+    // A key's record rides in its event's transaction, or is put alone for a refusal.
+    expect(byTable('"IdempotencyTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // Erasure puts a tombstone over the key (one item of its transaction): nothing deletes one.
+    expect(byTable('"DataKeysTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(7);
     expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual([
       expect.objectContaining({
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -317,7 +317,7 @@ describe('least privilege', () => {
     // when the stream left a gap; nothing that writes the event store.
     const grants = grantsOf(statements.filter((s) => !s.Action.includes('dynamodb:GetRecords')));
     expect(grants).toEqual([
-      'ProjectionsTable: dynamodb:BatchGetItem dynamodb:ConditionCheckItem dynamodb:UpdateItem',
+      'ProjectionsTable: dynamodb:BatchGetItem dynamodb:BatchWriteItem dynamodb:ConditionCheckItem dynamodb:UpdateItem',
       'ProjectorFailureQueue: sqs:SendMessage',
       'UserDetailTable: dynamodb:BatchGetItem dynamodb:GetItem dynamodb:PutItem dynamodb:UpdateItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
@@ -340,7 +340,7 @@ describe('least privilege', () => {
     expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toContain('rate(1 minute)');
     const grants = grantsOf(statementsOf(query, roleOf(query, 'HistoryEraserLambdaFunction')));
     expect(grants).toEqual([
-      'ProjectionsTable: dynamodb:BatchGetItem',
+      'ProjectionsTable: dynamodb:BatchGetItem dynamodb:DeleteItem dynamodb:Scan',
       'UserDetailTable/index/PendingErasures: dynamodb:Query',
       'UserDetailTable: dynamodb:GetItem dynamodb:UpdateItem',
       'UserHistoryTable: dynamodb:BatchWriteItem dynamodb:Query',
@@ -606,6 +606,32 @@ describe('authentication', () => {
     );
   });
 
+  it('keeps the accounts the data is keyed by as the tables are kept: retained, and protected where the tables are', async () => {
+    for (const template of [command, commandProd]) {
+      for (const id of ['UserPool', 'AdminGroup']) {
+        expect([id, template.Resources[id]]).toEqual([
+          id,
+          expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }),
+        ]);
+      }
+      const tablesProtected = template.Resources.EventsTable?.Properties.DeletionProtectionEnabled;
+      expect(template.Resources.UserPool?.Properties.DeletionProtection).toBe(
+        tablesProtected ? 'ACTIVE' : 'INACTIVE',
+      );
+    }
+    expect(commandProd.Resources.UserPool?.Properties.DeletionProtection).toBe('ACTIVE');
+    // `--param` hands the switch over as text: the same one decides for the pool and the tables.
+    const { template, out } = await packageService('command-service', 'kept', [
+      'deletionProtection=true',
+    ]);
+    outputs.push(out);
+    expect(template.Resources.UserPool?.Properties.DeletionProtection).toBe('ACTIVE');
+    expect(template.Resources.EventsTable?.Properties.DeletionProtectionEnabled).toBe('true');
+    await expect(
+      packageService('command-service', 'half-kept', ['deletionProtection=yes']),
+    ).rejects.toThrow(/deletionProtection must be true or false/);
+  }, 120_000);
+
   it("uses the stage's own issuer and audience when both are given, and creates no user pool", async () => {
     const { template, out } = await packageService('command-service', 'ext', [
       'jwtIssuer=https://issuer.example.com/',
@@ -705,6 +731,213 @@ describe('personal data', () => {
         expect([id, onKeys, kms]).toEqual([id, [], []]);
       }
     }
+  });
+});
+
+describe('removing a stage and deploying it again (docs/deploy.md)', () => {
+  // Only AWS knows these two: the script takes them from the operator (docs/deploy.md says how).
+  const ids = { kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', userPoolId: 'us-east-1_Example' };
+  const kept = (template: Template) =>
+    retainedResources(template)
+      .map(([id]) => id)
+      .sort();
+  const json = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+
+  it('keeps every resource that holds the data or opens it: the tables, the KMS key and its alias, the accounts', () => {
+    const commandKeeps = [
+      'AdminGroup',
+      'DataKeysKmsKey',
+      'DataKeysKmsKeyAlias',
+      'DataKeysTable',
+      'EventsTable',
+      'UserPool',
+    ];
+    expect(kept(command)).toEqual(commandKeeps);
+    expect(kept(commandProd)).toEqual(commandKeeps);
+    expect(command.Resources.DataKeysKmsKeyAlias).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    expect(kept(query)).toEqual(['ProjectionsTable']);
+    expect(kept(stats)).toEqual([]);
+  });
+
+  it('hands them to the next deploy of the stage: imported beside its deployment bucket, then `serverless deploy`', () => {
+    const [commandDir] = outputs as [string];
+    const stack = '--region us-east-1 --stack-name users-command-dev';
+    const changeSet = `${stack} --change-set-name adopt-retained`;
+    expect(adoptionSteps([commandDir], ids, [])).toEqual([
+      `aws cloudformation create-stack ${stack} --template-body file://${commandDir}/cloudformation-template-create-stack.json`,
+      `aws cloudformation wait stack-create-complete ${stack}`,
+      `aws cloudformation create-change-set ${changeSet} --change-set-type IMPORT --template-body file://${commandDir}/adopt-template.json --resources-to-import file://${commandDir}/adopt-resources.json`,
+      `aws cloudformation wait change-set-create-complete ${changeSet}`,
+      `aws cloudformation execute-change-set ${changeSet}`,
+      `aws cloudformation wait stack-import-complete ${stack}`,
+    ]);
+    const core: Template = json(commandDir, 'cloudformation-template-create-stack.json');
+    const adopted: Template = json(commandDir, 'adopt-template.json');
+    expect(adopted).toEqual({
+      ...core,
+      Resources: {
+        ...core.Resources,
+        ...Object.fromEntries(kept(command).map((id) => [id, command.Resources[id]])),
+      },
+    });
+    expect(json(commandDir, 'adopt-resources.json')).toEqual(
+      expect.arrayContaining([
+        {
+          ResourceType: 'AWS::DynamoDB::Table',
+          LogicalResourceId: 'EventsTable',
+          ResourceIdentifier: { TableName: 'users-dev-events' },
+        },
+        {
+          ResourceType: 'AWS::DynamoDB::Table',
+          LogicalResourceId: 'DataKeysTable',
+          ResourceIdentifier: { TableName: 'users-dev-data-keys' },
+        },
+        {
+          ResourceType: 'AWS::KMS::Key',
+          LogicalResourceId: 'DataKeysKmsKey',
+          ResourceIdentifier: { KeyId: ids.kmsKeyId },
+        },
+        {
+          ResourceType: 'AWS::KMS::Alias',
+          LogicalResourceId: 'DataKeysKmsKeyAlias',
+          ResourceIdentifier: { AliasName: 'alias/users-dev' },
+        },
+        {
+          ResourceType: 'AWS::Cognito::UserPool',
+          LogicalResourceId: 'UserPool',
+          ResourceIdentifier: { UserPoolId: ids.userPoolId },
+        },
+        {
+          ResourceType: 'AWS::Cognito::UserPoolGroup',
+          LogicalResourceId: 'AdminGroup',
+          ResourceIdentifier: { UserPoolId: ids.userPoolId, GroupName: 'admin' },
+        },
+      ]),
+    );
+    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(6);
+    // The CLI takes a template body up to 51,200 bytes.
+    expect(statSync(join(commandDir, 'adopt-template.json')).size).toBeLessThan(51_200);
+    if (cfnLint) {
+      expect(lintFindings([join(commandDir, 'adopt-template.json')])).toEqual({
+        output: '',
+        status: 0,
+      });
+    }
+  });
+
+  it("adopts the query stack's registry the same way, and nothing of a stack that keeps nothing", () => {
+    const queryDir = outputs[1] as string;
+    expect(adoptionSteps([queryDir], {}, [])).toHaveLength(6);
+    expect(json(queryDir, 'adopt-resources.json')).toEqual([
+      {
+        ResourceType: 'AWS::DynamoDB::Table',
+        LogicalResourceId: 'ProjectionsTable',
+        ResourceIdentifier: { TableName: 'users-dev-projections' },
+      },
+    ]);
+    expect(adoptionSteps([outputs[4] as string], {}, [])).toEqual([]);
+    // A whole stage, in deploy order.
+    const stage = adoptionSteps([outputs[0], queryDir, outputs[4]] as string[], ids, []);
+    expect(stage.filter((step) => step.startsWith('aws cloudformation create-stack'))).toEqual([
+      expect.stringContaining('--stack-name users-command-dev '),
+      expect.stringContaining('--stack-name users-query-dev '),
+    ]);
+  });
+
+  it('refuses without the ids only AWS knows, or to leave out what the stage does not keep or what another needs', () => {
+    const [commandDir] = outputs as [string];
+    expect(() => adoptionSteps([commandDir], { userPoolId: ids.userPoolId }, [])).toThrow(
+      /--kms-key-id/,
+    );
+    expect(() => adoptionSteps([commandDir], { kmsKeyId: ids.kmsKeyId }, [])).toThrow(
+      /--user-pool-id/,
+    );
+    expect(() => adoptionSteps([commandDir], ids, ['UserPoolClient'])).toThrow(
+      /does not keep UserPoolClient/,
+    );
+    // An alias removed by an older release (it kept only the key) is created again instead.
+    expect(adoptionSteps([commandDir], ids, ['DataKeysKmsKeyAlias'])).toHaveLength(6);
+    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(5);
+    expect(() => adoptionSteps([commandDir], ids, ['DataKeysKmsKey'])).toThrow(
+      /DataKeysKmsKeyAlias refers to DataKeysKmsKey/,
+    );
+  });
+
+  it('deletes what a throwaway stage keeps (the restore drill), never what is protected from deletion', () => {
+    const [commandDir, , commandProdDir] = outputs as [string, string, string];
+    const region = '--region us-east-1';
+    expect(deletionSteps([commandDir], ids).sort()).toEqual(
+      [
+        `aws dynamodb delete-table ${region} --table-name users-dev-events`,
+        `aws dynamodb delete-table ${region} --table-name users-dev-data-keys`,
+        `aws kms delete-alias ${region} --alias-name alias/users-dev`,
+        `aws kms schedule-key-deletion ${region} --key-id ${ids.kmsKeyId} --pending-window-in-days 7`,
+        // Its groups go with it.
+        `aws cognito-idp delete-user-pool ${region} --user-pool-id ${ids.userPoolId}`,
+      ].sort(),
+    );
+    expect(() => deletionSteps([commandProdDir], ids)).toThrow(/deletionProtection/);
+  });
+});
+
+describe('docs/deploy.md', () => {
+  const text = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+  /** The rows of the table in a section, each as its cells without backticks. */
+  const tableIn = (section: string) =>
+    (text.split(`\n## ${section}\n`)[1]?.split('\n## ')[0] ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('| '))
+      .slice(2)
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.replaceAll('`', '').trim()),
+      );
+  const asDocumented = (name: string) => name.replaceAll('-dev-', '-<stage>-');
+
+  it("lists exactly the stacks' exports, and which stacks import each", () => {
+    const exported = [command, query, stats].flatMap((template) =>
+      Object.values(template.Outputs ?? {}).flatMap((output) =>
+        output.Export ? [output.Export.Name] : [],
+      ),
+    );
+    // Serverless's own (its deployment bucket, function versions, the API's URL) are named apart.
+    const own = exported.filter((name) => !/^sls-users-(command|query|stats)-dev-/.test(name));
+    const importers = (name: string) =>
+      Object.entries({ query, stats })
+        .filter(([, template]) => JSON.stringify(template).includes(`"${name}"`))
+        .map(([service]) => service)
+        .join(', ') || '(other teams)';
+    expect(
+      tableIn('What the stacks export')
+        .map(([name, , importedBy]) => [name, importedBy])
+        .sort(),
+    ).toEqual(own.map((name) => [asDocumented(name), importers(name)]).sort());
+  });
+
+  it('lists exactly what each role may do', () => {
+    const documentedName = (resource: unknown) =>
+      asDocumented(
+        resourceName(resource)
+          .replace(/^\{"(?:Ref|Fn::ImportValue)":"(.+)"\}$/, '$1')
+          .replace(/^.*table\//, ''),
+      );
+    const granted = [command, query, stats].flatMap((template) =>
+      ofType(template, 'AWS::Lambda::Function').flatMap(([id]) =>
+        statementsOf(template, roleOf(template, id))
+          .filter((s) => !s.Action.some((a) => a.startsWith('logs:') || a.startsWith('xray:')))
+          .map((s) => [
+            id.replace(/LambdaFunction$/, '').replace(/^./, (first) => first.toLowerCase()),
+            resourcesOf(s).map(documentedName).join(', '),
+            [...s.Action].sort().join(' '),
+          ]),
+      ),
+    );
+    expect(tableIn('Permissions').sort()).toEqual(granted.sort());
   });
 });
 
@@ -957,17 +1190,13 @@ describe('metrics, traces and the dashboard', () => {
 });
 
 describe('cfn-lint', () => {
-  const cfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
   // Installed on the team's machines and CI; a machine without it says so instead of passing.
   (cfnLint ? it : it.skip)(
     'finds no error and no unexplained warning in any packaged template',
     () => {
-      const templates = outputs.map((dir) =>
-        join(dir, 'cloudformation-template-update-stack.json'),
-      );
-      const run = spawnSync('cfn-lint', templates, { cwd: ROOT, encoding: 'utf8' });
-      expect(run.stdout + run.stderr).toBe('');
-      expect(run.status).toBe(0);
+      expect(
+        lintFindings(outputs.map((dir) => join(dir, 'cloudformation-template-update-stack.json'))),
+      ).toEqual({ output: '', status: 0 });
     },
   );
   if (!cfnLint) console.warn('cfn-lint is not installed: the packaged templates were not linted');
@@ -1050,9 +1279,11 @@ describe('integration events', () => {
     expect(rule.Properties.EventBusName).toEqual({
       'Fn::ImportValue': 'users-command-dev-EventBusName',
     });
+    // Only what the recorder reads: a newer schema version or type never reaches it.
     expect(rule.Properties.EventPattern).toEqual({
       source: ['users'],
-      'detail-type': [{ prefix: 'user.' }],
+      'detail-type': ['user.registered', 'user.balance-changed', 'user.deleted', 'user.erased'],
+      detail: { schema_version: [1] },
     });
     expect(rule.Properties.Targets[0]).toMatchObject({
       RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
@@ -1071,6 +1302,24 @@ describe('integration events', () => {
       'events.amazonaws.com',
     );
     expect(stats.Resources.RecorderFailureQueueDepthAlarm).toBeDefined();
+  });
+
+  it('let EventBridge send to the failure queue only for the rules whose dead-letter queue it is', () => {
+    const rules = ofType(stats, 'AWS::Events::Rule').map(([id]) => id);
+    expect(rules).toHaveLength(1);
+    const policy = stats.Resources.RecorderFailureQueuePolicy as Resource;
+    expect(policy.Properties.Queues).toEqual([{ Ref: 'RecorderFailureQueue' }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['RecorderFailureQueue', 'Arn'] },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': rules.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) },
+        },
+      },
+    ]);
   });
 
   it('leave the stats service its own tables only, and its route behind the JWT authorizer', () => {

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { BusValidationError, createLocalBus, FunctionError } from './local-bus';
 
 const entry = (detail: object, bus = 'users-local') => ({
@@ -151,6 +154,41 @@ describe('the local event bus', () => {
       ],
     });
     expect(answer.FailedEntryCount).toBe(2);
+  });
+
+  it("applies the stats recorder's rule as declared: the types it counts, in the schema version it reads", async () => {
+    const functions = parse(
+      readFileSync(
+        join(__dirname, '../../services/stats-service/serverless/functions.yml'),
+        'utf8',
+      ),
+    );
+    const [{ eventBridge }] = functions.statsRecorder.events;
+    const delivered: unknown[] = [];
+    const bus = createLocalBus(async (_, event) => {
+      delivered.push(event);
+    });
+    bus.setRules([{ bus: 'users-local', functionName: 'stats', pattern: eventBridge.pattern }]);
+    const sent = (type: string, schema_version: unknown) => ({
+      ...entry({ schema_version }),
+      DetailType: type,
+    });
+    bus.putEvents({
+      Entries: [
+        sent('user.registered', 1),
+        sent('user.balance-changed', 1),
+        sent('user.registered', 2),
+        sent('user.promoted', 1),
+        sent('user.profile-changed', 1),
+        sent('user.deleted', '1'),
+        { ...sent('user.erased', 1), Source: 'someone-else' },
+      ],
+    });
+    await bus.settled();
+    expect(delivered).toEqual([
+      expect.objectContaining({ 'detail-type': 'user.registered', detail: { schema_version: 1 } }),
+      expect.objectContaining({ 'detail-type': 'user.balance-changed' }),
+    ]);
   });
 
   it('fails and duplicates entries on demand, for drills', async () => {

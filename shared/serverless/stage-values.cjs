@@ -10,6 +10,11 @@ module.exports = async ({ resolveVariable }) => {
   const billingMode = await resolveVariable('param:billingMode');
   const jwtIssuer = await resolveVariable('param:jwtIssuer');
   const ownIdentityProvider = jwtIssuer !== '';
+  // `--param deletionProtection=true` arrives as a string, the params.yml value as a boolean.
+  const deletionProtection = String(await resolveVariable('param:deletionProtection'));
+  if (!['true', 'false'].includes(deletionProtection)) {
+    throw new Error(`deletionProtection must be true or false, not "${deletionProtection}"`);
+  }
   const tracing = String(await resolveVariable('param:tracing'));
   if (!['Active', 'PassThrough', 'Off'].includes(tracing)) {
     throw new Error(
@@ -35,6 +40,8 @@ module.exports = async ({ resolveVariable }) => {
     jwtAudience: ownIdentityProvider
       ? [await resolveVariable('param:jwtAudience')]
       : [{ Ref: 'UserPoolClient' }],
+    /** The user pool's deletion protection: on where the tables have theirs (deletionProtection). */
+    userPoolDeletionProtection: deletionProtection === 'true' ? 'ACTIVE' : 'INACTIVE',
     /** Where an alarm notifies: the stage's SNS topic, or nobody (stage-checks warns in prod). */
     alarmActions: alarmTopicArn ? [alarmTopicArn] : [],
     /** The event store's capacity: on demand, or provisioned with the stage's two figures. */

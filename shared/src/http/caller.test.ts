@@ -28,6 +28,22 @@ describe('callerOf', () => {
     }
   });
 
+  it('reads `scope` as space-separated text only: brackets are part of a scope token', () => {
+    // A plain text claim; "[openid users/admin]" holds the tokens "[openid" and "users/admin]".
+    for (const iss of [COGNITO, OTHER, undefined]) {
+      for (const scope of [
+        '[openid users/admin]',
+        '[users/admin]',
+        'openid users/admin]',
+        '[users/admin openid',
+        ['users/admin'],
+      ]) {
+        expect(isAdmin({ iss, scope })).toBe(false);
+      }
+      expect(isAdmin({ iss, scope: '[openid] users/admin' })).toBe(true);
+    }
+  });
+
   it("makes an administrator of the stage's Cognito admin group, as API Gateway hands it", () => {
     for (const groups of ['[admin]', '[readers admin]', '[admin assistants]', ['admin']]) {
       expect(isAdmin({ iss: COGNITO, 'cognito:groups': groups })).toBe(true);

@@ -23,10 +23,18 @@ const cognitoGroups = (value: Claims[string] | undefined): string[] => {
 };
 
 /**
- * OAuth scopes never hold a space (RFC 6749): `scope` is one space-separated text, and `scp` (a
- * list, from Okta or Entra ID) reaches the function as "[a b]", which reads back unambiguously.
+ * `scope` is one space-separated text (RFC 6749, RFC 9068) and nothing else: its tokens never
+ * hold a space but may hold brackets, so "[openid users/admin]" holds "[openid" and
+ * "users/admin]", never `users/admin`.
  */
-const scopesOf = (value: Claims[string] | undefined): string[] => {
+const scopeTokens = (value: Claims[string] | undefined): string[] =>
+  typeof value === 'string' ? value.split(' ') : [];
+
+/**
+ * `scp` is a list (Okta, Entra ID) and reaches the function as "[a b]"; scope tokens never hold a
+ * space, so that text reads back as the list it was.
+ */
+const scpTokens = (value: Claims[string] | undefined): string[] => {
   if (Array.isArray(value)) return value;
   if (typeof value !== 'string') return [];
   return (/^\[.*\]$/.test(value) ? value.slice(1, -1) : value).split(' ');
@@ -50,6 +58,6 @@ export const callerOf = (
     subject,
     admin:
       groups.includes(ADMIN_GROUP) ||
-      [...scopesOf(claims?.scope), ...scopesOf(claims?.scp)].includes(ADMIN_SCOPE),
+      [...scopeTokens(claims?.scope), ...scpTokens(claims?.scp)].includes(ADMIN_SCOPE),
   } satisfies Caller;
 };

@@ -1,6 +1,20 @@
-import type { IntegrationEvent } from '@users/shared/integration';
+import {
+  INTEGRATION_SCHEMA_VERSION,
+  type IntegrationEvent,
+  type Subscription,
+} from '@users/shared/integration';
 import { dayOf, figuresOf } from '../domain/daily-figures';
 import type { StatsStore } from './ports';
+
+/**
+ * What the stats service reads: the types that change a day's figures, in the schema version its
+ * reader checks. Its rule on the bus selects exactly these (serverless/functions.yml, tested); a
+ * new version or type is taken on by a release of this service, never by accident.
+ */
+export const STATS_SUBSCRIPTION = {
+  types: ['user.registered', 'user.balance-changed', 'user.deleted', 'user.erased'],
+  schemaVersions: [INTEGRATION_SCHEMA_VERSION],
+} as const satisfies Subscription;
 
 /**
  * Counts one delivered integration event exactly once, whatever duplicates EventBridge (or a

@@ -1,15 +1,35 @@
 import { logger } from '@users/shared';
-import { readDeliveredEvent } from '@users/shared/integration';
+import { isSubscribed, readDeliveredEvent } from '@users/shared/integration';
 import { annotateCorrelation, count, recordLag } from '@users/shared/observability';
 import type { StatsStore } from '../../application/ports';
-import { recordEvent } from '../../application/record-event';
+import { recordEvent, STATS_SUBSCRIPTION } from '../../application/record-event';
+
+/** What may be logged of a delivery left unread: its type and version, nothing of its user. */
+const outlineOf = (delivered: unknown) => {
+  const { 'detail-type': type, detail } = (delivered ?? {}) as {
+    'detail-type'?: unknown;
+    detail?: { schema_version?: unknown } | null;
+  };
+  const version = typeof detail === 'object' ? detail?.schema_version : undefined;
+  return {
+    detailType: typeof type === 'string' ? type.slice(0, 64) : typeof type,
+    schemaVersion: typeof version === 'number' ? version : typeof version,
+  };
+};
 
 /**
- * Counts one delivered integration event. An event that does not match the contract, or a
- * failure, throws: EventBridge and Lambda retry it, then it goes to the failure queue; nothing is
+ * Counts one delivered integration event. One outside its subscription (a newer schema version
+ * or type, should a rule ever select more) passes: counted as ignored, never thrown, since no
+ * retry makes this release read it. One inside it that breaks the contract, or a failure, throws:
+ * EventBridge and Lambda retry it, then it goes to the failure queue; nothing it should count is
  * dropped quietly. Counts what it counted, the duplicates it kept out, and the delivery lag.
  */
 export const createRecorder = (store: StatsStore) => async (delivered: unknown) => {
+  if (!isSubscribed(delivered, STATS_SUBSCRIPTION)) {
+    count('EventsIgnored');
+    logger.warn('integration event outside the subscription, ignored', outlineOf(delivered));
+    return;
+  }
   const event = readDeliveredEvent(delivered);
   logger.appendKeys({ correlation_id: event.detail.correlation_id });
   annotateCorrelation([event.detail.correlation_id]);
