@@ -32,6 +32,8 @@ describe('a function that times out under npm start', () => {
         {
           checkpointFile: join(workDir, 'checkpoints.json'),
           output: { logFile: join(STATE_DIR, 'timeout.log') },
+          // Shorter than a write's request timeout (1.5 s): the invocation is cut off mid-call.
+          env: { FUNCTION_TIMEOUT_SECONDS: '1' },
         },
       );
       try {

@@ -109,6 +109,15 @@ const definitionOf = (logicalId: LogicalTable, stage: string): CreateTableComman
     : input;
 };
 
+/** Every table of a stage, as CreateTable takes it: the deployed definition under the stage's name. */
+export const stageTableInputs = (stage: string): CreateTableCommandInput[] => {
+  const names = stageTableNames(stage, ALL_TABLES);
+  return ALL_TABLES.map((logicalId) => ({
+    ...definitionOf(logicalId, stage),
+    TableName: names[logicalId],
+  }));
+};
+
 /**
  * Creates the tables that do not exist yet, each under the name given (by default a fresh one,
  * so that test files never share a table), and resolves with the names.

@@ -120,6 +120,8 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
         registry,
         owner: `${hostname()}:${process.pid}`,
         leaseMs: options.leaseMs,
+        drainMs: options.drainMs,
+        sleep,
         log: options.log,
         replay: (onProgress) =>
           rebuildWithProgress(stage, {

@@ -15,6 +15,18 @@ import {
  * adapter, for fast property-based tests of the projection logic. An erasure's history rewrite
  * moves at most `entriesPerPass` entries per call, as one that runs out of time would.
  */
+const placeholderOf = (userId: string): UserDetail => ({
+  userId,
+  name: null,
+  email: null,
+  balance: 0,
+  version: 0,
+  createdAt: '',
+  updatedAt: '',
+  deleted: false,
+  erased: true,
+});
+
 export class InMemoryReadModelStore implements ReadModelStore, PendingErasures, ErasureTarget {
   readonly details = new Map<string, UserDetail>();
   readonly history = new Map<string, HistoryEntry>();
@@ -83,7 +95,16 @@ export class InMemoryReadModelStore implements ReadModelStore, PendingErasures, 
   }
 
   async hideErased(userId: string) {
-    if (!this.details.get(userId)?.erased) await this.markErased(userId);
+    const detail = this.details.get(userId);
+    if (detail?.erased) return;
+    // A user not known here yet: a placeholder at version 0, so that its entries are rewritten.
+    this.details.set(userId, {
+      ...(detail ?? placeholderOf(userId)),
+      name: null,
+      email: null,
+      erased: true,
+    });
+    this.erasing.set(userId, 0);
   }
 
   async eraseHistoryAgain(userId: string) {

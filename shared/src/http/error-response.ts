@@ -11,6 +11,9 @@ type RenderedError = {
 
 /** AWS asked to slow down, and the SDK's own retries did not get through: retry a moment later. */
 const BUSY_ERRORS = [
+  // A request given up after its timeout, retried by the SDK to no avail (a write's outcome is
+  // looked for before this answer: docs/api.md).
+  'TimeoutError',
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',

@@ -25,6 +25,12 @@ export type BuildDependencies = {
   catchUp(): Promise<number>;
   owner: string;
   leaseMs: number;
+  /**
+   * Longer than any projector invocation can run (its timeout): one that began before the version
+   * was registered, and so does not write it, has ended (its events stored) before the replay.
+   */
+  drainMs: number;
+  sleep(ms: number): Promise<void>;
   log(message: string): void;
 };
 
@@ -39,9 +45,10 @@ const CATCH_UP_ROUNDS = 3;
 /**
  * Builds a projection version beside the live one (docs/projections.md): takes the version's
  * lease (one build at a time; a build that died lets go when its lease runs out), registers it so
- * that the projector keeps it current from its next invocation on, replays every user's events
- * into its tables only (never the event store, never the bus), and marks it ready unless the
- * projector fell behind on it meanwhile. Run again after a crash, it starts over: every write is
+ * that the projector keeps it current from its next invocation on, waits one projector timeout
+ * (an invocation that began before did not write it), replays every user's events into its
+ * tables only (never the event store, never the bus), catches up the users the live version is
+ * ahead on, and marks it ready unless the projector fell behind on it meanwhile. Run again after a crash, it starts over: every write is
  * conditional on the version it brings, so nothing already there moves backwards.
  */
 export const buildProjection = async (deps: BuildDependencies, version: ProjectionVersion) => {
@@ -58,6 +65,8 @@ export const buildProjection = async (deps: BuildDependencies, version: Projecti
       .catch((error: Error) => deps.log(`lease renewal failed, retrying: ${error.message}`));
   }, deps.leaseMs / 3);
   try {
+    deps.log(`waiting ${Math.ceil(deps.drainMs / 1000)} s for projector invocations under way`);
+    await deps.sleep(deps.drainMs);
     const report = await deps.replay((reached) => {
       if (lost) throw new BuildFailed(`version ${version}'s build lease was lost to another build`);
       progress = { users: reached.users, events: reached.events };

@@ -43,7 +43,13 @@ export class DynamoEventScan implements EventSource {
     let run: StoredEvent[] = [];
     const pages = paginateScan(
       { client: this.client },
-      { TableName: this.eventsTable, Segment: segment, TotalSegments: this.options.segments },
+      // Consistent: an eventually consistent Scan may miss events written a moment ago.
+      {
+        TableName: this.eventsTable,
+        Segment: segment,
+        TotalSegments: this.options.segments,
+        ConsistentRead: true,
+      },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {

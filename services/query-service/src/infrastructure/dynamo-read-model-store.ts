@@ -77,13 +77,12 @@ const unlessErased = (condition: Condition, detail: UserDetail): Condition =>
         ConditionExpression: `(${condition.ConditionExpression}) AND attribute_not_exists(Erased)`,
       };
 
-const atVersion = (version: number): Condition =>
-  version === 0
-    ? { ConditionExpression: 'attribute_not_exists(UserID)' }
-    : {
-        ConditionExpression: 'Version = :version',
-        ExpressionAttributeValues: { ':version': version },
-      };
+/** Version 0 is a user not applied yet: no detail, or an erasure's placeholder (hideErased). */
+const atVersion = (version: number): Condition => ({
+  ConditionExpression:
+    version === 0 ? 'attribute_not_exists(UserID) OR Version = :version' : 'Version = :version',
+  ExpressionAttributeValues: { ':version': version },
+});
 
 /** A rebuild also rewrites a detail at its own version, so that it repairs damaged content. */
 const notNewerThan = (version: number): Condition => ({
@@ -269,25 +268,39 @@ export class DynamoReadModelStore
     await this.hide(userId, 'attribute_exists(UserID)');
   }
 
+  /**
+   * For a user these tables do not know yet, a placeholder at version 0 (nothing applied): its
+   * history entries, written by a build or a projector that went no further, are rewritten too,
+   * and what is applied later stays erased.
+   */
   async hideErased(userId: string): Promise<void> {
     try {
-      await this.hide(userId, 'attribute_exists(UserID) AND attribute_not_exists(Erased)');
+      await this.hide(
+        userId,
+        'attribute_not_exists(Erased)',
+        'Version = if_not_exists(Version, :zero),',
+      );
     } catch (error) {
       if (error instanceof ResourceNotFoundException) throw new TablesGone(this.tables.detail);
       throw error;
     }
   }
 
-  private async hide(userId: string, condition: string) {
+  private async hide(userId: string, condition: string, placeholder = '') {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tables.detail,
           Key: { UserID: userId },
-          UpdateExpression: `${START_ERASURE}, #name = :none, Email = :none, Erased = :true REMOVE ListedUserID`,
+          UpdateExpression: `${START_ERASURE}, ${placeholder} #name = :none, Email = :none, Erased = :true REMOVE ListedUserID`,
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#name': 'Name' },
-          ExpressionAttributeValues: { ...newRound(), ':none': null, ':true': true },
+          ExpressionAttributeValues: {
+            ...newRound(),
+            ':none': null,
+            ':true': true,
+            ...(placeholder && { ':zero': 0 }),
+          },
         }),
         this.sent,
       );
@@ -462,12 +475,16 @@ export class DynamoReadModelStore
   }
 
   async restoreUser({ detail, history }: UserReadModels): Promise<void> {
-    await this.putHistoryEntries(history);
-    await this.putDetail(detail, unlessErased(notNewerThan(detail.version), detail));
-    // Entries read before an erasure that the live projector applied meanwhile: erase them again.
-    if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
-      await this.eraseHistoryAgain(detail.userId);
-      await this.eraseHistory(detail.userId, Number.POSITIVE_INFINITY);
+    try {
+      await this.putHistoryEntries(history);
+      await this.putDetail(detail, unlessErased(notNewerThan(detail.version), detail));
+    } finally {
+      // Entries read before an erasure that was applied meanwhile (also when this restore failed
+      // half way): the rewrite starts over.
+      if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
+        await this.eraseHistoryAgain(detail.userId);
+        await this.eraseHistory(detail.userId, Number.POSITIVE_INFINITY);
+      }
     }
   }
 

@@ -23,7 +23,7 @@ export class ProjectionError extends Error {}
 /** The detail after one more event; an event of an unknown type only moves its version on. */
 export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): UserDetail => {
   if (!isUnknownEvent(event) && event.type === 'USER_CREATED') {
-    return {
+    const created = {
       userId: event.userId,
       name: event.payload.name,
       email: event.payload.email,
@@ -34,6 +34,8 @@ export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): Us
       deleted: false,
       erased: false,
     };
+    // Hidden ahead of its erasure before anything of the user was applied (a placeholder).
+    return detail?.erased ? { ...created, name: null, email: null, erased: true } : created;
   }
   if (!detail) {
     throw new ProjectionError(`${event.type} at version ${event.version} before USER_CREATED`);

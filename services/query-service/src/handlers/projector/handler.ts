@@ -9,16 +9,18 @@ import { createStageProjector } from './stage-projector';
 
 const events = new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE'));
 
+/** The stage's projector as one execution environment holds it (its own data-key cache). */
+export const stageProjectorFromEnv = () =>
+  createStageProjector({
+    registry: projectionRegistry,
+    storeOf: (version, role, signal) => {
+      const store = signal ? readModelsOf(version).until(signal) : readModelsOf(version);
+      return role === 'live' ? store.withFeed(feedStore.tables.recentEvents) : store;
+    },
+    keys: dataKeysFromEnv(),
+    events: (signal) => (signal ? events.until(signal) : events),
+  });
+
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()
   .use(observeInvocation<DynamoDBStreamEvent, DynamoDBBatchResponse>())
-  .handler(
-    createStageProjector({
-      registry: projectionRegistry,
-      storeOf: (version, role, signal) => {
-        const store = signal ? readModelsOf(version).until(signal) : readModelsOf(version);
-        return role === 'live' ? store.withFeed(feedStore.tables.recentEvents) : store;
-      },
-      keys: dataKeysFromEnv(),
-      events: (signal) => (signal ? events.until(signal) : events),
-    }),
-  );
+  .handler(stageProjectorFromEnv());

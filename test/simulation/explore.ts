@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { type RunReport, simulate } from './model/run';
+import { type Run, runArbitrary } from './model/steps';
+
+export type Failure = {
+  seed: number;
+  path?: string;
+  run: Run;
+  violations: RunReport['violations'];
+};
+
+/**
+ * Explores `runs` random runs from `seed` (fast-check: each a seed, steps and background faults);
+ * on a broken promise, shrinks to the fewest steps that still break one and returns them.
+ */
+export const explore = async ({
+  seed,
+  runs: numRuns,
+  maxSteps,
+  path,
+  shrinkMs = 10 * 60_000,
+  onRun = () => {},
+}: {
+  seed: number;
+  runs: number;
+  maxSteps: number;
+  path?: string;
+  /** Time the whole exploration may take, shrinking included. */
+  shrinkMs?: number;
+  onRun?: (summary: string) => void;
+}) => {
+  const started = performance.now();
+  const totals = { runs: 0, commands: 0, requests: 0, faulted: 0, batches: 0 };
+  let failure: Failure | undefined;
+  const result = await fc.check(
+    fc.asyncProperty(runArbitrary(maxSteps), async (run) => {
+      const report = await simulate(run);
+      totals.runs++;
+      totals.commands += report.counts.commands;
+      totals.requests += report.counts.requests;
+      totals.faulted += report.counts.faulted;
+      totals.batches += report.counts.projectorBatches;
+      onRun(
+        `run ${totals.runs}: ${run.steps.length} steps, ${report.counts.commands} command attempts, ${report.counts.requests} requests (${report.counts.faulted} faulted), ${report.counts.virtualSeconds} s virtual; ${Object.keys(report.operations).join(', ')}${report.violations.length ? `: ${report.violations[0]?.invariant}` : ''}`,
+      );
+      if (report.violations.length > 0) {
+        failure = { seed, run, violations: report.violations };
+        return false;
+      }
+      return true;
+    }),
+    // Unbiased: runs as long as the step budget allows, not mostly short ones; shrinking still
+    // takes a failure down to its fewest steps (within `shrinkMs`).
+    { seed, numRuns, path, unbiased: true, verbose: 0, interruptAfterTimeLimit: shrinkMs },
+  );
+  const minutes = (performance.now() - started) / 60_000;
+  if (result.failed && failure) failure.path = result.counterexamplePath ?? undefined;
+  return {
+    failure: result.failed ? failure : undefined,
+    summary: `${totals.runs} runs (seed ${seed}) in ${(minutes * 60).toFixed(1)} s: ${totals.commands} command attempts, ${totals.requests} requests (${totals.faulted} faulted), ${totals.batches} projector batches; ${Math.round(totals.runs / minutes)} runs per minute`,
+  };
+};
+
+/** One run again, from the file a failure wrote (or a regression kept in the repository). */
+export const replay = async (file: string) => {
+  const failure = JSON.parse(readFileSync(file, 'utf8')) as Failure;
+  return simulate(failure.run);
+};

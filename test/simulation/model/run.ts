@@ -1,0 +1,370 @@
+import { createHash } from 'node:crypto';
+import type { DynamoDBRecord } from 'aws-lambda';
+import stableStringify from 'safe-stable-stringify';
+import { rebuildReadModels } from '../../../services/query-service/src/application/rebuild-read-models';
+import { DynamoEventScan } from '../../../services/query-service/src/infrastructure/dynamo-event-scan';
+import { DynamoUserEvents } from '../../../services/query-service/src/infrastructure/dynamo-user-events';
+import { Actor, actingAs } from '../runtime/actors';
+import { FaultPlan } from '../runtime/faults';
+import { releaseHung } from '../runtime/hung';
+import { drawEverythingFrom, Random } from '../runtime/random';
+import { installVirtualTime, runUntil } from '../runtime/virtual-time';
+import { System, TABLES } from '../system';
+import { Clients } from './clients';
+import { checkQuiescence } from './invariants';
+import { Observations, type Violation } from './observations';
+import { type OperatorAction, type Run, type Step, USERS } from './steps';
+
+export type RunReport = {
+  violations: Violation[];
+  /** What the run did, for the interleavings-per-minute figure. */
+  counts: {
+    commands: number;
+    requests: number;
+    faulted: number;
+    projectorBatches: number;
+    virtualSeconds: number;
+  };
+  /** The operator's commands that ran, and those refused (with why). */
+  operations: Record<string, number>;
+};
+
+/** Virtual time a run may take before it is called stuck (a deadlock, or a wait for ever). */
+const RUN_LIMIT_MS = 15 * 60_000;
+const POLL_EVERY_MS = 100;
+const ERASER_EVERY_MS = 60_000;
+
+const THROTTLED_TABLES: Record<Extract<Step, { kind: 'throttle' }>['table'], string> = {
+  'history-v2': `${TABLES.history}-v2`,
+  'detail-v2': `${TABLES.detail}-v2`,
+  history: TABLES.history,
+  'recent-events': TABLES.recentEvents,
+  events: TABLES.events,
+};
+
+const erasuresIn = (records: DynamoDBRecord[]) =>
+  records.filter((record) => record.dynamodb?.NewImage?.EventType?.S === 'USER_ERASED');
+
+/**
+ * One simulated run: the steps start one after another on a virtual clock, and run at the same
+ * time as each other and as the stage's background (the stream mappings, the history eraser every
+ * minute, the bus). Then the run is brought to rest (faults lifted, streams drained, failure
+ * queues redriven, the eraser run) and every promise is checked.
+ */
+export const simulate = async (run: Run): Promise<RunReport> => {
+  // The same run, the same users: a replay meets what the run met. Different runs in one process
+  // never share a user (the functions' module state, such as a data-key cache, outlives a run),
+  // nor does the same run simulated again (shrinking tries a run more than once).
+  const hash = createHash('sha256')
+    .update(stableStringify(run) as string)
+    .digest('hex')
+    .slice(0, 7);
+  const again = simulated.get(hash) ?? 0;
+  simulated.set(hash, again + 1);
+  const runId = `s${hash}${(again % 36).toString(36)}`;
+  const random = new Random(run.seed);
+  const undoRandom = drawEverythingFrom(random.fork());
+  const clock = installVirtualTime();
+  const started = clock.now;
+  const conditions = {
+    throttled: new Map<string, number>(),
+    lag: { chance: run.background.lagChance, maxMs: 800 },
+  };
+  const system = new System(random.fork(), conditions);
+  system.backgroundRate = run.background.faults;
+  system.aws.install();
+  const silenced = silenceOutput();
+  const observations = new Observations();
+  const users = Array.from({ length: USERS }, (_, i) => `${runId}-u${i}`);
+  const clients = new Clients(system, observations, users);
+  const operator = new Actor(
+    'operator',
+    new FaultPlan(random.fork(), run.background.faults, 3, false),
+  );
+  const background = new Set<Promise<unknown>>();
+  const keep = (work: Promise<unknown>) => {
+    background.add(work);
+    work.finally(() => background.delete(work)).catch(() => {});
+  };
+  for (const fn of [system.functions.projector, system.functions.publisher]) {
+    fn.onTimeout = () =>
+      observations.violate(
+        'a stream function never runs past its deadline (a follower never holds the live answer back)',
+        `a ${fn.name} invocation timed out at ${new Date().toISOString()}`,
+      );
+  }
+  /** A promise broken: the run stops there (its violations are what it found). */
+  const broken = () => observations.violations.length > 0;
+  system.projectorStream.onBatch = (records, answer) => {
+    if (!answer) return;
+    const failed = new Set(answer.batchItemFailures.map((failure) => failure.itemIdentifier));
+    for (const record of erasuresIn(records)) {
+      const userId = record.dynamodb?.Keys?.AggregateID?.S as string;
+      if (
+        !failed.has(record.dynamodb?.SequenceNumber as string) &&
+        !observations.erasureHeld.has(userId)
+      ) {
+        observations.erasureHeld.set(userId, Date.now());
+      }
+    }
+  };
+  const poll = setInterval(() => {
+    for (const stream of [system.projectorStream, system.publisherStream]) {
+      for (const batch of stream.poll()) keep(batch);
+    }
+  }, POLL_EVERY_MS);
+  const erase = setInterval(
+    () => keep(system.functions.eraser.invoke({}, system.backgroundPlan())),
+    ERASER_EVERY_MS,
+  );
+  let operatorQueue = Promise.resolve();
+  let operatorBusy = 0;
+  const unsettled = new Set<Step>();
+  const operations: Record<string, number> = {};
+  const act = (action: OperatorAction) => {
+    const name = 'version' in action ? `${action.kind} ${action.version}` : action.kind;
+    operatorQueue = operatorQueue.then(() =>
+      actingAs(operator, () => {
+        operatorBusy++;
+        return operate(system, action).finally(() => operatorBusy--);
+      }).then(
+        () => {
+          operations[name] = (operations[name] ?? 0) + 1;
+        },
+        (error: Error) => {
+          // Refusals (not caught up, a lease held, a version live) are the scripts' answers.
+          operations[`${name} refused (${error.message.slice(0, 60)})`] = 1;
+        },
+      ),
+    );
+    return operatorQueue;
+  };
+  try {
+    const steps: Promise<unknown>[] = [];
+    let at = 0;
+    // Every user exists to begin with (a creation may still come, and be refused).
+    for (const user of users.keys()) {
+      steps.push(
+        clients.command({
+          after: 0,
+          kind: 'command',
+          user,
+          command: 'create',
+          delta: 1,
+          keyed: false,
+          faults: 0,
+          seed: user,
+        }),
+      );
+    }
+    const total = run.steps.length + users.length;
+    for (const step of run.steps) {
+      at += step.after;
+      setTimeout(() => {
+        const work = perform(step);
+        steps.push(work);
+        unsettled.add(step);
+        work.finally(() => unsettled.delete(step)).catch(() => {});
+      }, at);
+    }
+    const perform = (step: Step): Promise<unknown> => {
+      switch (step.kind) {
+        case 'command':
+          return clients.command(step);
+        case 'read':
+          return clients.read(step);
+        case 'split':
+          (step.stream === 'projector' ? system.projectorStream : system.publisherStream).split(
+            users[step.user] as string,
+          );
+          return Promise.resolve();
+        case 'throttle':
+          conditions.throttled.set(THROTTLED_TABLES[step.table], Date.now() + step.forMs);
+          return Promise.resolve();
+        case 'operator':
+          return act(step.action);
+      }
+    };
+    const settled = async (work: Promise<unknown>[]) => {
+      let done = false;
+      Promise.allSettled(work).then(() => {
+        done = true;
+      });
+      await runUntil(clock, () => done || broken(), RUN_LIMIT_MS);
+    };
+    await runUntil(clock, () => steps.length === total || broken(), RUN_LIMIT_MS);
+    await settled(steps);
+    await settled([operatorQueue]);
+    if (broken()) throw new RunBroken();
+
+    // At rest: no more faults, then everything the stage does by itself is let finish.
+    conditions.throttled.clear();
+    conditions.lag.chance = 0;
+    system.backgroundRate = 0;
+    operator.plan = FaultPlan.none;
+    const quiet = () =>
+      background.size === 0 &&
+      system.projectorStream.drained &&
+      system.publisherStream.drained &&
+      system.bus.counters().inFlight === 0;
+    for (let round = 0; round < 3; round++) {
+      await runUntil(clock, () => quiet() || broken(), RUN_LIMIT_MS);
+      if (broken()) throw new RunBroken();
+      await settled([act({ kind: 'redrive' })]);
+      await settled([actingAs(operator, () => republish(system))]);
+    }
+    // The history eraser's bound: a few of its runs, a minute apart.
+    const until = Date.now() + 3 * ERASER_EVERY_MS + 1000;
+    await runUntil(clock, () => (Date.now() >= until && quiet()) || broken(), RUN_LIMIT_MS);
+    if (broken()) throw new RunBroken();
+    clearInterval(poll);
+    clearInterval(erase);
+    await settled([checkQuiescence(system, observations)]);
+  } catch (error) {
+    if (!(error instanceof RunBroken)) {
+      observations.violate(
+        'the run ends',
+        `${(error as Error).message}: ${JSON.stringify({
+          background: background.size,
+          projector: system.projectorStream.state(),
+          publisher: system.publisherStream.state(),
+          bus: system.bus.counters(),
+          operatorBusy: operatorBusy,
+          unsettled: [...unsettled],
+          underWay: Object.fromEntries(clients.underWay),
+          sandboxes: system.functions.command.invocations,
+          timers: Object.values(
+            (clock as unknown as { timers?: Record<string, { callAt: number; interval?: number }> })
+              .timers ?? {},
+          )
+            .map((timer) => `${timer.callAt - started}${timer.interval ? 'i' : ''}`)
+            .slice(0, 20),
+          now: clock.now - started,
+        })}`,
+      );
+    }
+  } finally {
+    clearInterval(poll);
+    clearInterval(erase);
+    silenced();
+    releaseHung();
+    system.aws.uninstall();
+    clock.uninstall();
+    undoRandom();
+  }
+  return {
+    violations: observations.violations,
+    counts: {
+      commands: observations.attempts.length,
+      requests: system.aws.requests.total,
+      faulted: system.aws.requests.faulted,
+      projectorBatches: system.projectorStream.delivered.batches,
+      virtualSeconds: Math.round((clock.now - started) / 1000),
+    },
+    operations,
+  };
+};
+
+const simulated = new Map<string, number>();
+
+/** A promise was broken: the run stops where it was, with what it found. */
+class RunBroken extends Error {}
+
+/** What an operator runs at a terminal: npm run projections, rebuild, redrive. */
+const operate = async (system: System, action: OperatorAction) => {
+  const { projections, stage, repairingRestorer } = system.operator;
+  switch (action.kind) {
+    case 'build':
+      await deployVersionTables(system);
+      return projections.build(action.version);
+    case 'switch':
+      return projections.switchTo(action.version);
+    case 'drop':
+      return projections.drop(action.version, { deleteTables: action.deleteTables });
+    case 'rebuild':
+      return rebuildReadModels(
+        new DynamoEventScan(stage.client, TABLES.events, { segments: 2, usersInFlight: 2 }),
+        repairingRestorer(),
+        stage.keys,
+      );
+    case 'redrive': {
+      // The users of each batch given up on, rebuilt from the event store in every kept version
+      // (what `npm run redrive` does with the failure queue's messages).
+      const givenUp = system.projectorStream.givenUp.splice(0);
+      const users = [
+        ...new Set(
+          givenUp.flatMap((batch) =>
+            batch.records.map((r) => r.dynamodb?.Keys?.AggregateID?.S as string),
+          ),
+        ),
+      ];
+      const history = new DynamoUserEvents(stage.client, TABLES.events);
+      return rebuildReadModels(
+        {
+          scanUsers: async (onUser) => {
+            for (const userId of users) await onUser(await history.history(userId));
+          },
+        },
+        repairingRestorer(),
+        stage.keys,
+      );
+    }
+  }
+};
+
+/** The publisher's batches given up on, published again (what `npm run replay-events` does). */
+const republish = async (system: System) => {
+  for (const batch of system.publisherStream.givenUp.splice(0)) {
+    await system.functions.publisher.invoke({ Records: batch.records });
+  }
+};
+
+/** A stage whose version 2 tables were deleted deploys them again before building it. */
+const deployVersionTables = async (system: System) => {
+  for (const base of [TABLES.detail, TABLES.history]) {
+    const name = `${base}-v2`;
+    const exists = (
+      system.dynamodb.execute('ListTables', {}) as { TableNames: string[] }
+    ).TableNames.includes(name);
+    if (!exists) {
+      const description = system.dynamodb.execute('DescribeTable', { TableName: base }) as {
+        Table: Record<string, unknown>;
+      };
+      const { KeySchema, AttributeDefinitions, GlobalSecondaryIndexes, StreamSpecification } =
+        description.Table as Record<string, unknown>;
+      system.dynamodb.execute('CreateTable', {
+        TableName: name,
+        KeySchema,
+        AttributeDefinitions,
+        ...(GlobalSecondaryIndexes
+          ? {
+              GlobalSecondaryIndexes: (
+                GlobalSecondaryIndexes as {
+                  IndexName: string;
+                  KeySchema: unknown;
+                  Projection: unknown;
+                }[]
+              ).map(({ IndexName, KeySchema: keys, Projection }) => ({
+                IndexName,
+                KeySchema: keys,
+                Projection,
+              })),
+            }
+          : {}),
+        ...(StreamSpecification ? { StreamSpecification } : {}),
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    }
+  }
+};
+
+/** The scripts' progress bars and the functions' logs, kept out of the test's output. */
+const silenceOutput = () => {
+  const writes = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  return () => {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+  };
+};

@@ -1,0 +1,252 @@
+import type {
+  APIGatewayProxyEventV2,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import { createLocalBus, FunctionError, type LocalBus } from '../../scripts/local-stack/local-bus';
+import { stageConfig, stageTableInputs, tableNames } from '../../scripts/local-stack/tables';
+import { SimulatedDynamoDB } from './dynamodb';
+import { type Conditions, SimulatedAws } from './runtime/aws';
+import { FaultPlan } from './runtime/faults';
+import { type Handler, LambdaFunction } from './runtime/lambda';
+import type { Random } from './runtime/random';
+import { StreamMapping } from './runtime/stream-mapping';
+
+/** The stage the simulation deploys: its own table names, as a stage's serverless files give them. */
+export const STAGE = 'sim';
+
+const tables = (() => {
+  const names = Object.fromEntries(
+    stageTableInputs(STAGE).map((input) => [input.TableName as string, input]),
+  );
+  return names;
+})();
+
+/** The stage's table names, as its serverless files give them. */
+export const TABLES = tableNames(STAGE);
+
+/** What every function of the stage finds in its environment (their union: one process). */
+const ENVIRONMENT: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'simulated',
+  AWS_SECRET_ACCESS_KEY: 'simulated',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_METRICS_NAMESPACE: 'users-sim',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  EVENTS_TABLE: TABLES.events,
+  IDEMPOTENCY_TABLE: TABLES.idempotency,
+  DATA_KEYS_TABLE: TABLES.dataKeys,
+  KMS_KEY_ID: `alias/users-${STAGE}`,
+  USER_DETAIL_TABLE: TABLES.detail,
+  USER_HISTORY_TABLE: TABLES.history,
+  USER_LIST_INDEX: TABLES.listIndex,
+  USER_PENDING_ERASURES_INDEX: TABLES.pendingErasuresIndex,
+  PROJECTIONS_TABLE: TABLES.projections,
+  RECENT_EVENTS_TABLE: TABLES.recentEvents,
+  PAGE_TOKEN_SECRET_ID: `users-${STAGE}-page-tokens`,
+  EVENT_BUS_ARN: `arn:aws:events:us-east-1:000000000000:event-bus/users-${STAGE}`,
+  STATS_TABLE: TABLES.stats,
+  COUNTED_EVENTS_TABLE: TABLES.countedEvents,
+};
+
+/** The functions' code, loaded once the environment is set (their modules read it at load). */
+const code = (() => {
+  let loaded: ReturnType<typeof load> | undefined;
+  const load = () => {
+    for (const [name, value] of Object.entries(ENVIRONMENT)) process.env[name] ??= value;
+    delete process.env.DYNAMODB_ENDPOINT;
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    return {
+      command: require('../../services/command-service/src/handlers/command/handler'),
+      detail: require('../../services/query-service/src/handlers/detail/handler'),
+      history: require('../../services/query-service/src/handlers/history/handler'),
+      list: require('../../services/query-service/src/handlers/list/handler'),
+      projector: require('../../services/query-service/src/handlers/projector/handler'),
+      eraser: require('../../services/query-service/src/handlers/history-eraser/handler'),
+      publisher: require('../../services/command-service/src/handlers/publisher/handler'),
+      recorder: require('../../services/stats-service/src/handlers/recorder/handler'),
+      stageProjections: require('../../scripts/projections/stage-projections'),
+      subscription: require('../../services/stats-service/src/application/record-event')
+        .STATS_SUBSCRIPTION,
+      patterns: require('@users/shared/integration'),
+    };
+  };
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+})();
+
+/** Every table of the stage, and a later projection version's (deployed with projectionVersions "1,2"). */
+const tableInputsWithVersion2 = () => [
+  ...Object.values(tables),
+  ...[TABLES.detail, TABLES.history].map((name) => ({ ...tables[name], TableName: `${name}-v2` })),
+];
+
+export type HttpAnswer = { status: number; headers: Record<string, string>; body: unknown };
+
+/** An administrator's token, as the stage's JWT authorizer hands its claims to a function. */
+const ADMIN = { sub: 'simulated-admin', scope: 'users/admin' };
+
+type HttpHandler = Handler<
+  APIGatewayProxyEventV2,
+  { statusCode: number; headers?: Record<string, string>; body: string }
+>;
+
+/** The stage, running: its functions, stream mappings, bus and the operator's scripts. */
+export class System {
+  readonly dynamodb: SimulatedDynamoDB;
+  readonly bus: LocalBus;
+  readonly aws: SimulatedAws;
+  readonly functions;
+  readonly projectorStream: StreamMapping;
+  readonly publisherStream: StreamMapping;
+  readonly operator;
+  /** The background's faults (stream invocations, the eraser, deliveries). */
+  backgroundRate = 0.05;
+
+  constructor(
+    private readonly random: Random,
+    conditions: Conditions,
+  ) {
+    const loaded = code();
+    this.dynamodb = new SimulatedDynamoDB([], { now: () => Date.now() });
+    for (const input of tableInputsWithVersion2()) this.dynamodb.execute('CreateTable', input);
+    this.bus = createLocalBus((_name, event) => this.deliver(event), {
+      functionRetryPausesMs: [60_000, 120_000],
+      functionConcurrency: 4,
+    });
+    this.bus.setRules([
+      {
+        bus: `users-${STAGE}`,
+        functionName: 'recorder',
+        pattern: loaded.patterns.eventPatternOf(loaded.subscription),
+        maximumRetryAttempts: 185,
+        functionRetryAttempts: 2,
+      },
+    ]);
+    this.aws = new SimulatedAws(this.dynamodb, this.bus, random.fork(), conditions);
+    const http = (name: string, module: { handler: HttpHandler }) =>
+      new LambdaFunction(name, 10_000, () => module.handler);
+    this.functions = {
+      command: http('command', loaded.command),
+      detail: http('detail', loaded.detail),
+      history: http('history', loaded.history),
+      list: http('list', loaded.list),
+      projector: new LambdaFunction<DynamoDBStreamEvent, DynamoDBBatchResponse>(
+        'projector',
+        10_000,
+        // Each environment its own data-key cache: another one may still hold an erased key.
+        () => loaded.projector.stageProjectorFromEnv(),
+      ),
+      publisher: new LambdaFunction<DynamoDBStreamEvent, DynamoDBBatchResponse>(
+        'publisher',
+        10_000,
+        () => loaded.publisher.handler,
+      ),
+      recorder: new LambdaFunction<unknown, unknown>(
+        'recorder',
+        10_000,
+        () => loaded.recorder.handler,
+      ),
+      eraser: new LambdaFunction<unknown, unknown>(
+        'historyEraser',
+        50_000,
+        () => loaded.eraser.handler,
+      ),
+    };
+    const mapping = (
+      fn: LambdaFunction<DynamoDBStreamEvent, DynamoDBBatchResponse>,
+      batchSize: number,
+    ) =>
+      new StreamMapping(
+        this.dynamodb,
+        TABLES.events,
+        fn,
+        {
+          batchSize,
+          maximumRetryAttempts: 10,
+          bisectBatchOnFunctionError: true,
+          shards: 3,
+          redeliveryChance: 0.03,
+        },
+        random.fork(),
+        () => this.backgroundPlan(),
+      );
+    this.projectorStream = mapping(this.functions.projector, 100);
+    this.publisherStream = mapping(this.functions.publisher, 100);
+    const stage = stageConfig(STAGE, { region: 'us-east-1' });
+    this.operator = {
+      stage,
+      projections: loaded.stageProjections.stageProjections(stage, {
+        drainMs: 12_000,
+        leaseMs: 30_000,
+        log: () => {},
+      }),
+      repairingRestorer: () => loaded.stageProjections.repairingRestorer(stage),
+    };
+  }
+
+  /** The faults a background invocation meets: a few, now and then. */
+  backgroundPlan() {
+    return new FaultPlan(this.random.fork(), this.backgroundRate, 3);
+  }
+
+  /** An HTTP request through API Gateway to the route's function, as an administrator. */
+  async request(
+    fn: LambdaFunction<
+      APIGatewayProxyEventV2,
+      { statusCode: number; headers?: Record<string, string>; body: string }
+    >,
+    route: string,
+    {
+      body,
+      query,
+      headers = {},
+    }: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string> },
+    plan: FaultPlan,
+  ): Promise<HttpAnswer> {
+    const [method, path] = route.split(' ') as [string, string];
+    const event = {
+      version: '2.0',
+      routeKey: route,
+      rawPath: path,
+      rawQueryString: new URLSearchParams(query ?? {}).toString(),
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(query && { queryStringParameters: query }),
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      isBase64Encoded: false,
+      requestContext: {
+        http: {
+          method,
+          path,
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'simulation',
+        },
+        requestId: `request-${Date.now()}`,
+        routeKey: route,
+        stage: '$default',
+        time: new Date().toISOString(),
+        timeEpoch: Date.now(),
+        authorizer: { jwt: { claims: ADMIN, scopes: null } },
+      },
+    } as unknown as APIGatewayProxyEventV2;
+    const outcome = await fn.invoke(event, plan);
+    if (outcome.kind !== 'answered') {
+      // Lambda's error (a failure or a timeout) reaches the caller as API Gateway's 500.
+      return { status: 500, headers: {}, body: { message: 'Internal Server Error' } };
+    }
+    const { statusCode, headers: answered = {}, body: text } = outcome.value;
+    return { status: statusCode, headers: answered, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A delivery of the bus's rule to the recorder; a failure is retried by the bus. */
+  private async deliver(event: unknown) {
+    // EventBridge delivers late and in any order.
+    await new Promise((resolve) => setTimeout(resolve, this.random.integer(0, 2000)));
+    const outcome = await this.functions.recorder.invoke(event, this.backgroundPlan());
+    if (outcome.kind !== 'answered') throw new FunctionError('the recorder failed');
+  }
+}
