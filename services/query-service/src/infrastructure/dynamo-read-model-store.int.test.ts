@@ -1,3 +1,4 @@
+import { throttleTable } from '../../../../test/faults/dynamodb-faults';
 import {
   createTestTables,
   deleteTestTables,
@@ -119,5 +120,59 @@ describe('the read routes', () => {
     await watched.getHistoryEntry('anyone', 1);
     await watched.getDetail('anyone');
     expect(reads).toEqual([true, true, true]);
+  });
+});
+
+describe('an erasure told to a version that does not know the user yet (hideErased)', () => {
+  it('leaves a placeholder: entries written there are rewritten, and what is applied later stays erased', async () => {
+    const pending = new DynamoReadModelStore(testDocumentClient(), {
+      ...store.tables,
+      pendingErasuresIndex: 'PendingErasures',
+    });
+    const userId = `unknown-${Date.now()}`;
+    // A build that failed half way wrote the user's entries, not its detail.
+    await pending.putHistoryEntries([
+      {
+        userId,
+        version: 1,
+        eventType: 'USER_CREATED',
+        payload: { name: 'Canary Ada', email: 'ada@example.com' },
+        occurredAt: '2026-12-01T00:00:00.000Z',
+        detailAfter: detailOf(userId, 1),
+        erased: false,
+      },
+    ]);
+    await pending.hideErased(userId);
+    expect(await pending.getDetail(userId)).toMatchObject({ version: 0, erased: true, name: null });
+    expect(await pending.eraseHistory(userId, Date.now() + 5000)).toBe(true);
+    expect(JSON.stringify(await pending.listHistory(userId, 10))).not.toContain('Canary');
+    // The user's creation applied later, from the placeholder at version 0: hidden all along.
+    const created = { ...detailOf(userId, 1, null), erased: true };
+    expect(await pending.advance(created, 0)).toBe(true);
+    expect(await pending.getDetail(userId)).toMatchObject({ version: 1, name: null, erased: true });
+  });
+
+  it('re-erases the entries a restore wrote before its detail write failed', async () => {
+    const userId = `restored-${Date.now()}`;
+    await store.advance(detailOf(userId, 1), 0);
+    await store.markErased(userId);
+    await store.eraseHistory(userId, Date.now() + 5000);
+    const client = testDocumentClient();
+    throttleTable(client, store.tables.detail, ['PutItemCommand']);
+    const failing = new DynamoReadModelStore(client, store.tables);
+    const entry = {
+      userId,
+      version: 1,
+      eventType: 'USER_CREATED' as const,
+      payload: { name: 'Canary Ada', email: 'ada@example.com' },
+      occurredAt: '2026-12-01T00:00:00.000Z',
+      detailAfter: detailOf(userId, 1),
+      erased: false,
+    };
+    // A rebuild that read the user before its erasure: its detail write is throttled.
+    await expect(
+      failing.restoreUser({ detail: detailOf(userId, 1), history: [entry] }),
+    ).rejects.toThrow();
+    expect(JSON.stringify(await store.listHistory(userId, 10))).not.toContain('Canary');
   });
 });

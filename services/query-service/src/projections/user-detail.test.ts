@@ -31,6 +31,27 @@ describe('evolveDetail', () => {
     });
   });
 
+  it('keeps a user hidden ahead of its erasure hidden from its creation on (a placeholder)', () => {
+    const placeholder = {
+      userId: 'u1',
+      name: null,
+      email: null,
+      balance: 0,
+      version: 0,
+      createdAt: '',
+      updatedAt: '',
+      deleted: false,
+      erased: true,
+    };
+    expect(evolveDetail(placeholder, created)).toMatchObject({
+      version: 1,
+      name: null,
+      email: null,
+      erased: true,
+      createdAt: '2026-01-01T00:00:01.000Z',
+    });
+  });
+
   it('sums balance deltas, applies updates and marks deletion', () => {
     const detail = fold([
       created,
