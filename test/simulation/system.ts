@@ -170,6 +170,7 @@ export class System {
           bisectBatchOnFunctionError: true,
           shards: 3,
           redeliveryChance: 0.03,
+          crashChance: () => (this.backgroundRate > 0 ? 0.02 : 0),
         },
         random.fork(),
         () => this.backgroundPlan(),

@@ -247,6 +247,8 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     clearInterval(poll);
     clearInterval(erase);
     silenced();
+    for (const fn of Object.values(system.functions)) fn.killAll();
+    operator.kill();
     releaseHung();
     system.aws.uninstall();
     clock.uninstall();

@@ -141,6 +141,8 @@ export class SimulatedAws {
 
   private readonly around: Around = async (call, execute) => {
     const actor = currentActor();
+    // A torn-down environment sends nothing more (its in-flight requests still land).
+    if (!actor.alive) return never();
     this.requests.total++;
     const throttledTable = tablesOf(call.input).some(
       (table) => (this.conditions.throttled.get(table) ?? 0) > Date.now(),
@@ -305,6 +307,7 @@ export class SimulatedAws {
     abortSignal: HttpHandlerOptions['abortSignal'],
   ): Promise<HttpResponse> {
     const actor = currentActor();
+    if (!actor.alive) return never();
     this.requests.total++;
     const fault = actor.plan.draw(target, JSON.stringify(input));
     if (fault.kind !== 'none') this.requests.faulted++;

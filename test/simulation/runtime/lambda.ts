@@ -8,7 +8,9 @@ export type Invocation<R> =
   | { kind: 'answered'; value: R }
   | { kind: 'failed'; error: unknown }
   /** Ran past its timeout: Lambda answered an error and tore the environment down. */
-  | { kind: 'timedOut' };
+  | { kind: 'timedOut' }
+  /** The environment died mid-way (a crash): an error, the environment gone. */
+  | { kind: 'crashed' };
 
 /** How long a frozen environment is kept for the next invocation before Lambda reaps it. */
 const KEPT_WARM_MS = 5 * 60_000;
@@ -23,6 +25,7 @@ type Sandbox<E, R> = { actor: Actor; handler: Handler<E, R>; idleSince: number }
  */
 export class LambdaFunction<E, R> {
   private readonly idle: Sandbox<E, R>[] = [];
+  private readonly actors: Actor[] = [];
   private sandboxes = 0;
   private requests = 0;
   readonly invocations = { total: 0, timedOut: 0, failed: 0 };
@@ -35,7 +38,15 @@ export class LambdaFunction<E, R> {
     private readonly create: () => Handler<E, R>,
   ) {}
 
-  async invoke(event: E, plan: FaultPlan = FaultPlan.none): Promise<Invocation<R>> {
+  /**
+   * Runs one invocation. `crashAfterMs`: the environment dies that long into it (out of memory, a
+   * kill): what it had written stays, nothing it started goes on, and Lambda reports an error.
+   */
+  async invoke(
+    event: E,
+    plan: FaultPlan = FaultPlan.none,
+    crashAfterMs?: number,
+  ): Promise<Invocation<R>> {
     this.invocations.total++;
     const sandbox = this.warm() ?? this.cold();
     sandbox.actor.run(plan);
@@ -55,8 +66,12 @@ export class LambdaFunction<E, R> {
       succeed: () => {},
     } as Context;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let crash: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<Invocation<R>>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'timedOut' }), this.timeoutMs);
+      if (crashAfterMs !== undefined && crashAfterMs < this.timeoutMs) {
+        crash = setTimeout(() => resolve({ kind: 'crashed' }), crashAfterMs);
+      }
     });
     const ran = actingAs(sandbox.actor, () => sandbox.handler(event, context)).then(
       (value): Invocation<R> => ({ kind: 'answered', value }),
@@ -64,10 +79,11 @@ export class LambdaFunction<E, R> {
     );
     const outcome = await Promise.race([ran, timedOut]);
     clearTimeout(timer);
-    if (outcome.kind === 'timedOut') {
-      this.invocations.timedOut++;
+    clearTimeout(crash);
+    if (outcome.kind === 'timedOut' || outcome.kind === 'crashed') {
+      if (outcome.kind === 'timedOut') this.invocations.timedOut++;
       sandbox.actor.kill();
-      this.onTimeout?.();
+      if (outcome.kind === 'timedOut') this.onTimeout?.();
     } else {
       if (outcome.kind === 'failed') this.invocations.failed++;
       sandbox.actor.freeze();
@@ -75,6 +91,12 @@ export class LambdaFunction<E, R> {
       this.idle.push(sandbox);
     }
     return outcome;
+  }
+
+  /** Every environment torn down: the run is over, nothing of it may go on into the next. */
+  killAll() {
+    for (const actor of this.actors) actor.kill();
+    this.idle.length = 0;
   }
 
   private warm() {
@@ -88,6 +110,7 @@ export class LambdaFunction<E, R> {
 
   private cold(): Sandbox<E, R> {
     const actor = new Actor(`${this.name}#${++this.sandboxes}`, FaultPlan.none);
+    this.actors.push(actor);
     // Module state is made inside the environment: whatever it sends at start-up is its own.
     const handler = actingAs(actor, () => this.create());
     return { actor, handler, idleSince: Date.now() };

@@ -26,6 +26,8 @@ export type MappingOptions = {
   shards: number;
   /** How often a successful batch is delivered once more (at least once, not exactly once). */
   redeliveryChance: number;
+  /** How often an invocation's environment dies mid-way (within its first 3 s), now. */
+  crashChance: () => number;
 };
 
 const userOf = (record: DynamoDBRecord) => record.dynamodb?.Keys?.AggregateID?.S ?? '';
@@ -117,7 +119,10 @@ export class StreamMapping {
     try {
       const batch = shard.records.slice(shard.position, shard.position + shard.size);
       this.delivered.batches++;
-      const outcome = await this.fn.invoke({ Records: batch }, this.planOf());
+      const crashAfter = this.random.chance(this.options.crashChance())
+        ? this.random.integer(0, 3000)
+        : undefined;
+      const outcome = await this.fn.invoke({ Records: batch }, this.planOf(), crashAfter);
       const answer = outcome.kind === 'answered' ? outcome.value : undefined;
       this.onBatch?.(batch, answer);
       if (!answer) return this.failed(shard, batch, true);
