@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { type RunReport, simulate } from './model/run';
 import { type Run, runArbitrary } from './model/steps';
+import { toleratingRunEnded } from './runtime/hung';
 
 export type Failure = {
   seed: number;
@@ -33,26 +34,28 @@ export const explore = async ({
   const started = performance.now();
   const totals = { runs: 0, commands: 0, requests: 0, faulted: 0, batches: 0 };
   let failure: Failure | undefined;
-  const result = await fc.check(
-    fc.asyncProperty(runArbitrary(maxSteps), async (run) => {
-      const report = await simulate(run);
-      totals.runs++;
-      totals.commands += report.counts.commands;
-      totals.requests += report.counts.requests;
-      totals.faulted += report.counts.faulted;
-      totals.batches += report.counts.projectorBatches;
-      onRun(
-        `run ${totals.runs}: ${run.steps.length} steps, ${report.counts.commands} command attempts, ${report.counts.requests} requests (${report.counts.faulted} faulted), ${report.counts.virtualSeconds} s virtual; ${Object.keys(report.operations).join(', ')}${report.violations.length ? `: ${report.violations[0]?.invariant}` : ''}`,
-      );
-      if (report.violations.length > 0) {
-        failure = { seed, run, violations: report.violations };
-        return false;
-      }
-      return true;
-    }),
-    // Unbiased: runs as long as the step budget allows, not mostly short ones; shrinking still
-    // takes a failure down to its fewest steps (within `shrinkMs`).
-    { seed, numRuns, path, unbiased: true, verbose: 0, interruptAfterTimeLimit: shrinkMs },
+  const result = await toleratingRunEnded(() =>
+    fc.check(
+      fc.asyncProperty(runArbitrary(maxSteps), async (run) => {
+        const report = await simulate(run);
+        totals.runs++;
+        totals.commands += report.counts.commands;
+        totals.requests += report.counts.requests;
+        totals.faulted += report.counts.faulted;
+        totals.batches += report.counts.projectorBatches;
+        onRun(
+          `run ${totals.runs}: ${run.steps.length} steps, ${report.counts.commands} command attempts, ${report.counts.requests} requests (${report.counts.faulted} faulted), ${report.counts.virtualSeconds} s virtual; ${Object.keys(report.operations).join(', ')}${report.violations.length ? `: ${report.violations[0]?.invariant}` : ''}`,
+        );
+        if (report.violations.length > 0) {
+          failure = { seed, run, violations: report.violations };
+          return false;
+        }
+        return true;
+      }),
+      // Unbiased: runs as long as the step budget allows, not mostly short ones; shrinking still
+      // takes a failure down to its fewest steps (within `shrinkMs`).
+      { seed, numRuns, path, unbiased: true, verbose: 0, interruptAfterTimeLimit: shrinkMs },
+    ),
   );
   const minutes = (performance.now() - started) / 60_000;
   if (result.failed && failure) failure.path = result.counterexamplePath ?? undefined;
@@ -65,5 +68,5 @@ export const explore = async ({
 /** One run again, from the file a failure wrote (or a regression kept in the repository). */
 export const replay = async (file: string) => {
   const failure = JSON.parse(readFileSync(file, 'utf8')) as Failure;
-  return simulate(failure.run);
+  return toleratingRunEnded(() => simulate(failure.run));
 };

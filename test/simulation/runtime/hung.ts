@@ -10,8 +10,26 @@ export const hang = <T = never>(): Promise<T> =>
     hung.add(reject);
   });
 
+/** What a hung promise fails with at its run's end; nobody is left to handle it. */
+export class RunEnded extends Error {}
+
 export const releaseHung = () => {
   const waiting = [...hung];
   hung.clear();
-  for (const reject of waiting) reject(new Error('the simulated run ended'));
+  for (const reject of waiting) reject(new RunEnded('the simulated run ended'));
+};
+
+/** While `work` runs, a RunEnded that nobody handles is expected; any other rejection is not. */
+export const toleratingRunEnded = async <T>(work: () => Promise<T>): Promise<T> => {
+  const ignore = (reason: unknown) => {
+    if (!(reason instanceof RunEnded)) throw reason;
+  };
+  process.on('unhandledRejection', ignore);
+  try {
+    return await work();
+  } finally {
+    // Rejections of the last run surface a moment later.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', ignore);
+  }
 };

@@ -24,6 +24,8 @@ export type CommandRequest = {
   caller: string;
   idempotencyKey?: string;
   correlationId: string;
+  /** Epoch ms by which the command must be answered (see AppendRequest). */
+  deadline?: number;
 };
 
 export type CommandDependencies = {
@@ -147,6 +149,7 @@ const attemptOnce = async (
       events: decision.events,
       idempotency: idempotency && recordOf(deps, idempotency, decision.outcome),
       carried: head.carried,
+      deadline: request.deadline,
     });
     return decision.outcome;
   } catch (error) {

@@ -51,6 +51,11 @@ export type AppendRequest = {
   idempotency?: IdempotencyRecord;
   /** The head's sealed personal fields, from readHead: what the events left unchanged. */
   carried?: SealedSnapshotFields;
+  /**
+   * Epoch ms by which an answer is due (the function's time, less a margin): a write whose
+   * outcome was lost is looked for until then before it is called failed.
+   */
+  deadline?: number;
 };
 
 /** Thrown by `appendEvents` when another writer took one of the versions first. */

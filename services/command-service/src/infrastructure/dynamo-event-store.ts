@@ -73,10 +73,11 @@ class DataKeyTakenError extends Error {}
 type KeyWrite = { Put: { TableName: string; Item: Record<string, unknown> } };
 
 /**
- * Consistent reads of a write's own item after its outcome was lost: each is retried by the SDK
- * too, and they pause 100 ms, then 200 ms, in between.
+ * How long a write whose outcome was lost is looked for when no deadline is given: consistent
+ * reads of its own item, each retried by the SDK too, pausing 100 ms, 200 ms, ... up to 1 s in
+ * between (a table throttled for a second must not turn a stored command into "try again").
  */
-const LOOKUPS = 3;
+const LOOKUP_MS = 3000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -112,7 +113,8 @@ export class DynamoEventStore implements EventStore {
     return { version: head.Sequence, state: state as unknown as UserState };
   }
 
-  async appendEvents({ events, idempotency, carried }: AppendRequest): Promise<void> {
+  async appendEvents({ events, idempotency, carried, deadline }: AppendRequest): Promise<void> {
+    const lookUntil = deadline ?? Date.now() + LOOKUP_MS;
     const [first] = events;
     const userId = first?.event.userId as string;
     const erasure = events.some(({ event }) => event.type === 'USER_ERASED');
@@ -125,11 +127,16 @@ export class DynamoEventStore implements EventStore {
     const needsKey =
       !erasure && events.some(({ event, stateAfter }) => needsDataKey(event, stateAfter, carried));
     if (needsKey && first?.event.version === 1) {
-      await this.appendFirst(userId, encoded, idempotency);
+      await this.appendFirst(userId, encoded, idempotency, lookUntil);
       return;
     }
     const key = needsKey ? await this.keyToSeal(userId) : undefined;
-    await this.write(encoded(key), idempotency, erasure ? [this.keys.shreddingOf(userId)] : []);
+    await this.write(
+      encoded(key),
+      idempotency,
+      erasure ? [this.keys.shreddingOf(userId)] : [],
+      lookUntil,
+    );
     if (erasure) this.keys.forget(userId);
   }
 
@@ -141,14 +148,15 @@ export class DynamoEventStore implements EventStore {
     userId: string,
     encoded: (key: Buffer | undefined) => EventItem[],
     idempotency: IdempotencyRecord | undefined,
+    lookUntil: number,
   ) {
     const fresh = await this.keys.generate(userId);
     try {
-      await this.write(encoded(fresh.key), idempotency, [fresh.storage]);
+      await this.write(encoded(fresh.key), idempotency, [fresh.storage], lookUntil);
       this.keys.remember(userId, fresh.key);
     } catch (error) {
       if (!(error instanceof DataKeyTakenError)) throw error;
-      await this.write(encoded(await this.keyToSeal(userId)), idempotency, []);
+      await this.write(encoded(await this.keyToSeal(userId)), idempotency, [], lookUntil);
     }
   }
 
@@ -218,23 +226,24 @@ export class DynamoEventStore implements EventStore {
     eventItems: EventItem[],
     idempotency: IdempotencyRecord | undefined,
     keyWrites: KeyWrite[],
+    lookUntil: number,
   ) {
     const [single] = eventItems;
     if (single && eventItems.length === 1 && !idempotency && keyWrites.length === 0) {
-      await this.putEvent(single);
+      await this.putEvent(single, lookUntil);
     } else {
-      await this.transact(eventItems, idempotency, keyWrites);
+      await this.transact(eventItems, idempotency, keyWrites, lookUntil);
     }
   }
 
-  private async putEvent(item: EventItem) {
+  private async putEvent(item: EventItem, lookUntil: number) {
     try {
       await this.client.send(new PutCommand(this.eventPut(item)));
     } catch (error) {
       // The SDK retries a put whose response was lost; the retry then meets our own item.
       if (error instanceof ConditionalCheckFailedException && isOurs(error.Item, item)) return;
       if (error instanceof ConditionalCheckFailedException) throw new VersionTakenError();
-      if (await this.writtenAfterAll(item, error)) return;
+      if (await this.writtenAfterAll(item, error, lookUntil)) return;
       // Locked by another writer's transaction (AWS only), and not ours: a lost race.
       if (error instanceof TransactionConflictException) throw new VersionTakenError();
       throw error;
@@ -247,11 +256,11 @@ export class DynamoEventStore implements EventStore {
    * `error` when no consistent read can tell. A client told "try again" must never find its
    * command stored: a retry without an Idempotency-Key would store it twice.
    */
-  private async writtenAfterAll(item: EventItem | undefined, error: unknown) {
+  private async writtenAfterAll(item: EventItem | undefined, error: unknown, until: number) {
     // DynamoDB refused the request itself (e.g. an item too large): nothing was written.
     if (!item || (error as Error).name === 'ValidationException') return false;
-    for (let lookup = 0; lookup < LOOKUPS; lookup++) {
-      if (lookup > 0) await pause(100 * 2 ** (lookup - 1));
+    for (let lookup = 0; lookup === 0 || Date.now() < until; lookup++) {
+      if (lookup > 0) await pause(Math.min(1000, 100 * 2 ** (lookup - 1), until - Date.now()));
       const found = await this.holdsOurEvent(item).catch(() => undefined);
       if (found !== undefined) return found;
     }
@@ -298,6 +307,7 @@ export class DynamoEventStore implements EventStore {
     eventItems: EventItem[],
     idempotency: IdempotencyRecord | undefined,
     keyWrites: KeyWrite[],
+    lookUntil: number,
   ) {
     const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
     const keyRecord = idempotency ? [{ Put: this.idempotencyPut(idempotency) }] : [];
@@ -317,7 +327,7 @@ export class DynamoEventStore implements EventStore {
       if (failed(0, puts.length)) throw new VersionTakenError();
       if (failed(puts.length, keyRecord.length)) throw new IdempotencyKeyTakenError();
       if (failed(puts.length + keyRecord.length, keyWrites.length)) throw new DataKeyTakenError();
-      if (await this.writtenAfterAll(eventItems[0], error)) return;
+      if (await this.writtenAfterAll(eventItems[0], error, lookUntil)) return;
       // A concurrent transaction on one of the items (AWS only), and not ours: a lost race.
       if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
         throw new VersionTakenError();

@@ -17,9 +17,12 @@ const store = new DynamoEventStore(
 );
 const deps = { store, now: () => new Date(), newEventId: randomUUID, observer: commandObserver };
 
+/** Time kept back from the function's timeout for the answer itself. */
+const ANSWER_MS = 1000;
+
 export const handler = httpHandler(
   { parseJsonBody: true, authorize: authorizeCommand, schema: validateCommandRequest },
-  async ({ body, headers }, { correlationId, caller }) => {
+  async ({ body, headers }, { correlationId, caller, getRemainingTimeInMillis }) => {
     const outcome = await executeCommand(deps, {
       userId: body.user_id,
       command: { type: body.event_type, payload: body.payload } as UserCommand,
@@ -27,6 +30,7 @@ export const handler = httpHandler(
       caller: caller.subject,
       idempotencyKey: headers['idempotency-key'],
       correlationId,
+      deadline: Date.now() + getRemainingTimeInMillis() - ANSWER_MS,
     });
     countOutcome(body.event_type, outcome);
     if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
