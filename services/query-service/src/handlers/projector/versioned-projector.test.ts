@@ -223,4 +223,14 @@ describe('the projector of several projection versions', () => {
     } as DynamoDBStreamEvent);
     expect(writes).toEqual(['erasures of u10 for 2,3', 'write 1']);
   });
+
+  it('stops the live version at its deadline too: the batch is delivered again, never cut off by the timeout', async () => {
+    const live = new InMemoryReadModelStore();
+    live.putHistoryEntries = () => new Promise(() => {});
+    const { project, batch } = setUp([], { 1: live });
+    const started = Date.now();
+    const answer = await project(batch('u11'), { getRemainingTimeInMillis: () => 3000 });
+    expect(answer.batchItemFailures).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
 });

@@ -110,6 +110,7 @@ export const createVersionedProjector =
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<DynamoDBBatchResponse> => {
     const remaining = context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
+    const liveDeadline = Date.now() + remaining - SAFETY_MS;
     const followersDeadline = Date.now() + (remaining - SAFETY_MS) * FOLLOWERS_SHARE;
     const followerContext = {
       getRemainingTimeInMillis: () => followersDeadline + SAFETY_MS - Date.now(),
@@ -163,10 +164,12 @@ export const createVersionedProjector =
     }
     const others = written.filter((f) => !f.switching);
     const [liveAnswer, ...answers] = await Promise.all([
-      projectorOf(live, 'live')(event, context),
+      // The live version too stops at its deadline (a throttled table, stalled answers): the
+      // batch is then delivered again, rather than the invocation cut off by its timeout.
+      byDeadline(liveDeadline, (signal) => projectorOf(live, 'live', signal)(event, context)),
       ...others.map(follow),
     ]);
-    const answer = liveAnswer as DynamoDBBatchResponse;
+    const answer = liveAnswer ?? { batchItemFailures: event.Records.map(failureOf) };
     await Promise.all(
       others.map((record, i) =>
         again(record, answers[i], (latest) => missedForGood(latest, answer)),
