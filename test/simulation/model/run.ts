@@ -33,6 +33,7 @@ export type RunReport = {
 const RUN_LIMIT_MS = 15 * 60_000;
 const POLL_EVERY_MS = 100;
 const ERASER_EVERY_MS = 60_000;
+const READ_EVERY_MS = 150;
 
 const THROTTLED_TABLES: Record<Extract<Step, { kind: 'throttle' }>['table'], string> = {
   'history-v2': `${TABLES.history}-v2`,
@@ -117,6 +118,20 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     () => keep(system.functions.eraser.invoke({}, system.backgroundPlan())),
     ERASER_EVERY_MS,
   );
+  // Readers following the users all along, as an application's screens do: whatever a moment
+  // shows (a name back for an instant, a version gone back) is seen.
+  const readerRandom = random.fork();
+  const follow = setInterval(() => {
+    keep(
+      clients.read({
+        after: 0,
+        kind: 'read',
+        user: readerRandom.integer(0, USERS),
+        route: readerRandom.pick(['detail', 'detail', 'detailAt', 'history', 'list'] as const),
+        seed: readerRandom.integer(0, 2 ** 31),
+      }),
+    );
+  }, READ_EVERY_MS);
   let operatorQueue = Promise.resolve();
   let operatorBusy = 0;
   const unsettled = new Set<Step>();
@@ -198,6 +213,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     if (broken()) throw new RunBroken();
 
     // At rest: no more faults, then everything the stage does by itself is let finish.
+    clearInterval(follow);
     conditions.throttled.clear();
     conditions.lag.chance = 0;
     system.backgroundRate = 0;
@@ -246,6 +262,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
   } finally {
     clearInterval(poll);
     clearInterval(erase);
+    clearInterval(follow);
     silenced();
     for (const fn of Object.values(system.functions)) fn.killAll();
     operator.kill();

@@ -53,6 +53,7 @@ const command = fc.record({
     'update',
     'delete',
     'erase',
+    'erase',
   ),
   delta: fc.integer({ min: -40, max: 60 }).filter((delta) => delta !== 0),
   keyed: fc.boolean(),
@@ -83,9 +84,13 @@ const operatorAction: fc.Arbitrary<OperatorAction> = fc.oneof(
       .map((version) => ({ kind: 'switch' as const, version })),
   },
   {
-    weight: 1,
+    // Mostly with the tables kept, as a stage does until they are deleted by hand.
+    weight: 2,
     arbitrary: fc
-      .record({ version: fc.constantFrom(1 as const, 2 as const), deleteTables: fc.boolean() })
+      .record({
+        version: fc.constantFrom(1 as const, 2 as const),
+        deleteTables: fc.constantFrom(false, false, false, true),
+      })
       .map((drop) => ({ kind: 'drop' as const, ...drop })),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'rebuild' as const }) },
@@ -105,7 +110,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       after,
       kind: fc.constant('throttle' as const),
@@ -126,7 +131,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({ after, kind: fc.constant('operator' as const), action: operatorAction }),
   },
 );
