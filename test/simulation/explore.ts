@@ -20,7 +20,7 @@ export const explore = async ({
   runs: numRuns,
   maxSteps,
   path,
-  shrinkMs = 10 * 60_000,
+  timeLimitMs = 10 * 60_000,
   onRun = () => {},
 }: {
   seed: number;
@@ -28,7 +28,7 @@ export const explore = async ({
   maxSteps: number;
   path?: string;
   /** Time the whole exploration may take, shrinking included. */
-  shrinkMs?: number;
+  timeLimitMs?: number;
   onRun?: (summary: string) => void;
 }) => {
   const started = performance.now();
@@ -53,8 +53,8 @@ export const explore = async ({
         return true;
       }),
       // Unbiased: runs as long as the step budget allows, not mostly short ones; shrinking still
-      // takes a failure down to its fewest steps (within `shrinkMs`).
-      { seed, numRuns, path, unbiased: true, verbose: 0, interruptAfterTimeLimit: shrinkMs },
+      // takes a failure down to its fewest steps (within `timeLimitMs`).
+      { seed, numRuns, path, unbiased: true, verbose: 0, interruptAfterTimeLimit: timeLimitMs },
     ),
   );
   const minutes = (performance.now() - started) / 60_000;

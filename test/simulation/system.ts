@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import type {
   APIGatewayProxyEventV2,
   DynamoDBBatchResponse,
@@ -50,33 +51,35 @@ const ENVIRONMENT: Record<string, string> = {
   COUNTED_EVENTS_TABLE: TABLES.countedEvents,
 };
 
-/** The functions' code, loaded once the environment is set (their modules read it at load). */
-const code = (() => {
-  let loaded: ReturnType<typeof load> | undefined;
-  const load = () => {
-    for (const [name, value] of Object.entries(ENVIRONMENT)) process.env[name] ??= value;
-    delete process.env.DYNAMODB_ENDPOINT;
-    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
-    return {
-      command: require('../../services/command-service/src/handlers/command/handler'),
-      detail: require('../../services/query-service/src/handlers/detail/handler'),
-      history: require('../../services/query-service/src/handlers/history/handler'),
-      list: require('../../services/query-service/src/handlers/list/handler'),
-      projector: require('../../services/query-service/src/handlers/projector/handler'),
-      eraser: require('../../services/query-service/src/handlers/history-eraser/handler'),
-      publisher: require('../../services/command-service/src/handlers/publisher/handler'),
-      recorder: require('../../services/stats-service/src/handlers/recorder/handler'),
-      stageProjections: require('../../scripts/projections/stage-projections'),
-      subscription: require('../../services/stats-service/src/application/record-event')
-        .STATS_SUBSCRIPTION,
-      patterns: require('@users/shared/integration'),
-    };
+/**
+ * The functions' code, loaded afresh for each run once the environment is set: a handler module
+ * holds what a Lambda environment keeps between invocations (SDK clients and their retry quota,
+ * data-key and secret caches), which must not leak from one run into the next (a replay would then
+ * differ from the run it replays). Only the handlers' modules are loaded again; the code they use
+ * keeps nothing.
+ */
+const freshCode = () => {
+  for (const [name, value] of Object.entries(ENVIRONMENT)) process.env[name] ??= value;
+  delete process.env.DYNAMODB_ENDPOINT;
+  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+  for (const path of Object.keys(require.cache)) {
+    if (path.includes(`${sep}src${sep}handlers${sep}`)) delete require.cache[path];
+  }
+  return {
+    command: require('../../services/command-service/src/handlers/command/handler'),
+    detail: require('../../services/query-service/src/handlers/detail/handler'),
+    history: require('../../services/query-service/src/handlers/history/handler'),
+    list: require('../../services/query-service/src/handlers/list/handler'),
+    projector: require('../../services/query-service/src/handlers/projector/handler'),
+    eraser: require('../../services/query-service/src/handlers/history-eraser/handler'),
+    publisher: require('../../services/command-service/src/handlers/publisher/handler'),
+    recorder: require('../../services/stats-service/src/handlers/recorder/handler'),
+    stageProjections: require('../../scripts/projections/stage-projections'),
+    subscription: require('../../services/stats-service/src/application/record-event')
+      .STATS_SUBSCRIPTION,
+    patterns: require('@users/shared/integration'),
   };
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
-})();
+};
 
 /** Every table of the stage, and a later projection version's (deployed with projectionVersions "1,2"). */
 const tableInputsWithVersion2 = () => [
@@ -110,7 +113,7 @@ export class System {
     private readonly random: Random,
     conditions: Conditions,
   ) {
-    const loaded = code();
+    const loaded = freshCode();
     this.dynamodb = new SimulatedDynamoDB([], { now: () => Date.now() });
     for (const input of tableInputsWithVersion2()) this.dynamodb.execute('CreateTable', input);
     this.bus = createLocalBus((_name, event) => this.deliver(event), {
