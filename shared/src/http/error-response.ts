@@ -27,6 +27,15 @@ const BUSY_CANCELLATIONS = [
   'TransactionConflict',
 ];
 const RETRY_AFTER_SECONDS = '1';
+/**
+ * A write whose answer was lost and whose outcome no read could learn before the answer was due
+ * (the event store refusing every request meanwhile): it may be stored, so never "try again".
+ */
+const OUTCOME_UNKNOWN = 'WriteOutcomeUnknown';
+
+/** Too little of the function's time was left to write safely: nothing stored, try again. */
+const TOO_LATE = 'TooLateToWrite';
+
 /** A deployment of the reading service takes minutes. */
 const NEWER_RELEASE_RETRY_AFTER_SECONDS = '60';
 
@@ -86,7 +95,14 @@ export const errorResponseBody = (error: unknown): RenderedError | undefined => 
       headers: { 'retry-after': NEWER_RELEASE_RETRY_AFTER_SECONDS },
     };
   }
-  if (error instanceof Error && isBusy(error)) {
+  if (error instanceof Error && error.name === OUTCOME_UNKNOWN) {
+    return rendered(
+      500,
+      'The command may or may not have been stored: read the user before sending it again, or send it with an Idempotency-Key',
+      { code: 'OUTCOME_UNKNOWN' },
+    );
+  }
+  if (error instanceof Error && (isBusy(error) || error.name === TOO_LATE)) {
     return {
       ...rendered(503, 'The service is busy; try again shortly', {}),
       headers: { 'retry-after': RETRY_AFTER_SECONDS },

@@ -87,6 +87,13 @@ export class KmsDataKeys implements DataKeys {
     return 'key' in found ? found.key : undefined;
   }
 
+  /** The user's key, or undefined when there is none yet; UserErasedError once erased. */
+  async existing(userId: string): Promise<Buffer | undefined> {
+    const found = await this.lookup(userId);
+    if ('erased' in found) throw new UserErasedError(userId);
+    return 'key' in found ? found.key : undefined;
+  }
+
   async readOrCreate(userId: string): Promise<Buffer> {
     const found = await this.lookup(userId);
     if ('key' in found) return found.key;

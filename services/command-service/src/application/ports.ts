@@ -58,6 +58,26 @@ export type AppendRequest = {
   deadline?: number;
 };
 
+/**
+ * Thrown by `appendEvents` when too little of the function's time is left to write and confirm
+ * the write: nothing was written, so the caller may try again (503).
+ */
+export class TooLateToWrite extends Error {
+  override readonly name = 'TooLateToWrite';
+}
+
+/**
+ * Thrown by `appendEvents` when a write whose answer was lost could not be looked for before the
+ * answer was due: it may or may not be stored. Never answered "try again" (500, no Retry-After).
+ */
+export class WriteOutcomeUnknown extends Error {
+  override readonly name = 'WriteOutcomeUnknown';
+
+  constructor(cause: unknown) {
+    super('the write may or may not have landed', { cause });
+  }
+}
+
 /** Thrown by `appendEvents` when another writer took one of the versions first. */
 export class VersionTakenError extends Error {}
 

@@ -499,6 +499,37 @@ describe('a write that landed although the SDK gave up on it (its answer lost, t
     expect(await storedEvents(userId)).toMatchObject([{ payload: { name: 'Ada' } }]);
   });
 
+  it('whose outcome no read can learn before the answer is due is answered 500, never "try again"', async () => {
+    const userId = await newUser();
+    const lossy = testDocumentClient();
+    loseResponsesThenFail(lossy, { commands: ['PutItemCommand'], when: () => true }, throttling);
+    throttleTable(lossy, tables.EventsTable, ['GetItemCommand']);
+    const failure = await executeCommand(
+      dependenciesOver(lossy),
+      balance(userId, 7, { deadline: Date.now() + 7000 }),
+    ).catch((error: unknown) => error);
+    expect(errorResponseBody(failure)).toMatchObject({
+      statusCode: 500,
+      body: { code: 'OUTCOME_UNKNOWN' },
+    });
+    expect(errorResponseBody(failure)?.headers).toBeUndefined();
+    // It was stored: "try again" would have stored it twice.
+    expect(await storedEvents(userId)).toHaveLength(2);
+  });
+
+  it('is not attempted with too little of the function left to write and confirm it: 503, nothing stored', async () => {
+    const userId = await newUser();
+    const failure = await executeCommand(
+      deps,
+      balance(userId, 7, { deadline: Date.now() + 2000 }),
+    ).catch((error: unknown) => error);
+    expect(errorResponseBody(failure)).toMatchObject({
+      statusCode: 503,
+      headers: { 'retry-after': expect.any(String) },
+    });
+    expect(await storedEvents(userId)).toHaveLength(1);
+  });
+
   it('that did not land is answered 503 with Retry-After, and nothing is stored', async () => {
     const userId = await newUser();
     const throttled = testDocumentClient();

@@ -36,7 +36,9 @@ import {
   IdempotencyKeyTakenError,
   type IdempotencyRecord,
   type StreamHead,
+  TooLateToWrite,
   VersionTakenError,
+  WriteOutcomeUnknown,
 } from '../application/ports';
 import { fold, initialState, type UserState } from '../domain/user';
 
@@ -44,6 +46,7 @@ export type EventStoreTables = { events: string; idempotency: string };
 
 /** The data keys, how to make one inside a first event's transaction, and how to shred one. */
 export type SealingDataKeys = DataKeys & {
+  existing(userId: string): Promise<Buffer | undefined>;
   generate(userId: string): Promise<NewDataKey>;
   remember(userId: string, key: Buffer): void;
   shreddingOf(userId: string): { Put: { TableName: string; Item: Record<string, unknown> } };
@@ -68,6 +71,12 @@ const keyIsFreeOrExpired = 'attribute_not_exists(IdempotencyKey) OR ExpiresAt < 
 
 /** A key stored before this user's first event (by a release that stored keys first). */
 class DataKeyTakenError extends Error {}
+
+/**
+ * Longest a write takes (3 attempts of 1.5 s, with the SDK's pauses) plus a lookup of its
+ * outcome: FUNCTION_CLIENT_OPTIONS.
+ */
+const WRITE_AND_LOOKUP_MS = 6_000;
 
 /** Extra items of an event's transaction: a new key's storage, or an erasure's shredding. */
 type KeyWrite = { Put: { TableName: string; Item: Record<string, unknown> } };
@@ -114,7 +123,7 @@ export class DynamoEventStore implements EventStore {
   }
 
   async appendEvents({ events, idempotency, carried, deadline }: AppendRequest): Promise<void> {
-    const lookUntil = deadline ?? Date.now() + LOOKUP_MS;
+    const lookUntil = deadline ?? Date.now() + WRITE_AND_LOOKUP_MS + LOOKUP_MS;
     const [first] = events;
     const userId = first?.event.userId as string;
     const erasure = events.some(({ event }) => event.type === 'USER_ERASED');
@@ -126,47 +135,55 @@ export class DynamoEventStore implements EventStore {
     // changes no personal field carries the sealed ones forward and needs no key either.
     const needsKey =
       !erasure && events.some(({ event, stateAfter }) => needsDataKey(event, stateAfter, carried));
-    if (needsKey && first?.event.version === 1) {
-      await this.appendFirst(userId, encoded, idempotency, lookUntil);
+    if (needsKey) {
+      await this.appendSealed(userId, first?.event.version === 1, encoded, idempotency, lookUntil);
       return;
     }
-    const key = needsKey ? await this.keyToSeal(userId) : undefined;
-    await this.write(
-      encoded(key),
-      idempotency,
-      erasure ? [this.keys.shreddingOf(userId)] : [],
-      lookUntil,
-    );
+    const shredding = erasure ? [this.keys.shreddingOf(userId)] : [];
+    await this.write(encoded(undefined), idempotency, shredding, lookUntil);
     if (erasure) this.keys.forget(userId);
   }
 
   /**
-   * A user's first event and a new key in one transaction: a command that is refused or fails
-   * stores no key. A key stored before (by an older release) is used instead.
+   * Events that seal personal fields, under the user's key. A user without one yet (the first
+   * event, or a user stored before personal data was sealed) gets a new one, stored in the
+   * events' own transaction: a command that is refused or fails stores no key. A key made
+   * meanwhile by another request is used instead.
    */
-  private async appendFirst(
+  private async appendSealed(
     userId: string,
+    firstEvent: boolean,
     encoded: (key: Buffer | undefined) => EventItem[],
     idempotency: IdempotencyRecord | undefined,
     lookUntil: number,
   ) {
+    // A user's first event almost never finds a key: it is made without looking first.
+    const existing = firstEvent ? undefined : await this.existingKey(userId);
+    if (existing) {
+      await this.write(encoded(existing), idempotency, [], lookUntil);
+      return;
+    }
     const fresh = await this.keys.generate(userId);
     try {
       await this.write(encoded(fresh.key), idempotency, [fresh.storage], lookUntil);
       this.keys.remember(userId, fresh.key);
     } catch (error) {
       if (!(error instanceof DataKeyTakenError)) throw error;
-      await this.write(encoded(await this.keyToSeal(userId)), idempotency, [], lookUntil);
+      const made = await this.existingKey(userId);
+      // Taken, then gone: only an erasure's tombstone does that, and existingKey says so.
+      if (!made) throw new VersionTakenError();
+      await this.write(encoded(made), idempotency, [], lookUntil);
     }
   }
 
   /**
-   * Erased since this command read its state, or being erased now (the key's row is held by the
-   * erasure's transaction, AWS only): the command lost the race and is decided again.
+   * The user's key, or undefined when the user has none yet. Erased since this command read its
+   * state, or being erased now (the key's row is held by the erasure's transaction, AWS only):
+   * the command lost the race and is decided again.
    */
-  private async keyToSeal(userId: string) {
+  private async existingKey(userId: string) {
     try {
-      return await this.keys.readOrCreate(userId);
+      return await this.keys.existing(userId);
     } catch (error) {
       if (error instanceof UserErasedError || error instanceof TransactionConflictException) {
         throw new VersionTakenError();
@@ -228,6 +245,9 @@ export class DynamoEventStore implements EventStore {
     keyWrites: KeyWrite[],
     lookUntil: number,
   ) {
+    // A write and the lookup of its outcome must both end before the answer is due: with too
+    // little time left, nothing is written and the caller is told to try again.
+    if (lookUntil - Date.now() < WRITE_AND_LOOKUP_MS) throw new TooLateToWrite();
     const [single] = eventItems;
     if (single && eventItems.length === 1 && !idempotency && keyWrites.length === 0) {
       await this.putEvent(single, lookUntil);
@@ -259,24 +279,37 @@ export class DynamoEventStore implements EventStore {
   private async writtenAfterAll(item: EventItem | undefined, error: unknown, until: number) {
     // DynamoDB refused the request itself (e.g. an item too large): nothing was written.
     if (!item || (error as Error).name === 'ValidationException') return false;
+    // Our transaction may still commit: not finding it proves nothing.
+    const stillRunning = (error as Error).name === 'TransactionInProgressException';
     for (let lookup = 0; lookup === 0 || Date.now() < until; lookup++) {
       if (lookup > 0) await pause(Math.min(1000, 100 * 2 ** (lookup - 1), until - Date.now()));
-      const found = await this.holdsOurEvent(item).catch(() => undefined);
-      if (found !== undefined) return found;
+      if (Date.now() >= until) break;
+      const found = await this.holdsOurEvent(item, until).catch(() => undefined);
+      if (found === true || (found === false && !stillRunning)) return found;
     }
-    throw error;
+    throw new WriteOutcomeUnknown(error);
   }
 
-  private async holdsOurEvent(item: EventItem) {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tables.events,
-        Key: { AggregateID: item.AggregateID, Sequence: item.Sequence },
-        ProjectionExpression: 'EventId',
-        ConsistentRead: true,
-      }),
-    );
-    return Item?.EventId === item.EventId;
+  /** A consistent read of our event's position, given up at `until` (the answer is due). */
+  private async holdsOurEvent(item: EventItem, until = Number.POSITIVE_INFINITY) {
+    const controller = new AbortController();
+    const timer = Number.isFinite(until)
+      ? setTimeout(() => controller.abort(), Math.max(0, until - Date.now()))
+      : undefined;
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tables.events,
+          Key: { AggregateID: item.AggregateID, Sequence: item.Sequence },
+          ProjectionExpression: 'EventId',
+          ConsistentRead: true,
+        }),
+        { abortSignal: controller.signal },
+      );
+      return Item?.EventId === item.EventId;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private eventPut(item: EventItem) {
