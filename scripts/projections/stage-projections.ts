@@ -63,7 +63,9 @@ export const repairingRestorer = (stage: StageConfig) => {
 
 /** The versions a repair writes now, in write order, for what it tells the operator. */
 export const repairedVersions = async (stage: StageConfig) =>
-  writeOrder(await new DynamoProjectionRegistry(stage.client, stage.projectionsTable).state());
+  writeOrder(await new DynamoProjectionRegistry(stage.client, stage.projectionsTable).state()).map(
+    ({ version, full }) => (full ? `${version}` : `${version} (erasures only)`),
+  );
 
 /** What `npm run projections` does to a stage (docs/projections.md). */
 export const stageProjections = (stage: StageConfig, options: ProjectionOptions) => {

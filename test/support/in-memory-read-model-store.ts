@@ -96,7 +96,11 @@ export class InMemoryReadModelStore implements ReadModelStore, PendingErasures, 
 
   async hideErased(userId: string) {
     const detail = this.details.get(userId);
-    if (detail?.erased) return;
+    // Erased already: one more full pass over the history.
+    if (detail?.erased) {
+      this.erasing.set(userId, 0);
+      return;
+    }
     // A user not known here yet: a placeholder at version 0, so that its entries are rewritten.
     this.details.set(userId, {
       ...(detail ?? placeholderOf(userId)),

@@ -169,6 +169,10 @@ export const simulate = async (run: Run): Promise<RunReport> => {
         }),
       );
     }
+    if (run.prelude === 'follower' || run.prelude === 'switched') {
+      act({ kind: 'build', version: 2 });
+      if (run.prelude === 'switched') act({ kind: 'switch', version: 2 });
+    }
     const total = run.steps.length + users.length;
     for (const step of run.steps) {
       at += step.after;

@@ -140,6 +140,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 export const runArbitrary = (maxSteps: number) =>
   fc.record({
     seed,
+    prelude: fc.constantFrom<Run['prelude']>('none', 'follower', 'follower', 'switched'),
     steps: fc.array(stepArbitrary, { minLength: 1, maxLength: maxSteps, size: 'max' }),
     background: fc.record({
       faults: fc.constantFrom(0, 0.02, 0.08),
@@ -149,6 +150,12 @@ export const runArbitrary = (maxSteps: number) =>
 
 export type Run = {
   seed: number;
+  /**
+   * What the operator did before the run's steps (they start meanwhile): nothing, built version 2
+   * (a follower of version 1 from then on), or built and switched to it (version 1 follows).
+   * Most promises that break where features meet need a second version.
+   */
+  prelude?: 'none' | 'follower' | 'switched';
   steps: Step[];
   background: { faults: number; lagChance: number };
 };

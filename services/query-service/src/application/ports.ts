@@ -54,8 +54,9 @@ export interface PendingErasures {
 /** Where the history eraser hides users erased while a version was not written in full. */
 export interface ErasureTarget {
   /**
-   * As `markErased`, unless the user is unknown here or erased already. Throws TablesGone when
-   * the tables no longer exist.
+   * As `markErased`; for a user these tables do not know yet, a placeholder at version 0 (so
+   * that entries written without a detail are rewritten too); for one erased already, one more
+   * pass over the history. Throws TablesGone when the tables no longer exist.
    */
   hideErased(userId: string): Promise<void>;
 }

@@ -10,8 +10,12 @@ import {
   versionedTableName,
 } from '../projections';
 
-/** Wiring shared by the query-service functions: the read-model tables from the environment. */
-const client = documentClientFromEnv();
+/**
+ * Wiring shared by the query-service functions: the read-model tables from the environment. Each
+ * projection version, the console's feed and the registry have a client of their own: a version
+ * whose tables are throttled or stalled must not use up the connections or the SDK's retry quota
+ * of the live one.
+ */
 
 /** The first projection version's tables; a later version's add -v<n> to their names. */
 export const firstVersionTables: ReadModelTables = {
@@ -22,7 +26,7 @@ export const firstVersionTables: ReadModelTables = {
 };
 
 export const projectionRegistry = new DynamoProjectionRegistry(
-  client,
+  documentClientFromEnv(),
   requiredEnv('PROJECTIONS_TABLE'),
 );
 
@@ -39,7 +43,7 @@ const stores = new Map<ProjectionVersion, DynamoReadModelStore>();
 export const readModelsOf = (version: ProjectionVersion) => {
   let store = stores.get(version);
   if (!store) {
-    store = new DynamoReadModelStore(client, tablesOf(version));
+    store = new DynamoReadModelStore(documentClientFromEnv(), tablesOf(version));
     stores.set(version, store);
   }
   return store;
@@ -52,7 +56,7 @@ export const liveReadModels = async () => readModelsOf(await projectionRegistry.
  * The console's feed of recent events: an hour of what happened, the same in every version, so
  * one table that only the live version's projector writes.
  */
-export const feedStore = new DynamoReadModelStore(client, {
+export const feedStore = new DynamoReadModelStore(documentClientFromEnv(), {
   ...firstVersionTables,
   recentEvents: process.env.RECENT_EVENTS_TABLE || undefined,
   projectionVersion: FIRST_PROJECTION_VERSION,

@@ -102,9 +102,14 @@ export class DynamoProjectionRegistry implements ProjectionRegistry, ErasureMark
     return liveOf(Item);
   }
 
+  /**
+   * Every projector invocation reads this: the live pointer from one of its copies at random (a
+   * switch writes them all in one transaction), so that no single item takes every read.
+   */
   async state(): Promise<ProjectionState> {
-    const items = await this.all();
-    const live = liveOf(items.get(LIVE));
+    const copy = copyOf(randomInt(LIVE_POINTER_COPIES));
+    const items = await this.all([copy]);
+    const live = liveOf(items.get(copy));
     const followers = PROJECTION_VERSIONS.filter((v) => v !== live)
       .map((v) => items.get(recordOf(v)))
       .filter((item): item is Item => item !== undefined)
@@ -307,10 +312,13 @@ export class DynamoProjectionRegistry implements ProjectionRegistry, ErasureMark
           TableName: this.table,
           Key: { Id: recordOf(version) },
           UpdateExpression: 'SET #state = :ready, Built = :built REMOVE LeaseOwner, LeaseUntil',
-          ConditionExpression: 'BuildId = :build AND attribute_not_exists(Behind)',
+          // Never a version dropped meanwhile (retained), nor one the projector fell behind on.
+          ConditionExpression:
+            'BuildId = :build AND #state = :building AND attribute_not_exists(Behind)',
           ExpressionAttributeNames: { '#state': 'State' },
           ExpressionAttributeValues: {
             ':ready': 'ready',
+            ':building': 'building',
             ':build': buildId,
             ':built': { ...built, at: new Date().toISOString() },
           },
@@ -322,7 +330,9 @@ export class DynamoProjectionRegistry implements ProjectionRegistry, ErasureMark
       throw new RegistryConflict(
         record?.behind
           ? `the projector fell behind on version ${version} during the build (${record.behind.reason}): build it again`
-          : `version ${version}'s build lease was lost to another build`,
+          : record?.state === 'retained'
+            ? `version ${version} was dropped during the build`
+            : `version ${version}'s build lease was lost to another build`,
       );
     }
   }
@@ -484,9 +494,10 @@ export class DynamoProjectionRegistry implements ProjectionRegistry, ErasureMark
       });
   }
 
-  private async all(): Promise<Map<string, Item>> {
+  /** The version records, and the live pointer's item (`pointer`, the original if not said). */
+  private async all(pointer = [LIVE]): Promise<Map<string, Item>> {
     const items = new Map<string, Item>();
-    let keys: Item[] = [LIVE, ...PROJECTION_VERSIONS.map(recordOf)].map((Id) => ({ Id }));
+    let keys: Item[] = [...pointer, ...PROJECTION_VERSIONS.map(recordOf)].map((Id) => ({ Id }));
     // A handful of small items: DynamoDB leaves keys unprocessed only when throttled.
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt === 5) throw new Error('the projection registry stayed throttled');

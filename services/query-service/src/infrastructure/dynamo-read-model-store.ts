@@ -175,25 +175,26 @@ export class DynamoReadModelStore
     private readonly client: DynamoDBDocumentClient,
     readonly tables: ReadModelTables,
     signal?: AbortSignal,
+    /** Where the console's feed is written, when not in these tables' own (withFeed). */
+    private readonly feed?: DynamoReadModelStore,
   ) {
     this.sent = signal && { abortSignal: signal };
   }
 
-  /** The same tables, keeping the console's feed as well (the live version's projector does). */
-  withFeed(recentEvents: string | undefined) {
-    return new DynamoReadModelStore(
-      this.client,
-      { ...this.tables, recentEvents },
-      this.sent?.abortSignal,
-    );
+  /**
+   * The same tables, keeping the console's feed as well, through the feed's own store (and
+   * client: its one partition, throttled, must not use up this store's retries).
+   */
+  withFeed(feed: DynamoReadModelStore) {
+    return new DynamoReadModelStore(this.client, this.tables, this.sent?.abortSignal, feed);
   }
 
   /**
    * The same tables, every request given up (and none started) once `signal` aborts: a follower
    * of the live version stops at its deadline instead of holding the live answer back.
    */
-  until(signal: AbortSignal) {
-    return new DynamoReadModelStore(this.client, this.tables, signal);
+  until(signal: AbortSignal): DynamoReadModelStore {
+    return new DynamoReadModelStore(this.client, this.tables, signal, this.feed?.until(signal));
   }
 
   /** Only what this version holds is ever written (a rebuild included). */
@@ -275,18 +276,22 @@ export class DynamoReadModelStore
    */
   async hideErased(userId: string): Promise<void> {
     try {
-      await this.hide(
+      const hidden = await this.hide(
         userId,
         'attribute_not_exists(Erased)',
         'Version = if_not_exists(Version, :zero),',
       );
+      // Erased already: entries written after its rewrite (a repair cut off half way) may still
+      // hold the data, so a mark always means one more full pass.
+      if (!hidden) await this.eraseHistoryAgain(userId);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) throw new TablesGone(this.tables.detail);
       throw error;
     }
   }
 
-  private async hide(userId: string, condition: string, placeholder = '') {
+  /** False when the condition held it back (no detail, or erased already). */
+  private async hide(userId: string, condition: string, placeholder = ''): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -304,10 +309,12 @@ export class DynamoReadModelStore
         }),
         this.sent,
       );
+      return true;
     } catch (error) {
       // No detail yet (or erased already): nothing is served, and the erasure's tombstone will be
       // the first write.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   }
 
@@ -319,6 +326,7 @@ export class DynamoReadModelStore
   }
 
   async addToFeed(events: RecentEvent[]): Promise<void> {
+    if (this.feed) return this.feed.addToFeed(events);
     const table = this.tables.recentEvents;
     if (!table) return;
     await this.putAll(
@@ -475,13 +483,21 @@ export class DynamoReadModelStore
   }
 
   async restoreUser({ detail, history }: UserReadModels): Promise<void> {
+    let written = false;
     try {
       await this.putHistoryEntries(history);
-      await this.putDetail(detail, unlessErased(notNewerThan(detail.version), detail));
+      written = await this.putDetail(detail, unlessErased(notNewerThan(detail.version), detail));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        written = true; // nothing left there to erase
+        throw new TablesGone(this.tables.detail);
+      }
+      throw error;
     } finally {
       // Entries read before an erasure that was applied meanwhile (also when this restore failed
-      // half way): the rewrite starts over.
-      if (!detail.erased && (await this.getDetail(detail.userId))?.erased) {
+      // half way): the rewrite starts over. A detail written as it was read was not erased then;
+      // an erasure after it rewrites what came before.
+      if (!written && !detail.erased && (await this.getDetail(detail.userId))?.erased) {
         await this.eraseHistoryAgain(detail.userId);
         await this.eraseHistory(detail.userId, Number.POSITIVE_INFINITY);
       }

@@ -30,8 +30,15 @@ export const createHistoryEraser =
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const { live, followers } = await registry.state();
     const versions = [live, ...followers.map((f) => f.version)];
-    const marks = await applyErasureMarks(registry, versions, storeOf);
-    const report = { finished: 0, unfinished: 0, failed: marks.failed };
+    // A share of the run, as each version's rewrites get: a burst of erasures never starves the
+    // live version's rewrites; marks not reached wait for the next run.
+    const marks = await applyErasureMarks(
+      registry,
+      versions,
+      storeOf,
+      Date.now() + (deadline - Date.now()) / (versions.length + 1),
+    );
+    const report = { finished: 0, unfinished: marks.left, failed: marks.failed };
     for (const [i, version] of versions.entries()) {
       // An equal share of what is left for each version: a long or throttled rewrite in one never
       // leaves another's erased users readable, and a failing one never stops the next.

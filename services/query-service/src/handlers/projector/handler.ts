@@ -14,8 +14,9 @@ export const stageProjectorFromEnv = () =>
   createStageProjector({
     registry: projectionRegistry,
     storeOf: (version, role, signal) => {
-      const store = signal ? readModelsOf(version).until(signal) : readModelsOf(version);
-      return role === 'live' ? store.withFeed(feedStore.tables.recentEvents) : store;
+      const store =
+        role === 'live' ? readModelsOf(version).withFeed(feedStore) : readModelsOf(version);
+      return signal ? store.until(signal) : store;
     },
     keys: dataKeysFromEnv(),
     events: (signal) => (signal ? events.until(signal) : events),

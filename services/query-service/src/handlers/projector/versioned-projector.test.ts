@@ -208,7 +208,7 @@ describe('the projector of several projection versions', () => {
     expect(marked).toEqual([]);
   });
 
-  it('records an erasure for every version that is not live, behind and dropped ones too, before writing anything', async () => {
+  it('records an erasure for every version that is not live, behind and dropped ones too', async () => {
     const { project, writes, keys } = setUp(
       [
         { version: 2, state: 'ready', behind: { at: 'then', reason: 'test' } },
@@ -232,5 +232,34 @@ describe('the projector of several projection versions', () => {
     const answer = await project(batch('u11'), { getRemainingTimeInMillis: () => 3000 });
     expect(answer.batchItemFailures).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("never holds the live version's erasure back for a registry that fails: the erasure is applied, the batch comes again", async () => {
+    const live = new InMemoryReadModelStore();
+    const { project, keys } = setUp(
+      [{ version: 2, state: 'ready', behind: { at: 't', reason: 'r' } }],
+      {
+        1: live,
+      },
+    );
+    const failing = createVersionedProjector(
+      {
+        state: async () => ({
+          live: 1,
+          followers: [{ version: 2, state: 'ready', behind: { at: 't', reason: 'r' } }],
+        }),
+        markBehind: async () => true,
+        recordErasures: async () => {
+          throw new Error('ProvisionedThroughputExceededException');
+        },
+      },
+      () => createProjector(live, keys),
+    );
+    const records = recordedEvents('u12', [created('N', 'n@example.com'), erased]).map((event) =>
+      toStreamRecord(event, keys),
+    );
+    const answer = await failing({ Records: records } as DynamoDBStreamEvent);
+    expect(live.details.get('u12')).toMatchObject({ erased: true, name: null });
+    expect(answer.batchItemFailures).toHaveLength(2);
   });
 });

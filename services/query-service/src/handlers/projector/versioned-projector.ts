@@ -86,6 +86,28 @@ const byDeadline = async (
   }
 };
 
+/** Whether `work` succeeded by `deadline`; a failure or no answer by then is false. */
+const settledBy = async (deadline: number, work: Promise<unknown>): Promise<boolean> => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        (done) => done !== false,
+        (error: unknown) => {
+          logger.warn('the projection registry did not answer; the batch comes again', { error });
+          return false;
+        },
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
 const roleOf = (record: VersionRecord): Role =>
   record.state === 'building' ? 'building' : 'follower';
 
@@ -116,13 +138,19 @@ export const createVersionedProjector =
       getRemainingTimeInMillis: () => followersDeadline + SAFETY_MS - Date.now(),
     };
     const { live, followers } = await registry.state();
-    const erased = erasedUsersOf(event.Records);
-    if (erased.length > 0 && followers.length > 0) {
-      await registry.recordErasures(
-        followers.map((f) => f.version),
-        erased,
-      );
-    }
+    // Recorded beside the live version's work, never ahead of it: a throttled registry must not
+    // hold back the live version's erasure. Not recorded by the end: the batch comes again.
+    const erased = followers.length > 0 ? erasedUsersOf(event.Records) : [];
+    const marked =
+      erased.length === 0
+        ? Promise.resolve(true)
+        : settledBy(
+            liveDeadline,
+            registry.recordErasures(
+              followers.map((f) => f.version),
+              erased,
+            ),
+          );
     const written = followers.filter((f) => !f.behind && f.state !== 'retained');
     const follow = (record: VersionRecord) =>
       byDeadline(followersDeadline, (signal) =>
@@ -135,7 +163,9 @@ export const createVersionedProjector =
         ? `${answer.batchItemFailures.length} record(s) not applied`
         : 'not done within its share of the invocation';
       logger.warn('a projection version fell behind; build it again', { version, reason });
-      if (!(await registry.markBehind(version, reason))) {
+      // Not marked (a switch made it live meanwhile, or the registry did not answer in time):
+      // the batch comes again, to every version.
+      if (!(await settledBy(liveDeadline + SAFETY_MS / 2, registry.markBehind(version, reason)))) {
         nowLive.push(answer ?? { batchItemFailures: event.Records.map(failureOf) });
       }
     };
@@ -175,14 +205,15 @@ export const createVersionedProjector =
         again(record, answers[i], (latest) => missedForGood(latest, answer)),
       ),
     );
+    if (!(await marked)) nowLive.push({ batchItemFailures: event.Records.map(failureOf) });
     // A version that went live meanwhile missed records: they are delivered again, to every
     // version (the others skip what they have by version).
-    return {
-      batchItemFailures: [
-        ...answer.batchItemFailures,
-        ...nowLive.flatMap((missed) => missed.batchItemFailures),
-      ],
-    };
+    const failures = new Map(
+      [answer, ...nowLive]
+        .flatMap((missed) => missed.batchItemFailures)
+        .map((failure) => [failure.itemIdentifier, failure]),
+    );
+    return { batchItemFailures: [...failures.values()] };
   };
 
 const failureOf = (record: DynamoDBRecord) => ({
