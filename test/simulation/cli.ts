@@ -4,6 +4,7 @@
 // (shrinking included). A failure prints the promise broken and the shrunk steps, written to a
 // file that --replay runs again (a folder: every run in it).
 import '../../scripts/require-node.cjs';
+import './quiet';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

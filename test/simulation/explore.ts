@@ -59,8 +59,10 @@ export const explore = async ({
   );
   const minutes = (performance.now() - started) / 60_000;
   if (result.failed && failure) failure.path = result.counterexamplePath ?? undefined;
+  // Out of time while shrinking: the smallest failing run found so far.
+  const broken = result.failed || (result.interrupted && failure !== undefined);
   return {
-    failure: result.failed ? failure : undefined,
+    failure: broken ? failure : undefined,
     summary: `${totals.runs} runs (seed ${seed}) in ${(minutes * 60).toFixed(1)} s: ${totals.commands} command attempts, ${totals.requests} requests (${totals.faulted} faulted), ${totals.batches} projector batches; ${Math.round(totals.runs / minutes)} runs per minute`,
   };
 };

@@ -4,6 +4,7 @@ import type {
   ReadModelStore,
 } from '../../services/query-service/src/application/ports';
 import {
+  erasedPlaceholder,
   eraseHistoryEntry,
   type HistoryEntry,
   type RecentEvent,
@@ -15,18 +16,6 @@ import {
  * adapter, for fast property-based tests of the projection logic. An erasure's history rewrite
  * moves at most `entriesPerPass` entries per call, as one that runs out of time would.
  */
-const placeholderOf = (userId: string): UserDetail => ({
-  userId,
-  name: null,
-  email: null,
-  balance: 0,
-  version: 0,
-  createdAt: '',
-  updatedAt: '',
-  deleted: false,
-  erased: true,
-});
-
 export class InMemoryReadModelStore implements ReadModelStore, PendingErasures, ErasureTarget {
   readonly details = new Map<string, UserDetail>();
   readonly history = new Map<string, HistoryEntry>();
@@ -88,27 +77,13 @@ export class InMemoryReadModelStore implements ReadModelStore, PendingErasures, 
   }
 
   async markErased(userId: string) {
-    const detail = this.details.get(userId);
-    if (!detail) return;
+    const detail = this.details.get(userId) ?? erasedPlaceholder(userId);
     this.details.set(userId, { ...detail, name: null, email: null, erased: true });
     this.erasing.set(userId, 0);
   }
 
   async hideErased(userId: string) {
-    const detail = this.details.get(userId);
-    // Erased already: one more full pass over the history.
-    if (detail?.erased) {
-      this.erasing.set(userId, 0);
-      return;
-    }
-    // A user not known here yet: a placeholder at version 0, so that its entries are rewritten.
-    this.details.set(userId, {
-      ...(detail ?? placeholderOf(userId)),
-      name: null,
-      email: null,
-      erased: true,
-    });
-    this.erasing.set(userId, 0);
+    await this.markErased(userId);
   }
 
   async eraseHistoryAgain(userId: string) {

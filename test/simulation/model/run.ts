@@ -33,7 +33,7 @@ export type RunReport = {
 const RUN_LIMIT_MS = 15 * 60_000;
 const POLL_EVERY_MS = 100;
 const ERASER_EVERY_MS = 60_000;
-const READ_EVERY_MS = 250;
+const READ_EVERY_MS = 150;
 
 const THROTTLED_TABLES: Record<Extract<Step, { kind: 'throttle' }>['table'], string> = {
   'history-v2': `${TABLES.history}-v2`,
@@ -93,13 +93,19 @@ export const simulate = async (run: Run): Promise<RunReport> => {
   }
   /** A promise broken: the run stops there (its violations are what it found). */
   const broken = () => observations.violations.length > 0;
-  system.projectorStream.onBatch = (records, answer) => {
+  // The projector holds an erasure once an invocation that received it answered without
+  // reporting it (docs: from the moment it receives the record, even while an earlier event is
+  // missing); unless its write that hides the user never landed (DynamoDB refused it: a failure).
+  system.projectorStream.onBatch = (records, answer, startedAt) => {
     if (!answer) return;
     const failed = new Set(answer.batchItemFailures.map((failure) => failure.itemIdentifier));
     for (const record of erasuresIn(records)) {
       const userId = record.dynamodb?.Keys?.AggregateID?.S as string;
+      const hides = system.aws.hides.filter((h) => h.userId === userId && h.at >= startedAt);
+      const refused = hides.length > 0 && !hides.some((h) => h.landed);
       if (
         !failed.has(record.dynamodb?.SequenceNumber as string) &&
+        !refused &&
         !observations.erasureHeld.has(userId)
       ) {
         observations.erasureHeld.set(userId, Date.now());

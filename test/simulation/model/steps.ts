@@ -101,7 +101,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 12, arbitrary: command },
   { weight: 5, arbitrary: read },
   {
-    weight: 1,
+    weight: 3,
     arbitrary: fc.record({
       after,
       kind: fc.constant('split' as const),

@@ -83,6 +83,11 @@ export class SimulatedAws {
   private readonly commits: { at: number; index: number }[] = [{ at: 0, index: 0 }];
   private original?: NodeHttpHandler['handle'];
   readonly requests = { total: 0, faulted: 0 };
+  /**
+   * Every write that hides a user ahead of (or with) its erasure, and whether it landed: what an
+   * observer needs to tell an erasure held from one whose hide DynamoDB refused.
+   */
+  readonly hides: { userId: string; at: number; landed: boolean }[] = [];
 
   constructor(
     private readonly dynamodb: SimulatedDynamoDB,
@@ -224,7 +229,19 @@ export class SimulatedAws {
     if (READS.has(call.operation)) {
       return this.dynamodb.execute(call.operation, call.input, { asOf: this.replicaIndex() });
     }
-    return this.committed(execute());
+    const hide = this.hideOf(call);
+    if (hide) this.hides.push(hide);
+    const output = this.committed(execute());
+    if (hide) hide.landed = true;
+    return output;
+  }
+
+  private hideOf(call: SimulatedCall) {
+    const expression = call.input.UpdateExpression;
+    if (call.operation !== 'UpdateItem' || typeof expression !== 'string') return undefined;
+    if (!expression.includes('Erased = :true')) return undefined;
+    const userId = (call.input.Key as { UserID?: { S?: string } }).UserID?.S;
+    return userId ? { userId, at: Date.now(), landed: false } : undefined;
   }
 
   private committed(output: object) {

@@ -53,7 +53,11 @@ export class StreamMapping {
   readonly givenUp: GivenUp[] = [];
   readonly delivered = { batches: 0, redelivered: 0 };
   /** Told when an invocation took a batch, and when it ended (for the checks). */
-  onBatch?: (records: DynamoDBRecord[], answered: DynamoDBBatchResponse | undefined) => void;
+  onBatch?: (
+    records: DynamoDBRecord[],
+    answered: DynamoDBBatchResponse | undefined,
+    startedAt: number,
+  ) => void;
 
   constructor(
     private readonly dynamodb: SimulatedDynamoDB,
@@ -119,12 +123,13 @@ export class StreamMapping {
     try {
       const batch = shard.records.slice(shard.position, shard.position + shard.size);
       this.delivered.batches++;
+      const startedAt = Date.now();
       const crashAfter = this.random.chance(this.options.crashChance())
         ? this.random.integer(0, 3000)
         : undefined;
       const outcome = await this.fn.invoke({ Records: batch }, this.planOf(), crashAfter);
       const answer = outcome.kind === 'answered' ? outcome.value : undefined;
-      this.onBatch?.(batch, answer);
+      this.onBatch?.(batch, answer, startedAt);
       if (!answer) return this.failed(shard, batch, true);
       const failures = new Set((answer.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       const first = batch.findIndex((record) =>

@@ -1,5 +1,6 @@
 import { type DecodedEvent, isUnknownEvent, logger } from '@users/shared';
 import {
+  erasedPlaceholder,
   eraseHistoryEntry,
   evolveDetail,
   feedEntriesOf,
@@ -154,13 +155,18 @@ const guardErasures = (
   Promise.all(
     [...eventsByUser].map(async ([userId, events]) => {
       const detail = current.get(userId);
-      if (!detail) return;
       const erasure = events.find(isErasure);
-      if (!detail.erased && erasure && erasure.version > detail.version) {
+      if (erasure && !detail?.erased && erasure.version > (detail?.version ?? 0)) {
+        // Not applied yet, or not at all (its creation still to come): hidden all the same.
         await store.markErased(userId);
-        current.set(userId, { ...detail, name: null, email: null, erased: true });
+        current.set(userId, {
+          ...(detail ?? erasedPlaceholder(userId)),
+          name: null,
+          email: null,
+          erased: true,
+        });
       } else if (
-        detail.erased &&
+        detail?.erased &&
         events.some((e) => !isErasure(e) && e.version <= detail.version)
       ) {
         await store.eraseHistoryAgain(userId);

@@ -37,8 +37,9 @@ export interface ReadModelStore {
   /**
    * Hides an erased user at once, in one write, before the erasure can be applied in order (its
    * events are still being written, or an earlier one is missing): the detail drops its personal
-   * fields and leaves the list, its version unchanged, and the history rewrite starts. Nothing
-   * happens for a user without a detail yet.
+   * fields and leaves the list, its version unchanged, and the history rewrite starts. A user
+   * without a detail yet gets a placeholder at version 0 (erasedPlaceholder): what is applied
+   * later, its creation included, stays erased.
    */
   markErased(userId: string): Promise<void>;
   /** Adds the events to the console's feed, where a stage keeps one. */

@@ -265,56 +265,34 @@ export class DynamoReadModelStore
     );
   }
 
+  /**
+   * Hides the user (personal fields gone, off the list) and starts a new round of the history
+   * rewrite; a user not applied yet gets a placeholder at version 0 (erasedPlaceholder), so that
+   * whatever is applied later stays erased.
+   */
   async markErased(userId: string): Promise<void> {
-    await this.hide(userId, 'attribute_exists(UserID)');
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tables.detail,
+        Key: { UserID: userId },
+        UpdateExpression: `${START_ERASURE}, Version = if_not_exists(Version, :zero), #name = :none, Email = :none, Erased = :true REMOVE ListedUserID`,
+        ExpressionAttributeNames: { '#name': 'Name' },
+        ExpressionAttributeValues: { ...newRound(), ':none': null, ':true': true, ':zero': 0 },
+      }),
+      this.sent,
+    );
   }
 
   /**
-   * For a user these tables do not know yet, a placeholder at version 0 (nothing applied): its
-   * history entries, written by a build or a projector that went no further, are rewritten too,
-   * and what is applied later stays erased.
+   * As markErased, for a version told of an erasure by the registry's marks: a user erased
+   * there already gets one more full pass (entries a repair cut off half way wrote meanwhile).
    */
   async hideErased(userId: string): Promise<void> {
     try {
-      const hidden = await this.hide(
-        userId,
-        'attribute_not_exists(Erased)',
-        'Version = if_not_exists(Version, :zero),',
-      );
-      // Erased already: entries written after its rewrite (a repair cut off half way) may still
-      // hold the data, so a mark always means one more full pass.
-      if (!hidden) await this.eraseHistoryAgain(userId);
+      await this.markErased(userId);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) throw new TablesGone(this.tables.detail);
       throw error;
-    }
-  }
-
-  /** False when the condition held it back (no detail, or erased already). */
-  private async hide(userId: string, condition: string, placeholder = ''): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tables.detail,
-          Key: { UserID: userId },
-          UpdateExpression: `${START_ERASURE}, ${placeholder} #name = :none, Email = :none, Erased = :true REMOVE ListedUserID`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#name': 'Name' },
-          ExpressionAttributeValues: {
-            ...newRound(),
-            ':none': null,
-            ':true': true,
-            ...(placeholder && { ':zero': 0 }),
-          },
-        }),
-        this.sent,
-      );
-      return true;
-    } catch (error) {
-      // No detail yet (or erased already): nothing is served, and the erasure's tombstone will be
-      // the first write.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
     }
   }
 

@@ -20,6 +20,22 @@ export type UserDetail = {
 
 export class ProjectionError extends Error {}
 
+/**
+ * A user hidden ahead of its erasure before anything of it was applied: nothing applied
+ * (version 0), nothing personal, and whatever is applied later stays erased.
+ */
+export const erasedPlaceholder = (userId: string): UserDetail => ({
+  userId,
+  name: null,
+  email: null,
+  balance: 0,
+  version: 0,
+  createdAt: '',
+  updatedAt: '',
+  deleted: false,
+  erased: true,
+});
+
 /** The detail after one more event; an event of an unknown type only moves its version on. */
 export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): UserDetail => {
   if (!isUnknownEvent(event) && event.type === 'USER_CREATED') {
