@@ -1,6 +1,8 @@
 import { createServer, request } from 'node:http';
 
 const WRITES = new Set(['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.TransactWriteItems']);
+/** What the stream poller asks for (table and stream metadata, records), never stalled. */
+const NOT_ITEMS = /^DynamoDBStreams_|DescribeTable$|ListTables$/;
 
 const readAll = async (stream: AsyncIterable<Buffer>) => {
   const chunks: Buffer[] = [];
@@ -12,25 +14,27 @@ const readAll = async (stream: AsyncIterable<Buffer>) => {
  * An HTTP proxy in front of DynamoDB Local that forwards every request, and for a share of the
  * writes (PutItem, TransactWriteItems) resets the connection after DynamoDB applied the write:
  * the caller never gets the answer, as with a network blip or a timeout in AWS. With `stall`,
- * writes are never forwarded nor answered at all.
+ * the writes (or every read and write of items) are never forwarded nor answered at all.
  */
 export const startLossyProxy = async ({
   port,
   targetPort,
   loseShare,
-  stall = false,
+  stall,
 }: {
   port: number;
   targetPort: number;
   loseShare: number;
-  stall?: boolean;
+  stall?: 'writes' | 'items';
 }) => {
   let lost = 0;
   let writes = 0;
   const server = createServer(async (incoming, outgoing) => {
     const body = await readAll(incoming);
-    const isWrite = WRITES.has(String(incoming.headers['x-amz-target']));
-    if (isWrite && stall) return;
+    const target = String(incoming.headers['x-amz-target']);
+    const isWrite = WRITES.has(target);
+    if (stall === 'writes' && isWrite) return;
+    if (stall === 'items' && !NOT_ITEMS.test(target)) return;
     const upstream = request(
       {
         host: '127.0.0.1',
