@@ -24,11 +24,12 @@ const simulate = (args: string[]) => {
 
 describe('the whole stage, simulated under AWS semantics (docs/guarantees.md)', () => {
   it(`keeps every promise in ${RUNS} runs from seed ${SEED}`, () => {
-    const { status, report, errors } = simulate(['--seed', SEED, '--runs', RUNS, '--minutes', '6']);
+    const budget = ['--minutes', '10'];
+    const { status, report, errors } = simulate(['--seed', SEED, '--runs', RUNS, ...budget]);
     console.info(`simulation: ${report}`);
     // A failure shows the promise broken, the shrunk steps and how to replay them.
     expect({ status, report, errors: errors.slice(-2000) }).toMatchObject({ status: 0 });
-  }, 420_000);
+  }, 660_000);
 
   it('keeps them in every run that once broke one (test/simulation/regressions)', () => {
     const { status, report } = simulate(['--replay', 'test/simulation/regressions']);
