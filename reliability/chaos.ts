@@ -16,6 +16,7 @@ import {
 } from '../scripts/local-stack/tables';
 import { retryCommand, runClients, type SentCommand } from './load';
 import { startLossyProxy } from './lossy-proxy';
+import { detailWritesAnswered } from './read-model-writes';
 import { type StoreReport, verifyEventStore, waitForReadModels, waitForStats } from './verify';
 
 export type ChaosOptions = {
@@ -44,6 +45,8 @@ export type ChaosReport = StoreReport & {
   lostResponses?: number;
   readModelMismatches: number;
   mismatchedSamples?: string[];
+  /** Users left behind whose detail DynamoDB Local no longer let anyone write after a SIGKILL. */
+  unwritableAfterKill?: boolean;
   /** What the local bus did: entries accepted and answered failed, deliveries and their retries. */
   bus: BusCounters;
   statsMismatches: string[];
@@ -122,6 +125,11 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     });
     const report = await verifyEventStore(stage, [...sent, ...retries]);
     const mismatched = await waitForReadModels(stage, 120_000);
+    const behind = mismatched.map((sample) => sample.slice(0, sample.indexOf(':')));
+    const unwritableAfterKill =
+      options.target === 'dynamodb' &&
+      mismatched.length > 0 &&
+      !(await detailWritesAnswered(dynamodb.endpoint, stage.readModelTables.detail, behind));
     // Faults end with the load: what failed is published again, what is in flight delivered.
     localAws.bus.setFaults({});
     const statsMismatches = await waitForStats(stage, 120_000, localAws.bus.settled);
@@ -133,6 +141,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       ...(options.target === 'network' && { lostResponses: proxy.counts().lost }),
       readModelMismatches: mismatched.length,
       ...(mismatched.length > 0 && { mismatchedSamples: mismatched.slice(0, 5) }),
+      ...(unwritableAfterKill && { unwritableAfterKill }),
       bus: localAws.bus.counters(),
       statsMismatches,
     };
