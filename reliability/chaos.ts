@@ -17,7 +17,13 @@ import {
 import { retryCommand, runClients, type SentCommand } from './load';
 import { startLossyProxy } from './lossy-proxy';
 import { detailWritesAnswered } from './read-model-writes';
-import { type StoreReport, verifyEventStore, waitForReadModels, waitForStats } from './verify';
+import {
+  type StoreReport,
+  statsOfCountedEvents,
+  verifyEventStore,
+  waitForReadModels,
+  waitForStats,
+} from './verify';
 
 export type ChaosOptions = {
   /**
@@ -47,6 +53,11 @@ export type ChaosReport = StoreReport & {
   mismatchedSamples?: string[];
   /** Users left behind whose detail DynamoDB Local no longer let anyone write after a SIGKILL. */
   unwritableAfterKill?: boolean;
+  /**
+   * With stats that differ after a SIGKILL of DynamoDB Local: whether the figures are exactly the
+   * fold of the events recorded as counted, and how many countable events were not recorded.
+   */
+  statsOfCounted?: { figuresMatchCounted: boolean; uncounted: number };
   /** What the local bus did: entries accepted and answered failed, deliveries and their retries. */
   bus: BusCounters;
   statsMismatches: string[];
@@ -133,6 +144,10 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     // Faults end with the load: what failed is published again, what is in flight delivered.
     localAws.bus.setFaults({});
     const statsMismatches = await waitForStats(stage, 120_000, localAws.bus.settled);
+    const statsOfCounted =
+      options.target === 'dynamodb' && statsMismatches.length > 0
+        ? await statsOfCountedEvents(stage)
+        : undefined;
     return {
       ...report,
       target: options.target,
@@ -142,6 +157,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       readModelMismatches: mismatched.length,
       ...(mismatched.length > 0 && { mismatchedSamples: mismatched.slice(0, 5) }),
       ...(unwritableAfterKill && { unwritableAfterKill }),
+      ...(statsOfCounted && { statsOfCounted }),
       bus: localAws.bus.counters(),
       statsMismatches,
     };

@@ -240,3 +240,31 @@ export const waitForStats = async (
     return mismatches();
   }
 };
+
+/**
+ * The stats once DynamoDB Local may have lost an acknowledged transaction whole (after a SIGKILL):
+ * the figures must equal the fold of exactly the events the stats service recorded as counted
+ * (none counted twice, none half), and `uncounted` says how many countable events it lacks.
+ */
+export const statsOfCountedEvents = async (stage: Stage) => {
+  const store = new DynamoStatsStore(stage.client, {
+    figures: stage.statsTables.figures,
+    countedEvents: stage.statsTables.countedEvents,
+  });
+  const counted = new Set(
+    (await scanAll(stage.client, stage.statsTables.countedEvents)).map((item) => item.EventId),
+  );
+  const countable = [...(await readEventStore(stage)).values()]
+    .flat()
+    .map((event) => toIntegrationEvent(event, 0))
+    .filter((event) => foldDailyFigures([event]).size > 0);
+  const expected = foldDailyFigures(
+    countable.filter((event) => counted.has(event.detail.event_id)),
+  );
+  const stored = await store.figuresBetween('0000-01-01', '9999-12-31');
+  const days = [...new Set([...expected.keys(), ...stored.keys()])];
+  return {
+    figuresMatchCounted: days.every((day) => isDeepStrictEqual(stored.get(day), expected.get(day))),
+    uncounted: countable.filter((event) => !counted.has(event.detail.event_id)).length,
+  };
+};

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { generateKeyPair, SignJWT } from 'jose';
+import { exampleBody } from '../shared/src/http/error-schema';
 import { eventually } from '../test/support/http';
 import { LOCAL_AUDIENCE, signLocalToken } from './local-stack/local-issuer';
 import { STATE_DIR } from './local-stack/paths';
@@ -103,7 +104,7 @@ describe('npm start -- --auth', () => {
         expect([what, path, answer]).toEqual([
           what,
           path,
-          { status: 401, body: { message: 'Unauthorized' } },
+          { status: 401, body: exampleBody('UNAUTHORIZED') },
         ]);
       }
     }
@@ -120,7 +121,7 @@ describe('npm start -- --auth', () => {
       for (const [path, body] of routes(target)) {
         expect([path, await send(path, aliceToken, body)]).toEqual([
           path,
-          { status: 403, body: { message: 'Forbidden' } },
+          { status: 403, body: exampleBody('FORBIDDEN') },
         ]);
       }
     }

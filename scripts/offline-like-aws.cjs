@@ -3,15 +3,21 @@
 const { randomUUID } = require('node:crypto');
 const { dirname, join } = require('node:path');
 const { pathToFileURL } = require('node:url');
+// The error answers of the closed list (shared/src/http/error-codes.ts), by `npm run generate`.
+const ERROR_ANSWERS = require('./offline-errors.generated.json');
 
-/** As every answer of the functions themselves, an error carries the request's correlation id. */
-const jsonError = (statusCode, message, event) => {
+/**
+ * As every answer of the functions themselves, an error carries the request's correlation id and
+ * a code of the closed list (in AWS, API Gateway's own answer has the same `message` and no more).
+ */
+const jsonError = (code, event) => {
   const supplied = event?.headers?.['x-correlation-id'];
   const correlationId = /^[\x21-\x7e]{1,128}$/.test(supplied ?? '') ? supplied : randomUUID();
+  const body = ERROR_ANSWERS[code];
   return {
-    statusCode,
+    statusCode: body.status,
     headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
-    body: JSON.stringify({ message }),
+    body: JSON.stringify(body),
   };
 };
 
@@ -29,7 +35,7 @@ const asApiGatewayClaims = (claims) =>
  * LambdaFunction (local runs only; nothing here reaches a deployed bundle):
  * - its JWT authorizer never checks a token's signature, and lets any request set its own
  *   claims (header sls-offline-authorizer-override); `authenticate` here plays the stage's JWT
- *   authorizer: a verified token's claims, or 401 `{"message":"Unauthorized"}` as API Gateway;
+ *   authorizer: a verified token's claims, or 401 `Unauthorized` as API Gateway;
  * - an HTTP API function that fails or times out is answered HTTP 200 with the error's stack
  *   trace in the body; API Gateway answers a JSON 502 (504 on a timeout) without either;
  * - a stream function's partial batch response (ReportBatchItemFailures) is ignored and the
@@ -49,7 +55,7 @@ const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
     const event = events.get(this);
     if (kind === 'http' && event) {
       const claims = await authenticate(event.headers?.authorization);
-      if (!claims) return jsonError(401, 'Unauthorized', event);
+      if (!claims) return jsonError('UNAUTHORIZED', event);
       event.requestContext = {
         ...event.requestContext,
         authorizer: { jwt: { claims: asApiGatewayClaims(claims), scopes: null } },
@@ -62,9 +68,7 @@ const behaveLikeAws = (LambdaFunction, kindOf, log, authenticate) => {
       if (kind !== 'http' && kind !== 'public') throw error;
       const timedOut = /\[504\]/.test(String(error?.message));
       log(`${this.functionName} ${timedOut ? 'timed out' : `failed: ${error?.message}`}`);
-      return timedOut
-        ? jsonError(504, 'The function timed out', event)
-        : jsonError(502, 'The function failed', event);
+      return jsonError(timedOut ? 'FUNCTION_TIMEOUT' : 'FUNCTION_FAILED', event);
     }
     const failures = kind === 'stream' ? (result?.batchItemFailures ?? []) : [];
     if (failures.length > 0) {

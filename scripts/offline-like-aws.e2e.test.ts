@@ -50,7 +50,14 @@ describe('a function that times out under npm start', () => {
         const text = await response.text();
         expect(response.status).toBe(504);
         expect(response.headers.get('content-type')).toMatch(/application\/json/);
-        expect(JSON.parse(text)).toEqual({ message: 'The function timed out' });
+        expect(JSON.parse(text)).toEqual({
+          message: 'The function timed out',
+          code: 'FUNCTION_TIMEOUT',
+          type: 'https://github.com/users-cqrs/errors#FUNCTION_TIMEOUT',
+          title: 'Function timed out',
+          status: 504,
+          detail: 'The function timed out',
+        });
         expect(text).not.toMatch(/stack|\.js|\/work\//i);
       } finally {
         await stack.stop();

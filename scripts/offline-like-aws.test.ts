@@ -1,3 +1,4 @@
+import { exampleBody } from '../shared/src/http/error-schema';
 import { behaveLikeAws } from './offline-like-aws.cjs';
 
 type Event = { headers?: Record<string, string>; requestContext?: Record<string, unknown> };
@@ -33,7 +34,7 @@ describe('serverless-offline made to behave like AWS', () => {
     return lambda.runHandler() as Promise<{ statusCode: number; seen?: Event }>;
   };
 
-  it('answers 401 JSON, as a JWT authorizer does, without a verified token', async () => {
+  it('answers 401 JSON with the message of a JWT authorizer, without a verified token', async () => {
     const attempts: Record<string, string>[] = [
       {},
       { authorization: 'Bearer forged' },
@@ -43,7 +44,12 @@ describe('serverless-offline made to behave like AWS', () => {
       expect(await invoked({ headers })).toEqual({
         statusCode: 401,
         headers: { 'content-type': 'application/json', 'x-correlation-id': expect.any(String) },
-        body: '{"message":"Unauthorized"}',
+        body: JSON.stringify(exampleBody('UNAUTHORIZED')),
+      });
+      const { body } = (await invoked({ headers })) as { body?: string };
+      expect(JSON.parse(body ?? '')).toMatchObject({
+        message: 'Unauthorized',
+        code: 'UNAUTHORIZED',
       });
     }
   });
@@ -72,10 +78,19 @@ describe('serverless-offline made to behave like AWS', () => {
   };
 
   it('a timed-out HTTP function answers a 504 JSON message, without a stack trace', async () => {
-    expect(await failing('command', '[504] - Lambda timeout.')).toEqual({
+    const answer = (await failing('command', '[504] - Lambda timeout.')) as { body: string };
+    expect(answer).toEqual({
       statusCode: 504,
       headers: { 'content-type': 'application/json', 'x-correlation-id': 'trace-7' },
-      body: '{"message":"The function timed out"}',
+      body: expect.any(String),
+    });
+    expect(JSON.parse(answer.body)).toEqual({
+      message: 'The function timed out',
+      code: 'FUNCTION_TIMEOUT',
+      type: 'https://github.com/users-cqrs/errors#FUNCTION_TIMEOUT',
+      title: 'Function timed out',
+      status: 504,
+      detail: 'The function timed out',
     });
   });
 
@@ -85,7 +100,8 @@ describe('serverless-offline made to behave like AWS', () => {
       body: string;
     };
     expect(answer.statusCode).toBe(502);
-    expect(JSON.parse(answer.body)).toEqual({ message: 'The function failed' });
+    expect(JSON.parse(answer.body)).toEqual(exampleBody('FUNCTION_FAILED'));
+    expect(JSON.parse(answer.body)).toMatchObject({ message: 'The function failed', status: 502 });
   });
 
   it('a stream function still fails, so that its batch is retried', async () => {

@@ -48,4 +48,45 @@ describe('the AsyncAPI document of the integration events', () => {
     const broken = { ...asyncApiDocument, info: { title: 'no version' } };
     expect(ajv.compile(schema)(broken)).toBe(false);
   });
+
+  it('gives subscribers what generators need: named schemas, typed constants, an example each', () => {
+    const { messages, schemas } = asyncApiDocument.components;
+    const inlined = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(inlined);
+      if (!node || typeof node !== 'object') return node;
+      const { $ref } = node as { $ref?: string };
+      if ($ref) return inlined(resolve(asyncApiDocument, $ref));
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inlined(value)]));
+    };
+    const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+    for (const message of Object.values(messages)) {
+      expect(message.payload.$ref).toMatch(/^#\/components\/schemas\/[A-Za-z]+$/);
+      const validate = ajv.compile(inlined(message.payload) as object);
+      expect(message.examples).toHaveLength(1);
+      for (const { payload } of message.examples) {
+        expect([message.name, validate(payload) ? [] : validate.errors]).toEqual([
+          message.name,
+          [],
+        ]);
+        expect(payload['detail-type']).toBe(message.name);
+      }
+    }
+    const untyped = (node: unknown, at: string): string[] => {
+      if (!node || typeof node !== 'object') return [];
+      const here = ('const' in node || 'enum' in node) && !('type' in node) ? [at] : [];
+      return [
+        ...here,
+        ...Object.entries(node).flatMap(([key, value]) => untyped(value, `${at}/${key}`)),
+      ];
+    };
+    expect(untyped(schemas, '#/components/schemas')).toEqual([]);
+  });
+
+  it('has the publisher send and subscribers receive every message on the bus', () => {
+    const { operations } = asyncApiDocument;
+    expect(Object.values(operations).map(({ action }) => action)).toEqual(['send', 'receive']);
+    for (const operation of Object.values(operations)) {
+      expect(operation.messages).toHaveLength(INTEGRATION_EVENT_TYPES.length);
+    }
+  });
 });

@@ -69,6 +69,8 @@ export const startLocalAws = async (
     }
     if (request.url === '/.well-known/jwks.json') return json(200, await localJwks());
     if (request.url === '/local/bus/counters') return json(200, bus.counters());
+    // What subscribers received, for a consumer program to check against the contract.
+    if (request.url === '/local/bus/delivered') return json(200, bus.delivered());
     // The functions' metrics (offline-metrics-tee.cjs sends them), for the console's panel.
     if (request.url === '/local/metrics') {
       if (request.method === 'POST') {

@@ -52,6 +52,23 @@ describe('the local event bus', () => {
     ]);
   });
 
+  it('keeps what each function received for a look, and not what it failed', async () => {
+    const bus = busDelivering(
+      async (name) => {
+        if (name === 'erasures') throw new FunctionError('failed');
+      },
+      { functionRetryPausesMs: [0] },
+    );
+    bus.putEvents({
+      Entries: [entry({ n: 1 }), { ...entry({ n: 2 }), DetailType: 'user.erased' }],
+    });
+    await bus.settled();
+    expect(bus.delivered()).toEqual([
+      { functionName: 'stats', event: expect.objectContaining({ detail: { n: 1 } }) },
+      { functionName: 'stats', event: expect.objectContaining({ detail: { n: 2 } }) },
+    ]);
+  });
+
   it('refuses more than 10 entries whole, and a malformed entry alone', () => {
     const bus = busDelivering(async () => {});
     expect(() => bus.putEvents({ Entries: Array.from({ length: 11 }, () => entry({})) })).toThrow(

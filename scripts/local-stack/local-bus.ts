@@ -58,6 +58,8 @@ const FUNCTION_RETRY_PAUSES_MS = [5000, 10_000];
  * at once (a replay, a seeded history) would only time each other out.
  */
 const FUNCTION_CONCURRENCY = 8;
+/** Deliveries kept for a look (`delivered()`): the newest, enough for a test to find its own. */
+const DELIVERIES_KEPT = 1000;
 
 export class BusValidationError extends Error {}
 
@@ -95,6 +97,7 @@ export const createLocalBus = (
   };
   const inFlight = new Set<Promise<void>>();
   const deadLetters: { functionName: string; event: unknown; error: string }[] = [];
+  const deliveries: { functionName: string; event: unknown }[] = [];
   const running = new Map<string, { active: number; waiting: (() => void)[] }>();
 
   const invokeInTurn = async (functionName: string, event: unknown) => {
@@ -124,6 +127,8 @@ export const createLocalBus = (
       try {
         await invokeInTurn(rule.functionName, event);
         counters.delivered++;
+        deliveries.push({ functionName: rule.functionName, event });
+        if (deliveries.length > DELIVERIES_KEPT) deliveries.shift();
         return;
       } catch (error) {
         if (error instanceof FunctionError) failedRuns++;
@@ -228,6 +233,8 @@ export const createLocalBus = (
     },
     counters: () => ({ ...counters, inFlight: inFlight.size }),
     deadLetters: () => [...deadLetters],
+    /** The newest events a function received (and did not fail), oldest first, as delivered. */
+    delivered: () => [...deliveries],
     /** Resolves once nothing is being delivered (deliveries started meanwhile included). */
     settled: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -8,18 +8,35 @@ import {
 import {
   detailBodySchema,
   feedBodySchema,
-  historyBodySchema,
   listBodySchema,
 } from '../../services/query-service/src/http/response-schemas';
 import {
   statsBodySchema,
   statsRequestSchema,
 } from '../../services/stats-service/src/http/stats-schema';
-import { errorBodySchema } from '../../shared/src/http/error-schema';
+import type { ErrorCode } from '../../shared/src/http/error-codes';
+import {
+  type ErrorResponseOptions,
+  errorResponses,
+  withErrorSchemas,
+} from '../../shared/src/http/error-schema';
+import { withExplicitTypes } from '../contract/explicit-types';
+import { withPortablePatterns } from '../portable-patterns/portable-patterns';
+import {
+  commandBodyRef,
+  documentedQuerySchema,
+  headerRef,
+  headers,
+  historyBody,
+  IDEMPOTENT_REPLAYED,
+  namedSchemas,
+  RETRY_AFTER,
+  servers,
+  tags,
+  throttled,
+} from './components';
 
 type Schema = Record<string, unknown>;
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const correlationHeader = {
   'X-Correlation-Id': {
@@ -34,21 +51,34 @@ const json = (schema: Schema, description: string, example?: unknown) => ({
   content: { 'application/json': { schema, ...(example !== undefined && { example }) } },
 });
 
-const error = (description: string, example?: unknown) => json(ref('Error'), description, example);
+/** A route's error answers, by the codes of the closed list it may answer (error-codes.ts). */
+const errors = (codes: readonly ErrorCode[], examples?: ErrorResponseOptions['examples']) =>
+  errorResponses(codes, {
+    headers: correlationHeader,
+    retryAfter: headerRef(RETRY_AFTER),
+    examples,
+  });
 
-/** What any JSON route may answer besides its own statuses. */
-const everyRoute = {
-  '401': error('No valid token (a deployed stage, or npm start -- --auth)', {
-    message: 'Unauthorized',
-  }),
-  '500': error('An unexpected failure', { message: 'Internal server error' }),
-  '502': error('The function failed', { message: 'The function failed' }),
-  '504': error('The function timed out', { message: 'The function timed out' }),
-};
-const forbidden = error('The caller may not act on this user (see Who may do what)', {
-  message: 'Forbidden',
+/** What every data route may answer besides its own codes. */
+const DATA_ROUTE_CODES: ErrorCode[] = [
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'INTERNAL_ERROR',
+  'FUNCTION_FAILED',
+  'SERVICE_BUSY',
+  'FUNCTION_TIMEOUT',
+];
+
+/** A data route's error answers: its own codes, every data route's, and the stage's throttle. */
+const dataRouteErrors = (codes: readonly ErrorCode[], examples?: Parameters<typeof errors>[1]) => ({
+  ...errors([...DATA_ROUTE_CODES, ...codes], examples),
+  '429': throttled,
 });
-const invalid = (example: unknown) => error('Invalid input: every problem in `errors`', example);
+
+/** An invalid request's example: the problem as the original sentence and as a field error. */
+const invalid = (message: string, error: string, path: string, problem: string) => ({
+  INVALID_REQUEST: { message, errors: [error], fields: [{ path, message: problem }] },
+});
 
 const queryParameters = (schema: { properties: Schema }) => {
   const { properties, required } = schema.properties.queryStringParameters as {
@@ -60,15 +90,52 @@ const queryParameters = (schema: { properties: Schema }) => {
     in: 'query',
     required: required.includes(name),
     description: property.description,
-    schema: property,
+    schema: documentedQuerySchema(property),
   }));
 };
 
-const commandBody = commandRequestSchema.properties.body;
+/** A command's answer that a retry under the same Idempotency-Key gets again, marked. */
+const replayable = <R extends object>(response: R) => ({
+  ...response,
+  headers: {
+    ...(response as { headers?: object }).headers,
+    [IDEMPOTENT_REPLAYED]: headerRef(IDEMPOTENT_REPLAYED),
+  },
+});
+
+/** The statuses of the refusals an Idempotency-Key records, and so replays (docs/api.md). */
+const RECORDED_REFUSALS = ['404', '409', '410', '422'];
+const replayedRefusals = (responses: Record<string, object>) =>
+  Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => [
+      status,
+      RECORDED_REFUSALS.includes(status) ? replayable(response) : response,
+    ]),
+  );
+
+/** /detail's 200: the version it shows as a weak entity tag (query-service http/entity-tag.ts). */
+const entityTagged = (response: ReturnType<typeof json>) => ({
+  ...response,
+  headers: {
+    ...response.headers,
+    ETag: {
+      description:
+        'W/"<Version>": the version shown (weak: a later projection version may add a field to the same version)',
+      schema: { type: 'string' },
+    },
+  },
+});
+
+/** What `min_version` does, on both routes that take it (docs/api.md#reading-your-own-writes). */
+const READ_YOUR_WRITES =
+  "`min_version`: read your own write. Pass a command answer's `sequence`: the read waits up to 1 s (polling the read model every 100 ms) for the user to reach it, then answers it, or 409 VERSION_NOT_REACHED with Retry-After: 1 (also for a user not projected yet: never the unknown user's 404).";
+
 const commandHeaders = commandRequestSchema.properties.headers.properties;
 
-const staticPage = (summary: string, type: string) => ({
+const staticPage = (operationId: string, tag: string, summary: string, type: string) => ({
   get: {
+    operationId,
+    tags: [tag],
     summary,
     security: [],
     responses: {
@@ -78,17 +145,21 @@ const staticPage = (summary: string, type: string) => ({
           [type]: { schema: { type: type === 'application/json' ? 'object' : 'string' } },
         },
       },
+      '429': throttled,
     },
   },
 });
-const staticAsset = (summary: string) => ({
+const staticAsset = (operationId: string, tag: string, summary: string) => ({
   get: {
+    operationId,
+    tags: [tag],
     summary,
     security: [],
     parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
     responses: {
       '200': { description: 'The file', content: { '*/*': { schema: { type: 'string' } } } },
-      '404': error('No such file', { message: 'Not found' }),
+      ...errors(['NOT_FOUND']),
+      '429': throttled,
     },
   },
 });
@@ -97,24 +168,31 @@ const staticAsset = (summary: string) => ({
  * The OpenAPI 3.1 document of the whole API (both services), built from the very schemas the
  * validators are compiled from. `npm run generate` writes it; a test fails while it is stale.
  */
-export const openApiDocument = () => ({
+export const openApiDocument = () =>
+  withPortablePatterns(withExplicitTypes(withErrorSchemas(document())));
+
+const document = () => ({
   openapi: '3.1.0',
   jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
   info: {
     title: 'Users: CQRS + event sourcing',
-    version: '2026-11-29',
+    version: '2026-12-07',
     description:
       'Commands are decided and appended to an event store; a projector keeps the read models that the queries serve (eventually consistent). Every data route needs a JWT in a deployed stage: a caller acts on its own user (the token subject), administrators on all.',
   },
+  servers,
+  tags,
   security: [{ bearer: [] }],
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    schemas: { Error: errorBodySchema },
+    schemas: namedSchemas(),
+    headers,
   },
   paths: {
     '/command': {
       post: {
         operationId: 'sendCommand',
+        tags: ['commands'],
         summary:
           'Send a command: USER_CREATED, USER_BALANCE, USER_UPDATED, USER_DELETED, USER_ERASED',
         parameters: [
@@ -136,7 +214,7 @@ export const openApiDocument = () => ({
           required: true,
           content: {
             'application/json': {
-              schema: commandBody,
+              schema: commandBodyRef,
               examples: {
                 create: {
                   value: {
@@ -158,95 +236,106 @@ export const openApiDocument = () => ({
           },
         },
         responses: {
-          '200': json(acceptedBodySchema, 'Stored (or no change)', {
-            message: 'Event stored',
-            aggregate_id: 'user-001',
-            event_type: 'USER_CREATED',
-            sequence: 1,
-            event_id: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
-            occurred_at: '2026-11-29T12:00:00.000Z',
-          }),
-          '400': invalid({
-            message: 'Invalid request',
-            errors: ['/body/payload/email must match format "email"'],
-          }),
-          '403': forbidden,
-          '404': error('Unknown user', { message: 'User ID not found', code: 'USER_NOT_FOUND' }),
-          '409': error('User exists, or a version conflict', {
-            message: 'Version conflict',
-            code: 'VERSION_CONFLICT',
-            current_version: 3,
-          }),
-          '410': error('Deleted or erased user', {
-            message: 'User has been erased',
-            code: 'USER_ERASED',
-          }),
-          '413': error('Body over 64 KB', { message: 'Request body exceeds 65536 bytes' }),
-          '422': error('Balance below 0 or beyond 2^53-1, or an Idempotency-Key reused', {
-            message: 'Balance cannot go below 0',
-            code: 'INSUFFICIENT_BALANCE',
-            balance: 10,
-            delta: -11,
-          }),
-          '503': error("The user's newest event was written by a newer release", {
-            message: "This user's events were written by a newer release; try again later",
-          }),
-          ...everyRoute,
+          '200': replayable(
+            json(acceptedBodySchema, 'Stored (or no change)', {
+              message: 'Event stored',
+              aggregate_id: 'user-001',
+              event_type: 'USER_CREATED',
+              sequence: 1,
+              event_id: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
+              occurred_at: '2026-11-29T12:00:00.000Z',
+            }),
+          ),
+          ...replayedRefusals(
+            dataRouteErrors(
+              [
+                'INVALID_REQUEST',
+                'INVALID_JSON',
+                'USER_NOT_FOUND',
+                'USER_ALREADY_EXISTS',
+                'VERSION_CONFLICT',
+                'USER_DELETED',
+                'USER_ERASED',
+                'PAYLOAD_TOO_LARGE',
+                'INSUFFICIENT_BALANCE',
+                'BALANCE_LIMIT',
+                'IDEMPOTENCY_KEY_REUSED',
+                'OUTCOME_UNKNOWN',
+                'NEWER_RELEASE',
+              ],
+              invalid(
+                'Invalid request',
+                '/body/payload/email must match format "email"',
+                '/body/payload/email',
+                'must be a valid email address',
+              ),
+            ),
+          ),
         },
       },
     },
     '/list': {
       get: {
         operationId: 'listUsers',
+        tags: ['queries'],
         summary: 'Users, paged (administrators only)',
         parameters: queryParameters(listRequestSchema),
         responses: {
           '200': json(listBodySchema, 'A page of users', {
             users: [{ UserID: 'user-001', Name: 'Alice' }],
           }),
-          '400': invalid({
-            message: 'Invalid request',
-            errors: ['/queryStringParameters/limit must be an integer from 1 to 100'],
-          }),
-          '403': forbidden,
-          ...everyRoute,
+          ...dataRouteErrors(
+            ['INVALID_REQUEST'],
+            invalid(
+              'Invalid request',
+              '/queryStringParameters/limit must be an integer from 1 to 100',
+              '/queryStringParameters/limit',
+              'must be an integer from 1 to 100',
+            ),
+          ),
         },
       },
     },
     '/detail': {
       get: {
         operationId: 'getDetail',
+        tags: ['queries'],
         summary: 'A user now, or as it was after event `version` (time travel)',
+        description: `${READ_YOUR_WRITES} With \`version\` too, the read waits for the later of the two.`,
         parameters: queryParameters(detailRequestSchema),
         responses: {
-          '200': json(detailBodySchema, 'The user', {
-            UserID: 'user-001',
-            Name: 'Alice',
-            Email: 'alice@example.com',
-            Balance: 25,
-            Version: 2,
-            CreatedAt: '2026-11-29T12:00:00.000Z',
-            UpdatedAt: '2026-11-29T12:01:00.000Z',
-          }),
-          '400': invalid({
-            message: 'Invalid request',
-            errors: ['/queryStringParameters must have property "user_id"'],
-          }),
-          '403': forbidden,
-          '404': error('Unknown, deleted or erased user, or no such version', {
-            message: 'User ID not found',
-          }),
-          ...everyRoute,
+          '200': entityTagged(
+            json(detailBodySchema, 'The user', {
+              UserID: 'user-001',
+              Name: 'Alice',
+              Email: 'alice@example.com',
+              Balance: 25,
+              Version: 2,
+              CreatedAt: '2026-11-29T12:00:00.000Z',
+              UpdatedAt: '2026-11-29T12:01:00.000Z',
+            }),
+          ),
+          ...dataRouteErrors(
+            ['INVALID_REQUEST', 'USER_NOT_FOUND', 'VERSION_NOT_FOUND', 'VERSION_NOT_REACHED'],
+            invalid(
+              'Invalid request',
+              '/queryStringParameters must have property "user_id"',
+              '/queryStringParameters/user_id',
+              'is required',
+            ),
+          ),
         },
       },
     },
     '/history': {
       get: {
         operationId: 'getHistory',
+        tags: ['queries'],
         summary: "A user's events, paged",
+        description: READ_YOUR_WRITES,
         parameters: queryParameters(historyRequestSchema),
         responses: {
-          '200': json(historyBodySchema, 'A page of events', {
+          '200': json(historyBody, 'A page of events', {
             user_id: 'user-001',
             events: [
               {
@@ -257,19 +346,22 @@ export const openApiDocument = () => ({
               },
             ],
           }),
-          '400': invalid({
-            message: 'Invalid next_token',
-            errors: ['/queryStringParameters/next_token is not a token this API issued'],
-          }),
-          '403': forbidden,
-          '404': error('Unknown user', { message: 'User ID not found' }),
-          ...everyRoute,
+          ...dataRouteErrors(
+            ['INVALID_REQUEST', 'USER_NOT_FOUND', 'VERSION_NOT_REACHED'],
+            invalid(
+              'Invalid next_token',
+              '/queryStringParameters/next_token is not a token this API issued',
+              '/queryStringParameters/next_token',
+              'is not a token this API issued',
+            ),
+          ),
         },
       },
     },
     '/console/feed': {
       get: {
         operationId: 'getFeed',
+        tags: ['console'],
         summary:
           'The newest events across users, kept an hour (administrators; stages with the console)',
         responses: {
@@ -284,14 +376,14 @@ export const openApiDocument = () => ({
               },
             ],
           }),
-          '403': forbidden,
-          ...everyRoute,
+          ...dataRouteErrors([]),
         },
       },
     },
     '/stats': {
       get: {
         operationId: 'getStats',
+        tags: ['stats'],
         summary:
           'Registrations, deletions, erasures and balance changes per day (administrators; the stats service, fed by the integration events)',
         parameters: queryParameters(statsRequestSchema),
@@ -310,23 +402,43 @@ export const openApiDocument = () => ({
               },
             ],
           }),
-          '400': invalid({
-            message: 'Invalid request',
-            errors: ['/queryStringParameters/to must not be before from'],
-          }),
-          '403': forbidden,
-          ...everyRoute,
+          ...dataRouteErrors(
+            ['INVALID_REQUEST'],
+            invalid(
+              'Invalid request',
+              '/queryStringParameters/to must not be before from',
+              '/queryStringParameters/to',
+              'must not be before from',
+            ),
+          ),
         },
       },
     },
-    '/openapi.json': staticPage('This document', 'application/json'),
+    '/openapi.json': staticPage(
+      'getOpenApiDocument',
+      'documentation',
+      'This document',
+      'application/json',
+    ),
     '/asyncapi.json': staticPage(
+      'getAsyncApiDocument',
+      'documentation',
       'The integration events other services subscribe to (AsyncAPI 3.0)',
       'application/json',
     ),
-    '/docs': staticPage('This document, rendered (Swagger UI, served by the stack)', 'text/html'),
-    '/docs/{asset}': staticAsset("The renderer's files"),
-    '/console': staticPage('The console (stages with the console)', 'text/html'),
-    '/console/{asset}': staticAsset("The console's files"),
+    '/docs': staticPage(
+      'getDocs',
+      'documentation',
+      'This document, rendered (Swagger UI, served by the stack)',
+      'text/html',
+    ),
+    '/docs/{asset}': staticAsset('getDocsAsset', 'documentation', "The renderer's files"),
+    '/console': staticPage(
+      'getConsole',
+      'console',
+      'The console (stages with the console)',
+      'text/html',
+    ),
+    '/console/{asset}': staticAsset('getConsoleAsset', 'console', "The console's files"),
   },
 });

@@ -1,6 +1,7 @@
 import Ajv, { _, str } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import type { KeywordErrorCxt } from 'ajv/dist/types';
+import notKeyword from 'ajv/dist/vocabularies/applicator/not';
 import patternKeyword from 'ajv/dist/vocabularies/validation/pattern';
 import addFormats from 'ajv-formats';
 
@@ -16,6 +17,17 @@ const describedPattern = {
       typeof parentSchema?.description === 'string'
         ? str`${parentSchema?.description}`
         : str`must match pattern "${schemaCode}"`,
+  },
+};
+
+/** A refused constant says which (`delta` "must not be 0"), instead of "must NOT be valid". */
+const describedNot = {
+  ...notKeyword,
+  error: {
+    message: ({ schema }: KeywordErrorCxt) =>
+      typeof schema === 'object' && schema !== null && 'const' in schema
+        ? str`must not be ${JSON.stringify(schema.const)}`
+        : str`must not be valid`,
   },
 };
 
@@ -39,7 +51,8 @@ export const createAjv = () => {
     ['email', 'date-time', 'uuid'],
   );
   ajv.removeKeyword('pattern');
-  return ajv.addKeyword(describedPattern);
+  ajv.removeKeyword('not');
+  return ajv.addKeyword(describedPattern).addKeyword(describedNot);
 };
 
 /** TypeScript source exporting one precompiled validator per entry of `schemas`. */

@@ -7,8 +7,10 @@ import {
   listRequestSchema,
 } from '../../services/query-service/src/http/query-schemas';
 import { statsRequestSchema } from '../../services/stats-service/src/http/stats-schema';
+import { exampleBody } from '../../shared/src/http/error-schema';
 import { deliveredEventSchema } from '../../shared/src/integration/schemas';
 import { asyncApiDocument } from '../asyncapi/document';
+import { clientTypesSource } from '../openapi/client-types';
 import { openApiDocument } from '../openapi/document';
 import { validatorSource } from './compiler';
 
@@ -50,7 +52,13 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
   },
 ];
 
-/** Every file `npm run generate` writes from the schemas: validators, OpenAPI and AsyncAPI documents. */
+/** The answers the local stand-in for API Gateway gives: no token, a failed or timed-out function. */
+const OFFLINE_ERRORS = ['UNAUTHORIZED', 'FUNCTION_FAILED', 'FUNCTION_TIMEOUT'] as const;
+
+/**
+ * Every file `npm run generate` writes from the schemas: validators, OpenAPI and AsyncAPI
+ * documents, the HTTP client's types, and the local stand-in's error answers.
+ */
 export const generatedFiles = (): { path: string; source: string }[] => [
   ...VALIDATORS.map(({ file, origin, schemas }) => ({
     path: join(ROOT, file),
@@ -63,5 +71,18 @@ export const generatedFiles = (): { path: string; source: string }[] => [
   {
     path: join(ROOT, 'services/query-service/src/portal/asyncapi.generated.json'),
     source: `${JSON.stringify(asyncApiDocument(), null, 2)}\n`,
+  },
+  {
+    path: join(ROOT, 'clients/http/src/api.generated.ts'),
+    source: clientTypesSource(),
+  },
+  {
+    // What scripts/offline-like-aws.cjs answers in API Gateway's place (it cannot load TypeScript).
+    path: join(ROOT, 'scripts/offline-errors.generated.json'),
+    source: `${JSON.stringify(
+      Object.fromEntries(OFFLINE_ERRORS.map((code) => [code, exampleBody(code)])),
+      null,
+      2,
+    )}\n`,
   },
 ];

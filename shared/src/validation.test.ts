@@ -1,6 +1,7 @@
 import { createAjv } from '../../scripts/validators/compiler';
+import { deltaSchema, emailSchema, nameSchema } from './events/schemas';
 import { validateStoredEventV1 as generated } from './events/stored-event.validators.generated';
-import { describeErrors, type Validator } from './validation';
+import { describeErrors, describeFields, type Validator } from './validation';
 
 const validateRecordedEvent = generated as Validator<unknown>;
 
@@ -39,6 +40,42 @@ describe('validation errors', () => {
     expect(errorsOf({ ...withoutCorrelation, extra: 1 })).toEqual([
       '/ must have property "correlationId"',
       '/ must not have property "extra"',
+    ]);
+  });
+
+  it('says which constant is refused, and gives each problem as a field error a person can read', () => {
+    const validate = createAjv().compile({
+      type: 'object',
+      properties: {
+        name: nameSchema,
+        email: emailSchema,
+        delta: deltaSchema,
+        sequence: { type: 'integer', minimum: 1 },
+        user_id: { type: 'string' },
+      },
+      required: ['user_id'],
+      additionalProperties: false,
+    });
+    expect(validate({ name: '', email: 'not-an-email', delta: 0, sequence: 'x', 'a/b': 1 })).toBe(
+      false,
+    );
+    expect(describeErrors(validate.errors)).toEqual([
+      '/ must have property "user_id"',
+      '/ must not have property "a/b"',
+      '/name must NOT have fewer than 1 characters',
+      '/name must contain a visible character and no control characters',
+      '/email must match format "email"',
+      '/delta must not be 0',
+      '/sequence must be integer',
+    ]);
+    expect(describeFields(validate.errors)).toEqual([
+      { path: '/user_id', message: 'is required' },
+      { path: '/a~1b', message: 'is not allowed' },
+      { path: '/name', message: 'must not be empty' },
+      { path: '/name', message: 'must contain a visible character and no control characters' },
+      { path: '/email', message: 'must be a valid email address' },
+      { path: '/delta', message: 'must not be 0' },
+      { path: '/sequence', message: 'must be a whole number' },
     ]);
   });
 

@@ -1,47 +1,73 @@
+import {
+  type CarriedBy,
+  type CarriedFields,
+  ERROR_CODES,
+  type ErrorCode,
+  type FieldError,
+} from './error-codes';
+
 /**
- * Errors that carry their HTTP meaning, thrown at the HTTP edge (handlers, page tokens); the
- * pipeline's error middlewares render them as `{"message", "errors"?, ...details}` responses.
+ * Errors that carry their HTTP meaning, thrown at the HTTP edge (handlers, page tokens): a code of
+ * the closed list (its status comes from there), the message a person reads, the fields the code
+ * always carries, and any headers of the answer (Retry-After). The pipeline's error middleware
+ * renders them (error-response.ts).
  */
-export class HttpError extends Error {
+export class HttpError<C extends ErrorCode = ErrorCode> extends Error {
   readonly expose = true;
+  readonly statusCode: number;
 
   constructor(
-    readonly statusCode: number,
+    readonly code: C,
     message: string,
-    readonly details: { errors?: string[] } & Record<string, unknown> = {},
+    readonly details: Pick<CarriedFields, CarriedBy<C>>,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = new.target.name;
+    this.statusCode = ERROR_CODES[code].status;
   }
 }
 
-export class BadRequestError extends HttpError {
-  constructor(message: string, errors: string[] = []) {
-    super(400, message, { errors });
+/** Each field error also as the one sentence the original API answered: "<path> <message>". */
+export const invalidInputDetails = (fields: FieldError[]) => ({
+  errors: fields.map(({ path, message }) => `${path} ${message}`),
+  fields,
+});
+
+export class BadRequestError extends HttpError<'INVALID_REQUEST'> {
+  constructor(message: string, fields: FieldError[] = []) {
+    super('INVALID_REQUEST', message, invalidInputDetails(fields));
   }
 }
 
-export class NotFoundError extends HttpError {
-  constructor(message: string) {
-    super(404, message);
-  }
-}
-
-export class PayloadTooLargeError extends HttpError {
-  constructor(limitBytes: number) {
-    super(413, `Request body exceeds ${limitBytes} bytes`);
-  }
-}
-
-export class UnauthorizedError extends HttpError {
+export class UserNotFoundError extends HttpError<'USER_NOT_FOUND'> {
   constructor() {
-    super(401, 'Unauthorized');
+    super('USER_NOT_FOUND', 'User ID not found', {});
+  }
+}
+
+/** A file route's answer for a path it does not serve. */
+export class NotFoundError extends HttpError<'NOT_FOUND'> {
+  constructor() {
+    super('NOT_FOUND', 'Not found', {});
+  }
+}
+
+export class PayloadTooLargeError extends HttpError<'PAYLOAD_TOO_LARGE'> {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', `Request body exceeds ${limitBytes} bytes`, {});
+  }
+}
+
+export class UnauthorizedError extends HttpError<'UNAUTHORIZED'> {
+  constructor() {
+    super('UNAUTHORIZED', 'Unauthorized', {});
   }
 }
 
 /** The same answer whether or not the user asked about exists. */
-export class ForbiddenError extends HttpError {
+export class ForbiddenError extends HttpError<'FORBIDDEN'> {
   constructor() {
-    super(403, 'Forbidden');
+    super('FORBIDDEN', 'Forbidden', {});
   }
 }

@@ -55,6 +55,16 @@ const request = (body: string | undefined, headers: Record<string, string> = {})
   }) as never;
 
 type Answer = { statusCode: number; headers: Record<string, string>; body: string };
+
+/** The problem fields every error answer has, for a code, with its message as `detail`. */
+const problem = (code: string, title: string, status: number, message: string) => ({
+  message,
+  code,
+  type: `https://github.com/users-cqrs/errors#${code}`,
+  title,
+  status,
+  detail: message,
+});
 const call = async (body: string | undefined, headers?: Record<string, string>) => {
   const answer = (await handler(request(body, headers), context)) as Answer;
   return { ...answer, json: JSON.parse(answer.body) };
@@ -80,8 +90,9 @@ describe('the HTTP pipeline', () => {
     expect(answer.headers['Content-Type']).toBe('application/json');
     expect(answer.headers[CORRELATION_HEADER]).toBe('abc-123');
     expect(answer.json).toEqual({
-      message: 'Request body must be valid JSON',
+      ...problem('INVALID_JSON', 'Invalid JSON', 400, 'Request body must be valid JSON'),
       errors: ['/body is not valid JSON'],
+      fields: [{ path: '/body', message: 'is not valid JSON' }],
     });
   });
 
@@ -90,8 +101,9 @@ describe('the HTTP pipeline', () => {
     const answer = await call('{"name":"Ada","__proto__":{"admin":true}}');
     expect(answer.statusCode).toBe(400);
     expect(answer.json).toEqual({
-      message: 'Invalid request',
+      ...problem('INVALID_REQUEST', 'Invalid request', 400, 'Invalid request'),
       errors: ['/body must not have property "__proto__"'],
+      fields: [{ path: '/body/__proto__', message: 'is not allowed' }],
     });
   });
 
@@ -99,19 +111,23 @@ describe('the HTTP pipeline', () => {
     const answer = await call('{"name":1,"extra":true}');
     expect(answer.statusCode).toBe(400);
     expect(answer.json).toEqual({
-      message: 'Invalid request',
-      errors: expect.arrayContaining([
-        '/body/name must be string',
-        '/body must not have property "extra"',
-      ]),
+      ...problem('INVALID_REQUEST', 'Invalid request', 400, 'Invalid request'),
+      errors: ['/body must not have property "extra"', '/body/name must be string'],
+      fields: [
+        { path: '/body/extra', message: 'is not allowed' },
+        { path: '/body/name', message: 'must be text' },
+      ],
     });
   });
 
-  it('answers 500 with a JSON body, and no detail, for an unexpected error', async () => {
+  it('answers 500 INTERNAL_ERROR with a JSON body, and no detail, for an unexpected error', async () => {
     const answer = (await failing(request(undefined), context)) as Answer;
     expect(answer.statusCode).toBe(500);
     expect(answer.headers['Content-Type']).toBe('application/json');
-    expect(JSON.parse(answer.body)).toEqual({ message: 'Internal server error' });
+    expect(JSON.parse(answer.body)).toEqual(
+      problem('INTERNAL_ERROR', 'Internal error', 500, 'Internal server error'),
+    );
+    expect(answer.body).not.toMatch(/boom|stack|\.ts/);
     expect(answer.headers[CORRELATION_HEADER]).toBe('abc-123');
   });
 });

@@ -11,7 +11,7 @@ import { logger } from '../logger';
 import { annotate, observeInvocation } from '../observability';
 import type { Validator } from '../validation';
 import { type Caller, callerOf } from './caller';
-import { errorResponseBody } from './error-response';
+import { errorResponseBody, UNEXPECTED_ERROR } from './error-response';
 import { ForbiddenError, PayloadTooLargeError } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -98,12 +98,14 @@ const logAnswer = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => {
 
 const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => ({
   onError: (request) => {
-    const rendered = errorResponseBody(request.error);
-    if (!rendered) {
+    const explained = errorResponseBody(request.error);
+    if (explained) {
+      const { status, code, message } = explained.body;
+      logger.info('request refused', { status, code, reason: message });
+    } else {
       logger.error('request failed', { error: request.error });
-      return;
     }
-    logger.info('request refused', { status: rendered.statusCode, reason: rendered.message });
+    const rendered = explained ?? UNEXPECTED_ERROR;
     request.error = Object.assign(new Error(JSON.stringify(rendered.body)), {
       statusCode: rendered.statusCode,
       expose: true,
@@ -154,7 +156,7 @@ const authorizeCaller = (
 /**
  * The one Middy pipeline every HTTP route uses: trace and metrics, correlation id, structured
  * logs, the caller (401 without one), size guard, JSON parsing, schema validation, and every
- * failure rendered as `{"message", "errors"?}`.
+ * failure rendered as an error answer with a `code` of the closed list (error-codes.ts).
  */
 export const httpHandler = <TEvent>(
   options: HttpHandlerOptions<TEvent>,
@@ -168,10 +170,7 @@ export const httpHandler = <TEvent>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logAnswer())
     .use(
-      httpErrorHandler({
-        logger: false,
-        fallbackMessage: JSON.stringify({ message: 'Internal server error' }),
-      }),
+      httpErrorHandler({ logger: false, fallbackMessage: JSON.stringify(UNEXPECTED_ERROR.body) }),
     )
     .use(renderErrors())
     .use(httpEventNormalizer())

@@ -56,10 +56,16 @@ export const RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseMs: 50, capExpon
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
+/**
+ * How a command ended, and whether this is the answer recorded for an earlier request with the
+ * same Idempotency-Key (`replayed`: nothing was decided or stored now).
+ */
+export type CommandAnswer = CommandOutcome & { replayed?: true };
+
 type Idempotency = Pick<IdempotencyRecord, 'key' | 'requestHash'> & {
   request: CommandRequest;
 };
-type AttemptOutcome = CommandOutcome | { kind: 'lostRace' };
+type AttemptOutcome = CommandAnswer | { kind: 'lostRace' };
 
 const jitteredPause = ({ baseMs, capExponent }: RetryPolicy, attempt: number) =>
   baseMs === 0
@@ -110,7 +116,7 @@ const idempotencyOf = (request: CommandRequest): Idempotency | undefined => {
 export const executeCommand = async (
   deps: CommandDependencies,
   request: CommandRequest,
-): Promise<CommandOutcome> => {
+): Promise<CommandAnswer> => {
   const idempotency = idempotencyOf(request);
   const policy = deps.retryPolicy ?? RETRY_POLICY;
   for (let attempt = 1; ; attempt++) {
@@ -191,7 +197,7 @@ const replay = async (
   if (!record) return { kind: 'lostRace' };
   if (!isRecordOf(record, idempotency)) return refused('IDEMPOTENCY_KEY_REUSED');
   deps.observer?.replayed();
-  return record.outcome;
+  return { ...record.outcome, replayed: true };
 };
 
 /**
@@ -202,11 +208,11 @@ const answeredBefore = async (
   deps: CommandDependencies,
   idempotency: Idempotency | undefined,
   error: unknown,
-): Promise<CommandOutcome> => {
+): Promise<CommandAnswer> => {
   const record = idempotency && (await recordedAnswer(deps, idempotency).catch(() => undefined));
   if (!record || !isRecordOf(record, idempotency)) throw error;
   deps.observer?.replayed();
-  return record.outcome;
+  return { ...record.outcome, replayed: true };
 };
 
 const recordOf = (

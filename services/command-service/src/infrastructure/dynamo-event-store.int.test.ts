@@ -228,7 +228,10 @@ describe('a lost DynamoDB response (the SDK retries a write that succeeded)', ()
     const keyed = balance(userId, 1, { idempotencyKey: randomUUID() });
     const first = await executeCommand(dependenciesOver(lossy), keyed);
     expect(first).toMatchObject({ kind: 'stored', result: { version: 2 } });
-    expect(await executeCommand(dependenciesOver(lossy), keyed)).toEqual(first);
+    expect(await executeCommand(dependenciesOver(lossy), keyed)).toEqual({
+      ...first,
+      replayed: true,
+    });
     expect(await storedEvents(userId)).toHaveLength(2);
   });
 
@@ -240,7 +243,10 @@ describe('a lost DynamoDB response (the SDK retries a write that succeeded)', ()
     const observer = { lostRace: () => {}, replayed: () => replays++ };
     const first = await executeCommand({ ...dependenciesOver(lossy), observer }, keyed);
     expect(first).toMatchObject({ kind: 'refused', refusal: { code: 'USER_NOT_FOUND' } });
-    expect(await executeCommand({ ...dependenciesOver(lossy), observer }, keyed)).toEqual(first);
+    expect(await executeCommand({ ...dependenciesOver(lossy), observer }, keyed)).toEqual({
+      ...first,
+      replayed: true,
+    });
     // What the IdempotentReplays metric counts: the retry, not the first answer.
     expect(replays).toBe(1);
   });
@@ -525,6 +531,7 @@ describe('a write that landed although the SDK gave up on it (its answer lost, t
     ).catch((error: unknown) => error);
     expect(errorResponseBody(failure)).toMatchObject({
       statusCode: 503,
+      body: { code: 'SERVICE_BUSY' },
       headers: { 'retry-after': expect.any(String) },
     });
     expect(await storedEvents(userId)).toHaveLength(1);
@@ -537,7 +544,10 @@ describe('a write that landed although the SDK gave up on it (its answer lost, t
     const failure = await executeCommand(dependenciesOver(throttled), balance(userId, 1)).catch(
       (error: unknown) => error,
     );
-    expect(errorResponseBody(failure)).toMatchObject({ statusCode: 503 });
+    expect(errorResponseBody(failure)).toMatchObject({
+      statusCode: 503,
+      body: { code: 'SERVICE_BUSY' },
+    });
     expect(await storedEvents(userId)).toHaveLength(1);
   });
 });
@@ -556,6 +566,7 @@ describe('a transaction DynamoDB cancels for throttling', () => {
     ).catch((error: unknown) => error);
     expect(errorResponseBody(failure)).toMatchObject({
       statusCode: 503,
+      body: { code: 'SERVICE_BUSY' },
       headers: { 'retry-after': expect.any(String) },
     });
     expect(await storedEvents(userId)).toHaveLength(1);
@@ -626,7 +637,7 @@ describe('a retry of an answered request', () => {
         Item: { ...head, Sequence: 3, SchemaVersion: 99, State: { shape: 'unknown' } },
       }),
     );
-    expect(await executeCommand(deps, keyedBalance)).toEqual(first);
+    expect(await executeCommand(deps, keyedBalance)).toEqual({ ...first, replayed: true });
     await expect(
       executeCommand(deps, { ...keyedBalance, idempotencyKey: randomUUID() }),
     ).rejects.toBeInstanceOf(NewerSchemaVersionError);
@@ -652,8 +663,12 @@ describe('Idempotency-Key', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 8 }, () => executeCommand(deps, command)),
     );
-    for (const outcome of outcomes) expect(outcome).toEqual(outcomes[0]);
-    expect(outcomes[0]).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    // One decided and stored; each twin got that answer, marked replayed.
+    const decided = outcomes.filter((outcome) => !outcome.replayed);
+    expect(decided).toHaveLength(1);
+    for (const outcome of outcomes)
+      expect({ ...outcome, replayed: true }).toEqual({ ...decided[0], replayed: true });
+    expect(decided[0]).toMatchObject({ kind: 'stored', result: { version: 2 } });
     expect(await storedEvents(userId)).toHaveLength(2);
   });
 
@@ -675,7 +690,7 @@ describe('Idempotency-Key', () => {
       ...command,
       command: { type: 'USER_CREATED', payload: { email: 'ada@example.com', name: 'Ada' } },
     } as CommandRequest;
-    expect(await executeCommand(deps, reordered)).toEqual(first);
+    expect(await executeCommand(deps, reordered)).toEqual({ ...first, replayed: true });
   });
 
   describe('records the first decided answer and replays it although the user changed since', () => {
@@ -685,7 +700,7 @@ describe('Idempotency-Key', () => {
       const first = await executeCommand(deps, command);
       expect(first).toMatchObject({ refusal: { code: 'USER_NOT_FOUND' } });
       await create(userId);
-      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await executeCommand(deps, command)).toEqual({ ...first, replayed: true });
       expect(await storedEvents(userId)).toHaveLength(1);
     });
 
@@ -695,7 +710,7 @@ describe('Idempotency-Key', () => {
       const first = await executeCommand(deps, command);
       expect(first).toMatchObject({ refusal: { code: 'INSUFFICIENT_BALANCE' } });
       await executeCommand(deps, balance(userId, 10));
-      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await executeCommand(deps, command)).toEqual({ ...first, replayed: true });
       expect(await storedEvents(userId)).toHaveLength(2);
     });
 
@@ -705,7 +720,7 @@ describe('Idempotency-Key', () => {
       const first = await executeCommand(deps, command);
       expect(first).toMatchObject({ refusal: { code: 'VERSION_CONFLICT' } });
       await executeCommand(deps, balance(userId, 1));
-      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await executeCommand(deps, command)).toEqual({ ...first, replayed: true });
       expect(await storedEvents(userId)).toHaveLength(2);
     });
 
@@ -732,7 +747,7 @@ describe('Idempotency-Key', () => {
       const first = await executeCommand(deps, rename);
       expect(first).toMatchObject({ kind: 'unchanged', result: { version: 1 } });
       await executeCommand(deps, request(userId, { type: 'USER_UPDATED', payload: { name: 'B' } }));
-      expect(await executeCommand(deps, rename)).toEqual(first);
+      expect(await executeCommand(deps, rename)).toEqual({ ...first, replayed: true });
       expect(await storedEvents(userId)).toHaveLength(2);
     });
 
@@ -741,7 +756,7 @@ describe('Idempotency-Key', () => {
       const command = keyed(balance(userId, 4, { expectedVersion: 1 }));
       const first = await executeCommand(deps, command);
       await executeCommand(deps, request(userId, { type: 'USER_DELETED', payload: {} }));
-      expect(await executeCommand(deps, command)).toEqual(first);
+      expect(await executeCommand(deps, command)).toEqual({ ...first, replayed: true });
       expect(await storedEvents(userId)).toHaveLength(3);
     });
   });

@@ -72,7 +72,10 @@ describe('the read side follows the events', () => {
     expect((await allListedUsers(100)).map((user) => user.UserID)).not.toContain(userId);
     // Its past is no way round the 404 (reading-rules.ts).
     for (const version of [1, 2]) {
-      expect((await detailOf(userId, `&version=${version}`)).status).toBe(404);
+      expect(await detailOf(userId, `&version=${version}`)).toMatchObject({
+        status: 404,
+        body: { code: 'USER_NOT_FOUND' },
+      });
     }
     const history = await get(`/history?user_id=${userId}`);
     expect(history.body.events.map((event: { event_type: string }) => event.event_type)).toEqual([
@@ -87,9 +90,19 @@ describe('GET /detail', () => {
     const missing = await get('/detail');
     expect(missing.status).toBe(400);
     expect(missing.body.errors.join(' ')).toMatch(/user_id/);
-    expect(await detailOf(uniqueUserId())).toMatchObject({
+    expect(missing.body).toMatchObject({
+      code: 'INVALID_REQUEST',
+      fields: [{ path: '/queryStringParameters/user_id', message: 'is required' }],
+    });
+    const unknown = await detailOf(uniqueUserId());
+    expect(unknown).toMatchObject({ status: 404, body: { message: 'User ID not found' } });
+    expect(unknown.body).toEqual({
+      message: 'User ID not found',
+      code: 'USER_NOT_FOUND',
+      type: 'https://github.com/users-cqrs/errors#USER_NOT_FOUND',
+      title: 'User not found',
       status: 404,
-      body: { message: 'User ID not found' },
+      detail: 'User ID not found',
     });
   });
 
@@ -115,12 +128,46 @@ describe('GET /detail', () => {
       Balance: 5,
       Version: 3,
     });
-    expect((await detailOf(userId, '&version=4')).status).toBe(404);
+    // Past the user's newest version: not the unknown user's 404.
+    expect(await detailOf(userId, '&version=4')).toMatchObject({
+      status: 404,
+      body: { message: 'Version not found', code: 'VERSION_NOT_FOUND', status: 404 },
+    });
     for (const bad of ['0', '-1', '1.5', 'abc', '']) {
       const response = await detailOf(userId, `&version=${bad}`);
       expect(response.status).toBe(400);
       expect(response.body.errors.join(' ')).toMatch(/version/);
+      expect(response.body.fields).toContainEqual({
+        path: '/queryStringParameters/version',
+        message: expect.any(String),
+      });
     }
+  });
+
+  it("reads your own write: min_version=<the command's sequence> waits out the projector's lag", async () => {
+    const userId = uniqueUserId();
+    const { sequence: created } = await createUser(userId);
+    const detail = await detailOf(userId, `&min_version=${created}`);
+    expect(detail).toMatchObject({ status: 200, body: { UserID: userId, Version: created } });
+    expect(detail.headers.get('etag')).toBe(`W/"${created}"`);
+
+    const { sequence } = await command(userId, 'USER_BALANCE', { delta: 5 });
+    const history = await get(`/history?user_id=${userId}&min_version=${sequence}`);
+    expect(history.status).toBe(200);
+    expect(history.body.events.map((event: { sequence: number }) => event.sequence)).toEqual([
+      1, 2,
+    ]);
+  });
+
+  it('answers a version not reached 409 VERSION_NOT_REACHED with Retry-After, never 404', async () => {
+    // Not projected yet or never created: the read side cannot tell (docs/api.md).
+    const unknown = await detailOf(uniqueUserId(), '&min_version=1');
+    expect(unknown).toMatchObject({
+      status: 409,
+      body: { code: 'VERSION_NOT_REACHED', min_version: 1, current_version: 0 },
+    });
+    expect(unknown.headers.get('retry-after')).toBe('1');
+    expect((await detailOf(uniqueUserId(), '&min_version=0')).status).toBe(400);
   });
 });
 
@@ -163,7 +210,10 @@ describe('GET /list paging', () => {
     ]) {
       const response = await get(`/list?limit=1&next_token=${encodeURIComponent(bad)}`);
       expect(response.status).toBe(400);
-      expect(response.body.message).toEqual(expect.any(String));
+      expect(response.body).toMatchObject({ message: expect.any(String), code: 'INVALID_REQUEST' });
+      expect(response.body.fields.map(({ path }: { path: string }) => path)).toContain(
+        '/queryStringParameters/next_token',
+      );
     }
   });
 });
@@ -198,7 +248,10 @@ describe('GET /history', () => {
   });
 
   it('404 for an unknown user, 400 without user_id or with a token from another user', async () => {
-    expect((await get(`/history?user_id=${uniqueUserId()}`)).status).toBe(404);
+    expect(await get(`/history?user_id=${uniqueUserId()}`)).toMatchObject({
+      status: 404,
+      body: { message: 'User ID not found', code: 'USER_NOT_FOUND' },
+    });
     expect((await get('/history')).status).toBe(400);
     const userId = uniqueUserId();
     await createUser(userId);
@@ -238,7 +291,7 @@ describe('a user erased over HTTP (USER_ERASED)', () => {
       expect.objectContaining({ sequence: 3, event_type: 'USER_ERASED', payload: {} }),
     ]);
     const past = await detailOf(userId, '&version=2');
-    expect(past.status).toBe(404);
+    expect(past).toMatchObject({ status: 404, body: { code: 'USER_NOT_FOUND' } });
     expect(JSON.stringify([history.body, past.body])).not.toMatch(/Erin|erin/);
 
     const refused = await postCommand({

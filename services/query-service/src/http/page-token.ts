@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { BadRequestError } from '@users/shared/http';
 import type { PageKey } from '../application/ports';
 
+const NEXT_TOKEN = '/queryStringParameters/next_token';
+
 /**
  * `next_token` is the page key plus the listing it belongs to, signed: a token that was altered,
  * or taken from another listing, is refused instead of silently starting somewhere else.
@@ -25,7 +27,7 @@ export const createPageTokens = (secret: string) => {
         !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
       ) {
         throw new BadRequestError('Invalid next_token', [
-          '/queryStringParameters/next_token is not a token this API issued',
+          { path: NEXT_TOKEN, message: 'is not a token this API issued' },
         ]);
       }
       const [tokenScope, key] = JSON.parse(Buffer.from(data, 'base64url').toString()) as [
@@ -34,7 +36,7 @@ export const createPageTokens = (secret: string) => {
       ];
       if (tokenScope !== scope) {
         throw new BadRequestError('Invalid next_token', [
-          '/queryStringParameters/next_token belongs to another listing',
+          { path: NEXT_TOKEN, message: 'belongs to another listing' },
         ]);
       }
       return key;

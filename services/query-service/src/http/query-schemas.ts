@@ -20,6 +20,20 @@ export const nextTokenSchema = {
 
 export const DEFAULT_PAGE_SIZE = 100;
 
+/** An optional digit-string parameter, once validated, as the number it stands for. */
+export const optionalNumber = (digits: string | undefined) =>
+  digits === undefined ? undefined : Number(digits);
+
+/**
+ * The integers that digit-string parameters stand for, each beside the schema whose pattern
+ * admits exactly them: the OpenAPI document declares such a parameter `type: integer` with these
+ * bounds (found by its pattern), and a test checks that the server accepts exactly those.
+ */
+export const INTEGER_PARAMETERS = [
+  { schema: limitSchema, minimum: 1, maximum: 100 },
+  { schema: versionSchema, minimum: 1, maximum: 999_999_999_999_999 },
+] as const;
+
 const queryStringSchema = <P, R>(properties: P, required: R) =>
   ({
     type: 'object',
@@ -34,12 +48,21 @@ export const listRequestSchema = queryStringSchema(
   [] as const,
 );
 
+/**
+ * `min_version`: read your writes (docs/api.md#reading-your-own-writes), a version the read waits
+ * for within a bound, the same kind of number as `version`.
+ */
 export const detailRequestSchema = queryStringSchema(
-  { user_id: userIdSchema, version: versionSchema } as const,
+  { user_id: userIdSchema, version: versionSchema, min_version: versionSchema } as const,
   ['user_id'] as const,
 );
 
 export const historyRequestSchema = queryStringSchema(
-  { user_id: userIdSchema, limit: limitSchema, next_token: nextTokenSchema } as const,
+  {
+    user_id: userIdSchema,
+    limit: limitSchema,
+    next_token: nextTokenSchema,
+    min_version: versionSchema,
+  } as const,
   ['user_id'] as const,
 );

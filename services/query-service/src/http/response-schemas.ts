@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@users/shared/schemas';
+import { EVENT_TYPES, eventPayloadSchemas, PERSONAL_FIELDS } from '@users/shared/schemas';
 
 const nullableText = { type: ['string', 'null'] } as const;
 const timestamp = { type: 'string', format: 'date-time' } as const;
@@ -41,31 +41,51 @@ export const detailBodySchema = {
   additionalProperties: false,
 } as const;
 
+type PayloadSchema = { properties: Record<string, object> };
+
+/** A stored payload as /history shows it: personal fields null once their user is erased. */
+const historyPayloadSchema = (schema: PayloadSchema) => ({
+  ...schema,
+  properties: Object.fromEntries(
+    Object.entries(schema.properties).map(([field, fieldSchema]) => [
+      field,
+      (PERSONAL_FIELDS as readonly string[]).includes(field)
+        ? { ...fieldSchema, type: ['string', 'null'], description: 'null once the user is erased' }
+        : fieldSchema,
+    ]),
+  ),
+});
+
+/** One entry of GET /history per event type: its payload as the event stored it. */
+export const historyEventSchemas = Object.fromEntries(
+  EVENT_TYPES.map((type) => [
+    type,
+    {
+      type: 'object',
+      properties: {
+        sequence: { type: 'integer', minimum: 1 },
+        event_type: { const: type },
+        payload: historyPayloadSchema(eventPayloadSchemas[type]),
+        occurred_at: timestamp,
+        personal_data_erased: { const: true },
+      },
+      required: ['sequence', 'event_type', 'payload', 'occurred_at'],
+      additionalProperties: false,
+    },
+  ]),
+);
+
 /** GET /history's 200. */
 export const historyBodySchema = {
   type: 'object',
   properties: {
     user_id: { type: 'string' },
-    events: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          sequence: { type: 'integer', minimum: 1 },
-          event_type: { enum: EVENT_TYPES },
-          payload: { type: 'object' },
-          occurred_at: timestamp,
-          personal_data_erased: { const: true },
-        },
-        required: ['sequence', 'event_type', 'payload', 'occurred_at'],
-        additionalProperties: false,
-      },
-    },
+    events: { type: 'array', items: { oneOf: Object.values(historyEventSchemas) } },
     next_token: nextToken,
   },
   required: ['user_id', 'events'],
   additionalProperties: false,
-} as const;
+};
 
 /** GET /console/feed's 200: the newest events across users, without personal data. */
 export const feedBodySchema = {

@@ -22,7 +22,7 @@ export const SECURITY_HEADERS = {
 export const staticFilesHandler = (files: Record<string, StaticFile>) =>
   httpHandler({ public: true }, async (event) => {
     const found = files[(event as { rawPath: string }).rawPath];
-    if (!found) throw new NotFoundError('Not found');
+    if (!found) throw new NotFoundError();
     return {
       statusCode: 200,
       headers: {

@@ -167,8 +167,11 @@ const CommandForm = ({ onDone }) => {
   const [lag, setLag] = useState(undefined);
   useEffect(() => {
     api('/openapi.json').then(({ body }) => {
-      const branches =
-        body.paths['/command'].post.requestBody.content['application/json'].schema.oneOf;
+      // The document names its schemas: `#/components/schemas/X` is followed to X.
+      const resolve = (schema) =>
+        schema.$ref ? body.components.schemas[schema.$ref.split('/').pop()] : schema;
+      const request = body.paths['/command'].post.requestBody.content['application/json'].schema;
+      const branches = resolve(request).oneOf.map(resolve);
       setCommands(
         branches.map((branch) => ({
           type: branch.properties.event_type.const,

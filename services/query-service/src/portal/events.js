@@ -21,21 +21,29 @@ const row = (cells) => {
   return tr;
 };
 
-const fieldsOf = (schema, prefix = '') =>
-  Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
+/** The document names its schemas: `#/components/schemas/X` is followed to X. */
+let schemas = {};
+const resolve = (schema) => (schema.$ref ? schemas[schema.$ref.split('/').pop()] : schema);
+
+const fieldsOf = (schema, prefix = '') => {
+  const object = resolve(schema);
+  return Object.entries(object.properties ?? {}).flatMap(([name, named]) => {
+    const property = resolve(named);
     const path = `${prefix}${name}`;
     const here = [
       path,
       typeOf(property),
-      (schema.required ?? []).includes(name) ? 'yes' : '',
+      (object.required ?? []).includes(name) ? 'yes' : '',
       property.description ?? '',
     ];
     return property.type === 'object' && property.properties
       ? [here, ...fieldsOf(property, `${path}.`)]
       : [here];
   });
+};
 
 const render = (document_) => {
+  schemas = document_.components.schemas ?? {};
   const title = document.createElement('h2');
   title.textContent = `${document_.info.title} (AsyncAPI ${document_.asyncapi}, contract ${document_.info.version})`;
   const intro = document.createElement('p');
@@ -48,7 +56,8 @@ const render = (document_) => {
     summary.textContent = `${message.name}: ${message.summary}`;
     const table = document.createElement('table');
     table.append(row(['detail field', 'type', 'required', 'meaning']));
-    for (const cells of fieldsOf(message.payload.properties.detail)) table.append(row(cells));
+    const detail = resolve(resolve(message.payload).properties.detail);
+    for (const cells of fieldsOf(detail)) table.append(row(cells));
     details.append(summary, table);
     section.append(details);
   }

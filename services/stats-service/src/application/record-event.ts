@@ -2,7 +2,7 @@ import {
   INTEGRATION_SCHEMA_VERSION,
   type IntegrationEvent,
   type Subscription,
-} from '@users/shared/integration';
+} from '@users/events';
 import { dayOf, figuresOf } from '../domain/daily-figures';
 import type { StatsStore } from './ports';
 

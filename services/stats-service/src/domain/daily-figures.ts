@@ -1,4 +1,4 @@
-import type { IntegrationEvent } from '@users/shared/integration';
+import type { IntegrationEvent } from '@users/events';
 
 /** What the stats service counts per day (UTC) from the integration events. */
 export type DailyFigures = {

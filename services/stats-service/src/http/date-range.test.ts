@@ -12,15 +12,16 @@ describe('the days of a /stats request', () => {
   });
 
   it.each([
-    ['2026-02-30', '2026-03-01', /from is not a calendar date/],
-    ['2026-03-01', '2026-13-01', /to is not a calendar date/],
-    ['2026-03-02', '2026-03-01', /to must not be before from/],
-    ['2026-01-01', '2027-01-02', /at most 366 days/],
-  ])('refuses %s to %s (400)', (from, to, reason) => {
+    ['2026-02-30', '2026-03-01', '/queryStringParameters/from', 'is not a calendar date'],
+    ['2026-03-01', '2026-13-01', '/queryStringParameters/to', 'is not a calendar date'],
+    ['2026-03-02', '2026-03-01', '/queryStringParameters/to', 'must not be before from'],
+    ['2026-01-01', '2027-01-02', '/queryStringParameters', 'a range spans at most 366 days'],
+  ])('refuses %s to %s (400)', (from, to, path, message) => {
     expect(() => daysBetween(from, to)).toThrow(
       expect.objectContaining({
         statusCode: 400,
-        details: { errors: [expect.stringMatching(reason)] },
+        code: 'INVALID_REQUEST',
+        details: { errors: [`${path} ${message}`], fields: [{ path, message }] },
       }),
     );
   });

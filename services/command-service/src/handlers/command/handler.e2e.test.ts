@@ -105,8 +105,15 @@ describe('POST /command', () => {
       const response = await postCommand(body);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/application\/json/);
-      expect(response.body.message).toEqual(expect.any(String));
+      expect(response.body).toMatchObject({
+        message: expect.any(String),
+        code: expect.stringMatching(/^INVALID_(REQUEST|JSON)$/),
+        status: 400,
+      });
       expect(response.body.errors.join(' ')).toMatch(mentions);
+      const fields = response.body.fields as { path: string; message: string }[];
+      expect(fields).toHaveLength(response.body.errors.length);
+      expect(fields.map(({ path, message }) => `${path} ${message}`).join(' ')).toMatch(mentions);
     });
 
     it('stores nothing for any of them', async () => {
@@ -114,10 +121,29 @@ describe('POST /command', () => {
     });
   });
 
+  it('says what is wrong with a field in words a person can be shown', async () => {
+    const response = await postCommand(balance(uniqueUserId(), 0));
+    expect(response).toMatchObject({
+      status: 400,
+      body: {
+        message: 'Invalid request',
+        code: 'INVALID_REQUEST',
+        title: 'Invalid request',
+        status: 400,
+        detail: 'Invalid request',
+        errors: ['/body/payload/delta must not be 0'],
+        fields: [{ path: '/body/payload/delta', message: 'must not be 0' }],
+      },
+    });
+  });
+
   it('refuses a body over 64 KB with 413', async () => {
     const response = await postCommand({ ...created(uniqueUserId()), pad: 'x'.repeat(65 * 1024) });
     expect(response.status).toBe(413);
-    expect(response.body.message).toMatch(/exceeds/);
+    expect(response.body).toMatchObject({
+      message: 'Request body exceeds 65536 bytes',
+      code: 'PAYLOAD_TOO_LARGE',
+    });
   });
 
   it('refuses a malformed Idempotency-Key header with 400', async () => {
@@ -134,12 +160,23 @@ describe('POST /command', () => {
       await postCommand(created(userId));
       const response = await postCommand(created(userId, 'Mallory'));
       expect(response.status).toBe(409);
-      expect(response.body.message).toMatch(/exists/);
+      expect(response.body).toMatchObject({
+        message: 'User already exists',
+        code: 'USER_ALREADY_EXISTS',
+      });
     });
 
     it('404 for a command on a user that does not exist', async () => {
       const response = await postCommand(balance(uniqueUserId(), 5));
       expect(response).toMatchObject({ status: 404, body: { message: 'User ID not found' } });
+      expect(response.body).toEqual({
+        message: 'User ID not found',
+        code: 'USER_NOT_FOUND',
+        type: 'https://github.com/users-cqrs/errors#USER_NOT_FOUND',
+        title: 'User not found',
+        status: 404,
+        detail: 'User ID not found',
+      });
     });
 
     it('410 for any command on a deleted user', async () => {
@@ -152,7 +189,10 @@ describe('POST /command', () => {
         { user_id: userId, event_type: 'USER_UPDATED', payload: { name: 'B' } },
         { user_id: userId, event_type: 'USER_DELETED', payload: {} },
       ]) {
-        expect((await postCommand(command)).status).toBe(410);
+        expect(await postCommand(command)).toMatchObject({
+          status: 410,
+          body: { code: 'USER_DELETED', message: 'User has been deleted' },
+        });
       }
     });
 
@@ -163,7 +203,12 @@ describe('POST /command', () => {
       const response = await postCommand(balance(userId, -11));
       expect(response).toMatchObject({
         status: 422,
-        body: { message: expect.stringMatching(/below 0/) },
+        body: {
+          message: 'Balance cannot go below 0',
+          code: 'INSUFFICIENT_BALANCE',
+          balance: 10,
+          delta: -11,
+        },
       });
       await storedSequences(userId, [1, 2]);
     });
@@ -185,7 +230,10 @@ describe('POST /command', () => {
       const userId = uniqueUserId();
       await postCommand(created(userId));
       const stale = await postCommand(balance(userId, 5, { expected_version: 0 }));
-      expect(stale).toMatchObject({ status: 409, body: { current_version: 1 } });
+      expect(stale).toMatchObject({
+        status: 409,
+        body: { message: 'Version conflict', code: 'VERSION_CONFLICT', current_version: 1 },
+      });
       const fresh = await postCommand(balance(userId, 5, { expected_version: 1 }));
       expect(fresh).toMatchObject({ status: 200, body: { sequence: 2 } });
       await storedSequences(userId, [1, 2]);
@@ -248,7 +296,10 @@ describe('POST /command', () => {
       await postCommand(balance(userId, 3), { 'idempotency-key': key });
       const response = await postCommand(balance(userId, 4), { 'idempotency-key': key });
       expect(response.status).toBe(422);
-      expect(response.body.message).toMatch(/Idempotency-Key/);
+      expect(response.body).toMatchObject({
+        message: expect.stringMatching(/Idempotency-Key/),
+        code: 'IDEMPOTENCY_KEY_REUSED',
+      });
     });
   });
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { dataKeysFromEnv } from '@users/shared';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
-import { httpHandler, jsonResponse } from '@users/shared/http';
+import { httpHandler } from '@users/shared/http';
 import { executeCommand } from '../../application/execute-command';
 import type { UserCommand } from '../../domain/commands';
 import { authorizeCommand } from '../../http/authorization';
-import { acceptedBody, refusalError } from '../../http/command-responses';
+import { acceptedResponse, refusalError } from '../../http/command-responses';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
 import { commandObserver, countOutcome } from './metrics';
 import { validateCommandRequest } from './request-validator';
@@ -33,7 +33,7 @@ export const handler = httpHandler(
       deadline: Date.now() + getRemainingTimeInMillis() - ANSWER_MS,
     });
     countOutcome(body.event_type, outcome);
-    if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
-    return jsonResponse(200, acceptedBody(outcome));
+    if (outcome.kind === 'refused') throw refusalError(outcome.refusal, outcome.replayed);
+    return acceptedResponse(outcome);
   },
 );

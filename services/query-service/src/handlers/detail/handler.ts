@@ -1,28 +1,48 @@
-import { httpHandler, jsonResponse, NotFoundError } from '@users/shared/http';
+import { HttpError, httpHandler, jsonResponse, UserNotFoundError } from '@users/shared/http';
+import type { Context } from 'aws-lambda';
 import { readableDetail } from '../../application/reading-rules';
 import { authorizeQuery } from '../../http/authorization';
+import { detailEntityTag } from '../../http/entity-tag';
+import { optionalNumber } from '../../http/query-schemas';
 import { validateDetailRequest } from '../../http/query-validators';
 import { toDetailItem } from '../../infrastructure/read-model-items';
+import { checkpointAtLeast } from '../checkpoint';
 import { liveReadModels } from '../dependencies';
 
-/** The current detail, or with `version` the detail as it was right after that event. */
-const findDetail = async (userId: string, version?: string) => {
+type DetailQuery = { user_id: string; version?: string; min_version?: string };
+
+/**
+ * The current detail, or with `version` the detail as it was right after that event: a user the
+ * reader may not see is not found (USER_NOT_FOUND), nor is a version past a readable user's newest
+ * (VERSION_NOT_FOUND). With `min_version`, once the read models have reached it: only it is
+ * waited for, a `version` past what they then hold is not found, as without `min_version` (the
+ * caller vouches for `min_version`, the command's `sequence`, not for `version`).
+ */
+const findDetail = async (
+  query: DetailQuery,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+) => {
   const readModels = await liveReadModels();
-  if (!version) return readableDetail(await readModels.getDetail(userId));
-  const [current, entry] = await Promise.all([
-    readModels.getDetail(userId),
-    readModels.getHistoryEntry(userId, Number(version)),
-  ]);
-  return readableDetail(current, { version: Number(version), entry });
+  const asOf = optionalNumber(query.version);
+  const minVersion = optionalNumber(query.min_version);
+  const current = await checkpointAtLeast(readModels, query.user_id, minVersion, context);
+  const now = readableDetail(current);
+  if (!now) throw new UserNotFoundError();
+  if (asOf === undefined) return now;
+  // Read after the checkpoint: entries are written before it moves, so one at or below it is there.
+  const entry = await readModels.getHistoryEntry(query.user_id, asOf);
+  const then = readableDetail(current, { version: asOf, entry });
+  if (!then) throw new HttpError('VERSION_NOT_FOUND', 'Version not found', {});
+  return then;
 };
 
 export const handler = httpHandler(
   { authorize: authorizeQuery('detail'), schema: validateDetailRequest },
-  async ({ queryStringParameters: { user_id, version } }) => {
-    const detail = await findDetail(user_id, version);
-    if (!detail) throw new NotFoundError('User ID not found');
+  async ({ queryStringParameters }, context) => {
+    const detail = await findDetail(queryStringParameters, context);
     // The original API answered with the stored item itself: the same names, tombstone aside.
     const { Deleted: _, ...body } = toDetailItem(detail);
-    return jsonResponse(200, body);
+    const answer = jsonResponse(200, body);
+    return { ...answer, headers: { ...answer.headers, etag: detailEntityTag(detail.version) } };
   },
 );

@@ -236,12 +236,9 @@ describe('the projector of several projection versions', () => {
 
   it("never holds the live version's erasure back for a registry that fails: the erasure is applied, the batch comes again", async () => {
     const live = new InMemoryReadModelStore();
-    const { project, keys } = setUp(
-      [{ version: 2, state: 'ready', behind: { at: 't', reason: 'r' } }],
-      {
-        1: live,
-      },
-    );
+    const { keys } = setUp([{ version: 2, state: 'ready', behind: { at: 't', reason: 'r' } }], {
+      1: live,
+    });
     const failing = createVersionedProjector(
       {
         state: async () => ({

@@ -1,5 +1,5 @@
+import { isSubscribed, readDeliveredEvent } from '@users/events';
 import { logger } from '@users/shared';
-import { isSubscribed, readDeliveredEvent } from '@users/shared/integration';
 import { annotateCorrelation, count, recordLag } from '@users/shared/observability';
 import type { StatsStore } from '../../application/ports';
 import { recordEvent, STATS_SUBSCRIPTION } from '../../application/record-event';

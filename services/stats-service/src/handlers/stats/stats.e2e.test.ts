@@ -76,7 +76,13 @@ describe('GET /stats, fed by the integration events on the local bus', () => {
   ])('answers %s with 400 and its reason', async (path, reason) => {
     const answer = await get(path);
     expect(answer.status).toBe(400);
-    expect(answer.body.message).toBe('Invalid request');
+    expect(answer.body).toMatchObject({
+      message: 'Invalid request',
+      code: 'INVALID_REQUEST',
+      status: 400,
+      detail: 'Invalid request',
+    });
     expect(answer.body.errors.join(' ')).toMatch(reason);
+    expect(answer.body.fields).toHaveLength(answer.body.errors.length);
   });
 });
