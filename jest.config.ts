@@ -35,6 +35,7 @@ const config: Config = {
         ...(shared.testPathIgnorePatterns ?? []),
         '\\.int\\.test\\.ts$',
         '\\.e2e\\.test\\.ts$',
+        '\\.drill\\.test\\.ts$',
       ],
     },
     {
@@ -51,6 +52,11 @@ const config: Config = {
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
     },
+    // `npm run test:drills` only: kill -9, lost responses, load, long erasures and the long
+    // simulation, each on stacks of its own (minutes each; `npm test` stays a quick loop).
+    ...(process.env.JEST_DRILLS === '1'
+      ? [{ ...shared, displayName: 'drills', testMatch: ['<rootDir>/**/*.drill.test.ts'] }]
+      : []),
   ],
 };
 

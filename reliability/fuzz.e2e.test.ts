@@ -8,6 +8,8 @@ import { type Answer as StoreAnswer, storeDisagreements } from './store-accounti
 
 /** 1,000 cases per run in `npm test`; `npm run fuzz` runs 20,000. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+/** A count, not a pace: each request may take a generous 100 ms on a busy machine. */
+const TIMEOUT_MS = Math.max(60_000, RUNS * 100);
 
 type Answer = { status: number; body: unknown; correlationId: string | null };
 
@@ -46,14 +48,14 @@ describe('HTTP fuzzing', () => {
       }),
       { numRuns: Math.round(RUNS / 2) },
     );
-  });
+  }, TIMEOUT_MS);
 
   it(`answers ${Math.round(RUNS / 2)} random queries with JSON and never a 5xx`, async () => {
     await fc.assert(
       fc.asyncProperty(queryRequest, async (path) => expectWellFormed(await send(path))),
       { numRuns: Math.round(RUNS / 2) },
     );
-  });
+  }, TIMEOUT_MS);
 
   it('stored an event for exactly the requests it accepted, and nothing for refusals', async () => {
     const { client, eventsTable, keys } = stageConfig('local', {

@@ -4,7 +4,7 @@ import { runSoak } from './soak';
 
 /**
  * The CI-sized network drill of `npm run chaos` and a short `npm run soak`, apart from the kill
- * drills (reliability.e2e.test.ts) so that both files can run side by side, on ports of their own.
+ * drills (reliability.drill.test.ts) so that both files can run side by side, on ports of their own.
  */
 describe('reliability under lost responses and load (CI size)', () => {
   it('stores every command once when DynamoDB responses are lost, with and without keys', async () => {
