@@ -34,28 +34,36 @@ const expectWellFormed = ({ status, body, correlationId }: Answer) => {
 describe('HTTP fuzzing', () => {
   const commands: StoreAnswer[] = [];
 
-  it(`answers ${Math.round(RUNS / 2)} random POST /command requests with JSON and never a 5xx`, async () => {
-    await fc.assert(
-      fc.asyncProperty(commandBody, commandHeaders, async (body, headers) => {
-        const answer = await send('/command', { method: 'POST', headers, body });
-        expectWellFormed(answer);
-        const reply = answer.body as { message?: string; event_id?: string };
-        commands.push({
-          correlationId: answer.correlationId as string,
-          ...(answer.status === 200 &&
-            reply.message === 'Event stored' && { storedEventId: reply.event_id }),
-        });
-      }),
-      { numRuns: Math.round(RUNS / 2) },
-    );
-  }, TIMEOUT_MS);
+  it(
+    `answers ${Math.round(RUNS / 2)} random POST /command requests with JSON and never a 5xx`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(commandBody, commandHeaders, async (body, headers) => {
+          const answer = await send('/command', { method: 'POST', headers, body });
+          expectWellFormed(answer);
+          const reply = answer.body as { message?: string; event_id?: string };
+          commands.push({
+            correlationId: answer.correlationId as string,
+            ...(answer.status === 200 &&
+              reply.message === 'Event stored' && { storedEventId: reply.event_id }),
+          });
+        }),
+        { numRuns: Math.round(RUNS / 2) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it(`answers ${Math.round(RUNS / 2)} random queries with JSON and never a 5xx`, async () => {
-    await fc.assert(
-      fc.asyncProperty(queryRequest, async (path) => expectWellFormed(await send(path))),
-      { numRuns: Math.round(RUNS / 2) },
-    );
-  }, TIMEOUT_MS);
+  it(
+    `answers ${Math.round(RUNS / 2)} random queries with JSON and never a 5xx`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(queryRequest, async (path) => expectWellFormed(await send(path))),
+        { numRuns: Math.round(RUNS / 2) },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
   it('stored an event for exactly the requests it accepted, and nothing for refusals', async () => {
     const { client, eventsTable, keys } = stageConfig('local', {
