@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { STATE_DIR } from '../scripts/local-stack/paths';
 import { type LocalStack, startLocalStack } from '../scripts/local-stack/stack';
 import { buildBundles } from './bundles';
-import { onOwnDynamoDbLocal } from './fixtures';
 import { printPeers, printReport } from './report';
 import { coldBurst } from './scenarios/cold-burst';
 import { coldStart } from './scenarios/cold-start';
@@ -28,6 +27,18 @@ import { rebuild } from './scenarios/rebuild';
 const quick = process.env.BENCH_QUICK === '1';
 /** BENCH_ONLY=peers or rebuild runs that scenario alone (its own DynamoDB Local, no stack). */
 const only = process.env.BENCH_ONLY;
+/**
+ * The peers on DynamoDB Locals of their own (one per contender, ports 8330-8336), or with
+ * BENCH_PEERS_SHARED=1 all on one, as the bench ran them before (to compare: docs/benchmarks.md).
+ */
+const peerSettings = {
+  port: 8330,
+  rounds: quick ? 2 : 3,
+  options: {
+    profile: process.env.BENCH_CPU_PROFILE === '1',
+    shared: process.env.BENCH_PEERS_SHARED === '1',
+  },
+};
 const PORTS = { http: 3200, lambda: 3202, dynamodb: 8300, localAws: 3204 };
 
 const startStack = async (): Promise<{
@@ -73,17 +84,14 @@ const writeAlone = (name: string, results: unknown) => {
 
 const peersAlone = async () => {
   const bundles = await buildBundles();
-  const results = await onOwnDynamoDbLocal(8330, (endpoint, kmsEndpoint) =>
-    peers(
-      { endpoint, kmsEndpoint, runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 3 },
-      bundles.command.file,
-      {
-        profile: process.env.BENCH_CPU_PROFILE === '1',
-      },
-    ),
+  const { port, rounds, options } = peerSettings;
+  const results = await peers(
+    { port, runMs: quick ? 1000 : 3000, rounds },
+    bundles.command.file,
+    options,
   );
   printPeers(results);
-  writeAlone('peers', results);
+  writeAlone(options.shared ? 'peers-shared' : 'peers', results);
 };
 
 /** BENCH_ONLY=rebuild: the rebuild, a projection build and the live pointer's cost, alone. */
@@ -120,15 +128,13 @@ const main = async () => {
       { endpoint, kmsEndpoint, baseUrl, ...settings },
       bundles.command.file,
     );
-    log('peers: Castore and the raw loop');
-    // On a DynamoDB Local of their own, as with BENCH_ONLY=peers: beside the running stack the
-    // tables made after the command path answered Castore and the raw loop 10 commands/s.
-    const peerResults = await onOwnDynamoDbLocal(8330, (ownEndpoint, ownKms) =>
-      peers(
-        { endpoint: ownEndpoint, kmsEndpoint: ownKms, ...settings, rounds: quick ? 2 : 3 },
-        bundles.command.file,
-        { profile: process.env.BENCH_CPU_PROFILE === '1' },
-      ),
+    log('peers: Castore, Equinox and the raw loop');
+    // Not on the stack's DynamoDB Local: there the tables made after the command path answered
+    // Castore and the raw loop 10 commands/s (why: docs/benchmarks.md, the peers section).
+    const peerResults = await peers(
+      { port: peerSettings.port, runMs: settings.runMs, rounds: peerSettings.rounds },
+      bundles.command.file,
+      peerSettings.options,
     );
     log('query path');
     const query = await queryPath({ endpoint, baseUrl, ...settings }, bundles.detail.file);

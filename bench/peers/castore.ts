@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventStore, EventType } from '@castore/core';
 import {
   DynamoDBSingleTableEventStorageAdapter,
@@ -13,7 +13,7 @@ import {
 /**
  * The same user domain on Castore 2.4.2 (a peer, for the bench only): its event store with the
  * DynamoDB single-table adapter, a command as Castore's demo writes one (getAggregate, decide,
- * pushEvent at the next version), on the same DynamoDB Local as the product.
+ * pushEvent at the next version), on a DynamoDB Local of its own.
  */
 const userCreated = new EventType<'USER_CREATED', { name: string; email: string }>({
   type: 'USER_CREATED',
@@ -29,9 +29,8 @@ const STORE_ID = 'USERS';
  * projections and message buses from, as the product's events table has: on DynamoDB Local a
  * stream costs every write, in AWS nothing.
  */
-export const createCastoreTable = async (endpoint: string, { stream = false } = {}) => {
+export const createCastoreTable = async (client: DynamoDBClient, { stream = false } = {}) => {
   const tableName = `castore-${randomUUID()}`;
-  const client = castoreClient(endpoint);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -64,14 +63,8 @@ export const createCastoreTable = async (endpoint: string, { stream = false } = 
   return tableName;
 };
 
-const castoreClient = (endpoint: string) =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-
-export const castoreUsers = (endpoint: string, tableName: string) => {
+/** The users on Castore's table through `client` (the bench's clients count what it sends). */
+export const castoreUsers = (client: DynamoDBClient, tableName: string) => {
   const store = new EventStore({
     eventStoreId: STORE_ID,
     eventTypes: [userCreated, userBalance],
@@ -85,7 +78,7 @@ export const castoreUsers = (endpoint: string, tableName: string) => {
           },
     eventStorageAdapter: new DynamoDBSingleTableEventStorageAdapter({
       tableName,
-      dynamoDBClient: castoreClient(endpoint),
+      dynamoDBClient: client,
     }),
   });
   return {

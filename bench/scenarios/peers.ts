@@ -3,7 +3,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { KmsDataKeys } from '@users/shared';
 import { createDocumentClient } from '@users/shared/dynamo';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../scripts/local-stack/dynamodb-local';
+import { startLocalAws } from '../../scripts/local-stack/local-aws';
 import { LOCAL_KMS_KEY_ID } from '../../scripts/local-stack/local-kms';
+import { stopProcessGroup } from '../../scripts/local-stack/processes';
 import { createTables } from '../../scripts/local-stack/tables';
 import {
   type CommandRequest,
@@ -20,20 +23,40 @@ import {
 } from '../fixtures';
 import { type HttpHandler, httpEvent, lambdaContext } from '../lambda';
 import { castoreUsers, createCastoreTable } from '../peers/castore';
+import { peerClient } from '../peers/client';
+import { createEquinoxTable, equinoxUsers } from '../peers/equinox';
+import { averageFootprint, type Footprint, meterItems } from '../peers/footprint';
 import { profileDuring } from '../profile';
 import { describeRuns, type LoadResult, median, round, runLoad } from '../stats';
 
 const SHORT_USERS = 2000;
 const LONG_USERS = 4;
 const LONG_HISTORY = 1000;
+/** Fresh users per contender and history whose one command is counted and measured. */
+const METERED_USERS = 4;
 
 /**
- * Castore's table has a stream like the product's events table (`castoreNoStream`: without, as
- * its adapter's docs create it; short histories only). `rawSmall` is the raw loop writing items of Castore's size (type, payload, time: no event id,
- * correlation id, schema version or state snapshot): on DynamoDB Local an item's size weighs on
- * every write, which AWS bills the same up to 1 KB.
+ * `castoreNoStream` is Castore on a table without a stream (as its adapter's docs create it),
+ * `rawSmall` the raw loop writing items of Castore's size (type, payload, time: no event id,
+ * correlation id, schema version or state snapshot): controls, on short histories only.
  */
-type Contender = 'product' | 'castore' | 'castoreNoStream' | 'raw' | 'rawSmall';
+const CONTENDERS = ['product', 'castore', 'equinox', 'raw', 'castoreNoStream', 'rawSmall'] as const;
+type Contender = (typeof CONTENDERS)[number];
+const CONTROLS: readonly Contender[] = ['castoreNoStream', 'rawSmall'];
+const METERED: readonly Contender[] = ['product', 'castore', 'equinox', 'raw'];
+
+/** A contender as the bench drives it: USER_BALANCE +1 on users it seeded. */
+type Party = {
+  /** Gives each of `userIds` a history of `length` events: created, then balance changes. */
+  seed: (userIds: string[], length: number) => Promise<void>;
+  command: (userId: string) => Promise<unknown>;
+  /** The same command through fresh clients that count its requests and measure its items. */
+  metered: () => {
+    command: (userId: string) => Promise<unknown>;
+    sent: Record<string, number>;
+    footprint: Footprint;
+  };
+};
 
 /** In parallel, a few at a time. */
 const eachAtOnce = async <T>(items: T[], work: (item: T) => Promise<unknown>, atOnce = 16) => {
@@ -47,25 +70,81 @@ const eachAtOnce = async <T>(items: T[], work: (item: T) => Promise<unknown>, at
 
 /**
  * The product's bundled command handler against Castore 2.4.2 (getAggregate + pushEvent, its
- * DynamoDB single-table adapter) and the raw loop (Query the head, conditional PutItem), on one
- * DynamoDB Local: USER_BALANCE +1 on short histories (a different user for each command, as a
- * warm function in AWS sees many users: no data-key cache helps) and on 1,000-event histories.
- * Order rotated each round; medians.
+ * DynamoDB single-table adapter), EquinoxJS 1.2.0 (its DynamoStore's Tip, Snapshot access, no
+ * cache) and the raw loop (Query the head, conditional PutItem): USER_BALANCE +1 on short
+ * histories (a different user for each command, as a warm function in AWS sees many users: no
+ * data-key cache helps) and on 1,000-event histories. Order rotated each round; medians.
+ *
+ * Each contender has a DynamoDB Local of its own (ports `port`, `port + 1`, ...; the product's
+ * local KMS after them), started before the first round. DynamoDB Local keeps the stream records
+ * of all its tables in one SQLite table indexed by sequence number only, and on every write to a
+ * table with a stream looks up that stream's first record by scanning it from the start: on one
+ * shared instance each write costs in proportion to the records other tables' streams wrote
+ * before this one's first, which favours whichever contender was seeded first (docs/benchmarks.md).
+ * `shared` puts every contender on one instance, seeded in the order above, to show that effect.
  */
 export const peers = async (
-  {
-    endpoint,
-    kmsEndpoint,
-    runMs,
-    rounds,
-  }: { endpoint: string; kmsEndpoint: string; runMs: number; rounds: number },
+  { port, runMs, rounds }: { port: number; runMs: number; rounds: number },
   commandBundle: string,
-  { profile = false }: { profile?: boolean } = {},
+  { profile = false, shared = false }: { profile?: boolean; shared?: boolean } = {},
 ) => {
-  const client = createDocumentClient({ endpoint });
-  // Every contender on this DynamoDB Local, the product too: its bundle reads its tables and
-  // endpoint as it loads, so a copy of its own is loaded here, and the environment put back after.
+  const instances: DynamoDbLocal[] = [];
+  const localAws = await startLocalAws(port + CONTENDERS.length);
   const environment = { ...process.env };
+  try {
+    const endpoints = {} as Record<Contender, string>;
+    for (const [index, contender] of CONTENDERS.entries()) {
+      if (!shared || index === 0) instances.push(await startDynamoDbLocal(port + index));
+      endpoints[contender] = (instances.at(-1) as DynamoDbLocal).endpoint;
+    }
+    const product = await productParty(endpoints.product, localAws.endpoint, commandBundle);
+    const smallItem = (userId: string, version: number) => ({
+      AggregateID: userId,
+      Sequence: version,
+      EventType: 'USER_BALANCE',
+      Payload: '{"delta":1}',
+      OccurredAt: new Date().toISOString(),
+    });
+    const rawTemplate = throwawayHistoryItems('template', 2)[1] as Record<string, unknown>;
+    const parties: Record<Contender, Party> = {
+      product: product.party,
+      castore: await castoreParty(endpoints.castore, { stream: true }),
+      equinox: await equinoxParty(endpoints.equinox),
+      raw: await rawParty(endpoints.raw, throwawayHistoryItems, (userId, Sequence) => ({
+        ...rawTemplate,
+        AggregateID: userId,
+        Sequence,
+        EventId: randomUUID(),
+      })),
+      castoreNoStream: await castoreParty(endpoints.castoreNoStream, { stream: false }),
+      rawSmall: await rawParty(
+        endpoints.rawSmall,
+        (userId, length) => Array.from({ length }, (_, i) => smallItem(userId, i + 1)),
+        smallItem,
+      ),
+    };
+    return {
+      instances: shared ? 'one shared DynamoDB Local' : 'a DynamoDB Local per contender',
+      ...(await contest(parties, { runMs, rounds, profile })),
+      footprint: await footprints(parties),
+      requestsPerCommand: await product.requestsPerCommand(),
+    };
+  } finally {
+    for (const name of Object.keys(process.env)) {
+      if (!(name in environment)) delete process.env[name];
+    }
+    Object.assign(process.env, environment);
+    for (const instance of instances) await stopProcessGroup(instance.process, 'SIGKILL');
+    await localAws.stop();
+  }
+};
+
+/**
+ * The product on its DynamoDB Local: its bundle reads its tables and endpoint as it loads, so the
+ * environment is set first (the caller puts it back) and a copy of its own is loaded.
+ */
+const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle: string) => {
+  const client = createDocumentClient({ endpoint });
   const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
   Object.assign(process.env, {
     EVENTS_TABLE: tables.EventsTable,
@@ -73,19 +152,63 @@ export const peers = async (
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });
-  benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
+  const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
   const handler = loadOwnCopy(commandBundle);
-  try {
-    return await contest(
-      { endpoint, kmsEndpoint, runMs, rounds, client, handler, profile },
-      tables.EventsTable,
-    );
-  } finally {
-    for (const name of Object.keys(process.env)) {
-      if (!(name in environment)) delete process.env[name];
-    }
-    Object.assign(process.env, environment);
-  }
+  const context = lambdaContext('command');
+  const kmsClient = () =>
+    new KMSClient({
+      region: 'us-east-1',
+      endpoint: kmsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  const party: Party = {
+    seed: async (userIds, length) => {
+      const sealed: Record<string, unknown>[] = [];
+      await eachAtOnce(userIds, async (id) => {
+        sealed.push(...(await sealedHistoryItems(keys, id, length)));
+      });
+      await writeItems(client, tables.EventsTable, sealed);
+    },
+    command: async (userId) => {
+      const body = { user_id: userId, event_type: 'USER_BALANCE', payload: { delta: 1 } };
+      const response = await handler(httpEvent('POST', '/command', { body }), context);
+      if (response.statusCode !== 200) throw new Error(response.body);
+    },
+    // The bundle's clients cannot be reached: the same application code through a store of its own.
+    metered: () => {
+      const dynamodb = createDocumentClient({ endpoint });
+      const sent = countRequests(dynamodb);
+      const footprint = meterItems(dynamodb, { document: true });
+      const store = new DynamoEventStore(
+        dynamodb,
+        { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+        new KmsDataKeys(dynamodb, kmsClient(), {
+          table: tables.DataKeysTable,
+          kmsKeyId: LOCAL_KMS_KEY_ID,
+        }),
+      );
+      return {
+        sent,
+        footprint,
+        command: async (userId) => {
+          const outcome = await executeCommand(
+            { store, now: () => new Date(), newEventId: randomUUID },
+            {
+              userId,
+              caller: 'bench',
+              correlationId: 'bench',
+              command: { type: 'USER_BALANCE', payload: { delta: 1 } },
+            },
+          );
+          if (outcome.kind !== 'stored') throw new Error(JSON.stringify(outcome));
+        },
+      };
+    },
+  };
+  return {
+    party,
+    requestsPerCommand: () => requestsPerCommand(endpoint, kmsClient),
+  };
 };
 
 /** The bundle loaded anew (its module-level clients and tables), the cached copy left in place. */
@@ -101,125 +224,107 @@ const loadOwnCopy = (bundle: string) => {
   }
 };
 
-const contest = async (
-  {
-    endpoint,
-    kmsEndpoint,
-    runMs,
-    rounds,
-    client,
-    handler,
-    profile,
-  }: {
-    endpoint: string;
-    kmsEndpoint: string;
-    runMs: number;
-    rounds: number;
-    client: ReturnType<typeof createDocumentClient>;
-    handler: HttpHandler;
-    profile: boolean;
-  },
-  productTable: string,
-) => {
-  const keys = benchDataKeys(endpoint, kmsEndpoint, process.env.DATA_KEYS_TABLE as string);
-  const raw = await createTables(endpoint, ['EventsTable']);
-  const castore = castoreUsers(endpoint, await createCastoreTable(endpoint, { stream: true }));
-  const castoreNoStream = castoreUsers(endpoint, await createCastoreTable(endpoint));
-  const ids = (label: string, count: number) =>
-    Array.from({ length: count }, (_, i) => `${label}-${i}-${randomUUID()}`);
-  const users = {
-    short: {
-      product: ids('p', SHORT_USERS),
-      castore: ids('c', SHORT_USERS),
-      raw: ids('r', SHORT_USERS),
-    },
-    long: {
-      product: ids('pl', LONG_USERS),
-      castore: ids('cl', LONG_USERS),
-      raw: ids('rl', LONG_USERS),
+const castoreParty = async (endpoint: string, { stream }: { stream: boolean }): Promise<Party> => {
+  const client = peerClient(endpoint);
+  const table = await createCastoreTable(client, { stream });
+  const users = castoreUsers(client, table);
+  return {
+    seed: (userIds, length) =>
+      eachAtOnce(userIds, (id) => users.seed(id, length), length > 1 ? 4 : 16),
+    command: (userId) => users.addToBalance(userId, 1),
+    metered: () => {
+      const metered = peerClient(endpoint);
+      const sent = countRequests(metered);
+      const footprint = meterItems(metered);
+      const mine = castoreUsers(metered, table);
+      return { sent, footprint, command: (userId) => mine.addToBalance(userId, 1) };
     },
   };
-  const rawSmallUsers = ids('rs', SHORT_USERS);
-  const castoreNoStreamUsers = ids('cn', SHORT_USERS);
-  const smallItem = (userId: string, version: number) => ({
-    AggregateID: userId,
-    Sequence: version,
-    EventType: 'USER_BALANCE',
-    Payload: '{"delta":1}',
-    OccurredAt: new Date().toISOString(),
-  });
-  for (const [kind, length] of [
-    ['short', 1],
-    ['long', LONG_HISTORY],
-  ] as const) {
-    const sealed: Record<string, unknown>[] = [];
-    await eachAtOnce(users[kind].product, async (id) => {
-      sealed.push(...(await sealedHistoryItems(keys, id, length)));
-    });
-    await writeItems(client, productTable, sealed);
-    await writeItems(
-      client,
-      raw.EventsTable,
-      users[kind].raw.flatMap((id) => throwawayHistoryItems(id, length)),
-    );
-    await eachAtOnce(
-      users[kind].castore,
-      (id) => castore.seed(id, length),
-      kind === 'long' ? 4 : 16,
-    );
-  }
-  await writeItems(
-    client,
-    raw.EventsTable,
-    rawSmallUsers.map((id) => smallItem(id, 1)),
-  );
-  await eachAtOnce(castoreNoStreamUsers, (id) => castoreNoStream.seed(id, 1));
+};
 
-  const context = lambdaContext('command');
-  const rawTemplate = throwawayHistoryItems('template', 2)[1] as Record<string, unknown>;
-  let turn = 0;
-  const nextOf = (list: string[]) => list[turn++ % list.length] as string;
-  const rawAppend = async (userId: string, item: (version: number) => Record<string, unknown>) => {
-    const next = (await rawHeadVersion(client, raw.EventsTable, userId)) + 1;
-    await client.send(
+const equinoxParty = async (endpoint: string): Promise<Party> => {
+  const client = peerClient(endpoint);
+  const table = await createEquinoxTable(client, { stream: true });
+  const users = equinoxUsers(client, table);
+  return {
+    seed: (userIds, length) =>
+      eachAtOnce(userIds, (id) => users.seed(id, length), length > 1 ? 4 : 16),
+    command: (userId) => users.addToBalance(userId, 1),
+    metered: () => {
+      const metered = peerClient(endpoint);
+      const sent = countRequests(metered);
+      const footprint = meterItems(metered);
+      const mine = equinoxUsers(metered, table);
+      return { sent, footprint, command: (userId) => mine.addToBalance(userId, 1) };
+    },
+  };
+};
+
+/** The raw loop: read the head (a consistent Query, Limit 1), put the next item if absent. */
+const rawParty = async (
+  endpoint: string,
+  history: (userId: string, length: number) => Record<string, unknown>[],
+  nextItem: (userId: string, version: number) => Record<string, unknown>,
+): Promise<Party> => {
+  const client = createDocumentClient({ endpoint });
+  const { EventsTable: table } = await createTables(endpoint, ['EventsTable']);
+  const append = (through: ReturnType<typeof createDocumentClient>) => async (userId: string) => {
+    const next = (await rawHeadVersion(through, table, userId)) + 1;
+    await through.send(
       new PutCommand({
-        TableName: raw.EventsTable,
-        Item: item(next),
+        TableName: table,
+        Item: nextItem(userId, next),
         ConditionExpression: 'attribute_not_exists(AggregateID)',
       }),
     );
   };
-  type Op = () => Promise<unknown>;
-  const commands = (kind: 'short' | 'long'): Partial<Record<Contender, Op>> => ({
-    product: async () => {
-      const body = {
-        user_id: nextOf(users[kind].product),
-        event_type: 'USER_BALANCE',
-        payload: { delta: 1 },
-      };
-      const response = await handler(httpEvent('POST', '/command', { body }), context);
-      if (response.statusCode !== 200) throw new Error(response.body);
+  return {
+    seed: (userIds, length) =>
+      writeItems(
+        client,
+        table,
+        userIds.flatMap((id) => history(id, length)),
+      ),
+    command: append(client),
+    metered: () => {
+      const metered = createDocumentClient({ endpoint });
+      const sent = countRequests(metered);
+      const footprint = meterItems(metered, { document: true });
+      return { sent, footprint, command: append(metered) };
     },
-    castore: () => castore.addToBalance(nextOf(users[kind].castore), 1),
-    raw: () => {
-      const userId = nextOf(users[kind].raw);
-      return rawAppend(userId, (Sequence) => ({
-        ...rawTemplate,
-        AggregateID: userId,
-        Sequence,
-        EventId: randomUUID(),
-      }));
-    },
-    ...(kind === 'short' && {
-      castoreNoStream: () => castoreNoStream.addToBalance(nextOf(castoreNoStreamUsers), 1),
-      rawSmall: () => {
-        const userId = nextOf(rawSmallUsers);
-        return rawAppend(userId, (version) => smallItem(userId, version));
-      },
-    }),
-  });
+  };
+};
 
-  // Warm-up of every contender's code and of DynamoDB Local's JVM on these tables.
+const ids = (label: string, count: number) =>
+  Array.from({ length: count }, (_, i) => `${label}-${i}-${randomUUID()}`);
+
+const contest = async (
+  parties: Record<Contender, Party>,
+  { runMs, rounds, profile }: { runMs: number; rounds: number; profile: boolean },
+) => {
+  const users = { short: {}, long: {} } as Record<'short' | 'long', Record<Contender, string[]>>;
+  for (const contender of CONTENDERS) {
+    users.short[contender] = ids(`${contender}-short`, SHORT_USERS);
+    await parties[contender].seed(users.short[contender], 1);
+    if (CONTROLS.includes(contender)) continue;
+    users.long[contender] = ids(`${contender}-long`, LONG_USERS);
+    await parties[contender].seed(users.long[contender], LONG_HISTORY);
+  }
+
+  let turn = 0;
+  const nextOf = (list: string[]) => list[turn++ % list.length] as string;
+  type Op = () => Promise<unknown>;
+  const commands = (kind: 'short' | 'long') =>
+    Object.fromEntries(
+      CONTENDERS.filter((contender) => kind === 'short' || !CONTROLS.includes(contender)).map(
+        (contender) => [
+          contender,
+          () => parties[contender].command(nextOf(users[kind][contender])),
+        ],
+      ),
+    ) as Partial<Record<Contender, Op>>;
+
+  // Warm-up of every contender's code and of its DynamoDB Local's JVM.
   for (const op of Object.values(commands('short'))) await runLoad(8, 3000, op as Op);
 
   const scenarios = [
@@ -230,16 +335,13 @@ const contest = async (
   let hotFrames: unknown;
   for (const { kind, concurrency } of scenarios) {
     const ops = commands(kind);
-    const runs: Record<Contender, LoadResult[]> = {
-      product: [],
-      castore: [],
-      castoreNoStream: [],
-      raw: [],
-      rawSmall: [],
-    };
+    const runs = Object.fromEntries(CONTENDERS.map((c) => [c, [] as LoadResult[]])) as Record<
+      Contender,
+      LoadResult[]
+    >;
     const order = Object.keys(ops) as Contender[];
     for (let r = 0; r < rounds; r++) {
-      // Each contender takes each place in turn: DynamoDB Local's JVM keeps warming up.
+      // Each contender takes each place in turn: the machine's load drifts.
       const rotated = [...order.slice(r % order.length), ...order.slice(0, r % order.length)];
       for (const contender of rotated) {
         runs[contender].push(await runLoad(concurrency, runMs, ops[contender] as Op));
@@ -257,10 +359,13 @@ const contest = async (
       events: kind === 'short' ? 1 : LONG_HISTORY,
       product: describeRuns(runs.product),
       castore: describeRuns(runs.castore),
+      equinox: describeRuns(runs.equinox),
       raw: describeRuns(runs.raw),
       productToCastore: round(perSecond('product') / perSecond('castore')),
+      productToEquinox: round(perSecond('product') / perSecond('equinox')),
       productToRaw: round(perSecond('product') / perSecond('raw')),
       castoreP50ToProductP50: round(p50('castore') / p50('product')),
+      equinoxP50ToProductP50: round(p50('equinox') / p50('product')),
       ...(runs.castoreNoStream.length > 0 && {
         castoreNoStream: describeRuns(runs.castoreNoStream),
         productToCastoreNoStream: round(perSecond('product') / perSecond('castoreNoStream')),
@@ -271,26 +376,47 @@ const contest = async (
       }),
     };
   }
-  return {
-    ...results,
-    requestsPerCommand: await requestsPerCommand(endpoint, kmsEndpoint),
-    ...(hotFrames ? { hotFrames } : {}),
-  };
+  return { ...results, ...(hotFrames ? { hotFrames } : {}) };
+};
+
+/**
+ * What one USER_BALANCE +1 sends, reads and writes, per contender and history length: DynamoDB
+ * requests counted by an SDK middleware as for the product's command kinds below, items and their
+ * bytes as DynamoDB sizes them, and the capacity units AWS would bill. On users no timed run
+ * touched, averaged over them.
+ */
+const footprints = async (parties: Record<Contender, Party>) => {
+  const result: Record<string, Record<string, unknown>> = {};
+  for (const [kind, length] of [
+    ['short', 1],
+    ['long', LONG_HISTORY],
+  ] as const) {
+    result[kind] = { events: length };
+    for (const contender of METERED) {
+      const userIds = ids(`${contender}-metered`, METERED_USERS);
+      await parties[contender].seed(userIds, length);
+      const { command, sent, footprint } = parties[contender].metered();
+      for (const userId of userIds) await command(userId);
+      result[kind][contender] = {
+        dynamodb: Object.fromEntries(
+          Object.entries(sent).map(([name, count]) => [name, round(count / METERED_USERS)]),
+        ),
+        ...averageFootprint(footprint, METERED_USERS),
+      };
+    }
+  }
+  return result;
 };
 
 /**
  * DynamoDB and KMS requests per command kind, counted by an SDK middleware on the clients of a
  * function that has not seen the user before (an empty data-key cache), averaged over users.
  */
-const requestsPerCommand = async (endpoint: string, kmsEndpoint: string) => {
+const requestsPerCommand = async (endpoint: string, kmsClient: () => KMSClient) => {
   const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
   const fresh = () => {
     const dynamodb = createDocumentClient({ endpoint });
-    const kms = new KMSClient({
-      region: 'us-east-1',
-      endpoint: kmsEndpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const kms = kmsClient();
     const sent = { dynamodb: countRequests(dynamodb), kms: countRequests(kms) };
     const store = new DynamoEventStore(
       dynamodb,
