@@ -12,6 +12,9 @@ const ENVIRONMENT = {
   DATA_KEYS_TABLE: 'data-keys',
   KMS_KEY_ID: 'alias/bench',
   EVENT_BUS_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/bench',
+  PROJECTIONS_TABLE: 'projections',
+  STATS_TABLE: 'stats',
+  COUNTED_EVENTS_TABLE: 'counted-events',
   AWS_REGION: 'us-east-1',
 };
 

@@ -38,9 +38,3 @@ export const documentClientFromEnv = () =>
     { endpoint: process.env.DYNAMODB_ENDPOINT, clientOptions: FUNCTION_CLIENT_OPTIONS },
     (client) => traceClient(client),
   );
-
-export const requiredEnv = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
-};

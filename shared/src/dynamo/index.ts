@@ -1,2 +1,3 @@
 export * from './client';
 export * from './client-options';
+export * from './required-env';

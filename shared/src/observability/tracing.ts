@@ -13,12 +13,14 @@ export const mayTrace = (env: Environment = process.env) =>
   Boolean(env.AWS_EXECUTION_ENV) && env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
 
 /**
- * Loaded only where it may trace: the Tracer brings the X-Ray SDK and its async hooks, about 25 ms
- * more of every cold start (`npm run bench`, cold start: importMsTraced against importMs). Everywhere else (serverless offline,
- * tests, scripts, a stage with tracing off) every function below is a no-op.
+ * Loaded only where it may trace: the Tracer brings the X-Ray SDK and its async hooks, 10-20 ms
+ * more of a cold start (`npm run bench`, cold start: importMsTraced against importMs). Everywhere
+ * else (serverless offline, tests, scripts, a stage with tracing off) every function below is a
+ * no-op.
  */
 export const tracer: Tracer | undefined = mayTrace()
-  ? // A require, not an import: esbuild then evaluates the module only on this branch.
+  ? // A require, not an import: a bundle carries this module in a file of its own beside it
+    // (shared/serverless/esbuild-plugins.cjs), read only on this branch.
     new (require('./powertools-tracer') as typeof import('./powertools-tracer')).Tracer()
   : undefined;
 

@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { documentClientFromEnv, requiredEnv } from '../dynamo/client';
+import { documentClientFromEnv } from '../dynamo/client';
 import { FUNCTION_CLIENT_OPTIONS } from '../dynamo/client-options';
+import { requiredEnv } from '../dynamo/required-env';
 import { countWith, traceClient } from '../observability';
 import { KmsDataKeys } from './data-keys';
 

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+const plugins = require('./esbuild-plugins.cjs') as Plugin[];
+const TRACING = join(__dirname, '../src/observability/tracing.ts');
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'esbuild-plugins-'));
+  // As serverless-esbuild calls it: one entry, an output folder.
+  await build({
+    entryPoints: [TRACING],
+    outdir: dir,
+    bundle: true,
+    minify: true,
+    sourcemap: 'linked',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    plugins,
+    logLevel: 'error',
+  });
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Whether the bundle, required in a fresh Node with `env`, made a Tracer. */
+const tracerMade = (env: Record<string, string>) => {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      'process.stdout.write(String(require(process.argv[1]).tracer !== undefined))',
+      join(dir, 'tracing.js'),
+    ],
+    { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', cwd: tmpdir() },
+  );
+  expect(run.stderr).toBe('');
+  return run.stdout;
+};
+
+describe('the bundles', () => {
+  it('carry the Tracer and the X-Ray SDK in a file of their own beside them, with its source map', () => {
+    const bundle = readFileSync(join(dir, 'tracing.js'), 'utf8');
+    expect(bundle).toContain('require("./tracing.tracer.js")');
+    expect(bundle).not.toMatch(/aws-xray|cls-hooked/);
+    const beside = readFileSync(join(dir, 'tracing.tracer.js'), 'utf8');
+    expect(beside).toMatch(/aws-xray/);
+    expect(beside).toMatch(/sourceMappingURL=tracing\.tracer\.js\.map\s*$/);
+    const map = JSON.parse(readFileSync(join(dir, 'tracing.tracer.js.map'), 'utf8'));
+    expect(
+      existsSync(
+        join(
+          dir,
+          map.sources.find((s: string) => s.endsWith('Tracer.js')),
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('read that file only where the function may trace', () => {
+    expect(tracerMade({})).toBe('false');
+    expect(tracerMade({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })).toBe('true');
+    expect(
+      tracerMade({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_TRACE_ENABLED: 'false' }),
+    ).toBe('false');
+  });
+});
