@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -14,7 +14,10 @@ import { stageConfig } from './local-stack/tables';
 const PORTS = { http: 3700, lambda: 3702, dynamodb: 8800, localAws: 3704 };
 const baseUrl = `http://localhost:${PORTS.http}`;
 
-const log = () => openSync(join(STATE_DIR, 'start-persist.log'), 'a');
+const log = () => {
+  mkdirSync(STATE_DIR, { recursive: true });
+  return openSync(join(STATE_DIR, 'start-persist.log'), 'a');
+};
 
 /** `npm start -- --persist` on its own ports and folder, as a user runs it. */
 const npmStart = (dbPath: string): ChildProcess =>

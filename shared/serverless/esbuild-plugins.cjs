@@ -21,9 +21,19 @@ const semverGteOnly = {
 const noEventStreams = {
   name: 'no-event-streams',
   setup(build) {
-    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({
-      path: join(__dirname, 'no-event-streams.cjs'),
-    }));
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, ({ kind, importer }) =>
+      kind === 'dynamic-import'
+        ? { path: join(__dirname, 'no-event-streams.cjs') }
+        : // A client that imports it up front (S3, Lambda, CloudWatch Logs...) needs it: the build
+          // fails here rather than the function at init.
+          {
+            errors: [
+              {
+                text: `${importer} imports @smithy/core/event-streams: drop the no-event-streams plugin (shared/serverless/esbuild-plugins.cjs)`,
+              },
+            ],
+          },
+    );
   },
 };
 

@@ -1,6 +1,6 @@
-// Bundled in place of `semver` (28 KB of every function's bundle): its only importer in the
-// bundles is the X-Ray SDK's patcher for the AWS SDK v2, which calls `semver.gte(version, min)`
-// once, and never here (the functions use SDK v3). Plain "x.y.z" versions, as that call gets.
+// Bundled in place of `semver` (28 KB): its importers in the bundles, the X-Ray SDK's patcher for
+// the AWS SDK v2 (never called here: the functions use SDK v3) and cls-hooked (at load, with
+// Node's version), only call `semver.gte(version, min)`. Plain "x.y.z" versions, as they pass.
 const parts = (version) => String(version).split(/[.+-]/).slice(0, 3).map(Number);
 
 exports.gte = (version, minimum) => {

@@ -99,3 +99,27 @@ describe('tracing', () => {
     expect(seen).toEqual({ errors: [failure], opened: 1, closed: 1 });
   });
 });
+
+describe('a package without the Tracer file', () => {
+  it('runs untraced and says so, rather than failing every invocation at init', () => {
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const previous = process.env.AWS_EXECUTION_ENV;
+    process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
+    try {
+      jest.isolateModules(() => {
+        jest.doMock('./powertools-tracer', () => {
+          throw Object.assign(new Error("Cannot find module './handler.tracer.js'"), {
+            code: 'MODULE_NOT_FOUND',
+          });
+        });
+        const { tracer } = require('./tracing') as typeof import('./tracing');
+        expect(tracer).toBeUndefined();
+      });
+      expect(String(logged.mock.calls[0]?.[0])).toMatch(/Tracer is missing/);
+    } finally {
+      process.env.AWS_EXECUTION_ENV = previous;
+      logged.mockRestore();
+      jest.dontMock('./powertools-tracer');
+    }
+  });
+});

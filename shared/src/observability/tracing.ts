@@ -18,11 +18,26 @@ export const mayTrace = (env: Environment = process.env) =>
  * else (serverless offline, tests, scripts, a stage with tracing off) every function below is a
  * no-op.
  */
-export const tracer: Tracer | undefined = mayTrace()
-  ? // A require, not an import: a bundle carries this module in a file of its own beside it
-    // (shared/serverless/esbuild-plugins.cjs), read only on this branch.
-    new (require('./powertools-tracer') as typeof import('./powertools-tracer')).Tracer()
-  : undefined;
+const loadTracer = (): Tracer | undefined => {
+  try {
+    // A require, not an import: a bundle carries this module in a file of its own beside it
+    // (shared/serverless/esbuild-plugins.cjs), read only here.
+    return new (require('./powertools-tracer') as typeof import('./powertools-tracer')).Tracer();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    // A package without that file (packaged some other way) runs untraced, loudly, rather than
+    // failing every invocation at init.
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'The Tracer is missing from the package: untraced',
+      }),
+    );
+    return undefined;
+  }
+};
+
+export const tracer: Tracer | undefined = mayTrace() ? loadTracer() : undefined;
 
 /** Every call the client makes becomes a subsegment of the function's trace. */
 export const traceClient = <Client>(client: Client): Client =>
