@@ -66,9 +66,9 @@ type Output = { Item?: unknown; Items?: unknown[]; Attributes?: unknown };
 
 /**
  * Adds to `footprint` what one request read and wrote (`asItem` turns an item as the client saw it
- * into DynamoDB's form). An update is sized by the item it returns (ReturnValues ALL_NEW, as
- * Equinox asks), which for an append is the larger image; an update that returns nothing, or one
- * inside a transaction, is counted as `unsized`.
+ * into DynamoDB's form). An update is sized by the item it returns, if it asks for one (the larger
+ * image, for an append); one that returns nothing (Equinox's append to its Tip: the Tip's size is
+ * what the next read reads) or one inside a transaction is counted as `unsized`.
  */
 export const recordRequest = (
   footprint: Footprint,

@@ -25,6 +25,7 @@ export const queryPath = async (
     USER_DETAIL_TABLE: names.detail,
     USER_HISTORY_TABLE: names.history,
     USER_LIST_INDEX: names.listIndex,
+    PROJECTIONS_TABLE: names.projections,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });
