@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
 type ProfileNode = {
@@ -49,4 +50,38 @@ export const profileDuring = async <T>(work: () => Promise<T>, top = 15) => {
   } finally {
     session.disconnect();
   }
+};
+
+/** What a frame's self time is counted against: a function's bundle, a package, or Node. */
+const moduleOf = (url: string, functionName: string) => {
+  const bundle = url.match(/handlers\/([^/]+)\/handler\.js$/);
+  if (bundle) return `function ${bundle[1]}`;
+  const pkg = url.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
+  if (pkg) return pkg[1] as string;
+  if (url.startsWith('node:') || url === '') return `node ${functionName || '(native)'}`;
+  return url.split('/').pop() as string;
+};
+
+/** The `top` modules by self time in a `.cpuprofile` file, idle time left out (percent of busy). */
+export const hottestModules = (file: string, top: number) => {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMs = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)') return;
+    const delta = profile.timeDeltas[i] ?? 0;
+    busy += delta;
+    const module = moduleOf(frame.url, frame.functionName);
+    selfMs.set(module, (selfMs.get(module) ?? 0) + delta);
+  });
+  return [...selfMs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([module, ms]) => ({ module, busyPercent: Math.round((ms / busy) * 1000) / 10 }));
 };

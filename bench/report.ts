@@ -363,3 +363,48 @@ const printFootprint = (footprint: Results) => {
 };
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** Where the local stack's CPU goes per command over HTTP (BENCH_ONLY=stack). */
+export const printStackCost = (cost: Results) => {
+  const { cpu } = cost;
+  console.log(
+    `\nUSER_BALANCE over HTTP at concurrency ${cost.concurrency}: ${cpu.commandsPerSecond}/s, p50 ${cpu.p50} ms, p99 ${cpu.p99} ms, ${cpu.errors} errors\n`,
+  );
+  console.log(
+    table(
+      ['process', 'CPU ms per command', 'cores busy'],
+      [
+        ['DynamoDB Local (JVM)', cpu.cpuMsPerCommand.dynamodbLocal, cpu.coresBusy.dynamodbLocal],
+        ['serverless offline', cpu.cpuMsPerCommand.offline, cpu.coresBusy.offline],
+        [
+          'the bench (clients, local bus, KMS, Secrets)',
+          cpu.cpuMsPerCommand.benchAndLocalAws,
+          cpu.coresBusy.benchAndLocalAws,
+        ],
+      ],
+    ),
+  );
+  console.log('\nDynamoDB requests per command, the whole stack (a counting proxy)\n');
+  console.log(
+    table(
+      ['request and tables', 'per command'],
+      cost.requests.map((row: Results) => [row.request, row.perCommand]),
+    ),
+  );
+  console.log("\nDynamoDB Local's JVM CPU per request, on an instance of its own (warm)\n");
+  console.log(
+    table(
+      ['request', 'JVM CPU ms'],
+      Object.entries(cost.dynamodbOperations).map(([name, ms]) => [name, ms as number]),
+    ),
+  );
+  if (cpu.offlineModules) {
+    console.log('\nThe offline process, self time by module (percent of its busy time)\n');
+    console.log(
+      table(
+        ['module', 'busy %'],
+        cpu.offlineModules.map((row: Results) => [row.module, row.busyPercent]),
+      ),
+    );
+  }
+};

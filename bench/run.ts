@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { STATE_DIR } from '../scripts/local-stack/paths';
 import { type LocalStack, startLocalStack } from '../scripts/local-stack/stack';
 import { buildBundles } from './bundles';
-import { printPeers, printReport } from './report';
+import { printPeers, printReport, printStackCost } from './report';
 import { coldBurst } from './scenarios/cold-burst';
 import { coldStart } from './scenarios/cold-start';
 import { commandPath } from './scenarios/command-path';
@@ -23,9 +23,10 @@ import { projectorThroughput } from './scenarios/projector-throughput';
 import { publishPath } from './scenarios/publish-path';
 import { queryPath } from './scenarios/query-path';
 import { rebuild } from './scenarios/rebuild';
+import { stackCost } from './scenarios/stack-cost';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=peers or rebuild runs that scenario alone (its own DynamoDB Local, no stack). */
+/** BENCH_ONLY=peers, rebuild or stack runs that scenario alone (on DynamoDB Locals and a stack of its own). */
 const only = process.env.BENCH_ONLY;
 /**
  * The peers on DynamoDB Locals of their own (one per contender, ports 8330-8336), or with
@@ -106,6 +107,18 @@ const rebuildAlone = async () => {
   writeAlone('rebuild', results);
 };
 
+/** BENCH_ONLY=stack: where the local stack's CPU goes per command over HTTP. */
+const stackAlone = async () => {
+  const results = await stackCost({
+    concurrency: 8,
+    warmMs: quick ? 3000 : 15_000,
+    runMs: quick ? 5000 : 20_000,
+    profile: process.env.BENCH_CPU_PROFILE === '1',
+  });
+  printStackCost(results);
+  writeAlone('stack', results);
+};
+
 const machine = () => ({
   cpus: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -115,6 +128,7 @@ const machine = () => ({
 const main = async () => {
   if (only === 'peers') return peersAlone();
   if (only === 'rebuild') return rebuildAlone();
+  if (only === 'stack') return stackAlone();
   const bundles = await buildBundles();
   const { baseUrl, endpoint, kmsEndpoint, stack } = await startStack();
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };
