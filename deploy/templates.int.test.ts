@@ -530,6 +530,7 @@ describe('one HTTP API per stage', () => {
       'GET /detail',
       'GET /docs',
       'GET /docs/{asset}',
+      'GET /export',
       'GET /history',
       'GET /list',
       'GET /openapi.json',
@@ -574,7 +575,9 @@ describe('authentication', () => {
     const isStaticDocs = (key: string) => /^GET \/(openapi\.json|asyncapi\.json|docs)/.test(key);
     const dataRoutes = routes.filter(([, route]) => !isStaticDocs(route.Properties.RouteKey));
     expect(dataRoutes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
-      ['GET /detail', 'GET /history', 'GET /list', 'POST /command'].flatMap((r) => [r, r]).sort(),
+      ['GET /detail', 'GET /export', 'GET /history', 'GET /list', 'POST /command']
+        .flatMap((r) => [r, r])
+        .sort(),
     );
     for (const [id, route] of routes.filter(([, r]) => isStaticDocs(r.Properties.RouteKey))) {
       expect([id, route.Properties.AuthorizationType]).toEqual([id, undefined]);
@@ -681,7 +684,11 @@ describe('secrets', () => {
       .filter(([, fn]) => fn.Properties.Environment?.Variables?.PAGE_TOKEN_SECRET_ID)
       .map(([id]) => id)
       .sort();
-    expect(readers).toEqual(['HistoryLambdaFunction', 'ListLambdaFunction']);
+    expect(readers).toEqual([
+      'ExportLambdaFunction',
+      'HistoryLambdaFunction',
+      'ListLambdaFunction',
+    ]);
     for (const [id, fn] of functionsOf(query)) {
       const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
       const secretStatements = statementsOf(query, roleId).filter((s) =>
@@ -723,13 +730,13 @@ describe('personal data', () => {
     expect(command.Resources.DataKeysKmsKeyAlias?.Properties.AliasName).toBe('alias/users-dev');
   });
 
-  it('lets the projector read and unwrap keys, never make or delete one; no query route touches them', () => {
+  it('lets the projector and the export read and unwrap keys, never make or delete one; no other query route touches them', () => {
     for (const [id] of ofType(query, 'AWS::Lambda::Function')) {
       const roleId = (query.Resources[id] as Resource).Properties.Role['Fn::GetAtt'][0] as string;
       const statements = statementsOf(query, roleId);
       const onKeys = statements.filter((s) => JSON.stringify(s.Resource).includes('DataKeys'));
       const kms = actionsOn(statements, 'kms');
-      if (id === 'ProjectorLambdaFunction') {
+      if (id === 'ProjectorLambdaFunction' || id === 'ExportLambdaFunction') {
         expect(onKeys.flatMap((s) => s.Action)).toEqual(['dynamodb:GetItem', 'kms:Decrypt']);
         expect(kms).toEqual(['kms:Decrypt']);
       } else {
@@ -763,7 +770,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
-    expect(kept(query)).toEqual(['ProjectionsTable']);
+    expect(kept(query)).toEqual(['ExportsTable', 'ProjectionsTable']);
     expect(kept(stats)).toEqual([]);
   });
 
@@ -833,7 +840,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
     }
   });
 
-  it("adopts the query stack's registry the same way, and nothing of a stack that keeps nothing", () => {
+  it("adopts the query stack's registry and export log the same way, and nothing of a stack that keeps nothing", () => {
     const queryDir = outputs[1] as string;
     expect(adoptionSteps([queryDir], {}, [])).toHaveLength(6);
     expect(json(queryDir, 'adopt-resources.json')).toEqual([
@@ -841,6 +848,11 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
         ResourceType: 'AWS::DynamoDB::Table',
         LogicalResourceId: 'ProjectionsTable',
         ResourceIdentifier: { TableName: 'users-dev-projections' },
+      },
+      {
+        ResourceType: 'AWS::DynamoDB::Table',
+        LogicalResourceId: 'ExportsTable',
+        ResourceIdentifier: { TableName: 'users-dev-exports' },
       },
     ]);
     expect(adoptionSteps([outputs[4] as string], {}, [])).toEqual([]);

@@ -63,6 +63,7 @@ const routes = (userId: string): [string, unknown?][] => [
   ['/list'],
   [`/detail?user_id=${userId}`],
   [`/history?user_id=${userId}`],
+  [`/export?user_id=${userId}`],
 ];
 
 /** Signed by a key pair the stack has never seen, with the issuer's own key id. */
@@ -152,6 +153,8 @@ describe('npm start -- --auth', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await send(`/history?user_id=${alice}`, token)).status).toBe(200);
+    const ownExport = await send(`/export?user_id=${alice}`, token);
+    expect(ownExport).toMatchObject({ status: 200, body: { events: [{ sequence: 1 }] } });
     expect((await send('/list', token)).status).toBe(403);
 
     const admin = await tokenFor('root', { admin: true });

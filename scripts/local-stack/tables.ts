@@ -43,6 +43,7 @@ export const tableNames = (stage: string) => {
     listIndex: query.listIndex as string,
     pendingErasuresIndex: query.pendingErasuresIndex as string,
     projections: query.projections as string,
+    exports: query.exports as string,
     recentEvents: readYaml('services/query-service/serverless/console-true.yml', stage)
       .recentEventsTable as string,
     stats: stats.figures as string,
@@ -58,6 +59,7 @@ const TABLES = {
   UserHistoryTable: 'query-service',
   RecentEventsTable: 'query-service',
   ProjectionsTable: 'query-service',
+  ExportsTable: 'query-service',
   StatsTable: 'stats-service',
   CountedEventsTable: 'stats-service',
 } as const satisfies Record<string, Service>;
@@ -156,6 +158,7 @@ export const stageTableNames = <T extends LogicalTable>(
     UserHistoryTable: names.history,
     RecentEventsTable: names.recentEvents,
     ProjectionsTable: names.projections,
+    ExportsTable: names.exports,
     StatsTable: names.stats,
     CountedEventsTable: names.countedEvents,
   };

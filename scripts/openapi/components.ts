@@ -114,6 +114,10 @@ export const servers = [
 export const tags = [
   { name: 'commands', description: 'Change a user: every change is an event' },
   { name: 'queries', description: 'Read the read models (eventually consistent)' },
+  {
+    name: 'personal data',
+    description: "A subject's data and its erasure (docs/personal-data.md)",
+  },
   { name: 'stats', description: 'Daily figures, from the integration events' },
   { name: 'console', description: 'The operators’ console (stages with the console)' },
   { name: 'documentation', description: 'These documents and their renderer' },

@@ -144,6 +144,13 @@ const queries: fc.Arbitrary<Request> = fc.oneof(
   fc
     .record({ user_id: optional(userId), limit: optional(limit), next_token: optional(token) })
     .map((p) => query('/history', p)),
+  fc
+    .record({
+      user_id: optional(userId),
+      limit: optional(fc.constantFrom('1', '1000', '0', '1001', 'x')),
+      next_token: optional(token),
+    })
+    .map((p) => query('/export', p)),
   fc.constant(query('/console/feed', {})),
   fc
     .record({

@@ -18,6 +18,7 @@ describe('the OpenAPI document', () => {
       '/detail',
       '/docs',
       '/docs/{asset}',
+      '/export',
       '/history',
       '/list',
       '/openapi.json',

@@ -2,11 +2,13 @@ import { commandRequestSchema } from '../../services/command-service/src/handler
 import { acceptedBodySchema } from '../../services/command-service/src/http/response-schemas';
 import {
   detailRequestSchema,
+  exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
 } from '../../services/query-service/src/http/query-schemas';
 import {
   detailBodySchema,
+  exportBodySchema,
   feedBodySchema,
   listBodySchema,
 } from '../../services/query-service/src/http/response-schemas';
@@ -353,6 +355,68 @@ const document = () => ({
               '/queryStringParameters/next_token is not a token this API issued',
               '/queryStringParameters/next_token',
               'is not a token this API issued',
+            ),
+          ),
+        },
+      },
+    },
+    '/export': {
+      get: {
+        operationId: 'exportUser',
+        tags: ['personal data'],
+        summary: 'Everything held of a user, from the event store, paged (GDPR Art. 15 and 20)',
+        description:
+          "The user themself or an administrator. Every event with its payload opened, in version order, up to `limit` (default 1,000) a page; follow `next_token` to the end. The first page also gives the profile and which read models hold what, and records the export (who asked, when). An erased user's export says `erased: true` and holds nothing personal.",
+        parameters: queryParameters(exportRequestSchema),
+        responses: {
+          '200': json(exportBodySchema as unknown as Schema, 'A page of the export', {
+            user_id: 'user-001',
+            export_id: '3f1c2a9e-0b7d-4c4e-9a51-6d2f8e7b1c00',
+            exported_at: '2026-12-07T12:00:00.000Z',
+            erased: false,
+            profile: {
+              name: 'Alice',
+              email: 'alice@example.com',
+              balance: 25,
+              version: 2,
+              created_at: '2026-11-29T12:00:00.000Z',
+              updated_at: '2026-11-29T12:01:00.000Z',
+              deleted: false,
+            },
+            read_models: [
+              {
+                read_model: 'user-detail',
+                projection_version: 1,
+                fields: [
+                  'name',
+                  'email',
+                  'balance',
+                  'version',
+                  'created_at',
+                  'updated_at',
+                  'deleted',
+                  'erased',
+                ],
+              },
+            ],
+            events: [
+              {
+                sequence: 1,
+                event_type: 'USER_CREATED',
+                payload: { name: 'Alice', email: 'alice@example.com' },
+                occurred_at: '2026-11-29T12:00:00.000Z',
+                event_id: '0b0c6c1e-5d1f-4a8e-8f2a-1c9e7d3b2a10',
+                correlation_id: 'c-1',
+              },
+            ],
+          }),
+          ...dataRouteErrors(
+            ['INVALID_REQUEST', 'USER_NOT_FOUND'],
+            invalid(
+              'Invalid request',
+              '/queryStringParameters/limit must be an integer from 1 to 1000',
+              '/queryStringParameters/limit',
+              'must be an integer from 1 to 1000',
             ),
           ),
         },

@@ -1,6 +1,7 @@
 import { INTEGER_PARAMETERS } from '../../services/query-service/src/http/query-schemas';
 import {
   validateDetailRequest,
+  validateExportRequest,
   validateHistoryRequest,
   validateListRequest,
 } from '../../services/query-service/src/http/query-validators';
@@ -19,6 +20,7 @@ const VALIDATORS: Record<string, Validator<unknown>> = {
   '/list': validateListRequest,
   '/detail': validateDetailRequest,
   '/history': validateHistoryRequest,
+  '/export': validateExportRequest,
 };
 
 const paths = document.paths as unknown as Record<string, { get: { parameters: Parameter[] } }>;
@@ -49,7 +51,7 @@ const serverAccepts = (
 describe("the document's integer query parameters and the server's patterns", () => {
   it('are the limit and version parameters of every route that takes them', () => {
     expect(integerParameters.map(({ path, parameter }) => `${path}?${parameter.name}`)).toEqual(
-      expect.arrayContaining(['/list?limit', '/detail?version', '/history?limit']),
+      expect.arrayContaining(['/list?limit', '/detail?version', '/history?limit', '/export?limit']),
     );
     expect(new Set(integerParameters.map(({ parameter }) => parameter.schema.maximum))).toEqual(
       new Set(INTEGER_PARAMETERS.map(({ maximum }) => maximum)),

@@ -3,6 +3,7 @@ import { storedEventSchema } from '@users/shared/schemas';
 import { commandRequestSchema } from '../../services/command-service/src/handlers/command/request-schema';
 import {
   detailRequestSchema,
+  exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
 } from '../../services/query-service/src/http/query-schemas';
@@ -48,6 +49,7 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
       validateListRequest: listRequestSchema,
       validateDetailRequest: detailRequestSchema,
       validateHistoryRequest: historyRequestSchema,
+      validateExportRequest: exportRequestSchema,
     },
   },
 ];

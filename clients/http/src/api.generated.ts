@@ -74,6 +74,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held of a user, from the event store, paged (GDPR Art. 15 and 20)
+         * @description The user themself or an administrator. Every event with its payload opened, in version order, up to `limit` (default 1,000) a page; follow `next_token` to the end. The first page also gives the profile and which read models hold what, and records the export (who asked, when). An erased user's export says `erased: true` and holds nothing personal.
+         */
+        get: operations["exportUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/feed": {
         parameters: {
             query?: never;
@@ -1564,6 +1584,237 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VERSION_NOT_REACHED"];
+                };
+            };
+            /** @description Over the stage's request rate (100/s, burst 200; prod 1000/s, burst 2000). API Gateway's own answer: no `code`, no X-Correlation-Id and no Retry-After; wait a second or more, with jitter, then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        message: "Too Many Requests";
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_ERROR`: An unexpected failure
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            500: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["INTERNAL_ERROR"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description - `FUNCTION_FAILED`: The function failed (locally; API Gateway answers this itself in AWS)
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            502: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadGatewayError"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description - `SERVICE_BUSY`: AWS throttled (or did not answer) a request past the retries; nothing stored
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SERVICE_BUSY"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description - `FUNCTION_TIMEOUT`: The function timed out (locally; API Gateway answers this itself in AWS)
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            504: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayTimeoutError"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    exportUser: {
+        parameters: {
+            query: {
+                /** @description must be 1-128 characters without spaces or control characters */
+                user_id: string;
+                /** @description must be an integer from 1 to 1000 */
+                limit?: number;
+                /** @description is not a token this API issued */
+                next_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the export */
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user_id": "user-001",
+                     *       "export_id": "3f1c2a9e-0b7d-4c4e-9a51-6d2f8e7b1c00",
+                     *       "exported_at": "2026-12-07T12:00:00.000Z",
+                     *       "erased": false,
+                     *       "profile": {
+                     *         "name": "Alice",
+                     *         "email": "alice@example.com",
+                     *         "balance": 25,
+                     *         "version": 2,
+                     *         "created_at": "2026-11-29T12:00:00.000Z",
+                     *         "updated_at": "2026-11-29T12:01:00.000Z",
+                     *         "deleted": false
+                     *       },
+                     *       "read_models": [
+                     *         {
+                     *           "read_model": "user-detail",
+                     *           "projection_version": 1,
+                     *           "fields": [
+                     *             "name",
+                     *             "email",
+                     *             "balance",
+                     *             "version",
+                     *             "created_at",
+                     *             "updated_at",
+                     *             "deleted",
+                     *             "erased"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "events": [
+                     *         {
+                     *           "sequence": 1,
+                     *           "event_type": "USER_CREATED",
+                     *           "payload": {
+                     *             "name": "Alice",
+                     *             "email": "alice@example.com"
+                     *           },
+                     *           "occurred_at": "2026-11-29T12:00:00.000Z",
+                     *           "event_id": "0b0c6c1e-5d1f-4a8e-8f2a-1c9e7d3b2a10",
+                     *           "correlation_id": "c-1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        user_id: string;
+                        /** @description The same on every page of one export */
+                        export_id: string;
+                        /** Format: date-time */
+                        exported_at: string;
+                        /** @description The user was erased: nothing personal is left */
+                        erased: boolean;
+                        /** @description First page only: the live read model's detail, null if it holds none */
+                        profile?: null | {
+                            name: string | null;
+                            email: string | null;
+                            balance: number;
+                            version: number;
+                            created_at?: string;
+                            updated_at?: string;
+                            deleted: boolean;
+                        };
+                        /** @description First page only: which read models hold which fields of the user */
+                        read_models?: {
+                            /** @enum {string} */
+                            read_model: "user-detail" | "user-history";
+                            projection_version: number;
+                            fields: string[];
+                        }[];
+                        events: {
+                            sequence: number;
+                            event_type: string;
+                            payload?: Record<string, never>;
+                            /** Format: date-time */
+                            occurred_at?: string;
+                            event_id?: string;
+                            correlation_id?: string;
+                        }[];
+                        next_token?: string;
+                    };
+                };
+            };
+            /** @description - `INVALID_REQUEST`: A field, header or query parameter is missing, unknown or invalid, or a next_token is not one this API issued */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["INVALID_REQUEST"];
+                };
+            };
+            /**
+             * @description - `UNAUTHORIZED`: No valid token (a deployed stage, or npm start -- --auth)
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedError"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description - `FORBIDDEN`: The caller may not make this request (docs/api.md#who-may-do-what) */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenError"];
+                };
+            };
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["USER_NOT_FOUND"];
                 };
             };
             /** @description Over the stage's request rate (100/s, burst 200; prod 1000/s, burst 2000). API Gateway's own answer: no `code`, no X-Correlation-Id and no Retry-After; wait a second or more, with jitter, then retry. */

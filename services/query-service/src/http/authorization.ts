@@ -1,11 +1,11 @@
 import type { Caller, UnvalidatedEvent } from '@users/shared/http';
 
-export type QueryRoute = 'list' | 'feed' | 'detail' | 'history';
+export type QueryRoute = 'list' | 'feed' | 'detail' | 'history' | 'export';
 
-const OWN_DATA: QueryRoute[] = ['detail', 'history'];
+const OWN_DATA: QueryRoute[] = ['detail', 'history', 'export'];
 
 /**
- * Who may read what: an administrator everything; anyone else only their own detail and history
+ * Who may read what: an administrator everything; anyone else only their own detail, history and export
  * (the list and the console's feed show every user, so they are for administrators only). The
  * one rule of the read side, checked before anything is read, so a refusal says nothing about
  * whether the user exists.

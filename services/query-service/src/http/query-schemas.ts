@@ -20,6 +20,14 @@ export const nextTokenSchema = {
 
 export const DEFAULT_PAGE_SIZE = 100;
 
+/** An export's page: up to 1,000 events, well inside Lambda's 6 MB answer. */
+export const exportLimitSchema = {
+  type: 'string',
+  pattern: '^(1000|[1-9][0-9]{0,2})$',
+  description: 'must be an integer from 1 to 1000',
+} as const;
+export const DEFAULT_EXPORT_PAGE_SIZE = 1000;
+
 /** An optional digit-string parameter, once validated, as the number it stands for. */
 export const optionalNumber = (digits: string | undefined) =>
   digits === undefined ? undefined : Number(digits);
@@ -32,6 +40,7 @@ export const optionalNumber = (digits: string | undefined) =>
 export const INTEGER_PARAMETERS = [
   { schema: limitSchema, minimum: 1, maximum: 100 },
   { schema: versionSchema, minimum: 1, maximum: 999_999_999_999_999 },
+  { schema: exportLimitSchema, minimum: 1, maximum: 1000 },
 ] as const;
 
 const queryStringSchema = <P, R>(properties: P, required: R) =>
@@ -64,5 +73,10 @@ export const historyRequestSchema = queryStringSchema(
     next_token: nextTokenSchema,
     min_version: versionSchema,
   } as const,
+  ['user_id'] as const,
+);
+
+export const exportRequestSchema = queryStringSchema(
+  { user_id: userIdSchema, limit: exportLimitSchema, next_token: nextTokenSchema } as const,
   ['user_id'] as const,
 );

@@ -2,11 +2,20 @@ import type { Validator } from '@users/shared';
 import type { FromSchema } from 'json-schema-to-ts';
 import {
   validateDetailRequest as detail,
+  validateExportRequest as exportRequest,
   validateHistoryRequest as history,
   validateListRequest as list,
 } from './query.validators.generated';
-import type { detailRequestSchema, historyRequestSchema, listRequestSchema } from './query-schemas';
+import type {
+  detailRequestSchema,
+  exportRequestSchema,
+  historyRequestSchema,
+  listRequestSchema,
+} from './query-schemas';
 
 export const validateListRequest = list as Validator<FromSchema<typeof listRequestSchema>>;
 export const validateDetailRequest = detail as Validator<FromSchema<typeof detailRequestSchema>>;
 export const validateHistoryRequest = history as Validator<FromSchema<typeof historyRequestSchema>>;
+export const validateExportRequest = exportRequest as Validator<
+  FromSchema<typeof exportRequestSchema>
+>;

@@ -110,3 +110,68 @@ export const feedBodySchema = {
   required: ['events'],
   additionalProperties: false,
 } as const;
+
+const exportedEventSchema = {
+  type: 'object',
+  description:
+    "An event as the store holds it, its personal fields opened (null once the user is erased); an event of a type this reader does not know has no payload (the event schemas: /asyncapi.json's users' events).",
+  properties: {
+    sequence: { type: 'integer', minimum: 1 },
+    event_type: { type: 'string' },
+    payload: { type: 'object' },
+    occurred_at: timestamp,
+    event_id: { type: 'string' },
+    correlation_id: { type: 'string' },
+  },
+  required: ['sequence', 'event_type'],
+  additionalProperties: false,
+} as const;
+
+/** GET /export's 200: a page of everything held of a user; the first page says more. */
+export const exportBodySchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    export_id: { type: 'string', description: 'The same on every page of one export' },
+    exported_at: timestamp,
+    erased: { type: 'boolean', description: 'The user was erased: nothing personal is left' },
+    profile: {
+      description: "First page only: the live read model's detail, null if it holds none",
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            name: { type: ['string', 'null'] },
+            email: { type: ['string', 'null'] },
+            balance: { type: 'integer' },
+            version: { type: 'integer', minimum: 0 },
+            created_at: { type: 'string' },
+            updated_at: { type: 'string' },
+            deleted: { type: 'boolean' },
+          },
+          required: ['name', 'email', 'balance', 'version', 'deleted'],
+          additionalProperties: false,
+        },
+      ],
+    },
+    read_models: {
+      type: 'array',
+      description: 'First page only: which read models hold which fields of the user',
+      items: {
+        type: 'object',
+        properties: {
+          read_model: { type: 'string', enum: ['user-detail', 'user-history'] },
+          projection_version: { type: 'integer', minimum: 1 },
+          fields: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['read_model', 'projection_version', 'fields'],
+        additionalProperties: false,
+      },
+    },
+    events: { type: 'array', items: exportedEventSchema },
+    next_token: nextToken,
+  },
+  required: ['user_id', 'export_id', 'exported_at', 'erased', 'events'],
+  additionalProperties: false,
+} as const;

@@ -26,6 +26,22 @@ export class DynamoUserEvents implements UserEventReader {
     }
   }
 
+  /** The user's newest item (consistent), undefined for a user the store has never held. */
+  async newest(userId: string): Promise<StoredEvent | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.eventsTable,
+        KeyConditionExpression: 'AggregateID = :id',
+        ExpressionAttributeValues: { ':id': userId },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+      this.signal && { abortSignal: this.signal },
+    );
+    return Items[0];
+  }
+
   async eventsOf(userId: string, fromVersion: number, limit: number): Promise<StoredEvent[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({

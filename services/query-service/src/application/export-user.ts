@@ -1,0 +1,150 @@
+import { type DataKeys, type DecodedEvent, isUnknownEvent } from '@users/shared';
+import type { Caller } from '@users/shared/http';
+import type { ProjectionVersion, UserDetail } from '../projections';
+
+/** The personal fields a read model may hold of a user (docs/personal-data.md). */
+const PERSONAL_DETAIL_FIELDS = ['name', 'email'] as const;
+
+export type ExportedEvent = {
+  sequence: number;
+  event_type: string;
+  /** Opened; personal fields null once the user is erased. Absent for a type this reader lacks. */
+  payload?: Record<string, unknown>;
+  occurred_at?: string;
+  event_id?: string;
+  correlation_id?: string;
+};
+
+/** One event of the store as the subject receives it: everything it records, opened. */
+export const exportedEvent = (event: DecodedEvent): ExportedEvent =>
+  isUnknownEvent(event)
+    ? { sequence: event.version, event_type: event.type }
+    : {
+        sequence: event.version,
+        event_type: event.type,
+        payload: event.payload as Record<string, unknown>,
+        occurred_at: event.occurredAt,
+        event_id: event.eventId,
+        correlation_id: event.correlationId,
+      };
+
+export type ReadModelHolding = {
+  read_model: 'user-detail' | 'user-history';
+  projection_version: ProjectionVersion;
+  /** The fields it holds of the user, personal ones only where they are readable. */
+  fields: string[];
+};
+
+/**
+ * What the live read models hold of the user: the detail's fields (its personal ones only while
+ * readable), and the history, one entry per event applied, each with its payload.
+ */
+export const readModelHoldings = (
+  detail: UserDetail | null,
+  version: ProjectionVersion,
+): ReadModelHolding[] => {
+  if (!detail) return [];
+  const personal = PERSONAL_DETAIL_FIELDS.filter((field) => detail[field] !== null);
+  return [
+    {
+      read_model: 'user-detail',
+      projection_version: version,
+      fields: [...personal, 'balance', 'version', 'created_at', 'updated_at', 'deleted', 'erased'],
+    },
+    {
+      read_model: 'user-history',
+      projection_version: version,
+      fields: ['sequence', 'event_type', 'payload', 'occurred_at', 'detail_after'],
+    },
+  ];
+};
+
+/** The user's profile as the live detail holds it, personal fields null once erased. */
+export const exportedProfile = (detail: UserDetail | null) =>
+  detail && {
+    name: detail.erased ? null : detail.name,
+    email: detail.erased ? null : detail.email,
+    balance: detail.balance,
+    version: detail.version,
+    created_at: detail.createdAt,
+    updated_at: detail.updatedAt,
+    deleted: detail.deleted,
+  };
+
+export type ExportRecord = {
+  userId: string;
+  exportId: string;
+  exportedAt: string;
+  /** The caller's subject (a user id or an administrator's), never a name or an email. */
+  requestedBy: string;
+  byAdministrator: boolean;
+};
+
+/** Where a paged export stands: which export, and the next version to send. */
+export type ExportCursor = { exportId: string; exportedAt: string; from: number };
+
+export type ExportPorts = {
+  /** The event store, read-only: consistent reads of the user's items. */
+  events: {
+    newest(userId: string): Promise<StoredItem | undefined>;
+    eventsOf(userId: string, fromVersion: number, limit: number): Promise<StoredItem[]>;
+  };
+  keys: Pick<DataKeys, 'read'>;
+  decode: (item: StoredItem, keys: Pick<DataKeys, 'read'>) => Promise<DecodedEvent>;
+  live: { version: ProjectionVersion; getDetail(userId: string): Promise<UserDetail | null> };
+  log: { record(entry: ExportRecord): Promise<void> };
+};
+type StoredItem = Record<string, unknown>;
+
+/** Erased: no key opens anything, not even one a warm function still caches. */
+const NO_KEYS: Pick<DataKeys, 'read'> = { read: async () => undefined };
+
+/**
+ * One page of a subject's export (GDPR Art. 15 and 20): from the event store, the source of
+ * truth, every event opened, in version order; the first page also says what the live read
+ * models hold and records the export. Null for a user the store has never held. An erased user's
+ * export says so and opens nothing (USER_ERASED is always a user's last event).
+ */
+export const exportPage = async (
+  ports: ExportPorts,
+  request: { userId: string; limit: number; caller: Caller; cursor?: ExportCursor },
+  newExport: () => { exportId: string; exportedAt: string },
+) => {
+  const { userId, limit, caller, cursor } = request;
+  const newest = await ports.events.newest(userId);
+  if (!newest) return null;
+  const erased = newest.EventType === 'USER_ERASED';
+  const keys = erased ? NO_KEYS : ports.keys;
+  const from = cursor?.from ?? 1;
+  const started = cursor ?? { ...newExport(), from };
+  const [items, detail] = await Promise.all([
+    ports.events.eventsOf(userId, from, limit),
+    cursor ? undefined : ports.live.getDetail(userId),
+  ]);
+  const events = await Promise.all(items.map((item) => ports.decode(item, keys)));
+  const last = events.at(-1)?.version ?? from - 1;
+  const next = last < Number(newest.Sequence) ? { ...started, from: last + 1 } : undefined;
+  if (!cursor) {
+    await ports.log.record({
+      userId,
+      exportId: started.exportId,
+      exportedAt: started.exportedAt,
+      requestedBy: caller.subject,
+      byAdministrator: caller.admin,
+    });
+  }
+  return {
+    body: {
+      user_id: userId,
+      export_id: started.exportId,
+      exported_at: started.exportedAt,
+      erased,
+      ...(detail !== undefined && {
+        profile: exportedProfile(detail && (erased ? { ...detail, erased } : detail)),
+        read_models: readModelHoldings(detail, ports.live.version),
+      }),
+      events: events.map(exportedEvent),
+    },
+    next,
+  };
+};

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { dataKeysFromEnv, decodeEvent } from '@users/shared';
+import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
+import { httpHandler, jsonResponse, UserNotFoundError } from '@users/shared/http';
+import { type ExportCursor, exportPage } from '../../application/export-user';
+import { authorizeQuery } from '../../http/authorization';
+import { DEFAULT_EXPORT_PAGE_SIZE, optionalNumber } from '../../http/query-schemas';
+import { validateExportRequest } from '../../http/query-validators';
+import { DynamoExportLog } from '../../infrastructure/dynamo-export-log';
+import { DynamoUserEvents } from '../../infrastructure/dynamo-user-events';
+import { projectionRegistry, readModelsOf } from '../dependencies';
+import { pageTokens } from '../page-tokens';
+
+const events = new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE'));
+const log = new DynamoExportLog(documentClientFromEnv(), requiredEnv('EXPORTS_TABLE'));
+const keys = dataKeysFromEnv();
+
+/** GET /export: everything held of a user, paged (docs/personal-data.md#export). */
+export const handler = httpHandler(
+  { authorize: authorizeQuery('export'), schema: validateExportRequest },
+  async ({ queryStringParameters: { user_id, limit, next_token } }, { caller }) => {
+    const [tokens, version] = await Promise.all([pageTokens(), projectionRegistry.liveVersion()]);
+    const scope = `export:${user_id}`;
+    const cursor = next_token ? (tokens.decode(scope, next_token) as ExportCursor) : undefined;
+    const page = await exportPage(
+      { events, keys, decode: decodeEvent, live: readModelsAt(version), log },
+      { userId: user_id, limit: optionalNumber(limit) ?? DEFAULT_EXPORT_PAGE_SIZE, caller, cursor },
+      () => ({ exportId: randomUUID(), exportedAt: new Date().toISOString() }),
+    );
+    if (!page) throw new UserNotFoundError();
+    return jsonResponse(200, {
+      ...page.body,
+      ...(page.next && { next_token: tokens.encode(scope, page.next) }),
+    });
+  },
+);
+
+const readModelsAt = (version: Awaited<ReturnType<typeof projectionRegistry.liveVersion>>) => {
+  const store = readModelsOf(version);
+  return { version, getDetail: (userId: string) => store.getDetail(userId) };
+};
