@@ -128,6 +128,7 @@ export const startLocalAws = async (
     endpoint: `http://localhost:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
+        bus.stop();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

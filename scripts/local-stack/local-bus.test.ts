@@ -224,4 +224,21 @@ describe('the local event bus', () => {
     expect(delivered).toHaveLength(2);
     expect(bus.counters()).toMatchObject({ failed: 1, duplicated: 1 });
   });
+
+  it('gives up deliveries still retrying once stopped, so a stopping process can exit', async () => {
+    let attempts = 0;
+    const bus = busDelivering(
+      async () => {
+        attempts++;
+        throw new FunctionError('the function is gone');
+      },
+      { functionRetryPausesMs: [20] },
+    );
+    bus.putEvents({ Entries: [entry({ n: 1 })] });
+    while (attempts === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    bus.stop();
+    await bus.settled();
+    expect(attempts).toBe(1);
+    expect(bus.counters()).toMatchObject({ delivered: 0, inFlight: 0 });
+  });
 });

@@ -96,6 +96,8 @@ export const createLocalBus = (
     deadLettered: 0,
   };
   const inFlight = new Set<Promise<void>>();
+  /** Once the stack stops, deliveries give up instead of retrying into functions that are gone. */
+  let stopped = false;
   const deadLetters: { functionName: string; event: unknown; error: string }[] = [];
   const deliveries: { functionName: string; event: unknown }[] = [];
   const running = new Map<string, { active: number; waiting: (() => void)[] }>();
@@ -138,12 +140,15 @@ export const createLocalBus = (
           deadLetters.push({ functionName: rule.functionName, event, error: String(error) });
           return;
         }
+        if (stopped) return;
         counters.retried++;
         const pause =
           error instanceof FunctionError
             ? (functionRetryPausesMs[failedRuns - 1] ?? functionRetryPausesMs.at(-1) ?? 0)
             : RETRY_PAUSE_MS;
-        await new Promise((resolve) => setTimeout(resolve, pause));
+        // Unref'd: a pause between retries never keeps a stopping process alive.
+        await new Promise((resolve) => setTimeout(resolve, pause).unref());
+        if (stopped) return;
       }
     }
   };
@@ -235,6 +240,10 @@ export const createLocalBus = (
     deadLetters: () => [...deadLetters],
     /** The newest events a function received (and did not fail), oldest first, as delivered. */
     delivered: () => [...deliveries],
+    /** Gives up every delivery still retrying (the functions it would invoke are stopping). */
+    stop: () => {
+      stopped = true;
+    },
     /** Resolves once nothing is being delivered (deliveries started meanwhile included). */
     settled: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

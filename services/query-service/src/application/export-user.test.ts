@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEvent, encodeEvent, type RecordedEvent } from '@users/shared';
 import { InMemoryDataKeys } from '../../../../test/support/in-memory-data-keys';
 import type { UserDetail } from '../projections';
-import { type ExportCursor, type ExportRecord, exportPage } from './export-user';
+import { type ExportCursor, type ExportRecord, exportCursorOf, exportPage } from './export-user';
 
 const USER = 'user-1';
 const ADMIN = { subject: 'admin-7', admin: true };
@@ -56,6 +56,7 @@ let exports = 0;
 const newExport = () => ({
   exportId: `export-${++exports}`,
   exportedAt: '2026-12-07T12:00:00.000Z',
+  until: Date.parse('2026-12-07T13:00:00.000Z'),
 });
 
 const detail: UserDetail = {
@@ -155,5 +156,49 @@ describe('a subject export', () => {
       await exportPage(ports, { userId: USER, limit: 10, caller: ADMIN }, newExport),
     ).toBeNull();
     expect(recorded).toEqual([]);
+  });
+
+  it('opens nothing once an erasure commits while the page is read, its key still cached', async () => {
+    const keys = new InMemoryDataKeys();
+    const items = givenStore(keys, ['USER_CREATED', 'USER_UPDATED', 'USER_ERASED']);
+    const { ports } = portsOver(items, keys, detail);
+    // The first read of the newest event still sees the user before the erasure.
+    let reads = 0;
+    ports.events.newest = async () => (reads++ === 0 ? items[1] : items[2]);
+    ports.events.eventsOf = async () => items.slice(0, 2);
+
+    const page = await exportPage(ports, { userId: USER, limit: 10, caller: ADMIN }, newExport);
+
+    expect(page?.body.erased).toBe(true);
+    expect(page?.body.profile).toMatchObject({ name: null, email: null });
+    expect(JSON.stringify(page?.body)).not.toMatch(/Alic/);
+  });
+
+  it("nulls an erased user's personal fields that an old event kept in the clear (schema 1)", async () => {
+    const keys = new InMemoryDataKeys();
+    const [, erasure] = givenStore(keys, ['USER_CREATED', 'USER_ERASED']);
+    const legacy = {
+      AggregateID: USER,
+      Sequence: 1,
+      EventType: 'USER_CREATED',
+      Payload: JSON.stringify({ name: 'Alice', email: 'alice@example.com' }),
+      EventId: randomUUID(),
+      OccurredAt: '2026-12-07T10:00:00.000Z',
+      CorrelationId: 'c-1',
+      SchemaVersion: 1,
+    };
+    const { ports } = portsOver([legacy, erasure as Record<string, unknown>], keys);
+
+    const [page] = await wholeExport(ports, 10);
+
+    expect(page?.events[0]?.payload).toEqual({ name: null, email: null });
+  });
+
+  it("takes a page token's cursor only while it runs, and only whole", () => {
+    const cursor = { exportId: 'e', exportedAt: '2026-12-07T12:00:00.000Z', from: 3, until: 1000 };
+    expect(exportCursorOf(cursor, 999)).toEqual(cursor);
+    expect(exportCursorOf(cursor, 1000)).toBeUndefined();
+    expect(exportCursorOf({ ...cursor, from: 0 }, 0)).toBeUndefined();
+    expect(exportCursorOf({ from: 3, until: 1000 }, 0)).toBeUndefined();
   });
 });

@@ -1,9 +1,6 @@
-import { type DataKeys, type DecodedEvent, isUnknownEvent } from '@users/shared';
+import { type DataKeys, type DecodedEvent, isUnknownEvent, PERSONAL_FIELDS } from '@users/shared';
 import type { Caller } from '@users/shared/http';
 import type { ProjectionVersion, UserDetail } from '../projections';
-
-/** The personal fields a read model may hold of a user (docs/personal-data.md). */
-const PERSONAL_DETAIL_FIELDS = ['name', 'email'] as const;
 
 export type ExportedEvent = {
   sequence: number;
@@ -44,7 +41,7 @@ export const readModelHoldings = (
   version: ProjectionVersion,
 ): ReadModelHolding[] => {
   if (!detail) return [];
-  const personal = PERSONAL_DETAIL_FIELDS.filter((field) => detail[field] !== null);
+  const personal = PERSONAL_FIELDS.filter((field) => detail[field] !== null);
   return [
     {
       read_model: 'user-detail',
@@ -80,8 +77,27 @@ export type ExportRecord = {
   byAdministrator: boolean;
 };
 
-/** Where a paged export stands: which export, and the next version to send. */
-export type ExportCursor = { exportId: string; exportedAt: string; from: number };
+/** Where a paged export stands: which export, the next version to send, until when it may go on. */
+export type ExportCursor = { exportId: string; exportedAt: string; from: number; until: number };
+
+/** How long an export's pages may be read after its first: long enough for 100 pages and more. */
+export const EXPORT_CURSOR_MS = 60 * 60 * 1000;
+
+/** A decoded token's key, if it is an export's cursor that has not run out (else undefined). */
+export const exportCursorOf = (
+  key: Record<string, unknown>,
+  now: number,
+): ExportCursor | undefined => {
+  const { exportId, exportedAt, from, until } = key;
+  const valid =
+    typeof exportId === 'string' &&
+    typeof exportedAt === 'string' &&
+    Number.isInteger(from) &&
+    (from as number) >= 1 &&
+    typeof until === 'number' &&
+    now < until;
+  return valid ? { exportId, exportedAt, from: from as number, until } : undefined;
+};
 
 export type ExportPorts = {
   /** The event store, read-only: consistent reads of the user's items. */
@@ -99,6 +115,20 @@ type StoredItem = Record<string, unknown>;
 /** Erased: no key opens anything, not even one a warm function still caches. */
 const NO_KEYS: Pick<DataKeys, 'read'> = { read: async () => undefined };
 
+/** An erased user's payload: every personal field null, sealed or (schema 1) in the clear. */
+const withoutPersonalData = (event: ExportedEvent): ExportedEvent =>
+  event.payload
+    ? {
+        ...event,
+        payload: Object.fromEntries(
+          Object.entries(event.payload).map(([field, value]) => [
+            field,
+            (PERSONAL_FIELDS as readonly string[]).includes(field) ? null : value,
+          ]),
+        ),
+      }
+    : event;
+
 /**
  * One page of a subject's export (GDPR Art. 15 and 20): from the event store, the source of
  * truth, every event opened, in version order; the first page also says what the live read
@@ -108,22 +138,28 @@ const NO_KEYS: Pick<DataKeys, 'read'> = { read: async () => undefined };
 export const exportPage = async (
   ports: ExportPorts,
   request: { userId: string; limit: number; caller: Caller; cursor?: ExportCursor },
-  newExport: () => { exportId: string; exportedAt: string },
+  newExport: () => { exportId: string; exportedAt: string; until: number },
 ) => {
   const { userId, limit, caller, cursor } = request;
-  const newest = await ports.events.newest(userId);
-  if (!newest) return null;
-  const erased = newest.EventType === 'USER_ERASED';
-  const keys = erased ? NO_KEYS : ports.keys;
+  const newestBefore = await ports.events.newest(userId);
+  if (!newestBefore) return null;
   const from = cursor?.from ?? 1;
   const started = cursor ?? { ...newExport(), from };
   const [items, detail] = await Promise.all([
     ports.events.eventsOf(userId, from, limit),
     cursor ? undefined : ports.live.getDetail(userId),
   ]);
-  const events = await Promise.all(items.map((item) => ports.decode(item, keys)));
-  const last = events.at(-1)?.version ?? from - 1;
-  const next = last < Number(newest.Sequence) ? { ...started, from: last + 1 } : undefined;
+  // Read again once the page is in hand: an erasure committed meanwhile (its key perhaps still
+  // in a warm function's cache) makes this page an erased user's too.
+  const newest =
+    newestBefore.EventType === 'USER_ERASED' ? newestBefore : await ports.events.newest(userId);
+  const erased = newest?.EventType === 'USER_ERASED';
+  const keys = erased ? NO_KEYS : ports.keys;
+  const events = (await Promise.all(items.map((item) => ports.decode(item, keys)))).map(
+    exportedEvent,
+  );
+  const last = events.at(-1)?.sequence ?? from - 1;
+  const next = last < Number(newestBefore.Sequence) ? { ...started, from: last + 1 } : undefined;
   if (!cursor) {
     await ports.log.record({
       userId,
@@ -143,7 +179,7 @@ export const exportPage = async (
         profile: exportedProfile(detail && (erased ? { ...detail, erased } : detail)),
         read_models: readModelHoldings(detail, ports.live.version),
       }),
-      events: events.map(exportedEvent),
+      events: erased ? events.map(withoutPersonalData) : events,
     },
     next,
   };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { dataKeysFromEnv, decodeEvent } from '@users/shared';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
-import { httpHandler, jsonResponse, UserNotFoundError } from '@users/shared/http';
-import { type ExportCursor, exportPage } from '../../application/export-user';
+import { BadRequestError, httpHandler, jsonResponse, UserNotFoundError } from '@users/shared/http';
+import { EXPORT_CURSOR_MS, exportCursorOf, exportPage } from '../../application/export-user';
 import { authorizeQuery } from '../../http/authorization';
 import { DEFAULT_EXPORT_PAGE_SIZE, optionalNumber } from '../../http/query-schemas';
 import { validateExportRequest } from '../../http/query-validators';
@@ -20,12 +20,19 @@ export const handler = httpHandler(
   { authorize: authorizeQuery('export'), schema: validateExportRequest },
   async ({ queryStringParameters: { user_id, limit, next_token } }, { caller }) => {
     const [tokens, version] = await Promise.all([pageTokens(), projectionRegistry.liveVersion()]);
-    const scope = `export:${user_id}`;
-    const cursor = next_token ? (tokens.decode(scope, next_token) as ExportCursor) : undefined;
+    // A token serves the caller it was given to, for that user's export, for an hour.
+    const scope = `export:${user_id}:${caller.subject}`;
+    const cursor = next_token
+      ? (exportCursorOf(tokens.decode(scope, next_token), Date.now()) ?? expired())
+      : undefined;
     const page = await exportPage(
       { events, keys, decode: decodeEvent, live: readModelsAt(version), log },
       { userId: user_id, limit: optionalNumber(limit) ?? DEFAULT_EXPORT_PAGE_SIZE, caller, cursor },
-      () => ({ exportId: randomUUID(), exportedAt: new Date().toISOString() }),
+      () => ({
+        exportId: randomUUID(),
+        exportedAt: new Date().toISOString(),
+        until: Date.now() + EXPORT_CURSOR_MS,
+      }),
     );
     if (!page) throw new UserNotFoundError();
     return jsonResponse(200, {
@@ -34,6 +41,12 @@ export const handler = httpHandler(
     });
   },
 );
+
+const expired = (): never => {
+  throw new BadRequestError('Invalid next_token', [
+    { path: '/queryStringParameters/next_token', message: 'has run out: start the export again' },
+  ]);
+};
 
 const readModelsAt = (version: Awaited<ReturnType<typeof projectionRegistry.liveVersion>>) => {
   const store = readModelsOf(version);
