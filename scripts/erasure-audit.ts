@@ -1,6 +1,8 @@
 // `npm run erasure-audit -- --user X [--stage local] [--region R] [--endpoint URL] [--json]`
-// Scans every table of the stage for anything of the user still readable (docs/personal-data.md):
-// exit code 0 when nothing is, 1 when something is (each place printed), 2 on a failure.
+// Reads every table of the stage for anything of the user still readable (docs/personal-data.md).
+// Exit code 0: nothing readable, the erasure stored and done everywhere; 1: something readable
+// (each place printed); 3: nothing readable, but the user is not erased (or unknown) or a step of
+// the erasure is still under way; 2: the audit could not finish.
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { auditErasure } from './erasure-audit/audit';
@@ -20,28 +22,23 @@ const main = async () => {
   if (!values.user) throw new Error('--user is required');
   const stage = values.stage as string;
   const config = stageConfig(stage, values);
-  const audit = await auditErasure(config.client, {
-    stage,
-    userId: values.user,
-    dataKeysTable: config.dataKeysTable,
-  });
+  const audit = await auditErasure(config.client, { stage, userId: values.user });
   if (values.json) {
     console.log(JSON.stringify(audit, null, 2));
   } else {
-    const scanned = audit.tables.reduce((sum, t) => sum + t.items, 0);
     console.log(
-      `Erasure audit of ${audit.userId} on stage ${stage} at ${audit.auditedAt}: ${audit.tables.length} tables, ${scanned} items scanned; data key ${audit.keyShredded ? 'shredded' : 'NOT shredded'}.`,
+      `Erasure audit of ${audit.userId} on stage ${stage} at ${audit.auditedAt}: ${audit.tables.length} tables; erasure ${audit.erasureStored ? 'stored' : 'NOT stored'}, data key ${audit.keyShredded ? 'shredded' : 'NOT shredded'}.`,
     );
     for (const table of audit.tables) {
-      console.log(`  ${table.table}: ${table.itemsOfUser} of ${table.items} items hold the user`);
+      console.log(`  ${table.table} (${table.read}): ${table.itemsOfUser} items of the user`);
     }
-    console.log(
-      audit.readable.length === 0
-        ? 'Nothing of the user is readable.'
-        : `Readable:\n${audit.readable.map((r) => `  ${r.table} ${r.field}: ${r.why} (${r.items} items)`).join('\n')}`,
-    );
+    for (const step of audit.unfinished) console.log(`  under way: ${step.table}: ${step.what}`);
+    for (const r of audit.readable) {
+      console.log(`  READABLE: ${r.table} ${r.field}: ${r.why} (${r.items} items)`);
+    }
+    console.log(`Verdict: ${audit.verdict}.`);
   }
-  process.exitCode = audit.readable.length === 0 ? 0 : 1;
+  process.exitCode = { 'nothing readable': 0, readable: 1 }[audit.verdict as string] ?? 3;
 };
 
 main().catch((error) => {

@@ -8,7 +8,7 @@ const audit = (userId: string) =>
     createDocumentClient({
       endpoint: `http://localhost:${process.env.E2E_DYNAMODB_PORT ?? '8000'}`,
     }),
-    { stage: 'local', userId, dataKeysTable: tableNames('local').dataKeys },
+    { stage: 'local', userId },
   );
 
 describe('an erasure over HTTP, audited across every table of the stack', () => {

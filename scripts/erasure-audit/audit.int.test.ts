@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { userHistoryItems, writeItems } from '../../bench/fixtures';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { testDocumentClient, testEndpoint } from '../../test/support/integration';
@@ -41,16 +41,27 @@ const givenUser = async (userId: string) => {
   await rebuildWithProgress(stage, { label: 'audit test' });
 };
 
-/** What an erasure does everywhere: the key shredded, the read models scrubbed. */
+/** What an erasure does everywhere: the event stored, the key shredded, the read models scrubbed. */
 const erase = async (userId: string) => {
+  await stage.client.send(
+    new PutCommand({
+      TableName: stage.eventsTable,
+      Item: {
+        AggregateID: userId,
+        Sequence: 6,
+        EventType: 'USER_ERASED',
+        SchemaVersion: 2,
+        Payload: '{}',
+      },
+    }),
+  );
   await stage.client.send(new PutCommand(stage.keys.shreddingOf(userId).Put));
   const readModels = new DynamoReadModelStore(stage.client, stage.readModelTables);
   await readModels.markErased(userId);
   expect(await readModels.eraseHistory(userId, Date.now() + 10_000)).toBe(true);
 };
 
-const audit = (userId: string) =>
-  auditErasure(testDocumentClient(), { stage: STAGE, userId, dataKeysTable: stage.dataKeysTable });
+const audit = (userId: string) => auditErasure(testDocumentClient(), { stage: STAGE, userId });
 
 describe('npm run erasure-audit', () => {
   it('finds everything readable of a user not erased: key, sealed events, read models in the clear', async () => {
@@ -59,7 +70,7 @@ describe('npm run erasure-audit', () => {
 
     const result = await audit(userId);
 
-    expect(result.keyShredded).toBe(false);
+    expect(result).toMatchObject({ keyShredded: false, erasureStored: false, verdict: 'readable' });
     expect(result.readable).toEqual(
       expect.arrayContaining([
         {
@@ -90,7 +101,13 @@ describe('npm run erasure-audit', () => {
     await givenUser(bystander);
     await erase(userId);
 
-    expect(await audit(userId)).toMatchObject({ keyShredded: true, readable: [] });
+    expect(await audit(userId)).toMatchObject({
+      keyShredded: true,
+      erasureStored: true,
+      unfinished: [],
+      readable: [],
+      verdict: 'nothing readable',
+    });
 
     // A history rewrite that skipped an entry, and a feed entry that kept an email.
     await stage.client.send(
@@ -105,9 +122,62 @@ describe('npm run erasure-audit', () => {
         Item: { Feed: 'all', Position: `x#${userId}`, UserID: userId, Email: EMAIL },
       }),
     );
+    expect(await audit(userId)).toMatchObject({ verdict: 'readable' });
     expect((await audit(userId)).readable).toEqual([
       { table: names.RecentEventsTable, field: 'Email', why: 'in the clear', items: 1 },
       { table: names.UserHistoryTable, field: 'Payload.name', why: 'in the clear', items: 1 },
     ]);
+  }, 60_000);
+
+  it('never calls a user not erased, an unknown id or an unfinished erasure done, nor a lookalike sealed', async () => {
+    expect(await audit(`nobody-${randomBytes(4).toString('hex')}`)).toMatchObject({
+      readable: [],
+      verdict: 'not erased',
+    });
+
+    const userId = `unfinished-${randomBytes(4).toString('hex')}`;
+    await givenUser(userId);
+    await erase(userId);
+    await stage.client.send(
+      new UpdateCommand({
+        TableName: names.UserDetailTable,
+        Key: { UserID: userId },
+        UpdateExpression: 'SET HistoryErasure = :pending',
+        ExpressionAttributeValues: { ':pending': 'pending' },
+      }),
+    );
+    expect(await audit(userId)).toMatchObject({
+      readable: [],
+      unfinished: [{ table: names.UserDetailTable, what: 'the history rewrite is under way' }],
+      verdict: 'erasure unfinished',
+    });
+
+    // A read model's value that only looks sealed is in the clear, key shredded or not.
+    await stage.client.send(
+      new UpdateCommand({
+        TableName: names.UserDetailTable,
+        Key: { UserID: userId },
+        UpdateExpression: 'SET Email = :lookalike REMOVE HistoryErasure',
+        ExpressionAttributeValues: { ':lookalike': 'enc1.audit@example.com' },
+      }),
+    );
+    expect((await audit(userId)).readable).toEqual([
+      { table: names.UserDetailTable, field: 'Email', why: 'in the clear', items: 1 },
+    ]);
+  }, 60_000);
+
+  it("does not take another user's item for the audited one's when their name is its id", async () => {
+    const userId = `erased-${randomBytes(4).toString('hex')}`;
+    await givenUser(userId);
+    await erase(userId);
+    const namesake = `namesake-${randomBytes(4).toString('hex')}`;
+    const key = await stage.keys.readOrCreate(namesake);
+    await writeItems(
+      stage.client,
+      stage.eventsTable,
+      userHistoryItems(namesake, 1, key, { name: userId, email: EMAIL }),
+    );
+    await rebuildWithProgress(stage, { label: 'audit test' });
+    expect(await audit(userId)).toMatchObject({ readable: [], verdict: 'nothing readable' });
   }, 60_000);
 });

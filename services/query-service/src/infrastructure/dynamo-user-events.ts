@@ -16,14 +16,29 @@ export class DynamoUserEvents implements UserEventReader {
     return new DynamoUserEvents(this.client, this.eventsTable, signal);
   }
 
-  /** The user's whole history, a page at a time. */
+  /**
+   * The user's whole history, a page at a time: until DynamoDB says there is no more, not until a
+   * page comes back short (a page stops at 1 MB of items, however many were asked for).
+   */
   async history(userId: string): Promise<StoredEvent[]> {
     const history: StoredEvent[] = [];
-    for (;;) {
-      const page = await this.eventsOf(userId, history.length + 1, HISTORY_PAGE);
-      history.push(...page);
-      if (page.length < HISTORY_PAGE) return history;
-    }
+    let after: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.eventsTable,
+          KeyConditionExpression: 'AggregateID = :id',
+          ExpressionAttributeValues: { ':id': userId },
+          Limit: HISTORY_PAGE,
+          ConsistentRead: true,
+          ExclusiveStartKey: after,
+        }),
+        this.signal && { abortSignal: this.signal },
+      );
+      history.push(...(page.Items ?? []));
+      after = page.LastEvaluatedKey;
+    } while (after);
+    return history;
   }
 
   /** The user's newest item (consistent), undefined for a user the store has never held. */
