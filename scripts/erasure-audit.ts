@@ -8,17 +8,17 @@ import { parseArgs } from 'node:util';
 import { auditErasure } from './erasure-audit/audit';
 import { stageConfig } from './local-stack/tables';
 
-const { values } = parseArgs({
-  options: {
-    user: { type: 'string' },
-    stage: { type: 'string', default: 'local' },
-    region: { type: 'string' },
-    endpoint: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
-
 const main = async () => {
+  // Parsed in here, so that a wrong option is reported like any failure (exit code 2).
+  const { values } = parseArgs({
+    options: {
+      user: { type: 'string' },
+      stage: { type: 'string', default: 'local' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   if (!values.user) throw new Error('--user is required');
   const stage = values.stage as string;
   const config = stageConfig(stage, values);

@@ -10,7 +10,7 @@ import { hottestModules } from '../profile';
 import { round, runLoad } from '../stats';
 import { dynamoDbOperationCosts } from './dynamodb-operation-costs';
 
-const PORTS = { http: 3410, lambda: 3412, dynamodb: 8410, localAws: 3414 };
+const PORTS = { http: 3220, lambda: 3222, dynamodb: 8340, localAws: 3224 };
 const USERS = 32;
 
 type Settings = { concurrency: number; warmMs: number; runMs: number; profile: boolean };
@@ -138,5 +138,5 @@ export const stackCost = async (settings: Settings) => ({
   concurrency: settings.concurrency,
   cpu: await cpuPerCommand(settings),
   requests: await requestsPerCommand(settings),
-  dynamodbOperations: await dynamoDbOperationCosts(8415),
+  dynamodbOperations: await dynamoDbOperationCosts(8345),
 });

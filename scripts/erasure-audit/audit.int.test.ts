@@ -12,6 +12,7 @@ import {
 } from '../local-stack/tables';
 import { rebuildWithProgress } from '../rebuild-with-progress';
 import { auditErasure } from './audit';
+import { runErasureAudit } from './run-cli';
 
 // A stage of its own: the audit scans every table of a stage, by name.
 const STAGE = `audit${randomBytes(3).toString('hex')}`;
@@ -172,5 +173,20 @@ describe('npm run erasure-audit', () => {
     await erase(userId);
     await givenUser(`namesake-${randomBytes(4).toString('hex')}`, userId);
     expect(await audit(userId)).toMatchObject({ readable: [], verdict: 'nothing readable' });
+  }, 60_000);
+
+  it('exits 0 only for nothing readable: 1 for readable, 3 for a user not erased', async () => {
+    const [kept, erased] = [
+      `kept-${randomBytes(4).toString('hex')}`,
+      `erased-${randomBytes(4).toString('hex')}`,
+    ];
+    await givenUser(kept);
+    await givenUser(erased);
+    await erase(erased);
+    const exitCodeFor = (userId: string) =>
+      runErasureAudit(['--user', userId, '--stage', STAGE, '--endpoint', testEndpoint()]).status;
+    expect([exitCodeFor(erased), exitCodeFor(kept), exitCodeFor('nobody-at-all')]).toEqual([
+      0, 1, 3,
+    ]);
   }, 60_000);
 });
