@@ -366,7 +366,7 @@ const document = () => ({
         tags: ['personal data'],
         summary: 'Everything held of a user, from the event store, paged (GDPR Art. 15 and 20)',
         description:
-          "The user themself or an administrator. Every event with its payload opened, in version order, up to `limit` (default 1,000) a page; follow `next_token` to the end. The first page also gives the profile and which read models hold what, and records the export (who asked, when). An erased user's export says `erased: true` and holds nothing personal.",
+          "The user themself or an administrator. Every event with its payload opened, in version order, up to `limit` (default 1,000) a page; follow `next_token` to the end. The first page also gives the profile and which fields the live read models hold, and records the export (who asked, when). An erased user's export says `erased: true` and opens nothing personal.",
         parameters: queryParameters(exportRequestSchema),
         responses: {
           '200': json(exportBodySchema as unknown as Schema, 'A page of the export', {

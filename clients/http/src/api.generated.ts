@@ -83,7 +83,7 @@ export interface paths {
         };
         /**
          * Everything held of a user, from the event store, paged (GDPR Art. 15 and 20)
-         * @description The user themself or an administrator. Every event with its payload opened, in version order, up to `limit` (default 1,000) a page; follow `next_token` to the end. The first page also gives the profile and which read models hold what, and records the export (who asked, when). An erased user's export says `erased: true` and holds nothing personal.
+         * @description The user themself or an administrator. Every event with its payload opened, in version order, up to `limit` (default 1,000) a page; follow `next_token` to the end. The first page also gives the profile and which fields the live read models hold, and records the export (who asked, when). An erased user's export says `erased: true` and opens nothing personal.
          */
         get: operations["exportUser"];
         put?: never;
@@ -1738,7 +1738,7 @@ export interface operations {
                         export_id: string;
                         /** Format: date-time */
                         exported_at: string;
-                        /** @description The user was erased: nothing personal is left */
+                        /** @description The user was erased: this export opens nothing personal (whether every read model has finished its rewrite: npm run erasure-audit) */
                         erased: boolean;
                         /** @description First page only: the live read model's detail, null if it holds none */
                         profile?: null | {
@@ -1750,7 +1750,7 @@ export interface operations {
                             updated_at?: string;
                             deleted: boolean;
                         };
-                        /** @description First page only: which read models hold which fields of the user */
+                        /** @description First page only: which fields of the user the live projection version's read models hold (other kept versions: npm run erasure-audit) */
                         read_models?: {
                             /** @enum {string} */
                             read_model: "user-detail" | "user-history";

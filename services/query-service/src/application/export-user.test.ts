@@ -46,7 +46,7 @@ const portsOver = (
     },
     keys,
     decode: decodeEvent,
-    live: { version: 1 as const, getDetail: async () => detail ?? null },
+    live: async () => ({ version: 1 as const, detail: detail ?? null }),
     log: { record: async (entry: ExportRecord) => void recorded.push(entry) },
   };
   return { ports, recorded };
@@ -162,10 +162,17 @@ describe('a subject export', () => {
     const keys = new InMemoryDataKeys();
     const items = givenStore(keys, ['USER_CREATED', 'USER_UPDATED', 'USER_ERASED']);
     const { ports } = portsOver(items, keys, detail);
-    // The first read of the newest event still sees the user before the erasure.
-    let reads = 0;
-    ports.events.newest = async () => (reads++ === 0 ? items[1] : items[2]);
+    // The erasure commits while the page is being opened: the key is still at hand.
+    let erasedYet = false;
+    ports.events.newest = async () => (erasedYet ? items[2] : items[1]);
     ports.events.eventsOf = async () => items.slice(0, 2);
+    ports.keys = Object.assign(new InMemoryDataKeys(), {
+      read: async (id: string) => {
+        const key = await keys.read(id);
+        erasedYet = true;
+        return key;
+      },
+    });
 
     const page = await exportPage(ports, { userId: USER, limit: 10, caller: ADMIN }, newExport);
 

@@ -107,13 +107,11 @@ export type ExportPorts = {
   };
   keys: Pick<DataKeys, 'read'>;
   decode: (item: StoredItem, keys: Pick<DataKeys, 'read'>) => Promise<DecodedEvent>;
-  live: { version: ProjectionVersion; getDetail(userId: string): Promise<UserDetail | null> };
+  /** The live projection version and the user's detail there (read for the first page only). */
+  live: (userId: string) => Promise<{ version: ProjectionVersion; detail: UserDetail | null }>;
   log: { record(entry: ExportRecord): Promise<void> };
 };
 type StoredItem = Record<string, unknown>;
-
-/** Erased: no key opens anything, not even one a warm function still caches. */
-const NO_KEYS: Pick<DataKeys, 'read'> = { read: async () => undefined };
 
 /** An erased user's payload: every personal field null, sealed or (schema 1) in the clear. */
 const withoutPersonalData = (event: ExportedEvent): ExportedEvent =>
@@ -141,25 +139,23 @@ export const exportPage = async (
   newExport: () => { exportId: string; exportedAt: string; until: number },
 ) => {
   const { userId, limit, caller, cursor } = request;
-  const newestBefore = await ports.events.newest(userId);
-  if (!newestBefore) return null;
   const from = cursor?.from ?? 1;
-  const started = cursor ?? { ...newExport(), from };
-  const [items, detail] = await Promise.all([
+  const [items, live] = await Promise.all([
     ports.events.eventsOf(userId, from, limit),
-    cursor ? undefined : ports.live.getDetail(userId),
+    cursor ? undefined : ports.live(userId),
   ]);
-  // Read again once the page is in hand: an erasure committed meanwhile (its key perhaps still
-  // in a warm function's cache) makes this page an erased user's too.
-  const newest =
-    newestBefore.EventType === 'USER_ERASED' ? newestBefore : await ports.events.newest(userId);
-  const erased = newest?.EventType === 'USER_ERASED';
-  const keys = erased ? NO_KEYS : ports.keys;
-  const events = (await Promise.all(items.map((item) => ports.decode(item, keys)))).map(
-    exportedEvent,
+  const decoded = await Promise.all(items.map((item) => ports.decode(item, ports.keys)));
+  // Judged after opening: an erasure committed while the page was read or opened (its key perhaps
+  // still in a warm function's cache) is the newest event by now, and nothing of it is given.
+  const newest = await ports.events.newest(userId);
+  if (!newest) return null;
+  const erased = newest.EventType === 'USER_ERASED';
+  const events = decoded.map((event) =>
+    erased ? withoutPersonalData(exportedEvent(event)) : exportedEvent(event),
   );
+  const started = cursor ?? { ...newExport(), from };
   const last = events.at(-1)?.sequence ?? from - 1;
-  const next = last < Number(newestBefore.Sequence) ? { ...started, from: last + 1 } : undefined;
+  const next = last < Number(newest.Sequence) ? { ...started, from: last + 1 } : undefined;
   if (!cursor) {
     await ports.log.record({
       userId,
@@ -175,11 +171,13 @@ export const exportPage = async (
       export_id: started.exportId,
       exported_at: started.exportedAt,
       erased,
-      ...(detail !== undefined && {
-        profile: exportedProfile(detail && (erased ? { ...detail, erased } : detail)),
-        read_models: readModelHoldings(detail, ports.live.version),
+      ...(live && {
+        profile: exportedProfile(
+          live.detail && (erased ? { ...live.detail, erased } : live.detail),
+        ),
+        read_models: readModelHoldings(live.detail, live.version),
       }),
-      events: erased ? events.map(withoutPersonalData) : events,
+      events,
     },
     next,
   };

@@ -134,7 +134,11 @@ export const exportBodySchema = {
     user_id: { type: 'string' },
     export_id: { type: 'string', description: 'The same on every page of one export' },
     exported_at: timestamp,
-    erased: { type: 'boolean', description: 'The user was erased: nothing personal is left' },
+    erased: {
+      type: 'boolean',
+      description:
+        'The user was erased: this export opens nothing personal (whether every read model has finished its rewrite: npm run erasure-audit)',
+    },
     profile: {
       description: "First page only: the live read model's detail, null if it holds none",
       oneOf: [
@@ -157,7 +161,8 @@ export const exportBodySchema = {
     },
     read_models: {
       type: 'array',
-      description: 'First page only: which read models hold which fields of the user',
+      description:
+        "First page only: which fields of the user the live projection version's read models hold (other kept versions: npm run erasure-audit)",
       items: {
         type: 'object',
         properties: {

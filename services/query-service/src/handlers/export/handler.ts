@@ -19,14 +19,14 @@ const keys = dataKeysFromEnv();
 export const handler = httpHandler(
   { authorize: authorizeQuery('export'), schema: validateExportRequest },
   async ({ queryStringParameters: { user_id, limit, next_token } }, { caller }) => {
-    const [tokens, version] = await Promise.all([pageTokens(), projectionRegistry.liveVersion()]);
+    const tokens = await pageTokens();
     // A token serves the caller it was given to, for that user's export, for an hour.
     const scope = `export:${user_id}:${caller.subject}`;
     const cursor = next_token
       ? (exportCursorOf(tokens.decode(scope, next_token), Date.now()) ?? expired())
       : undefined;
     const page = await exportPage(
-      { events, keys, decode: decodeEvent, live: readModelsAt(version), log },
+      { events, keys, decode: decodeEvent, live: liveDetail, log },
       { userId: user_id, limit: optionalNumber(limit) ?? DEFAULT_EXPORT_PAGE_SIZE, caller, cursor },
       () => ({
         exportId: randomUUID(),
@@ -48,7 +48,8 @@ const expired = (): never => {
   ]);
 };
 
-const readModelsAt = (version: Awaited<ReturnType<typeof projectionRegistry.liveVersion>>) => {
-  const store = readModelsOf(version);
-  return { version, getDetail: (userId: string) => store.getDetail(userId) };
+/** The live projection version and the user's detail there: read for an export's first page. */
+const liveDetail = async (userId: string) => {
+  const version = await projectionRegistry.liveVersion();
+  return { version, detail: await readModelsOf(version).getDetail(userId) };
 };
