@@ -41,6 +41,8 @@ const COMMAND_NAMES: Record<CommandType, string> = {
   USER_UPDATED: 'UpdateUserCommand',
   USER_DELETED: 'DeleteUserCommand',
   USER_ERASED: 'EraseUserCommand',
+  USER_ERASURE_REQUESTED: 'RequestErasureCommand',
+  USER_ERASURE_CANCELLED: 'CancelErasureCommand',
 };
 
 const commandBranches = commandRequestSchema.properties.body.oneOf;

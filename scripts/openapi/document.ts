@@ -196,7 +196,7 @@ const document = () => ({
         operationId: 'sendCommand',
         tags: ['commands'],
         summary:
-          'Send a command: USER_CREATED, USER_BALANCE, USER_UPDATED, USER_DELETED, USER_ERASED',
+          'Send a command: USER_CREATED, USER_BALANCE, USER_UPDATED, USER_DELETED, USER_ERASURE_REQUESTED, USER_ERASURE_CANCELLED, USER_ERASED (administrators: at once)',
         parameters: [
           {
             name: 'Idempotency-Key',
@@ -232,6 +232,12 @@ const document = () => ({
                     payload: { delta: 25 },
                   },
                 },
+                requestErasure: {
+                  value: { user_id: 'user-001', event_type: 'USER_ERASURE_REQUESTED', payload: {} },
+                },
+                cancelErasure: {
+                  value: { user_id: 'user-001', event_type: 'USER_ERASURE_CANCELLED', payload: {} },
+                },
                 erase: { value: { user_id: 'user-001', event_type: 'USER_ERASED', payload: {} } },
               },
             },
@@ -258,6 +264,8 @@ const document = () => ({
                 'VERSION_CONFLICT',
                 'USER_DELETED',
                 'USER_ERASED',
+                'ERASURE_PENDING',
+                'ERASURE_NOT_PENDING',
                 'PAYLOAD_TOO_LARGE',
                 'INSUFFICIENT_BALANCE',
                 'BALANCE_LIMIT',

@@ -25,6 +25,7 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
     schemas: {
       validateStoredEventV1: storedEventSchema(1),
       validateStoredEventV2: storedEventSchema(2),
+      validateStoredEventV3: storedEventSchema(3),
     },
   },
   {

@@ -9,7 +9,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a command: USER_CREATED, USER_BALANCE, USER_UPDATED, USER_DELETED, USER_ERASED */
+        /** Send a command: USER_CREATED, USER_BALANCE, USER_UPDATED, USER_DELETED, USER_ERASURE_REQUESTED, USER_ERASURE_CANCELLED, USER_ERASED (administrators: at once) */
         post: operations["sendCommand"];
         delete?: never;
         options?: never;
@@ -385,7 +385,39 @@ export interface components {
             /** @constant */
             personal_data_erased?: true;
         };
-        HistoryEvent: components["schemas"]["UserCreatedHistoryEvent"] | components["schemas"]["UserBalanceHistoryEvent"] | components["schemas"]["UserUpdatedHistoryEvent"] | components["schemas"]["UserDeletedHistoryEvent"] | components["schemas"]["UserErasedHistoryEvent"];
+        UserErasureRequestedHistoryEvent: {
+            sequence: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "USER_ERASURE_REQUESTED";
+            payload: {
+                /** Format: date-time */
+                erase_after: string;
+            };
+            /** Format: date-time */
+            occurred_at: string;
+            /** @constant */
+            personal_data_erased?: true;
+        };
+        UserErasureCancelledHistoryEvent: {
+            sequence: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "USER_ERASURE_CANCELLED";
+            payload: {
+                /** Format: date-time */
+                erase_after: string;
+            };
+            /** Format: date-time */
+            occurred_at: string;
+            /** @constant */
+            personal_data_erased?: true;
+        };
+        HistoryEvent: components["schemas"]["UserCreatedHistoryEvent"] | components["schemas"]["UserBalanceHistoryEvent"] | components["schemas"]["UserUpdatedHistoryEvent"] | components["schemas"]["UserDeletedHistoryEvent"] | components["schemas"]["UserErasedHistoryEvent"] | components["schemas"]["UserErasureRequestedHistoryEvent"] | components["schemas"]["UserErasureCancelledHistoryEvent"];
         /** @description One problem of an invalid request, in words a person can be shown */
         FieldError: {
             /** @description Where, as a JSON Pointer into the request, e.g. /body/payload/email */
@@ -608,6 +640,48 @@ export interface components {
             min_version: number;
             /** @description The user's version now */
             current_version: number;
+        };
+        /** @description A command on a user whose erasure is pending its grace period: only USER_ERASURE_CANCELLED (or an administrator's USER_ERASED) is taken */
+        ERASURE_PENDING: {
+            /** @description What went wrong, for a person (the original API's field; same as `detail`) */
+            message: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "ERASURE_PENDING";
+            /**
+             * Format: uri
+             * @constant
+             */
+            type: "https://github.com/users-cqrs/errors#ERASURE_PENDING";
+            /** @constant */
+            title: "Erasure pending";
+            /** @constant */
+            status: 409;
+            /** @description RFC 9457: the same text as `message` */
+            detail: string;
+        };
+        /** @description USER_ERASURE_CANCELLED for a user with no pending erasure */
+        ERASURE_NOT_PENDING: {
+            /** @description What went wrong, for a person (the original API's field; same as `detail`) */
+            message: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "ERASURE_NOT_PENDING";
+            /**
+             * Format: uri
+             * @constant
+             */
+            type: "https://github.com/users-cqrs/errors#ERASURE_NOT_PENDING";
+            /** @constant */
+            title: "No erasure pending";
+            /** @constant */
+            status: 409;
+            /** @description RFC 9457: the same text as `message` */
+            detail: string;
         };
         /** @description A command on a deleted user */
         USER_DELETED: {
@@ -937,7 +1011,7 @@ export interface operations {
                         /** @description must be 1-128 characters without spaces or control characters (no whitespace and no character of the Unicode categories Cc, Cf, Cs or Z; format characters above U+FFFF and lone surrogates pass this pattern, the server refuses them) */
                         aggregate_id: string;
                         /** @enum {string} */
-                        event_type: "USER_CREATED" | "USER_BALANCE" | "USER_UPDATED" | "USER_DELETED" | "USER_ERASED";
+                        event_type: "USER_CREATED" | "USER_BALANCE" | "USER_UPDATED" | "USER_DELETED" | "USER_ERASED" | "USER_ERASURE_REQUESTED" | "USER_ERASURE_CANCELLED";
                         sequence: number;
                         /** Format: uuid */
                         event_id?: string;
@@ -1000,6 +1074,8 @@ export interface operations {
             /**
              * @description - `USER_ALREADY_EXISTS`: USER_CREATED for a user that exists
              *     - `VERSION_CONFLICT`: `expected_version` is not the user's version, or a race was lost 10 times
+             *     - `ERASURE_PENDING`: A command on a user whose erasure is pending its grace period: only USER_ERASURE_CANCELLED (or an administrator's USER_ERASED) is taken
+             *     - `ERASURE_NOT_PENDING`: USER_ERASURE_CANCELLED for a user with no pending erasure
              */
             409: {
                 headers: {
@@ -1009,7 +1085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["USER_ALREADY_EXISTS"] | components["schemas"]["VERSION_CONFLICT"];
+                    "application/json": components["schemas"]["USER_ALREADY_EXISTS"] | components["schemas"]["VERSION_CONFLICT"] | components["schemas"]["ERASURE_PENDING"] | components["schemas"]["ERASURE_NOT_PENDING"];
                 };
             };
             /**

@@ -8,7 +8,11 @@ import {
   type SchemaVersion,
   storedPayloadSchemas,
 } from './schemas';
-import { validateStoredEventV1, validateStoredEventV2 } from './stored-event.validators.generated';
+import {
+  validateStoredEventV1,
+  validateStoredEventV2,
+  validateStoredEventV3,
+} from './stored-event.validators.generated';
 import type { ReadEvent, RecordedEvent } from './types';
 
 /**
@@ -52,15 +56,18 @@ export const isUnknownEvent = (event: DecodedEvent): event is UnknownEvent => 'u
 const storedEventValidators: Record<SchemaVersion, Validator<unknown>> = {
   1: validateStoredEventV1 as Validator<unknown>,
   2: validateStoredEventV2 as Validator<unknown>,
+  3: validateStoredEventV3 as Validator<unknown>,
 };
 
 /**
  * From each version to the next, on decoded events. Schema 2 changed how personal fields are
- * stored (sealed), not what they mean: its decoded events are schema 1's.
+ * stored (sealed), not what they mean: its decoded events are schema 1's. Schema 3 only added
+ * types.
  */
 const upcasters: Record<SchemaVersion, ((event: ReadEvent) => ReadEvent) | undefined> = {
   1: (event) => ({ ...event, schemaVersion: 2 }),
-  2: undefined,
+  2: (event) => ({ ...event, schemaVersion: 3 }),
+  3: undefined,
 };
 
 export const upcast = (event: ReadEvent): ReadEvent => {

@@ -67,6 +67,19 @@ const emptyPayloadSchema = {
   additionalProperties: false,
 } as const;
 
+const isoTimestampSchema = { type: 'string', format: 'date-time' } as const;
+
+/**
+ * A user asked to be erased: the erasure is carried out at `erase_after` unless cancelled first;
+ * a cancellation names the request it calls off by the same field.
+ */
+export const userErasureRequestedPayloadSchema = {
+  type: 'object',
+  properties: { erase_after: isoTimestampSchema },
+  required: ['erase_after'],
+  additionalProperties: false,
+} as const;
+
 /** The fields that are personal data: sealed in the store, erased with their user's key. */
 export const PERSONAL_FIELDS = ['name', 'email'] as const;
 
@@ -81,6 +94,10 @@ export const eventPayloadSchemas = {
   USER_DELETED: emptyPayloadSchema,
   /** The user asked to be forgotten: their data key is deleted with this event (GDPR art. 17). */
   USER_ERASED: emptyPayloadSchema,
+  /** Erasure after a grace period; until then only a cancellation is accepted. */
+  USER_ERASURE_REQUESTED: userErasureRequestedPayloadSchema,
+  /** The pending erasure (the one due at `erase_after`) was called off: the user is as before. */
+  USER_ERASURE_CANCELLED: userErasureRequestedPayloadSchema,
 } as const;
 
 export const EVENT_TYPES = Object.keys(eventPayloadSchemas) as (keyof typeof eventPayloadSchemas)[];
@@ -92,6 +109,20 @@ export const sealedFieldSchema = {
   description: 'must be a sealed personal field',
 } as const;
 
+const sealedCreatedPayloadSchema = {
+  type: 'object',
+  properties: { name: sealedFieldSchema, email: sealedFieldSchema },
+  required: ['name', 'email'],
+  additionalProperties: false,
+} as const;
+
+const sealedUpdatedPayloadSchema = {
+  type: 'object',
+  properties: { name: sealedFieldSchema, email: sealedFieldSchema },
+  minProperties: 1,
+  additionalProperties: false,
+} as const;
+
 /**
  * Stored payloads, per schema version. A released version never changes (the lock file
  * shared/src/events/released-schemas.lock.json holds their fingerprints): a change is a new
@@ -99,6 +130,9 @@ export const sealedFieldSchema = {
  *
  * Schema 1, the release before 2026-11-29: personal fields in the clear.
  * Schema 2: personal fields sealed; USER_ERASED.
+ * Schema 3: schema 2 plus USER_ERASURE_REQUESTED and USER_ERASURE_CANCELLED (erasure with a
+ * grace period). Its own version so that a reader of schema 2 stops at them (NewerSchemaVersion)
+ * rather than skipping a request it cannot honour.
  */
 export const storedPayloadSchemas = {
   1: {
@@ -108,21 +142,20 @@ export const storedPayloadSchemas = {
     USER_DELETED: emptyPayloadSchema,
   },
   2: {
-    USER_CREATED: {
-      type: 'object',
-      properties: { name: sealedFieldSchema, email: sealedFieldSchema },
-      required: ['name', 'email'],
-      additionalProperties: false,
-    },
+    USER_CREATED: sealedCreatedPayloadSchema,
     USER_BALANCE: userBalancePayloadSchema,
-    USER_UPDATED: {
-      type: 'object',
-      properties: { name: sealedFieldSchema, email: sealedFieldSchema },
-      minProperties: 1,
-      additionalProperties: false,
-    },
+    USER_UPDATED: sealedUpdatedPayloadSchema,
     USER_DELETED: emptyPayloadSchema,
     USER_ERASED: emptyPayloadSchema,
+  },
+  3: {
+    USER_CREATED: sealedCreatedPayloadSchema,
+    USER_BALANCE: userBalancePayloadSchema,
+    USER_UPDATED: sealedUpdatedPayloadSchema,
+    USER_DELETED: emptyPayloadSchema,
+    USER_ERASED: emptyPayloadSchema,
+    USER_ERASURE_REQUESTED: userErasureRequestedPayloadSchema,
+    USER_ERASURE_CANCELLED: userErasureRequestedPayloadSchema,
   },
 } as const;
 
@@ -131,8 +164,6 @@ export const SCHEMA_VERSIONS = Object.keys(storedPayloadSchemas).map(Number) as 
 
 /** The version every writer writes. */
 export const SCHEMA_VERSION = Math.max(...SCHEMA_VERSIONS) as SchemaVersion;
-
-const isoTimestampSchema = { type: 'string', format: 'date-time' } as const;
 
 /** Metadata every stored event carries, whatever its type. */
 export const eventMetadataSchema = {

@@ -74,6 +74,16 @@ export const ERROR_CODES = {
     carries: ['min_version', 'current_version'],
     retryAfter: true,
   },
+  ERASURE_PENDING: {
+    status: 409,
+    title: 'Erasure pending',
+    when: 'A command on a user whose erasure is pending its grace period: only USER_ERASURE_CANCELLED (or an administrator\'s USER_ERASED) is taken',
+  },
+  ERASURE_NOT_PENDING: {
+    status: 409,
+    title: 'No erasure pending',
+    when: 'USER_ERASURE_CANCELLED for a user with no pending erasure',
+  },
   USER_DELETED: { status: 410, title: 'User deleted', when: 'A command on a deleted user' },
   USER_ERASED: { status: 410, title: 'User erased', when: 'A command on an erased user' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', when: 'A body over 64 KB' },

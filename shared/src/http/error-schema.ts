@@ -176,6 +176,10 @@ const EXAMPLES: { [C in ErrorCode]: Example<C> } = {
     min_version: 3,
     current_version: 2,
   },
+  ERASURE_PENDING: {
+    message: 'User has asked to be erased: only USER_ERASURE_CANCELLED is accepted',
+  },
+  ERASURE_NOT_PENDING: { message: 'No erasure is pending for this user' },
   USER_DELETED: { message: 'User has been deleted' },
   USER_ERASED: { message: 'User has been erased' },
   PAYLOAD_TOO_LARGE: { message: 'Request body exceeds 65536 bytes' },

@@ -4,7 +4,9 @@ import { userIdSchema } from '../events/schemas';
  * The public contract: integration events other teams subscribe to on the stage's EventBridge
  * bus. Not the stored events: a small vocabulary of its own, versioned apart, and without any
  * personal data (no name, no email; a subscriber that needs them asks the API with its own rights).
- * Released versions never change (integration-schemas.lock.json); a change is a new version.
+ * Released versions never change (integration-schemas.lock.json); a change is a new version. A
+ * version may gain a detail-type: EventBridge routes by detail-type, so a subscriber only ever
+ * receives the types its rules name, and a new one reaches no one who did not ask for it.
  */
 
 /** Every entry's `source` on the bus. */
@@ -82,6 +84,19 @@ const balanceChangedData = {
   additionalProperties: false,
 } as const;
 
+const erasureRequestedData = {
+  type: 'object',
+  properties: {
+    erase_after: {
+      ...timestamp,
+      description:
+        'when the erasure is carried out, unless cancelled before (in a cancellation: the one called off)',
+    },
+  },
+  required: ['erase_after'],
+  additionalProperties: false,
+} as const;
+
 /** Each integration event type's detail, by its `detail-type` on the bus. */
 export const integrationEventSchemas = {
   'user.registered': detailOf(noData, 'A user was created (USER_CREATED).'),
@@ -94,6 +109,14 @@ export const integrationEventSchemas = {
   'user.erased': detailOf(
     noData,
     'A user was erased (USER_ERASED): forget everything you hold about them, personal or not.',
+  ),
+  'user.erasure-requested': detailOf(
+    erasureRequestedData,
+    'A user asked to be erased (USER_ERASURE_REQUESTED): user.erased follows at `erase_after` unless user.erasure-cancelled comes first. Stop using their data for anything but keeping it until then.',
+  ),
+  'user.erasure-cancelled': detailOf(
+    erasureRequestedData,
+    'A pending erasure was called off (USER_ERASURE_CANCELLED): the user is active again.',
   ),
 } as const;
 

@@ -36,5 +36,15 @@ export const toIntegrationEvent = (event: ReadEvent, balanceAfter: number): Inte
       return { type: 'user.deleted', detail: { ...envelope, data: {} } };
     case 'USER_ERASED':
       return { type: 'user.erased', detail: { ...envelope, data: {} } };
+    case 'USER_ERASURE_REQUESTED':
+      return {
+        type: 'user.erasure-requested',
+        detail: { ...envelope, data: { erase_after: event.payload.erase_after } },
+      };
+    case 'USER_ERASURE_CANCELLED':
+      return {
+        type: 'user.erasure-cancelled',
+        detail: { ...envelope, data: { erase_after: event.payload.erase_after } },
+      };
   }
 };

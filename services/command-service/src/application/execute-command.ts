@@ -36,7 +36,12 @@ export type CommandDependencies = {
   retryPolicy?: RetryPolicy;
   /** Told what an operator counts but the outcome does not show. */
   observer?: CommandObserver;
+  /** How long a requested erasure waits for a cancellation; DEFAULT_ERASURE_GRACE_SECONDS if not set. */
+  erasureGraceSeconds?: number;
 };
+
+/** 30 days: what a stage gets unless its `erasureGraceDays` parameter says otherwise. */
+export const DEFAULT_ERASURE_GRACE_SECONDS = 30 * 24 * 60 * 60;
 
 export type CommandObserver = {
   /** Another writer took the version this attempt decided on: it is decided again. */
@@ -242,12 +247,19 @@ const decideAt = (
   }
   let decided: ReturnType<typeof decide>;
   try {
-    decided = decide(request.command, head.state);
+    decided = decide(request.command, head.state, {
+      now: deps.now(),
+      erasureGraceSeconds: deps.erasureGraceSeconds ?? DEFAULT_ERASURE_GRACE_SECONDS,
+    });
   } catch (error) {
     if (error instanceof CommandRefused) return refused(error.code, error.details);
     throw error;
   }
-  const unchanged = { userId: request.userId, eventType: request.command.type };
+  const { type } = request.command;
+  const unchanged = {
+    userId: request.userId,
+    eventType: type === 'CARRY_OUT_ERASURE' ? ('USER_ERASED' as const) : type,
+  };
   if (decided.length === 0) {
     return { kind: 'unchanged', result: { ...unchanged, version: head.version } };
   }

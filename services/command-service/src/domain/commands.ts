@@ -47,12 +47,23 @@ export const commandPayloadSchemas = {
   },
   USER_DELETED: { type: 'object', properties: {}, additionalProperties: false },
   USER_ERASED: { type: 'object', properties: {}, additionalProperties: false },
+  USER_ERASURE_REQUESTED: { type: 'object', properties: {}, additionalProperties: false },
+  USER_ERASURE_CANCELLED: { type: 'object', properties: {}, additionalProperties: false },
 } as const;
 
 type PayloadSchemas = typeof commandPayloadSchemas;
 export type CommandType = keyof PayloadSchemas;
 export const COMMAND_TYPES = Object.keys(commandPayloadSchemas) as CommandType[];
 
-export type UserCommand = {
+/** A command as a client sends it (POST /command). */
+export type ClientCommand = {
   [T in CommandType]: { type: T; payload: FromSchema<PayloadSchemas[T]> };
 }[CommandType];
+
+/**
+ * The erasure the scheduler carries out at the end of a grace period, for the request whose
+ * `erase_after` it names: never a client's to send.
+ */
+export type CarryOutErasure = { type: 'CARRY_OUT_ERASURE'; payload: { erase_after: string } };
+
+export type UserCommand = ClientCommand | CarryOutErasure;

@@ -108,3 +108,70 @@ describe('USER_ERASED', () => {
     }
   });
 });
+
+describe('erasure with a grace period', () => {
+  // EXAMPLE_CONTEXT: 2026-12-01T12:00Z, 30 days.
+  const due = '2026-12-31T12:00:00.000Z';
+  const erased: UserEvent = { type: 'USER_ERASED', payload: {} };
+  const request = { type: 'USER_ERASURE_REQUESTED', payload: {} } as const;
+  const cancel = { type: 'USER_ERASURE_CANCELLED', payload: {} } as const;
+  const requested = (eraseAfter: string): UserEvent => ({
+    type: 'USER_ERASURE_REQUESTED',
+    payload: { erase_after: eraseAfter },
+  });
+  const cancelled: UserEvent = { type: 'USER_ERASURE_CANCELLED', payload: { erase_after: due } };
+  const carryOut = (eraseAfter: string) =>
+    ({ type: 'CARRY_OUT_ERASURE', payload: { erase_after: eraseAfter } }) as const;
+  const at = (iso: string) => ({ now: new Date(iso) });
+
+  it('requests an erasure due after the grace period, for an active or a deleted user', () => {
+    given([created]).when(request).then([requested(due)]);
+    given([created, deleted]).when(request).then([requested(due)]);
+  });
+  it('erases at once when the grace period is 0', () => {
+    given([created], { erasureGraceSeconds: 0 }).when(request).then([erased]);
+  });
+  it('refuses a request for an unknown, an erased or an already pending user', () => {
+    given([]).when(request).thenRefuses('USER_NOT_FOUND');
+    given([created, erased]).when(request).thenRefuses('USER_ERASED');
+    given([created, requested(due)]).when(request).thenRefuses('ERASURE_PENDING');
+  });
+  it('refuses every command but the cancellation while the erasure is pending', () => {
+    for (const command of [created, deposit(1), update({ name: 'B' }), deleted]) {
+      given([created, deposit(5), requested(due)]).when(command).thenRefuses('ERASURE_PENDING');
+    }
+    given([created, requested(due)]).when(cancel).then([cancelled]);
+  });
+  it('lets an administrator bring the erasure forward', () => {
+    given([created, requested(due)]).when(erased).then([erased]);
+  });
+  it('cancels a pending erasure only: the user is as before, balance and all', () => {
+    given([created, deposit(5), requested(due), cancelled])
+      .when(deposit(-5))
+      .then([deposit(-5)]);
+    given([created, deleted, requested(due), cancelled]).when(deposit(1)).thenRefuses('USER_DELETED');
+    given([created]).when(cancel).thenRefuses('ERASURE_NOT_PENDING');
+    given([created, requested(due), cancelled]).when(cancel).thenRefuses('ERASURE_NOT_PENDING');
+    given([]).when(cancel).thenRefuses('USER_NOT_FOUND');
+  });
+  it('carries out the erasure that is due, once: a second or late firing stores nothing', () => {
+    given([created, requested(due)], at(due)).when(carryOut(due)).then([erased]);
+    given([created, requested(due)], at('2027-03-01T00:00:00Z')).when(carryOut(due)).then([erased]);
+    given([created, requested(due), erased], at(due)).when(carryOut(due)).then([]);
+  });
+  it('never carries out a cancelled request, nor an earlier one asked again', () => {
+    given([created, requested(due), cancelled], at(due))
+      .when(carryOut(due))
+      .thenRefuses('ERASURE_NOT_PENDING');
+    const later = '2027-01-15T00:00:00.000Z';
+    given([created, requested(due), cancelled, requested(later)], at(due))
+      .when(carryOut(due))
+      .thenRefuses('ERASURE_NOT_PENDING');
+    given([created], at(due)).when(carryOut(due)).thenRefuses('ERASURE_NOT_PENDING');
+  });
+  it('never erases before the request is due', () => {
+    given([created, requested(due)], at('2026-12-31T11:59:59.999Z'))
+      .when(carryOut(due))
+      .thenRefuses('ERASURE_PENDING');
+  });
+});

@@ -8,7 +8,14 @@ export type RuleViolation =
   | 'USER_DELETED'
   | 'USER_ERASED'
   | 'INSUFFICIENT_BALANCE'
-  | 'BALANCE_LIMIT';
+  | 'BALANCE_LIMIT'
+  /**
+   * The user asked to be erased: only a cancellation (or an administrator's erasure) is taken,
+   * and the scheduled erasure not before it is due.
+   */
+  | 'ERASURE_PENDING'
+  /** A cancellation, or a scheduled erasure, with no pending erasure (or another one) to act on. */
+  | 'ERASURE_NOT_PENDING';
 
 export class CommandRefused extends Error {
   constructor(

@@ -1,15 +1,27 @@
 import type { UserEvent } from '@users/shared';
 
-export type ActiveUser = { status: 'active'; name: string; email: string; balance: number };
+/** An erasure asked for and not yet carried out: due at `eraseAfter` (ISO 8601) unless cancelled. */
+export type PendingErasure = { eraseAfter: string };
+
+export type ActiveUser = {
+  status: 'active';
+  name: string;
+  email: string;
+  balance: number;
+  pendingErasure?: PendingErasure;
+};
+
+export type DeletedUser = { status: 'deleted'; pendingErasure?: PendingErasure };
 
 /** The write model: only what `decide` needs to enforce the rules. */
-export type UserState =
-  | { status: 'absent' }
-  | ActiveUser
-  | { status: 'deleted' }
-  | { status: 'erased' };
+export type UserState = { status: 'absent' } | ActiveUser | DeletedUser | { status: 'erased' };
 
 export const initialState: UserState = { status: 'absent' };
+
+const withoutPendingErasure = <S extends ActiveUser | DeletedUser>({
+  pendingErasure: _,
+  ...state
+}: S) => state as S;
 
 export const evolve = (state: UserState, event: UserEvent): UserState => {
   switch (event.type) {
@@ -25,6 +37,14 @@ export const evolve = (state: UserState, event: UserEvent): UserState => {
       return { status: 'deleted' };
     case 'USER_ERASED':
       return { status: 'erased' };
+    case 'USER_ERASURE_REQUESTED':
+      return state.status === 'active' || state.status === 'deleted'
+        ? { ...state, pendingErasure: { eraseAfter: event.payload.erase_after } }
+        : state;
+    case 'USER_ERASURE_CANCELLED':
+      return state.status === 'active' || state.status === 'deleted'
+        ? withoutPendingErasure(state)
+        : state;
   }
 };
 
