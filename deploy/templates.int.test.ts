@@ -1299,7 +1299,14 @@ describe('integration events', () => {
     // Only what the recorder reads: a newer schema version or type never reaches it.
     expect(rule.Properties.EventPattern).toEqual({
       source: ['users'],
-      'detail-type': ['user.registered', 'user.balance-changed', 'user.deleted', 'user.erased'],
+      'detail-type': [
+        'user.registered',
+        'user.balance-changed',
+        'user.deleted',
+        'user.erased',
+        'user.erasure-requested',
+        'user.erasure-cancelled',
+      ],
       detail: { schema_version: [1] },
     });
     expect(rule.Properties.Targets[0]).toMatchObject({

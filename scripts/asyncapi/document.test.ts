@@ -82,6 +82,18 @@ describe('the AsyncAPI document of the integration events', () => {
     expect(untyped(schemas, '#/components/schemas')).toEqual([]);
   });
 
+  it("shows an erasure's request and its cancellation as one user's life has them", () => {
+    const { userErasureRequested, userErasureCancelled } = asyncApiDocument.components.messages;
+    const [request] = userErasureRequested.examples.map((example) => example.payload.detail);
+    const [cancellation] = userErasureCancelled.examples.map((example) => example.payload.detail);
+    // A cancellation names the request it calls off by its due date, and comes after it.
+    expect(cancellation?.data).toEqual(request?.data);
+    expect(cancellation?.version).toBe((request?.version ?? 0) + 1);
+    expect(Date.parse(request?.data.erase_after ?? '')).toBeGreaterThan(
+      Date.parse(request?.occurred_at ?? ''),
+    );
+  });
+
   it('has the publisher send and subscribers receive every message on the bus', () => {
     const { operations } = asyncApiDocument;
     expect(Object.values(operations).map(({ action }) => action)).toEqual(['send', 'receive']);

@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../shared/src/events/schemas';
 import type { ReadEvent } from '../../shared/src/events/types';
 import {
   INTEGRATION_SCHEMA_VERSION,
@@ -62,11 +63,16 @@ const namedSchemas = (types: IntegrationEventType[]) =>
     }),
   );
 
+/** The sample erasure request's due date: 30 days after it was asked for (its 12:03 below). */
+const SAMPLE_ERASE_AFTER = '2026-12-29T12:03:00.000Z';
+
 /** One user's life as the store holds it: each message's example is made from one of these. */
 const sampleHistory: { event: ReadEvent; balanceAfter: number }[] = [
   [{ type: 'USER_CREATED', payload: { name: 'Alice', email: 'alice@example.com' } }, 0],
   [{ type: 'USER_BALANCE', payload: { delta: 25 } }, 25],
   [{ type: 'USER_UPDATED', payload: { email: 'alice@example.org' } }, 25],
+  [{ type: 'USER_ERASURE_REQUESTED', payload: { erase_after: SAMPLE_ERASE_AFTER } }, 25],
+  [{ type: 'USER_ERASURE_CANCELLED', payload: { erase_after: SAMPLE_ERASE_AFTER } }, 25],
   [{ type: 'USER_DELETED', payload: {} }, 25],
   [{ type: 'USER_ERASED', payload: {} }, 25],
 ].map(([body, balanceAfter], index) => ({
@@ -77,7 +83,7 @@ const sampleHistory: { event: ReadEvent; balanceAfter: number }[] = [
     eventId: `6f1c1a2e-4b0e-4d5e-9f3a-${String(index + 1).padStart(12, '0')}`,
     occurredAt: new Date(Date.UTC(2026, 10, 29, 12, index)).toISOString(),
     correlationId: 'req-7f3a9c',
-    schemaVersion: 2,
+    schemaVersion: SCHEMA_VERSION,
   } as ReadEvent,
   balanceAfter: balanceAfter as number,
 }));
@@ -141,6 +147,8 @@ const document = () => {
         'exported by the command stack as `users-command-<stage>-EventBusName`): a rule on the bus',
         'and a function. No personal data. Delivery is at least once and in no order:',
         'deduplicate on `detail.event_id`, order by `detail.version` per `detail.user_id`.',
+        'A version may gain message types: a rule receives only the `detail-type`s it names, so a',
+        'new one reaches no subscriber that did not ask for it.',
       ].join(' '),
       tags: [{ name: 'users', description: "The users' lives: registered, changed, gone" }],
     },

@@ -5,6 +5,7 @@ import { localIssuerUrl, localJwks } from './local-issuer';
 import { localKms } from './local-kms';
 import { createLocalMetrics } from './local-metrics';
 import { createLocalQueues } from './local-queues';
+import { createLocalScheduler } from './local-scheduler';
 import { requireFreePort } from './ports';
 
 /** The page-token secret's id, as the local stack's functions are configured with it. */
@@ -25,9 +26,10 @@ const readBody = async (request: IncomingMessage) => {
  * secret the functions read, and KMS's GenerateDataKey and Decrypt under a local key-encryption
  * key, and EventBridge's PutEvents with the rules of the stage's bus, delivering to functions
  * through serverless-offline's invoke endpoint on `lambdaPort` (local-bus.ts), and SQS for the
- * projector's failure queue (local-queues.ts); and the functions' metrics (local-metrics.ts). The
- * SDK is pointed here with AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_KMS and
- * AWS_ENDPOINT_URL_EVENTBRIDGE.
+ * projector's failure queue (local-queues.ts); EventBridge Scheduler's one-time schedules, whose
+ * clock can be made to pass (local-scheduler.ts); and the functions' metrics (local-metrics.ts).
+ * The SDK is pointed here with AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_KMS,
+ * AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SCHEDULER.
  * The secret is made afresh for every start, as a deployed stage generates its own.
  */
 export const startLocalAws = async (
@@ -35,10 +37,13 @@ export const startLocalAws = async (
   {
     lambdaPort,
     deliver,
+    schedulerFile,
   }: {
     lambdaPort?: number;
-    /** Tests: where the bus delivers, in place of the functions behind `lambdaPort`. */
+    /** Tests: where the bus and the scheduler deliver, in place of the functions behind `lambdaPort`. */
     deliver?: (functionName: string, event: unknown) => Promise<void>;
+    /** Where the scheduler keeps its schedules and clock across restarts; in memory when absent. */
+    schedulerFile?: string;
   } = {},
 ) => {
   await requireFreePort(port, 'local AWS services');
@@ -47,7 +52,7 @@ export const startLocalAws = async (
   const kms = localKms();
   const metrics = createLocalMetrics();
   const queues = createLocalQueues(`http://localhost:${port}`, [LOCAL_PROJECTOR_FAILURE_QUEUE]);
-  const bus = createLocalBus(async (functionName, event) => {
+  const invoke = async (functionName: string, event: unknown) => {
     if (deliver) return deliver(functionName, event);
     if (!lambdaPort) throw new Error('no functions to deliver to');
     const response = await fetch(
@@ -61,8 +66,16 @@ export const startLocalAws = async (
     if (response.status !== 200) {
       throw new Error(`${functionName} not invoked (${response.status}): ${body.slice(0, 200)}`);
     }
+  };
+  const bus = createLocalBus(invoke);
+  // A function's own failure is retried here too (in AWS: Lambda's asynchronous retries, then the
+  // function's failure destination).
+  const scheduler = createLocalScheduler(invoke, { file: schedulerFile });
+  const json = (status: number, body: unknown) => ({
+    status,
+    body: JSON.stringify(body),
+    headers: undefined as Record<string, string> | undefined,
   });
-  const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
   const answer = async (request: IncomingMessage) => {
     if (request.url === '/.well-known/openid-configuration') {
       return json(200, { issuer, jwks_uri: `${issuer}/.well-known/jwks.json` });
@@ -79,8 +92,12 @@ export const startLocalAws = async (
       }
       return json(200, metrics.view());
     }
+    const text = await readBody(request);
+    // EventBridge Scheduler's REST API (/schedules/...) and its local controls (time travel).
+    const scheduled = await scheduler.answer(request.method ?? 'GET', request.url ?? '/', text);
+    if (scheduled) return { headers: undefined, ...scheduled };
     const target = String(request.headers['x-amz-target']);
-    const input = JSON.parse((await readBody(request)) || '{}');
+    const input = JSON.parse(text || '{}');
     // The local stack's own controls: rules read from the serverless config, injected faults.
     if (request.url === '/local/bus/rules') return json(200, bus.setRules(input));
     if (request.url === '/local/bus/faults') return json(200, bus.setFaults(input));
@@ -118,17 +135,23 @@ export const startLocalAws = async (
     return json(400, { __type: 'ResourceNotFoundException', message: 'Not here' });
   };
   const server = createServer(async (request, response) => {
-    const { status, body } = await answer(request).catch(() => json(500, { message: 'failed' }));
-    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(body);
+    const { status, body, headers } = await answer(request).catch(() =>
+      json(500, { message: 'failed' }),
+    );
+    response
+      .writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...headers })
+      .end(body);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     issuer,
     bus,
+    scheduler,
     endpoint: `http://localhost:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
         bus.stop();
+        scheduler.stop();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

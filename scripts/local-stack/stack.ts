@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { rebuildWithProgress } from '../rebuild-with-progress';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local';
 import { folderLock } from './folder-lock';
@@ -68,12 +69,14 @@ export const startLocalStack = async (options: LocalStackOptions) => {
     spawned('dynamodb'),
   );
   const stopDynamoDb = () => stopProcessGroup(dynamodb.process, 'SIGTERM');
-  const localAws = await startLocalAws(ports.localAws, { lambdaPort: ports.lambda }).catch(
-    async (error) => {
-      await stopDynamoDb();
-      throw error;
-    },
-  );
+  const localAws = await startLocalAws(ports.localAws, {
+    lambdaPort: ports.lambda,
+    // A 30-day erasure schedule outlives a restart of a stack that keeps its data.
+    schedulerFile: dbPath && join(dbPath, 'local-scheduler.json'),
+  }).catch(async (error) => {
+    await stopDynamoDb();
+    throw error;
+  });
   try {
     const stage = stageConfig('local', {
       endpoint: dynamodb.endpoint,
@@ -116,6 +119,7 @@ export const startLocalStack = async (options: LocalStackOptions) => {
       endpoint: dynamodb.endpoint,
       issuer: localAws.issuer,
       bus: localAws.bus,
+      scheduler: localAws.scheduler,
       dynamodb,
       offline,
       /**

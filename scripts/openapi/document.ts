@@ -457,7 +457,7 @@ const document = () => ({
         operationId: 'getStats',
         tags: ['stats'],
         summary:
-          'Registrations, deletions, erasures and balance changes per day (administrators; the stats service, fed by the integration events)',
+          'Registrations, deletions, erasures (requested, cancelled, carried out) and balance changes per day (administrators; the stats service, fed by the integration events)',
         parameters: queryParameters(statsRequestSchema),
         responses: {
           '200': json(statsBodySchema, 'Every day of the range, zeros included', {
@@ -471,6 +471,8 @@ const document = () => ({
                 erased: 0,
                 balance_changes: 12,
                 balance_volume: 250,
+                erasure_requests: 1,
+                erasure_cancellations: 0,
               },
             ],
           }),

@@ -112,13 +112,17 @@ describe('the OpenAPI document, as code generators read it', () => {
         ]),
       ),
     ).toBe(true);
-    // An erased user's entries: personal fields null, everything else kept.
+    // An erased user's entries: personal fields null, everything else kept (an erasure's due
+    // date is nothing personal).
+    const due = { erase_after: '2026-12-29T12:00:00.000Z' };
     expect(
       validate(
         page([
           entry(1, 'USER_CREATED', { name: null, email: null }, true),
           entry(2, 'USER_BALANCE', { delta: 25 }, true),
-          entry(3, 'USER_ERASED', {}, true),
+          entry(3, 'USER_ERASURE_REQUESTED', due, true),
+          entry(4, 'USER_ERASURE_CANCELLED', due, true),
+          entry(5, 'USER_ERASED', {}, true),
         ]),
       ),
     ).toBe(true);
@@ -126,6 +130,8 @@ describe('the OpenAPI document, as code generators read it', () => {
       entry(1, 'USER_BALANCE', { name: 'Alice' }),
       entry(1, 'USER_CREATED', { name: 'Alice' }),
       entry(1, 'USER_PROMOTED', {}),
+      entry(1, 'USER_ERASURE_REQUESTED', {}),
+      entry(1, 'USER_ERASURE_CANCELLED', { erase_after: 'tomorrow' }),
     ]) {
       expect([wrong, validate(page([wrong]))]).toEqual([wrong, false]);
     }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { storedEventSchema } from '@users/shared/schemas';
 import { commandRequestSchema } from '../../services/command-service/src/handlers/command/request-schema';
+import { eraserInputSchema } from '../../services/command-service/src/handlers/scheduled-erasure/input-schema';
 import {
   detailRequestSchema,
   exportRequestSchema,
@@ -27,6 +28,11 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
       validateStoredEventV2: storedEventSchema(2),
       validateStoredEventV3: storedEventSchema(3),
     },
+  },
+  {
+    file: 'services/command-service/src/handlers/scheduled-erasure/input.validator.generated.ts',
+    origin: 'services/command-service/src/handlers/scheduled-erasure/input-schema.ts',
+    schemas: { validateEraserInput: eraserInputSchema },
   },
   {
     file: 'shared/src/integration/delivered-event.validator.generated.ts',

@@ -8,6 +8,8 @@ import {
   created,
   deleted,
   erased,
+  erasureCancelled,
+  erasureRequested,
   recordedEvents,
   updated,
 } from '../fixtures/events';
@@ -19,7 +21,9 @@ type Step =
   | { type: 'USER_BALANCE'; delta: number }
   | { type: 'USER_UPDATED'; name: string }
   | { type: 'DELETE' }
-  | { type: 'ERASE' };
+  | { type: 'ERASE' }
+  | { type: 'REQUEST_ERASURE' }
+  | { type: 'CANCEL_ERASURE' };
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -39,35 +43,58 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ type: 'ERASE' as const }) },
 );
 
-/** A user's story stops at an erasure; a deletion is followed by nothing but an erasure. */
+/** The steps above, and erasures requested with a grace period and cancelled. */
+const stepWithErasureRequestsArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 10, arbitrary: stepArbitrary },
+  { weight: 2, arbitrary: fc.constant({ type: 'REQUEST_ERASURE' as const }) },
+  { weight: 2, arbitrary: fc.constant({ type: 'CANCEL_ERASURE' as const }) },
+);
+
+/**
+ * A user's story as the write side allows it: it stops at an erasure; a deletion is followed by
+ * nothing but erasure requests, cancellations and an erasure; while an erasure is pending, by
+ * nothing but its cancellation or the erasure.
+ */
 const toEvents = (userId: string, steps: Step[]): RecordedEvent[] => {
-  const deletedAt = steps.findIndex((step) => step.type === 'DELETE' || step.type === 'ERASE');
-  const erasedAfter =
-    steps[deletedAt]?.type === 'DELETE' &&
-    steps.slice(deletedAt).some((step) => step.type === 'ERASE');
-  const kept =
-    deletedAt === -1
-      ? steps
-      : [...steps.slice(0, deletedAt + 1), ...(erasedAfter ? [{ type: 'ERASE' as const }] : [])];
-  const bodies: UserEvent[] = [
-    created('Zed', `${userId}@example.com`),
-    ...kept.map((step) =>
-      step.type === 'USER_BALANCE'
-        ? balanceChanged(step.delta)
-        : step.type === 'USER_UPDATED'
-          ? updated({ name: step.name })
-          : step.type === 'DELETE'
-            ? deleted
-            : erased,
-    ),
-  ];
+  const bodies: UserEvent[] = [created('Zed', `${userId}@example.com`)];
+  let deletedYet = false;
+  let pendingUntil: string | undefined;
+  for (const step of steps) {
+    if (step.type === 'ERASE') {
+      bodies.push(erased);
+      break;
+    }
+    if (step.type === 'REQUEST_ERASURE' && !pendingUntil) {
+      // A due date of its own per request: a cancellation names the one it calls off.
+      pendingUntil = new Date(Date.UTC(2027, 0, 1, 0, 0, bodies.length)).toISOString();
+      bodies.push(erasureRequested(pendingUntil));
+    } else if (step.type === 'CANCEL_ERASURE' && pendingUntil) {
+      bodies.push(erasureCancelled(pendingUntil));
+      pendingUntil = undefined;
+    } else if (!deletedYet && !pendingUntil) {
+      if (step.type === 'USER_BALANCE') bodies.push(balanceChanged(step.delta));
+      else if (step.type === 'USER_UPDATED') bodies.push(updated({ name: step.name }));
+      else if (step.type === 'DELETE') {
+        bodies.push(deleted);
+        deletedYet = true;
+      }
+    }
+  }
   return recordedEvents(userId, bodies, { correlationId: 'sim' });
 };
 
-/** Several users, each with a valid history starting at USER_CREATED. */
-export const historiesArbitrary = (prefix: string) =>
+/**
+ * Several users, each with a valid history starting at USER_CREATED; with `erasureRequests`,
+ * erasures requested and cancelled among their events.
+ */
+export const historiesArbitrary = (prefix: string, { erasureRequests = false } = {}) =>
   fc
-    .array(fc.array(stepArbitrary, { maxLength: 12 }), { minLength: 1, maxLength: 5 })
+    .array(
+      fc.array(erasureRequests ? stepWithErasureRequestsArbitrary : stepArbitrary, {
+        maxLength: 12,
+      }),
+      { minLength: 1, maxLength: 5 },
+    )
     .map((perUser) => perUser.map((steps, i) => toEvents(`${prefix}-${i}`, steps)));
 
 /**

@@ -12,6 +12,8 @@ const everyFixture = (): DeliveredEvent[] => [
   fixtures.userBalanceChanged(),
   fixtures.userDeleted(),
   fixtures.userErased(),
+  fixtures.userErasureRequested(),
+  fixtures.userErasureCancelled(),
 ];
 
 describe('the fixtures for subscribers’ tests', () => {
@@ -49,6 +51,13 @@ describe('the fixtures for subscribers’ tests', () => {
     expect(fixtures.userProfileChanged({ changed: ['name', 'email'] }).detail.data).toEqual({
       changed: ['email', 'name'],
     });
+    const eraseAfter = '2027-01-01T10:00:00.000Z';
+    for (const erasure of [
+      fixtures.userErasureRequested({ erase_after: eraseAfter }),
+      fixtures.userErasureCancelled({ erase_after: eraseAfter }),
+    ]) {
+      expect(readDeliveredEvent(erasure).detail.data).toEqual({ erase_after: eraseAfter });
+    }
     expect(JSON.stringify(everyFixture())).not.toMatch(/Fixture|@example/);
   });
 

@@ -67,6 +67,12 @@ const delivered = <T extends IntegrationEventType>(type: T, event: IntegrationEv
   return envelope as DeliveredEvent<T>;
 };
 
+/** `erase_after`: when the erasure is due (in a cancellation: that of the request called off). */
+type ErasureFixture = FixtureEnvelope & { erase_after?: string };
+
+/** A grace period's end, unless a test says when. */
+const inThirtyDays = () => new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
+
 // Personal data is never published: the stored event's values below never reach a fixture.
 const PLACEHOLDER = { name: 'Fixture', email: 'fixture@example.com' } as const;
 
@@ -107,4 +113,14 @@ export const fixtures = {
     delivered('user.deleted', published({ type: 'USER_DELETED', payload: {} }, envelope)),
   userErased: (envelope: FixtureEnvelope = {}) =>
     delivered('user.erased', published({ type: 'USER_ERASED', payload: {} }, envelope)),
+  userErasureRequested: ({ erase_after = inThirtyDays(), ...envelope }: ErasureFixture = {}) =>
+    delivered(
+      'user.erasure-requested',
+      published({ type: 'USER_ERASURE_REQUESTED', payload: { erase_after } }, envelope),
+    ),
+  userErasureCancelled: ({ erase_after = inThirtyDays(), ...envelope }: ErasureFixture = {}) =>
+    delivered(
+      'user.erasure-cancelled',
+      published({ type: 'USER_ERASURE_CANCELLED', payload: { erase_after } }, envelope),
+    ),
 };

@@ -10,9 +10,13 @@ describe('a subscriber in Python, with jsonschema and the AsyncAPI document', ()
       fixtures.userBalanceChanged({ delta: -5, balance: 20 }),
       fixtures.userDeleted(),
       fixtures.userErased(),
+      fixtures.userErasureRequested(),
+      fixtures.userErasureCancelled(),
     ];
     const balance = fixtures.userBalanceChanged();
+    const request = fixtures.userErasureRequested();
     const tampered: [unknown, RegExp][] = [
+      [{ ...request, detail: { ...request.detail, data: {} } }, /erase_after/],
       [{ ...balance, detail: { ...balance.detail, data: { delta: 0, balance: 1 } } }, /delta/],
       [{ ...balance, detail: { ...balance.detail, email: 'ada@example.com' } }, /email/],
       [{ ...balance, detail: { ...balance.detail, event_id: 'not-a-uuid' } }, /uuid/],

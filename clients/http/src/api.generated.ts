@@ -118,7 +118,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registrations, deletions, erasures and balance changes per day (administrators; the stats service, fed by the integration events) */
+        /** Registrations, deletions, erasures (requested, cancelled, carried out) and balance changes per day (administrators; the stats service, fed by the integration events) */
         get: operations["getStats"];
         put?: never;
         post?: never;
@@ -301,7 +301,29 @@ export interface components {
             payload: Record<string, never>;
             expected_version?: number;
         };
-        Command: components["schemas"]["CreateUserCommand"] | components["schemas"]["UpdateBalanceCommand"] | components["schemas"]["UpdateUserCommand"] | components["schemas"]["DeleteUserCommand"] | components["schemas"]["EraseUserCommand"];
+        RequestErasureCommand: {
+            /** @description must be 1-128 characters without spaces or control characters (no whitespace and no character of the Unicode categories Cc, Cf, Cs or Z; format characters above U+FFFF and lone surrogates pass this pattern, the server refuses them) */
+            user_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "USER_ERASURE_REQUESTED";
+            payload: Record<string, never>;
+            expected_version?: number;
+        };
+        CancelErasureCommand: {
+            /** @description must be 1-128 characters without spaces or control characters (no whitespace and no character of the Unicode categories Cc, Cf, Cs or Z; format characters above U+FFFF and lone surrogates pass this pattern, the server refuses them) */
+            user_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event_type: "USER_ERASURE_CANCELLED";
+            payload: Record<string, never>;
+            expected_version?: number;
+        };
+        Command: components["schemas"]["CreateUserCommand"] | components["schemas"]["UpdateBalanceCommand"] | components["schemas"]["UpdateUserCommand"] | components["schemas"]["DeleteUserCommand"] | components["schemas"]["EraseUserCommand"] | components["schemas"]["RequestErasureCommand"] | components["schemas"]["CancelErasureCommand"];
         UserCreatedHistoryEvent: {
             sequence: number;
             /**
@@ -1247,6 +1269,11 @@ export interface operations {
                         users: {
                             UserID: string;
                             Name: string | null;
+                            /**
+                             * Format: date-time
+                             * @description While an erasure the user asked for waits for a cancellation: when it is carried out. Absent otherwise.
+                             */
+                            erasure_pending_until?: string;
                         }[];
                         next_token?: string;
                     };
@@ -1413,6 +1440,11 @@ export interface operations {
                         UpdatedAt: string;
                         /** Format: date-time */
                         BalanceUpdatedAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description While an erasure the user asked for waits for a cancellation: when it is carried out. Absent otherwise.
+                         */
+                        erasure_pending_until?: string;
                     };
                 };
             };
@@ -1825,6 +1857,11 @@ export interface operations {
                             created_at?: string;
                             updated_at?: string;
                             deleted: boolean;
+                            /**
+                             * Format: date-time
+                             * @description While an erasure the user asked for waits for a cancellation: when it is carried out. Absent otherwise.
+                             */
+                            erasure_pending_until?: string;
                         };
                         /** @description First page only: which fields of the user the live projection version's read models hold (other kept versions: npm run erasure-audit) */
                         read_models?: {
@@ -2145,7 +2182,9 @@ export interface operations {
                      *           "deleted": 0,
                      *           "erased": 0,
                      *           "balance_changes": 12,
-                     *           "balance_volume": 250
+                     *           "balance_volume": 250,
+                     *           "erasure_requests": 1,
+                     *           "erasure_cancellations": 0
                      *         }
                      *       ]
                      *     }
@@ -2164,6 +2203,10 @@ export interface operations {
                             balance_changes: number;
                             /** @description the sum of the day’s balance deltas */
                             balance_volume: number;
+                            /** @description erasures asked for with a grace period (user.erasure-requested) */
+                            erasure_requests: number;
+                            /** @description requested erasures called off (user.erasure-cancelled) */
+                            erasure_cancellations: number;
                         }[];
                     };
                 };

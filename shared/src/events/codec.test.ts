@@ -11,6 +11,7 @@ import {
   upcast,
 } from './codec';
 import { InvalidEventError, NewerSchemaVersionError } from './errors';
+import { SCHEMA_VERSION } from './schemas';
 import type { ReadEvent, RecordedEvent } from './types';
 
 const [creation, rename] = recordedEvents('u1', [
@@ -29,7 +30,10 @@ describe('the event codec', () => {
     const keys = new InMemoryDataKeys();
     const item = encodeEvent(creation, { state: activeState, stateVersion: 1 }, keys.keyFor('u1'));
     expect(JSON.stringify(item)).not.toMatch(/Canary|canary/);
-    expect(item).toMatchObject({ SchemaVersion: 2, State: { status: 'active', balance: 0 } });
+    expect(item).toMatchObject({
+      SchemaVersion: SCHEMA_VERSION,
+      State: { status: 'active', balance: 0 },
+    });
     expect(await decodeEvent(item, keys)).toEqual(creation);
   });
 
@@ -133,7 +137,7 @@ describe('the event codec', () => {
       eventId: '3f1b6f2e-8c1d-4a7e-9b2c-000000000001',
       occurredAt: '2026-11-20T09:00:00.000Z',
       correlationId: 'legacy-legacy-ada-1',
-      schemaVersion: 2,
+      schemaVersion: SCHEMA_VERSION,
     });
     expect(upcast({ ...decoded, schemaVersion: 1 })).toEqual(decoded);
   });
@@ -141,7 +145,7 @@ describe('the event codec', () => {
   it('refuses an event of a schema version newer than this release, never guessing at it', async () => {
     const item = {
       ...encodeEvent(creation, { state: {}, stateVersion: 1 }, new InMemoryDataKeys().keyFor('u1')),
-      SchemaVersion: 3,
+      SchemaVersion: SCHEMA_VERSION + 1,
     };
     await expect(decodeEvent(item, new InMemoryDataKeys())).rejects.toBeInstanceOf(
       NewerSchemaVersionError,

@@ -77,7 +77,7 @@ export const ERROR_CODES = {
   ERASURE_PENDING: {
     status: 409,
     title: 'Erasure pending',
-    when: 'A command on a user whose erasure is pending its grace period: only USER_ERASURE_CANCELLED (or an administrator\'s USER_ERASED) is taken',
+    when: "A command on a user whose erasure is pending its grace period: only USER_ERASURE_CANCELLED (or an administrator's USER_ERASED) is taken",
   },
   ERASURE_NOT_PENDING: {
     status: 409,

@@ -12,7 +12,10 @@ import {
   heldReadModels,
   type ProjectionVersion,
 } from '../../../services/query-service/src/projections';
-import { foldDailyFigures } from '../../../services/stats-service/src/domain/daily-figures';
+import {
+  foldDailyFigures,
+  NO_FIGURES,
+} from '../../../services/stats-service/src/domain/daily-figures';
 import type { System } from '../system';
 import { TABLES } from '../system';
 import type { Observations } from './observations';
@@ -239,7 +242,7 @@ export const checkQuiescence = async (system: System, observations: Observations
   for (const item of scanTable(system, TABLES.stats)) {
     const day = item.Day as string;
     const figures = counted.get(day) ?? {};
-    for (const field of ['registered', 'deleted', 'erased', 'balanceChanges', 'balanceVolume']) {
+    for (const field of Object.keys(NO_FIGURES)) {
       figures[field] = (figures[field] ?? 0) + Number(item[field] ?? 0);
     }
     counted.set(day, figures);

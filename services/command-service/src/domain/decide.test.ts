@@ -125,8 +125,12 @@ describe('erasure with a grace period', () => {
   const at = (iso: string) => ({ now: new Date(iso) });
 
   it('requests an erasure due after the grace period, for an active or a deleted user', () => {
-    given([created]).when(request).then([requested(due)]);
-    given([created, deleted]).when(request).then([requested(due)]);
+    given([created])
+      .when(request)
+      .then([requested(due)]);
+    given([created, deleted])
+      .when(request)
+      .then([requested(due)]);
   });
   it('erases at once when the grace period is 0', () => {
     given([created], { erasureGraceSeconds: 0 }).when(request).then([erased]);
@@ -134,30 +138,48 @@ describe('erasure with a grace period', () => {
   it('refuses a request for an unknown, an erased or an already pending user', () => {
     given([]).when(request).thenRefuses('USER_NOT_FOUND');
     given([created, erased]).when(request).thenRefuses('USER_ERASED');
-    given([created, requested(due)]).when(request).thenRefuses('ERASURE_PENDING');
+    given([created, requested(due)])
+      .when(request)
+      .thenRefuses('ERASURE_PENDING');
   });
   it('refuses every command but the cancellation while the erasure is pending', () => {
     for (const command of [created, deposit(1), update({ name: 'B' }), deleted]) {
-      given([created, deposit(5), requested(due)]).when(command).thenRefuses('ERASURE_PENDING');
+      given([created, deposit(5), requested(due)])
+        .when(command)
+        .thenRefuses('ERASURE_PENDING');
     }
-    given([created, requested(due)]).when(cancel).then([cancelled]);
+    given([created, requested(due)])
+      .when(cancel)
+      .then([cancelled]);
   });
   it('lets an administrator bring the erasure forward', () => {
-    given([created, requested(due)]).when(erased).then([erased]);
+    given([created, requested(due)])
+      .when(erased)
+      .then([erased]);
   });
   it('cancels a pending erasure only: the user is as before, balance and all', () => {
     given([created, deposit(5), requested(due), cancelled])
       .when(deposit(-5))
       .then([deposit(-5)]);
-    given([created, deleted, requested(due), cancelled]).when(deposit(1)).thenRefuses('USER_DELETED');
+    given([created, deleted, requested(due), cancelled])
+      .when(deposit(1))
+      .thenRefuses('USER_DELETED');
     given([created]).when(cancel).thenRefuses('ERASURE_NOT_PENDING');
-    given([created, requested(due), cancelled]).when(cancel).thenRefuses('ERASURE_NOT_PENDING');
+    given([created, requested(due), cancelled])
+      .when(cancel)
+      .thenRefuses('ERASURE_NOT_PENDING');
     given([]).when(cancel).thenRefuses('USER_NOT_FOUND');
   });
   it('carries out the erasure that is due, once: a second or late firing stores nothing', () => {
-    given([created, requested(due)], at(due)).when(carryOut(due)).then([erased]);
-    given([created, requested(due)], at('2027-03-01T00:00:00Z')).when(carryOut(due)).then([erased]);
-    given([created, requested(due), erased], at(due)).when(carryOut(due)).then([]);
+    given([created, requested(due)], at(due))
+      .when(carryOut(due))
+      .then([erased]);
+    given([created, requested(due)], at('2027-03-01T00:00:00Z'))
+      .when(carryOut(due))
+      .then([erased]);
+    given([created, requested(due), erased], at(due))
+      .when(carryOut(due))
+      .then([]);
   });
   it('never carries out a cancelled request, nor an earlier one asked again', () => {
     given([created, requested(due), cancelled], at(due))

@@ -70,7 +70,9 @@ export const decide = (
       if (requireExisting(state).pendingErasure) throw new CommandRefused('ERASURE_PENDING');
       if (context.erasureGraceSeconds === 0) return [erased];
       const eraseAfter = new Date(context.now.getTime() + context.erasureGraceSeconds * 1000);
-      return [{ type: 'USER_ERASURE_REQUESTED', payload: { erase_after: eraseAfter.toISOString() } }];
+      return [
+        { type: 'USER_ERASURE_REQUESTED', payload: { erase_after: eraseAfter.toISOString() } },
+      ];
     }
     case 'USER_ERASURE_CANCELLED': {
       const pending = requireExisting(state).pendingErasure;

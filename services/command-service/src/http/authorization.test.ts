@@ -15,3 +15,13 @@ describe('who may send a command for a user', () => {
     expect(maySendCommand(caller, userId)).toBe(allowed);
   });
 });
+
+describe('who may erase a user at once, without the grace period', () => {
+  it('is an administrator only: a user asks for an erasure with a grace period', () => {
+    expect(maySendCommand(admin, 'alice', 'USER_ERASED')).toBe(true);
+    expect(maySendCommand(alice, 'alice', 'USER_ERASED')).toBe(false);
+    expect(maySendCommand(alice, 'alice', 'USER_ERASURE_REQUESTED')).toBe(true);
+    expect(maySendCommand(alice, 'alice', 'USER_ERASURE_CANCELLED')).toBe(true);
+    expect(maySendCommand(alice, 'bob', 'USER_ERASURE_REQUESTED')).toBe(false);
+  });
+});

@@ -5,6 +5,7 @@ import type { UserDetail } from '../projections';
 import { type ExportCursor, type ExportRecord, exportCursorOf, exportPage } from './export-user';
 
 const USER = 'user-1';
+const DUE = '2027-01-06T10:00:00.000Z';
 const ADMIN = { subject: 'admin-7', admin: true };
 
 /** The user's stored items as the command side writes them: personal fields sealed. */
@@ -15,6 +16,8 @@ const givenStore = (keys: InMemoryDataKeys, types: RecordedEvent['type'][]) =>
       USER_UPDATED: { name: 'Alicia' },
       USER_BALANCE: { delta: 5 },
       USER_ERASED: {},
+      USER_ERASURE_REQUESTED: { erase_after: DUE },
+      USER_ERASURE_CANCELLED: { erase_after: DUE },
     };
     const event = {
       type,
@@ -122,6 +125,59 @@ describe('a subject export', () => {
         requestedBy: 'admin-7',
         byAdministrator: true,
       },
+    ]);
+  });
+
+  it('gives an erasure requested, cancelled and requested again like any event, and the profile says it is pending', async () => {
+    const keys = new InMemoryDataKeys();
+    const items = givenStore(keys, [
+      'USER_CREATED',
+      'USER_ERASURE_REQUESTED',
+      'USER_ERASURE_CANCELLED',
+      'USER_ERASURE_REQUESTED',
+    ]);
+    const pending = { ...detail, version: 4, erasurePendingUntil: DUE };
+    const { ports } = portsOver(items, keys, pending);
+
+    const [page] = await wholeExport(ports, 10);
+
+    expect(page?.events.slice(1)).toEqual(
+      [2, 3, 4].map((sequence) => ({
+        sequence,
+        event_type: sequence === 3 ? 'USER_ERASURE_CANCELLED' : 'USER_ERASURE_REQUESTED',
+        payload: { erase_after: DUE },
+        occurred_at: `2026-12-07T10:00:0${sequence - 1}.000Z`,
+        event_id: expect.any(String),
+        correlation_id: `c-${sequence}`,
+      })),
+    );
+    expect(page?.erased).toBe(false);
+    expect(page?.profile).toMatchObject({ erasure_pending_until: DUE, deleted: false });
+    expect(page?.read_models?.[0]?.fields).toContain('erasure_pending_until');
+  });
+
+  it('says nothing of a pending erasure when none is pending', async () => {
+    const keys = new InMemoryDataKeys();
+    const { ports } = portsOver(givenStore(keys, ['USER_CREATED']), keys, detail);
+    const [page] = await wholeExport(ports, 10);
+    expect(page?.profile).not.toHaveProperty('erasure_pending_until');
+    expect(page?.read_models?.[0]?.fields).not.toContain('erasure_pending_until');
+  });
+
+  it('gives nothing personal of a user erased at the end of the grace period, and the request as it was', async () => {
+    const keys = new InMemoryDataKeys();
+    const items = givenStore(keys, ['USER_CREATED', 'USER_ERASURE_REQUESTED', 'USER_ERASED']);
+    // The read models have not applied the erasure yet: their detail still has it pending.
+    const { ports } = portsOver(items, keys, { ...detail, erasurePendingUntil: DUE });
+
+    const [page] = await wholeExport(ports, 10);
+
+    expect(page?.erased).toBe(true);
+    expect(page?.profile).not.toHaveProperty('erasure_pending_until');
+    expect(page?.events.map((event) => event.payload)).toEqual([
+      { name: null, email: null },
+      { erase_after: DUE },
+      {},
     ]);
   });
 

@@ -34,7 +34,8 @@ export type ReadModelHolding = {
 
 /**
  * What the live read models hold of the user: the detail's fields (its personal ones only while
- * readable), and the history, one entry per event applied, each with its payload.
+ * readable, a pending erasure only while pending), and the history, one entry per event applied,
+ * each with its payload.
  */
 export const readModelHoldings = (
   detail: UserDetail | null,
@@ -46,7 +47,16 @@ export const readModelHoldings = (
     {
       read_model: 'user-detail',
       projection_version: version,
-      fields: [...personal, 'balance', 'version', 'created_at', 'updated_at', 'deleted', 'erased'],
+      fields: [
+        ...personal,
+        'balance',
+        'version',
+        'created_at',
+        'updated_at',
+        'deleted',
+        'erased',
+        ...(detail.erasurePendingUntil === undefined ? [] : ['erasure_pending_until']),
+      ],
     },
     {
       read_model: 'user-history',
@@ -56,7 +66,10 @@ export const readModelHoldings = (
   ];
 };
 
-/** The user's profile as the live detail holds it, personal fields null once erased. */
+/**
+ * The user's profile as the live detail holds it, personal fields null once erased, and the
+ * erasure still pending only until it is carried out (a read model behind the store may lag).
+ */
 export const exportedProfile = (detail: UserDetail | null) =>
   detail && {
     name: detail.erased ? null : detail.name,
@@ -66,6 +79,10 @@ export const exportedProfile = (detail: UserDetail | null) =>
     created_at: detail.createdAt,
     updated_at: detail.updatedAt,
     deleted: detail.deleted,
+    ...(!detail.erased &&
+      detail.erasurePendingUntil !== undefined && {
+        erasure_pending_until: detail.erasurePendingUntil,
+      }),
   };
 
 export type ExportRecord = {

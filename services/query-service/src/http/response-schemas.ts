@@ -4,6 +4,13 @@ const nullableText = { type: ['string', 'null'] } as const;
 const timestamp = { type: 'string', format: 'date-time' } as const;
 const nextToken = { type: 'string' } as const;
 
+/** Present only while the user's erasure waits out its grace period. */
+const erasurePendingUntil = {
+  ...timestamp,
+  description:
+    'While an erasure the user asked for waits for a cancellation: when it is carried out. Absent otherwise.',
+} as const;
+
 /** GET /list's 200 (administrators only). */
 export const listBodySchema = {
   type: 'object',
@@ -12,7 +19,11 @@ export const listBodySchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { UserID: { type: 'string' }, Name: nullableText },
+        properties: {
+          UserID: { type: 'string' },
+          Name: nullableText,
+          erasure_pending_until: erasurePendingUntil,
+        },
         required: ['UserID', 'Name'],
         additionalProperties: false,
       },
@@ -36,6 +47,7 @@ export const detailBodySchema = {
     UpdatedAt: timestamp,
     // Served from projection version 2 on (docs/projections.md): when the balance last changed.
     BalanceUpdatedAt: timestamp,
+    erasure_pending_until: erasurePendingUntil,
   },
   required: ['UserID', 'Name', 'Email', 'Balance', 'Version', 'CreatedAt', 'UpdatedAt'],
   additionalProperties: false,
@@ -153,6 +165,7 @@ export const exportBodySchema = {
             created_at: { type: 'string' },
             updated_at: { type: 'string' },
             deleted: { type: 'boolean' },
+            erasure_pending_until: erasurePendingUntil,
           },
           required: ['name', 'email', 'balance', 'version', 'deleted'],
           additionalProperties: false,

@@ -30,6 +30,7 @@ import {
   heldBy,
   type ProjectionVersion,
   type RecentEvent,
+  toSummary,
   type UserDetail,
   type UserReadModels,
   type UserSummary,
@@ -506,7 +507,8 @@ export class DynamoReadModelStore
   /**
    * A page of the sparse list index, each user checked against its detail (one consistent
    * BatchGetItem): the index follows the table a moment late, and a user deleted or erased in
-   * that moment is never listed, nor an old name shown.
+   * that moment is never listed, nor an old name shown. The summary is made from that detail,
+   * so it carries a pending erasure too, without another read or a change to the index.
    */
   async listSummaries(limit: number, after?: PageKey): Promise<Page<UserSummary>> {
     const { Items = [] } = await this.client.send(
@@ -527,7 +529,8 @@ export class DynamoReadModelStore
       ...page,
       items: page.items.flatMap(({ userId }) => {
         const detail = details.get(userId);
-        return detail && !detail.deleted && !detail.erased ? [{ userId, name: detail.name }] : [];
+        const summary = detail && !detail.erased ? toSummary(detail) : null;
+        return summary ? [summary] : [];
       }),
     };
   }

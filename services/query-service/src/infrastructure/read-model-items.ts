@@ -21,6 +21,9 @@ export const toDetailItem = (detail: UserDetail) => ({
   CreatedAt: detail.createdAt,
   UpdatedAt: detail.updatedAt,
   ...(detail.balanceUpdatedAt !== undefined && { BalanceUpdatedAt: detail.balanceUpdatedAt }),
+  ...(detail.erasurePendingUntil !== undefined && {
+    ErasurePendingUntil: detail.erasurePendingUntil,
+  }),
   Deleted: detail.deleted,
   ...(detail.erased && { Erased: true }),
 });
@@ -34,6 +37,9 @@ export const fromDetailItem = (item: Item): UserDetail => ({
   createdAt: item.CreatedAt as string,
   updatedAt: item.UpdatedAt as string,
   ...(typeof item.BalanceUpdatedAt === 'string' && { balanceUpdatedAt: item.BalanceUpdatedAt }),
+  ...(typeof item.ErasurePendingUntil === 'string' && {
+    erasurePendingUntil: item.ErasurePendingUntil,
+  }),
   deleted: item.Deleted as boolean,
   erased: item.Erased === true,
 });

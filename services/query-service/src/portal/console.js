@@ -39,6 +39,12 @@ const usePolling = (load, intervalMs, deps = []) => {
 
 const time = (iso) => new Date(iso).toLocaleTimeString();
 
+/** While the user's erasure waits for a cancellation (/list's and /detail's erasure_pending_until). */
+const ErasurePending = ({ until }) =>
+  until
+    ? html`<span class="pending" data-testid="erasure-pending">erasure pending until ${new Date(until).toLocaleString()}</span>`
+    : null;
+
 const Feed = ({ onSelect }) => {
   const feed = usePolling(async () => (await api('/console/feed')).body.events, 1000);
   return html`<section data-testid="feed">
@@ -64,6 +70,7 @@ const Users = ({ onSelect }) => {
         (user) => html`<li key=${user.UserID}>
           <button class="user" onClick=${() => onSelect(user.UserID)}>${user.UserID}</button>
           <span class="muted">${user.Name ?? ''}</span>
+          <${ErasurePending} until=${user.erasure_pending_until} />
         </li>`,
       )}
     </ul>
@@ -130,8 +137,11 @@ const UserPanel = ({ userId, refresh }) => {
   };
   if (!userId) return html`<p class="muted">Pick a user in the feed or the list.</p>`;
   const latest = current?.status === 200 ? current.body.Version : 0;
+  // The user now, whichever version the slider shows.
+  const pendingUntil = latest ? current.body.erasure_pending_until : undefined;
   return html`<div data-testid="user-panel">
     <h2>${userId}: ${latest ? `as of version ${version} of ${latest}` : 'not shown (unknown, deleted or erased)'}</h2>
+    ${pendingUntil && html`<p><${ErasurePending} until=${pendingUntil} /></p>`}
     ${
       latest > 1 &&
       html`<input type="range" data-testid="version" min="1" max=${latest} value=${version}

@@ -3,10 +3,13 @@ import {
   balanceChanged,
   created as creation,
   deleted,
+  erased,
+  erasureCancelled,
+  erasureRequested,
   recordedEvents,
   updated,
 } from '../../../../test/fixtures/events';
-import { evolveDetail, ProjectionError, type UserDetail } from './user-detail';
+import { erasedPlaceholder, evolveDetail, ProjectionError, type UserDetail } from './user-detail';
 import { toSummary } from './user-summary';
 
 const at = (version: number, body: UserEvent) =>
@@ -78,6 +81,68 @@ describe('evolveDetail', () => {
   });
 });
 
+describe('an erasure with a grace period', () => {
+  const DUE = '2027-01-01T00:00:00.000Z';
+  const active = fold([created, at(2, balanceChanged(40))]) as UserDetail;
+  const requested = evolveDetail(active, at(3, erasureRequested(DUE)));
+  /** What only moves with every event applied: the checkpoint and when it last moved. */
+  const apartFromPosition = ({ version: _, updatedAt: __, ...what }: UserDetail) => what;
+
+  it('shows the erasure pending, and until when, leaving the user otherwise as they were', () => {
+    expect(requested).toEqual({
+      ...active,
+      version: 3,
+      updatedAt: '2026-01-01T00:00:03.000Z',
+      erasurePendingUntil: DUE,
+    });
+  });
+
+  it('once cancelled, shows the user exactly as before the request, nothing pending', () => {
+    const cancelled = evolveDetail(requested, at(4, erasureCancelled(DUE)));
+    expect(cancelled).not.toHaveProperty('erasurePendingUntil');
+    expect(apartFromPosition(cancelled)).toEqual(apartFromPosition(active));
+    expect(cancelled).toMatchObject({ version: 4, updatedAt: '2026-01-01T00:00:04.000Z' });
+  });
+
+  it('once carried out, leaves the erased tombstone with nothing pending', () => {
+    expect(evolveDetail(requested, at(4, erased))).toEqual({
+      ...active,
+      name: null,
+      email: null,
+      version: 4,
+      updatedAt: '2026-01-01T00:00:04.000Z',
+      deleted: true,
+      erased: true,
+    });
+  });
+
+  it('keeps a deleted user deleted, whether the erasure is requested or cancelled', () => {
+    const gone = evolveDetail(active, at(3, deleted));
+    const pending = evolveDetail(gone, at(4, erasureRequested(DUE)));
+    expect(pending).toMatchObject({ deleted: true, erased: false, erasurePendingUntil: DUE });
+    expect(toSummary(pending)).toBeNull();
+    const cancelled = evolveDetail(pending, at(5, erasureCancelled(DUE)));
+    expect(apartFromPosition(cancelled)).toEqual(apartFromPosition(gone));
+  });
+
+  it('asked again after a cancellation, shows the new due date', () => {
+    const later = '2027-02-01T00:00:00.000Z';
+    const again = fold([
+      created,
+      at(2, erasureRequested(DUE)),
+      at(3, erasureCancelled(DUE)),
+      at(4, erasureRequested(later)),
+    ]);
+    expect(again?.erasurePendingUntil).toBe(later);
+  });
+
+  it('of a user hidden ahead of its erasure, ends where the fold of the events ends', () => {
+    const events = [created, at(2, erasureRequested(DUE)), at(3, erased)];
+    const hiddenFirst = events.reduce(evolveDetail, erasedPlaceholder('u1'));
+    expect(hiddenFirst).toEqual(fold(events));
+  });
+});
+
 describe('an event of a type this reader does not know', () => {
   it('only moves the version on', () => {
     const unknown = { unknown: true as const, userId: 'u1', version: 2, type: 'USER_PROMOTED' };
@@ -91,5 +156,14 @@ describe('the summary', () => {
   it('lists active users only', () => {
     expect(toSummary(detail)).toEqual({ userId: 'u1', name: 'Ada' });
     expect(toSummary({ ...detail, deleted: true })).toBeNull();
+  });
+
+  it("carries the user's pending erasure", () => {
+    const pending = { ...detail, erasurePendingUntil: '2027-01-01T00:00:00.000Z' };
+    expect(toSummary(pending)).toEqual({
+      userId: 'u1',
+      name: 'Ada',
+      erasurePendingUntil: '2027-01-01T00:00:00.000Z',
+    });
   });
 });

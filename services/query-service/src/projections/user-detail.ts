@@ -12,6 +12,11 @@ export type UserDetail = {
   updatedAt: string;
   /** When the balance last changed (projection version 2 on: projections/versions.ts). */
   balanceUpdatedAt?: string;
+  /**
+   * While the user's erasure waits out its grace period: when it is due (ISO 8601). Every
+   * projection version holds it (projections/versions.ts).
+   */
+  erasurePendingUntil?: string;
   /** Deleted users keep a tombstone so that late or repeated events cannot resurrect them. */
   deleted: boolean;
   /** Erased users keep a tombstone too, without any personal data. */
@@ -35,6 +40,10 @@ export const erasedPlaceholder = (userId: string): UserDetail => ({
   deleted: false,
   erased: true,
 });
+
+/** The detail without a pending erasure: cancelled, or carried out. */
+const withoutPendingErasure = ({ erasurePendingUntil: _, ...detail }: UserDetail): UserDetail =>
+  detail;
 
 /** The detail after one more event; an event of an unknown type only moves its version on. */
 export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): UserDetail => {
@@ -71,6 +80,21 @@ export const evolveDetail = (detail: UserDetail | null, event: DecodedEvent): Us
     case 'USER_DELETED':
       return { ...applied, deleted: true };
     case 'USER_ERASED':
-      return { ...applied, name: null, email: null, deleted: true, erased: true };
+      return {
+        ...withoutPendingErasure(applied),
+        name: null,
+        email: null,
+        deleted: true,
+        erased: true,
+      };
+    // Neither changes what the user is (active or deleted, their data, their balance), only
+    // whether an erasure is waiting. Like every event, each is applied once, in version order
+    // (the checkpoint skips a redelivered one), so the cancellation follows the request it calls
+    // off. Set on a user marked erased ahead of its erasure too, as a rebuild's fold sets it: the
+    // erasure that follows clears it in both.
+    case 'USER_ERASURE_REQUESTED':
+      return { ...applied, erasurePendingUntil: event.payload.erase_after };
+    case 'USER_ERASURE_CANCELLED':
+      return withoutPendingErasure(applied);
   }
 };

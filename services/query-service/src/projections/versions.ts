@@ -17,7 +17,16 @@ export const FIRST_PROJECTION_VERSION: ProjectionVersion = 1;
 export const isProjectionVersion = (value: unknown): value is ProjectionVersion =>
   (PROJECTION_VERSIONS as readonly unknown[]).includes(value);
 
-/** The detail as version `version` stores it: what a version does not hold, it never writes. */
+/**
+ * The detail as version `version` stores it: what a version does not hold, it never writes.
+ *
+ * `erasurePendingUntil` is held by every version, without a version of its own: unlike
+ * `balanceUpdatedAt`, no detail stored before it existed lacks it wrongly. It comes only from
+ * USER_ERASURE_REQUESTED, an event of schema 3, which no release before this one reads (a reader
+ * of schema 2 stops at it, NewerSchemaVersion, and applies nothing after it): every stored detail
+ * without it is a user with no erasure pending, and the events that set it are applied by this
+ * code, in every version, as they come. No replay is needed to fill it in.
+ */
 export const heldBy = (version: ProjectionVersion, detail: UserDetail): UserDetail => {
   if (version >= 2) return detail;
   const { balanceUpdatedAt: _, ...heldByFirst } = detail;

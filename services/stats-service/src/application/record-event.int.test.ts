@@ -8,7 +8,7 @@ import {
   testDocumentClient,
 } from '../../../../test/support/integration';
 import { historiesArbitrary } from '../../../../test/support/stream-simulation';
-import { foldDailyFigures } from '../domain/daily-figures';
+import { foldDailyFigures, NO_FIGURES } from '../domain/daily-figures';
 import { DynamoStatsStore } from '../infrastructure/dynamo-stats-store';
 import { recordEvent } from './record-event';
 
@@ -129,6 +129,29 @@ describe("a day's balance volume past 2^53", () => {
     );
     const figures = (await store.figuresBetween('2202-01-01', '2202-01-01')).get('2202-01-01');
     expect(figures).toMatchObject({ balanceChanges: 12345679, balanceVolume: 12345679e12 });
+  });
+});
+
+describe('a day stored before the erasure figures existed', () => {
+  it('reads them as 0, and adds to them from the first erasure request', async () => {
+    const store = new DynamoStatsStore(testDocumentClient(), {
+      figures: tables.StatsTable,
+      countedEvents: tables.CountedEventsTable,
+    });
+    // An item as the previous release wrote it: no erasureRequests, no erasureCancellations.
+    await testDocumentClient().send(
+      new PutItemCommand({
+        TableName: tables.StatsTable,
+        Item: { Shard: { N: '0' }, Day: { S: '2203-01-01' }, registered: { N: '2' } },
+      }),
+    );
+    const before = (await store.figuresBetween('2203-01-01', '2203-01-01')).get('2203-01-01');
+    expect(before).toEqual({ ...NO_FIGURES, registered: 2 });
+    expect(await store.addOnce('erasure-request-1', '2203-01-01', { erasureRequests: 1 })).toBe(
+      true,
+    );
+    const after = (await store.figuresBetween('2203-01-01', '2203-01-01')).get('2203-01-01');
+    expect(after).toEqual({ ...NO_FIGURES, registered: 2, erasureRequests: 1 });
   });
 });
 

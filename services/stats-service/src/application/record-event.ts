@@ -12,7 +12,14 @@ import type { StatsStore } from './ports';
  * new version or type is taken on by a release of this service, never by accident.
  */
 export const STATS_SUBSCRIPTION = {
-  types: ['user.registered', 'user.balance-changed', 'user.deleted', 'user.erased'],
+  types: [
+    'user.registered',
+    'user.balance-changed',
+    'user.deleted',
+    'user.erased',
+    'user.erasure-requested',
+    'user.erasure-cancelled',
+  ],
   schemaVersions: [INTEGRATION_SCHEMA_VERSION],
 } as const satisfies Subscription;
 

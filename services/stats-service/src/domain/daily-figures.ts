@@ -8,6 +8,10 @@ export type DailyFigures = {
   balanceChanges: number;
   /** The sum of the balance changes' deltas. */
   balanceVolume: number;
+  /** Erasures asked for with a grace period (user.erased follows unless cancelled). */
+  erasureRequests: number;
+  /** Requested erasures called off before they were carried out. */
+  erasureCancellations: number;
 };
 
 export const NO_FIGURES: DailyFigures = {
@@ -16,6 +20,8 @@ export const NO_FIGURES: DailyFigures = {
   erased: 0,
   balanceChanges: 0,
   balanceVolume: 0,
+  erasureRequests: 0,
+  erasureCancellations: 0,
 };
 
 /** The day (YYYY-MM-DD, UTC) an event counts for: when it occurred, not when it arrived. */
@@ -35,6 +41,10 @@ export const figuresOf = (event: IntegrationEvent): Partial<DailyFigures> => {
       return { erased: 1 };
     case 'user.balance-changed':
       return { balanceChanges: 1, balanceVolume: event.detail.data.delta };
+    case 'user.erasure-requested':
+      return { erasureRequests: 1 };
+    case 'user.erasure-cancelled':
+      return { erasureCancellations: 1 };
     case 'user.profile-changed':
       return {};
   }
@@ -46,6 +56,8 @@ export const addFigures = (a: DailyFigures, b: Partial<DailyFigures>): DailyFigu
   erased: a.erased + (b.erased ?? 0),
   balanceChanges: a.balanceChanges + (b.balanceChanges ?? 0),
   balanceVolume: a.balanceVolume + (b.balanceVolume ?? 0),
+  erasureRequests: a.erasureRequests + (b.erasureRequests ?? 0),
+  erasureCancellations: a.erasureCancellations + (b.erasureCancellations ?? 0),
 });
 
 /** Every day's figures from a set of distinct events: what the store must hold (days with any). */

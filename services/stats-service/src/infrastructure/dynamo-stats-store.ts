@@ -116,6 +116,8 @@ export class DynamoStatsStore implements StatsStore {
         )) {
           for (const item of page.Items ?? []) {
             const day = item.Day as string;
+            // An item holds only the figures added to it (ADD creates them): none yet is 0, and
+            // items written before a figure existed (erasureRequests, say) read as 0 for it.
             const figures = Object.fromEntries(FIELDS.map((f) => [f, Number(item[f] ?? 0)]));
             days.set(day, addFigures(days.get(day) ?? NO_FIGURES, figures));
           }

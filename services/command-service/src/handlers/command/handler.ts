@@ -10,12 +10,25 @@ import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
 import { commandObserver, countOutcome } from './metrics';
 import { validateCommandRequest } from './request-validator';
 
+/** The stage's `erasureGraceDays` (30 unless it says otherwise; 0 erases at once). */
+const erasureGraceDays = () => {
+  const days = Number(process.env.ERASURE_GRACE_DAYS ?? 30);
+  if (!(days >= 0 && days <= 3650)) throw new Error('ERASURE_GRACE_DAYS must be 0 to 3650 days');
+  return days;
+};
+
 const store = new DynamoEventStore(
   documentClientFromEnv(),
   { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
   dataKeysFromEnv(),
 );
-const deps = { store, now: () => new Date(), newEventId: randomUUID, observer: commandObserver };
+const deps = {
+  store,
+  now: () => new Date(),
+  newEventId: randomUUID,
+  observer: commandObserver,
+  erasureGraceSeconds: erasureGraceDays() * 24 * 60 * 60,
+};
 
 /** Time kept back from the function's timeout for the answer itself. */
 const ANSWER_MS = 1000;

@@ -38,6 +38,8 @@ export const commandRequestSchema = {
         commandBodySchema('USER_UPDATED'),
         commandBodySchema('USER_DELETED'),
         commandBodySchema('USER_ERASED'),
+        commandBodySchema('USER_ERASURE_REQUESTED'),
+        commandBodySchema('USER_ERASURE_CANCELLED'),
       ],
     },
     headers: {

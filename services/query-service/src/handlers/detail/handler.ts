@@ -5,7 +5,7 @@ import { authorizeQuery } from '../../http/authorization';
 import { detailEntityTag } from '../../http/entity-tag';
 import { optionalNumber } from '../../http/query-schemas';
 import { validateDetailRequest } from '../../http/query-validators';
-import { toDetailItem } from '../../infrastructure/read-model-items';
+import { detailBody } from '../../http/response-bodies';
 import { checkpointAtLeast } from '../checkpoint';
 import { liveReadModels } from '../dependencies';
 
@@ -40,9 +40,7 @@ export const handler = httpHandler(
   { authorize: authorizeQuery('detail'), schema: validateDetailRequest },
   async ({ queryStringParameters }, context) => {
     const detail = await findDetail(queryStringParameters, context);
-    // The original API answered with the stored item itself: the same names, tombstone aside.
-    const { Deleted: _, ...body } = toDetailItem(detail);
-    const answer = jsonResponse(200, body);
+    const answer = jsonResponse(200, detailBody(detail));
     return { ...answer, headers: { ...answer.headers, etag: detailEntityTag(detail.version) } };
   },
 );

@@ -2,6 +2,7 @@ import { httpHandler, jsonResponse } from '@users/shared/http';
 import { authorizeQuery } from '../../http/authorization';
 import { DEFAULT_PAGE_SIZE } from '../../http/query-schemas';
 import { validateListRequest } from '../../http/query-validators';
+import { listedUser } from '../../http/response-bodies';
 import { liveReadModels } from '../dependencies';
 import { pageTokens } from '../page-tokens';
 
@@ -14,7 +15,7 @@ export const handler = httpHandler(
       next_token ? tokens.decode('list', next_token) : undefined,
     );
     return jsonResponse(200, {
-      users: page.items.map(({ userId, name }) => ({ UserID: userId, Name: name })),
+      users: page.items.map(listedUser),
       ...(page.next && { next_token: tokens.encode('list', page.next) }),
     });
   },

@@ -1,7 +1,13 @@
-import { decodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { decodeEvent, type RecordedEvent, SCHEMA_VERSION, type UserEvent } from '@users/shared';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { balanceChanged, created, recordedEvents } from '../../../../../test/fixtures/events';
+import {
+  balanceChanged,
+  created,
+  erasureCancelled,
+  erasureRequested,
+  recordedEvents,
+} from '../../../../../test/fixtures/events';
 import { emfWrittenBy } from '../../../../../test/support/emf';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
 import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
@@ -27,11 +33,19 @@ const itemTooLarge = () =>
 const decodeAll = (events: RecordedEvent[], keys: InMemoryDataKeys) =>
   Promise.all(events.map((event) => decodeEvent(encodeStoredEvent(event, keys), keys)));
 
+/** The oracle of a pending erasure: the last one requested, unless cancelled or carried out. */
+const pendingErasureOf = (events: RecordedEvent[]) =>
+  events.reduce<string | undefined>((pending, event) => {
+    if (event.type === 'USER_ERASURE_REQUESTED') return event.payload.erase_after;
+    if (event.type === 'USER_ERASURE_CANCELLED' || event.type === 'USER_ERASED') return undefined;
+    return pending;
+  }, undefined);
+
 describe('the projector', () => {
-  it('ends in exactly the fold of each user, whatever the duplicates, reordering, batching and erasures', async () => {
+  it('ends in exactly the fold of each user, whatever the duplicates, reordering, batching, erasures and erasure requests', async () => {
     await fc.assert(
       fc.asyncProperty(
-        historiesArbitrary('user'),
+        historiesArbitrary('user', { erasureRequests: true }),
         deliveryArbitrary,
         fc.boolean(),
         async (histories, delivery, keysGoneBeforeProjection) => {
@@ -61,6 +75,7 @@ describe('the projector', () => {
             };
             // A rebuild (the fold of the decoded history) arrives at the very same read models.
             expect(stored).toEqual(foldUserReadModels(await decodeAll(events, keys)));
+            expect(stored.detail?.erasurePendingUntil).toBe(pendingErasureOf(events));
             if (erasedUsers.includes(userId)) {
               expect(JSON.stringify(stored)).not.toMatch(new RegExp(`Zed|Ann|Bea|Cy|${userId}@`));
             }
@@ -70,6 +85,38 @@ describe('the projector', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('never brings back an erasure request that was cancelled, however often it is delivered again', async () => {
+    const store = new InMemoryReadModelStore();
+    const keys = new InMemoryDataKeys();
+    const project = createProjector(store, keys);
+    const due = '2027-01-01T00:00:00.000Z';
+    const [creation, request, cancellation] = recordedEvents('grace', [
+      created('G', 'g@example.com'),
+      erasureRequested(due),
+      erasureCancelled(due),
+    ]).map((event) => toStreamRecord(event, keys));
+    const batch = (...records: (DynamoDBRecord | undefined)[]) =>
+      project({ Records: records } as DynamoDBStreamEvent);
+
+    await batch(creation, request, request);
+    expect(store.details.get('grace')).toMatchObject({ version: 2, erasurePendingUntil: due });
+    const pending = store.details.get('grace');
+    await batch(request);
+    expect(store.details.get('grace')).toEqual(pending);
+
+    await batch(cancellation);
+    const cancelled = store.details.get('grace');
+    await batch(request, creation, cancellation, request);
+    expect(store.details.get('grace')).toEqual(cancelled);
+    expect(cancelled).toMatchObject({ version: 3, deleted: false, erased: false });
+    expect(cancelled).not.toHaveProperty('erasurePendingUntil');
+    expect(store.history.get('grace#2')).toMatchObject({
+      eventType: 'USER_ERASURE_REQUESTED',
+      payload: { erase_after: due },
+      detailAfter: { erasurePendingUntil: due },
+    });
   });
 
   it("answers as soon as the read models are written, whatever the console's feed: the shard's next batch never waits for it", async () => {
@@ -147,7 +194,7 @@ describe('the projector', () => {
     ]) as [RecordedEvent, RecordedEvent];
     const future = toStreamRecord(second, keys);
     const image = future.dynamodb?.NewImage as Record<string, { N?: string }>;
-    image.SchemaVersion = { N: '3' };
+    image.SchemaVersion = { N: String(SCHEMA_VERSION + 1) };
     const response = await createProjector(
       store,
       keys,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventPatternOf, INTEGRATION_SCHEMA_VERSION } from '@users/shared/integration';
+import { eventPatternOf, INTEGRATION_SCHEMA_VERSION } from '@users/events';
 import { parse } from 'yaml';
 import { STATS_SUBSCRIPTION } from '../../application/record-event';
 
@@ -20,7 +20,14 @@ describe("the stats recorder's rule on the bus", () => {
     expect(declaredPattern()).toEqual(eventPatternOf(STATS_SUBSCRIPTION));
     expect(declaredPattern()).toEqual({
       source: ['users'],
-      'detail-type': ['user.registered', 'user.balance-changed', 'user.deleted', 'user.erased'],
+      'detail-type': [
+        'user.registered',
+        'user.balance-changed',
+        'user.deleted',
+        'user.erased',
+        'user.erasure-requested',
+        'user.erasure-cancelled',
+      ],
       detail: { schema_version: [INTEGRATION_SCHEMA_VERSION] },
     });
   });

@@ -22,6 +22,8 @@ export const handler = httpHandler(
           erased: f.erased,
           balance_changes: f.balanceChanges,
           balance_volume: f.balanceVolume,
+          erasure_requests: f.erasureRequests,
+          erasure_cancellations: f.erasureCancellations,
         };
       }),
     });

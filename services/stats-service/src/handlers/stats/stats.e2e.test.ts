@@ -63,6 +63,8 @@ describe('GET /stats, fed by the integration events on the local bus', () => {
       erased: 0,
       balance_changes: 0,
       balance_volume: 0,
+      erasure_requests: 0,
+      erasure_cancellations: 0,
     });
   });
 

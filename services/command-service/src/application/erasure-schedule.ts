@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+
+/** A pending erasure, as the scheduler knows it: whose, and when it falls due. */
+export type ScheduledErasure = { userId: string; eraseAfter: string };
+
+/**
+ * Where erasures wait out their grace period (EventBridge Scheduler in a stage). Both calls are
+ * safe to repeat: the publisher calls them again for a stream record delivered twice.
+ */
+export interface ErasureScheduler {
+  /** Arranges the erasure at `eraseAfter`; one already arranged for the same request is kept. */
+  schedule(erasure: ScheduledErasure): Promise<void>;
+  /** Calls it off; one that is gone already (fired, or called off before) is fine. */
+  unschedule(erasure: ScheduledErasure): Promise<void>;
+}
+
+/**
+ * One schedule per request, named by the user and the request's due time: a request, its
+ * cancellation and a new request each name their own (a name holds at most 64 of [0-9A-Za-z-_.],
+ * a user id up to 128 characters of anything printable, hence the hash).
+ */
+export const scheduleName = ({ userId, eraseAfter }: ScheduledErasure) =>
+  `erase-${createHash('sha256').update(userId).digest('hex').slice(0, 32)}-${Date.parse(eraseAfter)}`;
+
+/**
+ * The at() expression for a due time: whole seconds, rounded up, so that the schedule never fires
+ * before the erasure is due (the decider would refuse it, and the scheduler retry it).
+ */
+export const atExpression = (eraseAfter: string) => {
+  const seconds = Math.ceil(Date.parse(eraseAfter) / 1000);
+  return `at(${new Date(seconds * 1000).toISOString().slice(0, 19)})`;
+};

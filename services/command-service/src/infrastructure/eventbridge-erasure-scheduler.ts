@@ -1,0 +1,91 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import {
+  atExpression,
+  type ErasureScheduler,
+  type ScheduledErasure,
+  scheduleName,
+} from '../application/erasure-schedule';
+
+/** Where a schedule sends the erasure, and what it may do on the way, from the owning stack. */
+export type ErasureScheduleTarget = {
+  /** The stage's schedule group for erasures (deleting the group deletes its schedules). */
+  group: string;
+  /** The function that carries the erasure out (handlers/eraser). */
+  functionArn: string;
+  /** The role EventBridge Scheduler takes to invoke it: lambda:InvokeFunction on it alone. */
+  roleArn: string;
+  /** Where a firing that could not be delivered is kept (an SQS queue's ARN). */
+  failureQueueArn: string;
+};
+
+/**
+ * What the eraser receives: the request's due time, and the time the schedule was due as the
+ * scheduler puts it in (a context attribute), which the eraser decides at when it is later than
+ * its own clock (a local scheduler whose time was made to pass).
+ */
+export const ERASER_INPUT_SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+const ERASER_INPUT_EXECUTION_ID = '<aws.scheduler.execution-id>';
+
+/**
+ * EventBridge Scheduler one-time schedules, deleted once they fired. The scheduler retries an
+ * invocation that fails for up to a day, then leaves it in the failure queue.
+ */
+export class EventBridgeErasureScheduler implements ErasureScheduler {
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly target: ErasureScheduleTarget,
+  ) {}
+
+  async schedule(erasure: ScheduledErasure): Promise<void> {
+    const name = scheduleName(erasure);
+    try {
+      await this.client.send(
+        new CreateScheduleCommand({
+          Name: name,
+          GroupName: this.target.group,
+          ScheduleExpression: atExpression(erasure.eraseAfter),
+          ScheduleExpressionTimezone: 'UTC',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          // The same token for the same request: a retried create is the same create.
+          ClientToken: name,
+          Target: {
+            Arn: this.target.functionArn,
+            RoleArn: this.target.roleArn,
+            Input: eraserInput(erasure),
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+            DeadLetterConfig: { Arn: this.target.failureQueueArn },
+          },
+        }),
+      );
+    } catch (error) {
+      // Made by an earlier delivery of the same record: the same name is the same request.
+      if (!(error instanceof ConflictException)) throw error;
+    }
+  }
+
+  async unschedule(erasure: ScheduledErasure): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+}
+
+/** The eraser's input, with the scheduler's context attributes in place for it to fill. */
+export const eraserInput = ({ userId, eraseAfter }: ScheduledErasure) =>
+  JSON.stringify({
+    user_id: userId,
+    erase_after: eraseAfter,
+    scheduled_time: ERASER_INPUT_SCHEDULED_TIME,
+    execution_id: ERASER_INPUT_EXECUTION_ID,
+  });
