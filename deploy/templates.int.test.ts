@@ -209,17 +209,40 @@ describe('runtime and packaging', () => {
 });
 
 describe('least privilege', () => {
-  it('gives every function a role of its own, and no other role exists', () => {
+  it("gives every function a role of its own, and no other role exists but the scheduler's", () => {
     for (const template of [command, query, stats]) {
       const functions = ofType(template, 'AWS::Lambda::Function').map(([id]) => id);
       const roles = functions.map((id) => roleOf(template, id));
       expect(new Set(roles).size).toBe(functions.length);
+      const schedulers = template === command ? ['ErasureSchedulerRole'] : [];
       expect(
         ofType(template, 'AWS::IAM::Role')
           .map(([id]) => id)
           .sort(),
-      ).toEqual([...roles].sort());
+      ).toEqual([...roles, ...schedulers].sort());
     }
+  });
+
+  it('lets EventBridge Scheduler, for this account only, invoke the scheduled erasure and nothing else', () => {
+    const role = command.Resources.ErasureSchedulerRole as Resource;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+    expect(grantsOf(statementsOf(command, 'ErasureSchedulerRole'))).toEqual([
+      'ErasureFailureQueue: sqs:SendMessage',
+      'ScheduledErasureLambdaFunction: lambda:InvokeFunction',
+    ]);
+    const group = command.Resources.ErasureScheduleGroup as Resource;
+    expect(group.Properties.Name).toBe('users-dev-erasures');
+    const erasure = command.Resources.ScheduledErasureLambdaFunction as Resource;
+    expect(erasure.Properties.Environment.Variables).not.toHaveProperty('ERASURE_GRACE_DAYS');
+    const commandFn = command.Resources.CommandLambdaFunction as Resource;
+    expect(commandFn.Properties.Environment.Variables.ERASURE_GRACE_DAYS).toBe('30');
   });
 
   it('never grants * on DynamoDB', () => {
@@ -1285,10 +1308,18 @@ describe('integration events', () => {
     }
     // Besides the stream it reads (serverless adds the stream grants): nothing of the tables.
     expect(grantsOf(statementsOf(command, publisher))).toEqual([
+      'ErasureSchedulerRole: iam:PassRole',
       'EventBus: events:PutEvents',
       'EventsTable: dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator dynamodb:ListStreams',
       'PublisherFailureQueue: sqs:SendMessage',
+      'arn:{"Ref":"AWS::Partition"}:scheduler:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:schedule/users-dev-erasures/*: scheduler:CreateSchedule scheduler:DeleteSchedule',
     ]);
+    const passRole = statementsOf(command, publisher).find((s) =>
+      s.Action.includes('iam:PassRole'),
+    );
+    expect(passRole).toMatchObject({
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
   });
 
   it('reach the stats service through a rule on the imported bus, with retries and a failure queue', () => {

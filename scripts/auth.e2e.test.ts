@@ -43,7 +43,7 @@ const storedEvents = async (userId: string) => {
 const tokenFor = (subject: string, options: { admin?: boolean; expiresInSeconds?: number } = {}) =>
   signLocalToken({ subject, issuer: stack.issuer, ...options });
 
-type Answer = { status: number; body: { message?: string; users?: unknown[] } };
+type Answer = { status: number; body: { message?: string; code?: string; users?: unknown[] } };
 const send = async (path: string, token?: string, body?: unknown): Promise<Answer> => {
   const response = await fetch(`${stack.baseUrl}${path}`, {
     method: body ? 'POST' : 'GET',
@@ -163,6 +163,28 @@ describe('npm start -- --auth', () => {
     expect((await send('/command', admin, creation(`made-by-admin-${randomUUID()}`))).status).toBe(
       200,
     );
+  });
+
+  it('lets a user ask for their erasure and call it off, but only an administrator erase at once', async () => {
+    const alice = `alice-${randomUUID()}`;
+    const token = await tokenFor(alice);
+    const own = (event_type: string) =>
+      send('/command', token, { user_id: alice, event_type, payload: {} });
+    expect((await send('/command', token, creation(alice))).status).toBe(200);
+    const immediate = await own('USER_ERASED');
+    expect([immediate.status, immediate.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await own('USER_ERASURE_REQUESTED')).status).toBe(200);
+    expect((await own('USER_ERASURE_CANCELLED')).status).toBe(200);
+    expect((await storedEvents(alice)).map((event) => event.EventType)).toEqual([
+      'USER_CREATED',
+      'USER_ERASURE_REQUESTED',
+      'USER_ERASURE_CANCELLED',
+    ]);
+    const admin = await tokenFor('root', { admin: true });
+    expect(
+      (await send('/command', admin, { user_id: alice, event_type: 'USER_ERASED', payload: {} }))
+        .status,
+    ).toBe(200);
   });
 
   it("keeps one caller's Idempotency-Key apart from another's", async () => {

@@ -11,7 +11,7 @@ import {
   upcast,
 } from './codec';
 import { InvalidEventError, NewerSchemaVersionError } from './errors';
-import { SCHEMA_VERSION } from './schemas';
+import { SCHEMA_VERSION, storedPayloadSchemas } from './schemas';
 import type { ReadEvent, RecordedEvent } from './types';
 
 const [creation, rename] = recordedEvents('u1', [
@@ -170,5 +170,33 @@ describe('the event codec', () => {
       version: 1,
       type: 'USER_PROMOTED',
     });
+  });
+
+  it('checks schema 2 as schema 3 of its types: schema 3 only added types, every payload the same', async () => {
+    for (const [type, schema] of Object.entries(storedPayloadSchemas[2])) {
+      expect([
+        type,
+        storedPayloadSchemas[3][type as keyof (typeof storedPayloadSchemas)[3]],
+      ]).toEqual([type, schema]);
+    }
+    const [first] = schemaOneItems();
+    const keys = new InMemoryDataKeys();
+    const sealedItem = encodeEvent(creation, { state: {}, stateVersion: 2 }, keys.keyFor('u1'));
+    const asSchema2 = { ...sealedItem, SchemaVersion: 2 };
+    await expect(decodeEvent(asSchema2, keys)).resolves.toMatchObject({ type: 'USER_CREATED' });
+    await expect(
+      decodeEvent({ ...asSchema2, Payload: JSON.stringify({ name: 'x' }) }, keys),
+    ).rejects.toBeInstanceOf(InvalidEventError);
+    // A schema-3 type stored as schema 2 is no event that version knows.
+    expect(
+      await decodeEvent(
+        {
+          ...(first as Record<string, unknown>),
+          SchemaVersion: 2,
+          EventType: 'USER_ERASURE_REQUESTED',
+        },
+        keys,
+      ),
+    ).toMatchObject({ unknown: true, type: 'USER_ERASURE_REQUESTED' });
   });
 });

@@ -8,11 +8,7 @@ import {
   type SchemaVersion,
   storedPayloadSchemas,
 } from './schemas';
-import {
-  validateStoredEventV1,
-  validateStoredEventV2,
-  validateStoredEventV3,
-} from './stored-event.validators.generated';
+import { validateStoredEventV1, validateStoredEventV3 } from './stored-event.validators.generated';
 import type { ReadEvent, RecordedEvent } from './types';
 
 /**
@@ -53,10 +49,32 @@ export type DecodedEvent = ReadEvent | UnknownEvent;
 
 export const isUnknownEvent = (event: DecodedEvent): event is UnknownEvent => 'unknown' in event;
 
-const storedEventValidators: Record<SchemaVersion, Validator<unknown>> = {
-  1: validateStoredEventV1 as Validator<unknown>,
-  2: validateStoredEventV2 as Validator<unknown>,
-  3: validateStoredEventV3 as Validator<unknown>,
+type Check = (candidate: { type: unknown; schemaVersion: number }) => string[] | undefined;
+
+/** What a generated validator says of a candidate: nothing when it holds. */
+const checkWith =
+  (validate: Validator<unknown>): Check =>
+  (candidate) =>
+    validate(candidate) ? undefined : describeErrors(validate.errors);
+
+const checkV3 = checkWith(validateStoredEventV3 as Validator<unknown>);
+
+/**
+ * Schema 3 only added types to schema 2, every other payload the very same schema
+ * (codec.test.ts holds them equal): an event of schema 2 is one of schema 3 of a schema-2 type.
+ * One generated validator for both keeps 30 KB out of every bundle that decodes events.
+ */
+const checkV2: Check = (candidate) => {
+  if (!(String(candidate.type) in storedPayloadSchemas[2])) {
+    return [`/type must be one of ${Object.keys(storedPayloadSchemas[2]).join(', ')}`];
+  }
+  return checkV3({ ...candidate, schemaVersion: 3 });
+};
+
+const storedEventChecks: Record<SchemaVersion, Check> = {
+  1: checkWith(validateStoredEventV1 as Validator<unknown>),
+  2: checkV2,
+  3: checkV3,
 };
 
 /**
@@ -221,8 +239,8 @@ export const decodeEvent = async (
     correlationId: item.CorrelationId,
     schemaVersion,
   };
-  const validate = storedEventValidators[schemaVersion];
-  if (!validate(candidate)) throw new InvalidEventError(describeErrors(validate.errors));
+  const errors = storedEventChecks[schemaVersion](candidate);
+  if (errors) throw new InvalidEventError(errors);
   const stored = candidate as ReadEvent;
   // Schema 1 kept personal fields in the clear, whatever they look like.
   if (schemaVersion < 2) return upcast(stored);

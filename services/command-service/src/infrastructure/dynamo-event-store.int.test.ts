@@ -10,6 +10,7 @@ import {
   KmsDataKeys,
   NewerSchemaVersionError,
   type RecordedEvent,
+  SCHEMA_VERSION,
 } from '@users/shared';
 import { errorResponseBody } from '@users/shared/http';
 import { LOCAL_KMS_KEY_ID } from '../../../../scripts/local-stack/local-kms';
@@ -115,7 +116,7 @@ describe('executeCommand on DynamoDB', () => {
       type: 'USER_BALANCE',
       payload: { delta: 5 },
       correlationId: 'corr-1',
-      schemaVersion: 2,
+      schemaVersion: SCHEMA_VERSION,
       ...(second.kind === 'stored' && {
         eventId: second.result.eventId,
         occurredAt: second.result.occurredAt,
