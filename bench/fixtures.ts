@@ -68,6 +68,17 @@ export const writeItems = async (
 };
 
 /** The data keys the bundled command handler uses: `table` on DynamoDB Local, the local KMS. */
+/**
+ * Where the command function makes erasure schedules: configured as in a stage, never called by
+ * the bench's commands (USER_BALANCE and USER_CREATED schedule nothing).
+ */
+export const ERASURE_SCHEDULE_ENVIRONMENT = {
+  ERASURE_SCHEDULE_GROUP: 'users-bench-erasures',
+  ERASER_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:bench-scheduledErasure',
+  ERASURE_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench-erasure-scheduler',
+  ERASURE_FAILURE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:bench-erasure-failures',
+};
+
 export const benchDataKeys = (endpoint: string, kmsEndpoint: string, table: string) => {
   Object.assign(process.env, {
     DATA_KEYS_TABLE: table,

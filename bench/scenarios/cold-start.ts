@@ -1,5 +1,6 @@
 import { runCommand } from '../../scripts/local-stack/processes';
 import type { FunctionName } from '../bundles';
+import { ERASURE_SCHEDULE_ENVIRONMENT } from '../fixtures';
 import { median, round } from '../stats';
 
 const ENVIRONMENT = {
@@ -12,10 +13,7 @@ const ENVIRONMENT = {
   DATA_KEYS_TABLE: 'data-keys',
   KMS_KEY_ID: 'alias/bench',
   EVENT_BUS_ARN: 'arn:aws:events:us-east-1:123456789012:event-bus/bench',
-  ERASURE_SCHEDULE_GROUP: 'bench-erasures',
-  ERASER_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:bench-scheduledErasure',
-  ERASURE_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-erasure-scheduler',
-  ERASURE_FAILURE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:bench-erasure-failures',
+  ...ERASURE_SCHEDULE_ENVIRONMENT,
   PROJECTIONS_TABLE: 'projections',
   STATS_TABLE: 'stats',
   COUNTED_EVENTS_TABLE: 'counted-events',

@@ -5,6 +5,7 @@ import { createTables } from '../../scripts/local-stack/tables';
 import {
   benchDataKeys,
   createUsersOverHttp,
+  ERASURE_SCHEDULE_ENVIRONMENT,
   rawHeadVersion,
   sealedHistoryItems,
   throwawayHistoryItems,
@@ -51,6 +52,7 @@ export const commandPath = async (
     IDEMPOTENCY_TABLE: product.IdempotencyTable,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...ERASURE_SCHEDULE_ENVIRONMENT,
   });
   const { handler } = require(commandBundle) as { handler: HttpHandler };
   const context = lambdaContext('command');

@@ -16,6 +16,7 @@ import { DynamoEventStore } from '../../services/command-service/src/infrastruct
 import { countRequests } from '../../test/support/request-counts';
 import {
   benchDataKeys,
+  ERASURE_SCHEDULE_ENVIRONMENT,
   rawHeadVersion,
   sealedHistoryItems,
   throwawayHistoryItems,
@@ -151,6 +152,7 @@ const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle
     IDEMPOTENCY_TABLE: tables.IdempotencyTable,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...ERASURE_SCHEDULE_ENVIRONMENT,
   });
   const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
   const handler = loadOwnCopy(commandBundle);

@@ -72,11 +72,6 @@ const publisherThroughput = async (
   Object.assign(process.env, {
     EVENT_BUS_ARN: BUS,
     AWS_ENDPOINT_URL_EVENTBRIDGE: kmsEndpoint,
-    // USER_BALANCE only: nothing is scheduled, but the publisher is configured as in a stage.
-    ERASURE_SCHEDULE_GROUP: 'users-bench-erasures',
-    ERASER_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:bench-scheduledErasure',
-    ERASURE_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/bench-erasure-scheduler',
-    ERASURE_FAILURE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:bench-erasure-failures',
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });
   const { handler } = require(publisherBundle) as { handler: StreamHandler };

@@ -57,6 +57,8 @@ const BUSY_ERRORS = [
   'LimitExceededException',
   'TransactionConflictException',
   'TransactionInProgressException',
+  // An erasure request whose schedule EventBridge Scheduler did not make: nothing was stored.
+  'ErasureNotScheduled',
 ];
 const BUSY_CANCELLATIONS = [
   'ThrottlingError',

@@ -5,7 +5,12 @@ import {
   refusalError,
 } from '../http/command-responses';
 import { type CommandRequest, executeCommand } from './execute-command';
-import { type EventStore, IdempotencyKeyTakenError, type IdempotencyRecord } from './ports';
+import {
+  type AppendRequest,
+  type EventStore,
+  IdempotencyKeyTakenError,
+  type IdempotencyRecord,
+} from './ports';
 
 /**
  * A store that keeps only idempotency records, its users never created: enough to see what a
@@ -88,5 +93,41 @@ describe('a retry under the same Idempotency-Key', () => {
     await executeCommand(deps(store), keyless);
     expect(await executeCommand(deps(store), keyless)).not.toHaveProperty('replayed');
     expect(records.size).toBe(0);
+  });
+});
+
+describe('a decision and its events', () => {
+  it('read the clock once: an erasure falls due exactly the grace period after it was asked', async () => {
+    let tick = Date.parse('2026-12-01T12:00:00.000Z');
+    const appended: AppendRequest[] = [];
+    const store: EventStore = {
+      readHead: async () => ({
+        version: 1,
+        state: { status: 'active', name: 'A', email: 'a@example.com', balance: 0 },
+      }),
+      appendEvents: async (request) => {
+        appended.push(request);
+      },
+      recordOutcome: async () => {},
+      readIdempotency: async () => undefined,
+    };
+    const answer = await executeCommand(
+      // A clock that moves on at every reading.
+      { ...deps(store), now: () => new Date((tick += 7)), erasureGraceSeconds: 60 },
+      {
+        userId: 'user-001',
+        command: { type: 'USER_ERASURE_REQUESTED', payload: {} },
+        caller: 'user-001',
+        correlationId: 'c',
+      },
+    );
+    const [event] = appended[0]?.events.map((appendedEvent) => appendedEvent.event) ?? [];
+    expect(answer.kind).toBe('stored');
+    expect(event).toMatchObject({ type: 'USER_ERASURE_REQUESTED' });
+    const { occurredAt, payload } = event as {
+      occurredAt: string;
+      payload: { erase_after: string };
+    };
+    expect(Date.parse(payload.erase_after) - Date.parse(occurredAt)).toBe(60_000);
   });
 });

@@ -245,10 +245,13 @@ const decideAt = (
   if (request.expectedVersion !== undefined && request.expectedVersion !== head.version) {
     return refused('VERSION_CONFLICT', { current_version: head.version });
   }
+  // One clock reading per decision: what it decides on (a grace period's end) and when its events
+  // occurred agree to the millisecond.
+  const now = deps.now();
   let decided: ReturnType<typeof decide>;
   try {
     decided = decide(request.command, head.state, {
-      now: deps.now(),
+      now,
       erasureGraceSeconds: deps.erasureGraceSeconds ?? DEFAULT_ERASURE_GRACE_SECONDS,
     });
   } catch (error) {
@@ -263,7 +266,7 @@ const decideAt = (
   if (decided.length === 0) {
     return { kind: 'unchanged', result: { ...unchanged, version: head.version } };
   }
-  const occurredAt = deps.now().toISOString();
+  const occurredAt = now.toISOString();
   let state = head.state;
   const events = decided.map((event, index) => {
     const recorded = {

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { dataKeysFromEnv } from '@users/shared';
-import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
+import { documentClientFromEnv, FUNCTION_CLIENT_OPTIONS, requiredEnv } from '@users/shared/dynamo';
 import { httpHandler } from '@users/shared/http';
+import { traceClient } from '@users/shared/observability';
+import { ErasureSchedulingStore } from '../../application/erasure-scheduling-store';
 import { executeCommand } from '../../application/execute-command';
 import type { UserCommand } from '../../domain/commands';
 import { authorizeCommand } from '../../http/authorization';
 import { acceptedResponse, refusalError } from '../../http/command-responses';
 import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import { EventBridgeErasureScheduler } from '../../infrastructure/eventbridge-erasure-scheduler';
 import { commandObserver, countOutcome } from './metrics';
 import { validateCommandRequest } from './request-validator';
 
@@ -17,10 +21,18 @@ const erasureGraceDays = () => {
   return days;
 };
 
-const store = new DynamoEventStore(
-  documentClientFromEnv(),
-  { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
-  dataKeysFromEnv(),
+const store = new ErasureSchedulingStore(
+  new DynamoEventStore(
+    documentClientFromEnv(),
+    { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
+    dataKeysFromEnv(),
+  ),
+  new EventBridgeErasureScheduler(traceClient(new SchedulerClient(FUNCTION_CLIENT_OPTIONS)), {
+    group: requiredEnv('ERASURE_SCHEDULE_GROUP'),
+    functionArn: requiredEnv('ERASER_FUNCTION_ARN'),
+    roleArn: requiredEnv('ERASURE_SCHEDULER_ROLE_ARN'),
+    failureQueueArn: requiredEnv('ERASURE_FAILURE_QUEUE_ARN'),
+  }),
 );
 const deps = {
   store,

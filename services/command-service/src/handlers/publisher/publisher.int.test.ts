@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { encodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
 import { readDeliveredEvent } from '@users/shared/integration';
@@ -12,16 +11,12 @@ import {
   created,
   deleted,
   erased,
-  erasureCancelled,
-  erasureRequested,
   recordedEvents,
   updated,
 } from '../../../../../test/fixtures/events';
 import { emfWrittenBy } from '../../../../../test/support/emf';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
-import { scheduleName } from '../../application/erasure-schedule';
 import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
-import { EventBridgeErasureScheduler } from '../../infrastructure/eventbridge-erasure-scheduler';
 import { publisherMetrics } from './metrics';
 import { createPublisher } from './publisher';
 
@@ -50,23 +45,6 @@ const eventBridge = () =>
     endpoint: `http://localhost:${PORT}`,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
-  });
-
-const localClientOptions = (port: number) => ({
-  region: 'us-east-1',
-  endpoint: `http://localhost:${port}`,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 1,
-});
-
-const GROUP = 'users-test-erasures';
-/** The stage's erasure schedules, on the local stand-in (or on a port where nothing answers). */
-const erasureScheduler = (port = PORT) =>
-  new EventBridgeErasureScheduler(new SchedulerClient(localClientOptions(port)), {
-    group: GROUP,
-    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:scheduledErasure',
-    roleArn: 'arn:aws:iam::000000000000:role/erasure-scheduler',
-    failureQueueArn: 'arn:aws:sqs:us-east-1:000000000000:erasure-failures',
   });
 
 const keys = new InMemoryDataKeys();
@@ -109,7 +87,7 @@ const story = (): UserEvent[] => [
 describe('the publisher', () => {
   it('publishes every stored event once as its integration event, without personal data', async () => {
     const records = recordsOf([story(), story(), story(), story()]);
-    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), erasureScheduler());
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS));
     expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [],
     });
@@ -144,7 +122,7 @@ describe('the publisher', () => {
       },
     });
     const records = recordsOf([story(), story(), story()]);
-    const publish = createPublisher(new EventBridgeBus(client, BUS), erasureScheduler());
+    const publish = createPublisher(new EventBridgeBus(client, BUS));
     expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [],
     });
@@ -160,7 +138,7 @@ describe('the publisher', () => {
     const client = eventBridge();
     failEntries(client, { fail: () => true, code: 'AccessDeniedException' });
     const records = recordsOf([story()]);
-    const publish = createPublisher(new EventBridgeBus(client, BUS), erasureScheduler());
+    const publish = createPublisher(new EventBridgeBus(client, BUS));
     const { batchItemFailures } = await publish({ Records: records } as DynamoDBStreamEvent);
     expect(batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       records.map((r) => r.dynamodb?.SequenceNumber).sort(),
@@ -173,7 +151,7 @@ describe('the publisher', () => {
       DynamoDBRecord,
     ];
     (second.dynamodb?.NewImage as Record<string, { N?: string }>).SchemaVersion = { N: '9' };
-    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), erasureScheduler());
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS));
     expect(await publish({ Records: [first, second] } as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber }],
     });
@@ -190,7 +168,7 @@ describe('the publisher', () => {
       code: 'AccessDeniedException',
     });
     const { metrics, text, result } = await emfWrittenBy(
-      createPublisher(new EventBridgeBus(client, BUS), erasureScheduler(), publisherMetrics),
+      createPublisher(new EventBridgeBus(client, BUS), publisherMetrics),
       { Records: [...published, ...refused] } as DynamoDBStreamEvent,
     );
     expect(result?.batchItemFailures).toHaveLength(refused.length);
@@ -200,50 +178,5 @@ describe('the publisher', () => {
     });
     expect(metrics.get('PublishLag')).toHaveLength(published.length);
     expect(text).not.toContain('pub-');
-  });
-
-  it('schedules a requested erasure and unschedules a cancelled one, in the stream order', async () => {
-    const [due, later] = ['2027-01-06T12:00:00.250Z', '2027-02-06T12:00:00.000Z'];
-    const records = recordsOf([
-      [created('Canary Pub', 'canary@example.com'), erasureRequested(due), erasureCancelled(due)],
-      [created('Canary Pub', 'canary@example.com'), erasureRequested(later)],
-    ]);
-    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), erasureScheduler());
-    const batch = { Records: records } as DynamoDBStreamEvent;
-    expect(await publish(batch)).toEqual({ batchItemFailures: [] });
-    // Delivered again (a retried batch): nothing more, nothing brought back.
-    expect(await publish(batch)).toEqual({ batchItemFailures: [] });
-    const [first, second] = [records[0], records[3]].map(
-      (record) => record?.dynamodb?.NewImage?.AggregateID?.S as string,
-    );
-    const names = localAws.scheduler.schedules().map((schedule) => schedule.name);
-    expect(names).not.toContain(scheduleName({ userId: first as string, eraseAfter: due }));
-    const kept = localAws.scheduler
-      .schedules()
-      .filter(({ name }) => name === scheduleName({ userId: second as string, eraseAfter: later }));
-    expect(kept).toEqual([
-      expect.objectContaining({
-        group: GROUP,
-        time: '2027-02-06T12:00:00Z',
-        functionName: 'scheduledErasure',
-      }),
-    ]);
-    await localAws.bus.settled();
-    expect(delivered.map((e) => readDeliveredEvent(e).type).sort()).toEqual(
-      expect.arrayContaining(['user.erasure-cancelled', 'user.erasure-requested']),
-    );
-  });
-
-  it('holds back a request it could not schedule: not published, delivered again', async () => {
-    const records = recordsOf([
-      [created('Canary Pub', 'canary@example.com'), erasureRequested('2027-01-06T12:00:00Z')],
-    ]);
-    const unreachable = erasureScheduler(PORT + 7);
-    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), unreachable);
-    expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
-      batchItemFailures: [{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }],
-    });
-    await localAws.bus.settled();
-    expect(delivered.map((e) => readDeliveredEvent(e).type)).toEqual(['user.registered']);
   });
 });

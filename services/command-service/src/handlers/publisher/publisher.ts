@@ -8,7 +8,6 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { ErasureScheduler } from '../../application/erasure-schedule';
 import { integrationEventOfItem } from '../../application/integration-event-of-item';
 import { type EventBus, publishAll } from '../../application/publish-events';
 
@@ -29,28 +28,13 @@ const integrationEventOf = (record: DynamoDBRecord) => {
 };
 
 /**
- * An erasure requested is scheduled, one cancelled is unscheduled, before the news is published:
- * a schedule that could not be made holds its record back, and Lambda delivers it again.
- */
-const arrangeErasure = async (scheduler: ErasureScheduler, integration: IntegrationEvent) => {
-  if (integration.type === 'user.erasure-requested') {
-    const { user_id, data } = integration.detail;
-    await scheduler.schedule({ userId: user_id, eraseAfter: data.erase_after });
-  } else if (integration.type === 'user.erasure-cancelled') {
-    const { user_id, data } = integration.detail;
-    await scheduler.unschedule({ userId: user_id, eraseAfter: data.erase_after });
-  }
-};
-
-/**
  * The stream handler that publishes every stored event as one integration event on the stage's
  * bus. A record that cannot be read or published is reported (ReportBatchItemFailures): Lambda
  * delivers it again, then gives it to the failure queue. Records after it in the batch may be
- * published twice meanwhile: subscribers deduplicate on `event_id`. It also keeps the erasure
- * schedules in step with the requests and cancellations it sees, in the stream's order.
+ * published twice meanwhile: subscribers deduplicate on `event_id`.
  */
 export const createPublisher =
-  (bus: EventBus, scheduler: ErasureScheduler, observer?: PublisherObserver) =>
+  (bus: EventBus, observer?: PublisherObserver) =>
   async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -61,9 +45,7 @@ export const createPublisher =
     for (const record of event.Records) {
       try {
         const integration = await integrationEventOf(record);
-        if (!integration) continue;
-        await arrangeErasure(scheduler, integration);
-        toPublish.set(integration, record);
+        if (integration) toPublish.set(integration, record);
       } catch (error) {
         const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
         logger.error('event not published; it will be retried', {

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalAws, startLocalAws } from '../../../../scripts/local-stack/local-aws';
+import {
+  createTestTables,
+  deleteTestTables,
+  testDataKeys,
+  testDocumentClient,
+} from '../../../../test/support/integration';
+import { createEraser } from '../handlers/scheduled-erasure/scheduled-erasure';
+import { DynamoEventStore } from '../infrastructure/dynamo-event-store';
+import { EventBridgeErasureScheduler } from '../infrastructure/eventbridge-erasure-scheduler';
+import { scheduleName } from './erasure-schedule';
+import { ErasureNotScheduled, ErasureSchedulingStore } from './erasure-scheduling-store';
+import { type CommandDependencies, type CommandRequest, executeCommand } from './execute-command';
+
+const PORT = Number(process.env.TEST_SCHEDULER_PORT ?? 8107);
+const GROUP = 'users-test-erasures';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const client = testDocumentClient();
+let tables: { EventsTable: string; IdempotencyTable: string; DataKeysTable: string };
+let localAws: LocalAws;
+let store: DynamoEventStore;
+/** The scheduled erasures the local scheduler fired, each with what it answered. */
+const fired: unknown[] = [];
+
+const schedulerOn = (port: number) =>
+  new EventBridgeErasureScheduler(
+    new SchedulerClient({
+      region: 'us-east-1',
+      endpoint: `http://localhost:${port}`,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    }),
+    {
+      group: GROUP,
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:scheduledErasure',
+      roleArn: 'arn:aws:iam::000000000000:role/erasure-scheduler',
+      failureQueueArn: 'arn:aws:sqs:us-east-1:000000000000:erasure-failures',
+    },
+  );
+
+const depsWith = (scheduler: EventBridgeErasureScheduler): CommandDependencies => ({
+  store: new ErasureSchedulingStore(store, scheduler),
+  now: () => new Date(),
+  newEventId: randomUUID,
+  retryPolicy: { maxAttempts: 50, baseMs: 3, capExponent: 0 },
+  erasureGraceSeconds: 30 * 24 * 60 * 60,
+});
+
+beforeAll(async () => {
+  tables = await createTestTables(['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  store = new DynamoEventStore(
+    client,
+    { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+    testDataKeys(tables.DataKeysTable),
+  );
+  // The schedules fire the scheduled erasure itself, on the same store.
+  const erase = createEraser({ store, now: () => new Date(), newEventId: randomUUID });
+  localAws = await startLocalAws(PORT, {
+    deliver: async (_, input) => {
+      fired.push(await erase(input));
+    },
+  });
+});
+afterAll(async () => {
+  await localAws?.stop();
+  await deleteTestTables(tables);
+});
+
+const send = (deps: CommandDependencies, userId: string, type: string, payload: object = {}) =>
+  executeCommand(deps, {
+    userId,
+    command: { type, payload } as CommandRequest['command'],
+    caller: userId,
+    correlationId: 'test',
+  });
+
+const eventTypes = async (userId: string) => {
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName: tables.EventsTable,
+      KeyConditionExpression: 'AggregateID = :id',
+      ExpressionAttributeValues: { ':id': userId },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.map((item) => item.EventType);
+};
+
+const createdUser = async (deps: CommandDependencies) => {
+  const userId = `sched-${randomUUID()}`;
+  await send(deps, userId, 'USER_CREATED', { name: 'Sched Canary', email: 'sched@example.com' });
+  return userId;
+};
+
+const schedulesOf = (userId: string) =>
+  localAws.scheduler
+    .schedules()
+    .filter(({ name }) => name.startsWith(scheduleName({ userId, eraseAfter: '' }).slice(0, 38)));
+
+describe('an erasure request stored with its schedule', () => {
+  it('is scheduled before it is stored, at its due time, and unscheduled when cancelled', async () => {
+    const deps = depsWith(schedulerOn(PORT));
+    const userId = await createdUser(deps);
+    const requested = await send(deps, userId, 'USER_ERASURE_REQUESTED');
+    if (requested.kind !== 'stored') throw new Error(JSON.stringify(requested));
+    const due = new Date(Date.parse(requested.result.occurredAt as string) + 30 * DAY_MS);
+    expect(schedulesOf(userId)).toEqual([
+      expect.objectContaining({
+        group: GROUP,
+        name: scheduleName({ userId, eraseAfter: due.toISOString() }),
+        functionName: 'scheduledErasure',
+      }),
+    ]);
+    expect((await send(deps, userId, 'USER_ERASURE_CANCELLED')).kind).toBe('stored');
+    expect(schedulesOf(userId)).toEqual([]);
+  });
+
+  it('is not stored when its schedule cannot be made: the client is told to try again', async () => {
+    const deps = depsWith(schedulerOn(PORT + 13));
+    const userId = await createdUser(depsWith(schedulerOn(PORT)));
+    const failure = await send(deps, userId, 'USER_ERASURE_REQUESTED').catch((error) => error);
+    expect(failure).toBeInstanceOf(ErasureNotScheduled);
+    expect(await eventTypes(userId)).toEqual(['USER_CREATED']);
+  });
+
+  it('is carried out once when time passes, through concurrent requests, cancellations and repeated firings', async () => {
+    const deps = depsWith(schedulerOn(PORT));
+    const [kept, called] = [await createdUser(deps), await createdUser(deps)];
+    // Requests racing on each user: one is stored, the others refused; every one made a schedule.
+    const outcomes = await Promise.all(
+      [kept, kept, kept, called, called].map((userId) =>
+        send(deps, userId, 'USER_ERASURE_REQUESTED'),
+      ),
+    );
+    expect(outcomes.filter((o) => o.kind === 'stored')).toHaveLength(2);
+    expect(
+      outcomes.filter((o) => o.kind === 'refused' && o.refusal.code === 'ERASURE_PENDING'),
+    ).toHaveLength(3);
+    expect((await send(deps, called, 'USER_ERASURE_CANCELLED')).kind).toBe('stored');
+    localAws.scheduler.setFaults({ duplicate: true });
+    fired.length = 0;
+    await localAws.scheduler.advance(31 * DAY_MS);
+    localAws.scheduler.setFaults({});
+    expect(fired.length).toBeGreaterThanOrEqual(2);
+    expect(await eventTypes(kept)).toEqual([
+      'USER_CREATED',
+      'USER_ERASURE_REQUESTED',
+      'USER_ERASED',
+    ]);
+    expect(await eventTypes(called)).toEqual([
+      'USER_CREATED',
+      'USER_ERASURE_REQUESTED',
+      'USER_ERASURE_CANCELLED',
+    ]);
+  });
+});

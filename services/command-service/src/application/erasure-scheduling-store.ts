@@ -1,0 +1,60 @@
+import { logger } from '@users/shared';
+import type { ErasureScheduler } from './erasure-schedule';
+import type { AppendRequest, EventStore, HeadNeeds, IdempotencyRecord } from './ports';
+
+/**
+ * Thrown when an erasure request's schedule could not be made: the request is not stored, so
+ * the client may send it again (503).
+ */
+export class ErasureNotScheduled extends Error {
+  override readonly name = 'ErasureNotScheduled';
+
+  constructor(cause: unknown) {
+    super('the erasure could not be scheduled; nothing was stored', { cause });
+  }
+}
+
+/**
+ * The event store, with an erasure request's schedule made before the request is stored: an
+ * acknowledged request is always carried out, whatever happens to the stream or the publisher
+ * afterwards. A schedule made for a request that is then not stored (a lost race, a failed write)
+ * fires for nothing: the scheduled erasure only erases the request pending at its due time. A
+ * cancellation deletes its request's schedule once stored, as a courtesy: one left behind fires
+ * for nothing too.
+ */
+export class ErasureSchedulingStore implements EventStore {
+  constructor(
+    private readonly store: EventStore,
+    private readonly scheduler: ErasureScheduler,
+  ) {}
+
+  readHead(userId: string, needs: HeadNeeds) {
+    return this.store.readHead(userId, needs);
+  }
+
+  recordOutcome(record: IdempotencyRecord) {
+    return this.store.recordOutcome(record);
+  }
+
+  readIdempotency(key: string, now: Date) {
+    return this.store.readIdempotency(key, now);
+  }
+
+  async appendEvents(request: AppendRequest): Promise<void> {
+    for (const { event } of request.events) {
+      if (event.type !== 'USER_ERASURE_REQUESTED') continue;
+      const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
+      await this.scheduler.schedule(erasure).catch((error: unknown) => {
+        throw new ErasureNotScheduled(error);
+      });
+    }
+    await this.store.appendEvents(request);
+    for (const { event } of request.events) {
+      if (event.type !== 'USER_ERASURE_CANCELLED') continue;
+      const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
+      await this.scheduler.unschedule(erasure).catch((error: unknown) => {
+        logger.warn('schedule of a cancelled erasure left; it fires for nothing', { error });
+      });
+    }
+  }
+}
