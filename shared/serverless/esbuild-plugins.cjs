@@ -38,19 +38,19 @@ const noEventStreams = {
 };
 
 /**
- * Powertools' Tracer with the X-Ray SDK (about 95 KB) goes into `<bundle>.tracer.js` beside each
- * function's bundle, which requires it only where it may trace (shared/src/observability/tracing.ts).
- * serverless-esbuild zips every file of its build folder with each function, except those that
- * begin with another function's bundle name and a dot: so each function's zip holds its own copy.
- * Built once per process and written beside every bundle that asks for it.
+ * A module a function needs only now and then goes into a file of its own beside the function's
+ * bundle (`<bundle><suffix>`), which the code requires only when it needs it: its bytes are not
+ * read at every cold start. serverless-esbuild zips every file of its build folder with each
+ * function, except those that begin with another function's bundle name and a dot: so each
+ * function's zip holds its own copy. Each module is built once per process and written beside
+ * every bundle that asks for it.
  */
-const TRACER_MODULE = /^\.\/powertools-tracer$/;
-const tracerBuilds = new Map();
+const besideBuilds = new Map();
 
-const buildTracer = (esbuild, entry, options) => {
+const buildBeside = (esbuild, entry, options) => {
   const settings = {
     entryPoints: [entry],
-    outfile: join(__dirname, '.tracer', 'tracer.js'),
+    outfile: join(__dirname, '.beside', 'module.js'),
     write: false,
     bundle: true,
     minify: options.minify,
@@ -63,14 +63,14 @@ const buildTracer = (esbuild, entry, options) => {
     logLevel: 'error',
   };
   const key = JSON.stringify(settings);
-  if (!tracerBuilds.has(key)) {
-    tracerBuilds.set(key, esbuild.build({ ...settings, plugins: [semverGteOnly, noEventStreams] }));
+  if (!besideBuilds.has(key)) {
+    besideBuilds.set(key, esbuild.build({ ...settings, plugins: [semverGteOnly, noEventStreams] }));
   }
-  return tracerBuilds.get(key);
+  return besideBuilds.get(key);
 };
 
-/** Writes the built Tracer as `file`, its source map's paths made relative to where it lands. */
-const writeTracer = ({ outputFiles }, file) => {
+/** Writes a built module as `file`, its source map's paths made relative to where it lands. */
+const writeBeside = ({ outputFiles }, file) => {
   mkdirSync(dirname(file), { recursive: true });
   for (const output of outputFiles) {
     if (output.path.endsWith('.map')) {
@@ -83,7 +83,7 @@ const writeTracer = ({ outputFiles }, file) => {
       writeFileSync(
         file,
         output.text.replace(
-          /sourceMappingURL=tracer\.js\.map/,
+          /sourceMappingURL=module\.js\.map/,
           `sourceMappingURL=${basename(file)}.map`,
         ),
       );
@@ -91,8 +91,9 @@ const writeTracer = ({ outputFiles }, file) => {
   }
 };
 
-const tracerBesideTheBundle = {
-  name: 'tracer-beside-the-bundle',
+/** `module` (a relative import of `importer`, a path's end) goes beside the bundle. */
+const besideTheBundle = ({ name, module, importer, suffix }) => ({
+  name,
   setup(build) {
     const options = build.initialOptions;
     const [entryPoint] = Array.isArray(options.entryPoints) ? options.entryPoints : [];
@@ -102,29 +103,47 @@ const tracerBesideTheBundle = {
         ? join(options.outdir, `${basename(entryPoint, extname(entryPoint))}.js`)
         : undefined);
     if (!bundle) return;
-    const besideName = `${basename(bundle, '.js')}.tracer.js`;
-    let tracerEntry;
-    build.onResolve({ filter: TRACER_MODULE }, async (args) => {
-      if (
-        args.pluginData === 'tracer' ||
-        !args.importer.endsWith(join('observability', 'tracing.ts'))
-      )
-        return undefined;
+    const besideName = `${basename(bundle, '.js')}${suffix}`;
+    let entry;
+    build.onResolve({ filter: module }, async (args) => {
+      if (args.pluginData === name || !args.importer.endsWith(importer)) return undefined;
       const resolved = await build.resolve(args.path, {
         kind: args.kind,
         resolveDir: args.resolveDir,
-        pluginData: 'tracer',
+        pluginData: name,
       });
       if (resolved.errors.length > 0) return { errors: resolved.errors };
-      tracerEntry = resolved.path;
+      entry = resolved.path;
       return { path: `./${besideName}`, external: true };
     });
     build.onEnd(async (result) => {
-      if (!tracerEntry || result.errors.length > 0) return;
-      const tracer = await buildTracer(build.esbuild, tracerEntry, options);
-      writeTracer(tracer, join(dirname(bundle), besideName));
+      if (!entry || result.errors.length > 0) return;
+      const built = await buildBeside(build.esbuild, entry, options);
+      writeBeside(built, join(dirname(bundle), besideName));
     });
   },
-};
+});
 
-module.exports = [semverGteOnly, noEventStreams, tracerBesideTheBundle];
+/**
+ * Powertools' Tracer with the X-Ray SDK (about 95 KB), required only where the function may trace
+ * (shared/src/observability/tracing.ts).
+ */
+const tracerBesideTheBundle = besideTheBundle({
+  name: 'tracer-beside-the-bundle',
+  module: /^\.\/powertools-tracer$/,
+  importer: join('observability', 'tracing.ts'),
+  suffix: '.tracer.js',
+});
+
+/**
+ * The EventBridge Scheduler client (about 35 KB with its REST protocol), required only when a
+ * user asks to be erased or cancels it (services/command-service/.../eventbridge-erasure-scheduler.ts).
+ */
+const schedulerBesideTheBundle = besideTheBundle({
+  name: 'scheduler-beside-the-bundle',
+  module: /^\.\/scheduler-client$/,
+  importer: join('infrastructure', 'eventbridge-erasure-scheduler.ts'),
+  suffix: '.scheduler.js',
+});
+
+module.exports = [semverGteOnly, noEventStreams, tracerBesideTheBundle, schedulerBesideTheBundle];

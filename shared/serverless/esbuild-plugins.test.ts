@@ -69,3 +69,46 @@ describe('the bundles', () => {
     ).toBe('false');
   });
 });
+
+describe('a bundle that schedules erasures', () => {
+  const SCHEDULER = join(
+    __dirname,
+    '../../services/command-service/src/infrastructure/eventbridge-erasure-scheduler.ts',
+  );
+  let out: string;
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'esbuild-scheduler-'));
+    await build({
+      entryPoints: [SCHEDULER],
+      outdir: out,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node24',
+      mainFields: ['module', 'main'],
+      plugins,
+      logLevel: 'error',
+    });
+  }, 60_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('carries the EventBridge Scheduler client in a file of its own beside it, loaded on first use', () => {
+    const bundle = readFileSync(join(out, 'eventbridge-erasure-scheduler.js'), 'utf8');
+    expect(bundle).toContain('require("./eventbridge-erasure-scheduler.scheduler.js")');
+    // The client and its REST protocol are all beside it: what stays is a few lines of ours.
+    expect(bundle.length).toBeLessThan(4_000);
+    const beside = readFileSync(join(out, 'eventbridge-erasure-scheduler.scheduler.js'), 'utf8');
+    expect(beside.length).toBeGreaterThan(50_000);
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        'const m = require(process.argv[1]); const s = new m.EventBridgeErasureScheduler({ region: "us-east-1" }, {}); process.stdout.write(typeof s.client.send)',
+        join(out, 'eventbridge-erasure-scheduler.js'),
+      ],
+      { env: { PATH: process.env.PATH }, encoding: 'utf8', cwd: tmpdir() },
+    );
+    expect([loaded.stderr, loaded.stdout]).toEqual(['', 'function']);
+  });
+});

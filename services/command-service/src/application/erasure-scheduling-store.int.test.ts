@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalAws, startLocalAws } from '../../../../scripts/local-stack/local-aws';
 import {
@@ -27,12 +26,12 @@ const fired: unknown[] = [];
 
 const schedulerOn = (port: number) =>
   new EventBridgeErasureScheduler(
-    new SchedulerClient({
+    {
       region: 'us-east-1',
       endpoint: `http://localhost:${port}`,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
-    }),
+    },
     {
       group: GROUP,
       functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:scheduledErasure',

@@ -1,10 +1,4 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  type SchedulerClient,
-} from '@aws-sdk/client-scheduler';
+import type { SchedulerClient, SchedulerClientConfig } from '@aws-sdk/client-scheduler';
 import {
   atExpression,
   type ErasureScheduler,
@@ -33,16 +27,32 @@ export const ERASER_INPUT_SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 const ERASER_INPUT_EXECUTION_ID = '<aws.scheduler.execution-id>';
 
 /**
+ * A require, not an import: a bundle carries the client in a file of its own beside it, read the
+ * first time a user asks to be erased (or cancels), not at every cold start.
+ */
+const sdk = () => require('./scheduler-client') as typeof import('./scheduler-client');
+
+/**
  * EventBridge Scheduler one-time schedules, deleted once they fired. The scheduler retries an
  * invocation that fails for up to a day, then leaves it in the failure queue.
  */
 export class EventBridgeErasureScheduler implements ErasureScheduler {
+  private made?: SchedulerClient;
+
   constructor(
-    private readonly client: SchedulerClient,
+    private readonly config: SchedulerClientConfig,
     private readonly target: ErasureScheduleTarget,
+    /** What each client is wrapped in once made (tracing). */
+    private readonly wrap: (client: SchedulerClient) => SchedulerClient = (client) => client,
   ) {}
 
+  private get client() {
+    this.made ??= this.wrap(new (sdk().SchedulerClient)(this.config));
+    return this.made;
+  }
+
   async schedule(erasure: ScheduledErasure): Promise<void> {
+    const { CreateScheduleCommand, ConflictException } = sdk();
     const name = scheduleName(erasure);
     try {
       await this.client.send(
@@ -71,6 +81,7 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
   }
 
   async unschedule(erasure: ScheduledErasure): Promise<void> {
+    const { DeleteScheduleCommand, ResourceNotFoundException } = sdk();
     try {
       await this.client.send(
         new DeleteScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),

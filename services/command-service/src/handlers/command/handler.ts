@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { dataKeysFromEnv } from '@users/shared';
 import { documentClientFromEnv, FUNCTION_CLIENT_OPTIONS, requiredEnv } from '@users/shared/dynamo';
 import { httpHandler } from '@users/shared/http';
@@ -27,12 +26,16 @@ const store = new ErasureSchedulingStore(
     { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
     dataKeysFromEnv(),
   ),
-  new EventBridgeErasureScheduler(traceClient(new SchedulerClient(FUNCTION_CLIENT_OPTIONS)), {
-    group: requiredEnv('ERASURE_SCHEDULE_GROUP'),
-    functionArn: requiredEnv('ERASER_FUNCTION_ARN'),
-    roleArn: requiredEnv('ERASURE_SCHEDULER_ROLE_ARN'),
-    failureQueueArn: requiredEnv('ERASURE_FAILURE_QUEUE_ARN'),
-  }),
+  new EventBridgeErasureScheduler(
+    FUNCTION_CLIENT_OPTIONS,
+    {
+      group: requiredEnv('ERASURE_SCHEDULE_GROUP'),
+      functionArn: requiredEnv('ERASER_FUNCTION_ARN'),
+      roleArn: requiredEnv('ERASURE_SCHEDULER_ROLE_ARN'),
+      failureQueueArn: requiredEnv('ERASURE_FAILURE_QUEUE_ARN'),
+    },
+    traceClient,
+  ),
 );
 const deps = {
   store,
