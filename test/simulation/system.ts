@@ -5,6 +5,10 @@ import type {
   DynamoDBStreamEvent,
 } from 'aws-lambda';
 import { createLocalBus, FunctionError, type LocalBus } from '../../scripts/local-stack/local-bus';
+import {
+  createLocalScheduler,
+  type LocalScheduler,
+} from '../../scripts/local-stack/local-scheduler';
 import { stageConfig, stageTableInputs, tableNames } from '../../scripts/local-stack/tables';
 import { SimulatedDynamoDB } from './dynamodb';
 import { type Conditions, SimulatedAws } from './runtime/aws';
@@ -47,6 +51,8 @@ const ENVIRONMENT: Record<string, string> = {
   RECENT_EVENTS_TABLE: TABLES.recentEvents,
   PAGE_TOKEN_SECRET_ID: `users-${STAGE}-page-tokens`,
   EVENT_BUS_ARN: `arn:aws:events:us-east-1:000000000000:event-bus/users-${STAGE}`,
+  // Grace periods of 8.64 s of virtual time: a run sees erasures requested, cancelled and carried out.
+  ERASURE_GRACE_DAYS: '0.0001',
   ERASURE_SCHEDULE_GROUP: `users-${STAGE}-erasures`,
   ERASER_FUNCTION_ARN: `arn:aws:lambda:us-east-1:000000000000:function:users-${STAGE}-scheduledErasure`,
   ERASURE_SCHEDULER_ROLE_ARN: `arn:aws:iam::000000000000:role/users-${STAGE}-erasure-scheduler`,
@@ -77,6 +83,7 @@ const freshCode = () => {
     projector: require('../../services/query-service/src/handlers/projector/handler'),
     eraser: require('../../services/query-service/src/handlers/history-eraser/handler'),
     publisher: require('../../services/command-service/src/handlers/publisher/handler'),
+    scheduledErasure: require('../../services/command-service/src/handlers/scheduled-erasure/handler'),
     recorder: require('../../services/stats-service/src/handlers/recorder/handler'),
     stageProjections: require('../../scripts/projections/stage-projections'),
     subscription: require('../../services/stats-service/src/application/record-event')
@@ -105,6 +112,8 @@ type HttpHandler = Handler<
 export class System {
   readonly dynamodb: SimulatedDynamoDB;
   readonly bus: LocalBus;
+  /** EventBridge Scheduler: the erasures' one-time schedules, on the virtual clock. */
+  readonly scheduler: LocalScheduler;
   readonly aws: SimulatedAws;
   readonly functions;
   readonly projectorStream: StreamMapping;
@@ -133,7 +142,13 @@ export class System {
         functionRetryAttempts: 2,
       },
     ]);
-    this.aws = new SimulatedAws(this.dynamodb, this.bus, random.fork(), conditions);
+    // Lambda's asynchronous retries of a scheduled erasure that failed: two, a minute or two apart.
+    this.scheduler = createLocalScheduler((_name, input) => this.fireErasure(input), {
+      maxRetryAttempts: 2,
+      retryPauseMs: 60_000,
+      tickMs: 1000,
+    });
+    this.aws = new SimulatedAws(this.dynamodb, this.bus, this.scheduler, random.fork(), conditions);
     const http = (name: string, module: { handler: HttpHandler }) =>
       new LambdaFunction(name, 10_000, () => module.handler);
     this.functions = {
@@ -156,6 +171,11 @@ export class System {
         'recorder',
         10_000,
         () => loaded.recorder.handler,
+      ),
+      scheduledErasure: new LambdaFunction<unknown, unknown>(
+        'scheduledErasure',
+        10_000,
+        () => loaded.scheduledErasure.handler,
       ),
       eraser: new LambdaFunction<unknown, unknown>(
         'historyEraser',
@@ -248,6 +268,12 @@ export class System {
     }
     const { statusCode, headers: answered = {}, body: text } = outcome.value;
     return { status: statusCode, headers: answered, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A schedule's firing of the scheduled erasure; a failure is retried by the scheduler. */
+  async fireErasure(input: unknown) {
+    const outcome = await this.functions.scheduledErasure.invoke(input, this.backgroundPlan());
+    if (outcome.kind !== 'answered') throw new FunctionError('the scheduled erasure failed');
   }
 
   /** A delivery of the bus's rule to the recorder; a failure is retried by the bus. */

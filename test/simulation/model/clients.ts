@@ -13,6 +13,8 @@ const EVENT_TYPES = {
   update: 'USER_UPDATED',
   delete: 'USER_DELETED',
   erase: 'USER_ERASED',
+  requestErasure: 'USER_ERASURE_REQUESTED',
+  cancelErasure: 'USER_ERASURE_CANCELLED',
 } as const;
 
 /** Tries of a command a client makes when told to try again (5xx, 503 with Retry-After). */

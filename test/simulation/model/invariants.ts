@@ -146,6 +146,37 @@ export const checkQuiescence = async (system: System, observations: Observations
     }
   }
 
+  // An erasure asked for and not called off is carried out once its grace period is over, once,
+  // never before it is due, and never for a request called off (docs/personal-data.md).
+  for (const [userId, items] of users) {
+    let pending: string | undefined;
+    let erasures = 0;
+    for (const item of items) {
+      const payload = JSON.parse(String(item.Payload ?? '{}')) as { erase_after?: string };
+      if (item.EventType === 'USER_ERASURE_REQUESTED') pending = payload.erase_after;
+      if (item.EventType === 'USER_ERASURE_CANCELLED') pending = undefined;
+      if (item.EventType !== 'USER_ERASED') continue;
+      erasures++;
+      // A client's command carries its attempt's correlation id (c<n>.<attempt>); a schedule's
+      // firing, its execution id.
+      const scheduled = !/^c\d+\.\d+$/.test(String(item.CorrelationId));
+      if (scheduled && (pending === undefined || String(item.OccurredAt) < pending)) {
+        violate(
+          'a scheduled erasure erases only the pending request, once it is due',
+          `${userId} erased at ${item.OccurredAt}, pending ${pending ?? 'nothing'}`,
+        );
+      }
+      pending = undefined;
+    }
+    if (erasures > 1) violate('a user is erased once', `${userId}: ${erasures} USER_ERASED`);
+    if (pending !== undefined) {
+      violate(
+        'an erasure asked for and not called off is carried out after its grace period',
+        `${userId} still pending since ${pending}`,
+      );
+    }
+  }
+
   // No data key without a user, and an erased user's key shredded.
   const keys = keysOf(system);
   for (const [userId, row] of keys.rows) {

@@ -23,6 +23,8 @@ export type RunReport = {
     requests: number;
     faulted: number;
     projectorBatches: number;
+    /** Firings of erasure schedules delivered (duplicates and retries included). */
+    scheduledErasures: number;
     virtualSeconds: number;
   };
   /** The operator's commands that ran, and those refused (with why). */
@@ -230,12 +232,16 @@ export const simulate = async (run: Run): Promise<RunReport> => {
       background.size === 0 &&
       system.projectorStream.drained &&
       system.publisherStream.drained &&
-      system.bus.counters().inFlight === 0;
+      system.bus.counters().inFlight === 0 &&
+      // Every erasure schedule fired (each deletes itself) or was called off.
+      system.scheduler.schedules().length === 0 &&
+      system.scheduler.counters().inFlight === 0;
     for (let round = 0; round < 3; round++) {
       await runUntil(clock, () => quiet() || broken(), RUN_LIMIT_MS);
       if (broken()) throw new RunBroken();
       await settled([act({ kind: 'redrive' })]);
       await settled([actingAs(operator, () => republish(system))]);
+      await settled([actingAs(operator, () => redriveErasures(system))]);
     }
     // The history eraser's bound: a few of its runs, a minute apart.
     const until = Date.now() + 3 * ERASER_EVERY_MS + 1000;
@@ -271,6 +277,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     clearInterval(poll);
     clearInterval(erase);
     clearInterval(follow);
+    system.scheduler.stop();
     silenced();
     for (const fn of Object.values(system.functions)) fn.killAll();
     operator.kill();
@@ -286,6 +293,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
       requests: system.aws.requests.total,
       faulted: system.aws.requests.faulted,
       projectorBatches: system.projectorStream.delivered.batches,
+      scheduledErasures: system.scheduler.counters().delivered,
       virtualSeconds: Math.round((clock.now - started) / 1000),
     },
     operations,
@@ -343,6 +351,20 @@ const republish = async (system: System) => {
     await system.functions.publisher.invoke({ Records: batch.records });
   }
 };
+
+/**
+ * What an operator does with the erasure failure queue (docs/personal-data.md): each firing that
+ * Lambda gave up on is invoked again, which is always safe.
+ */
+const redriveErasures = async (system: System) => {
+  const letters = system.scheduler.deadLetters();
+  const from = erasuresRedriven.get(system) ?? 0;
+  erasuresRedriven.set(system, letters.length);
+  for (const { input } of letters.slice(from)) {
+    await system.functions.scheduledErasure.invoke(input);
+  }
+};
+const erasuresRedriven = new WeakMap<System, number>();
 
 /** A stage whose version 2 tables were deleted deploys them again before building it. */
 const deployVersionTables = async (system: System) => {

@@ -3,7 +3,14 @@ import fc from 'fast-check';
 /** Users of one run: few, so that commands, versions and erasures keep meeting on them. */
 export const USERS = 4;
 
-export type CommandKind = 'create' | 'balance' | 'update' | 'delete' | 'erase';
+export type CommandKind =
+  | 'create'
+  | 'balance'
+  | 'update'
+  | 'delete'
+  | 'erase'
+  | 'requestErasure'
+  | 'cancelErasure';
 
 /** What a step does; `after` is how long (virtual ms) after the previous step it starts. */
 export type Step = { after: number } & (
@@ -54,6 +61,9 @@ const command = fc.record({
     'delete',
     'erase',
     'erase',
+    'requestErasure',
+    'requestErasure',
+    'cancelErasure',
   ),
   delta: fc.integer({ min: -40, max: 60 }).filter((delta) => delta !== 0),
   keyed: fc.boolean(),

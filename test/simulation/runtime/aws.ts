@@ -3,6 +3,7 @@ import { HttpResponse } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions } from '@smithy/types';
 import type { LocalBus } from '../../../scripts/local-stack/local-bus';
+import type { LocalScheduler } from '../../../scripts/local-stack/local-scheduler';
 import {
   type Around,
   DynamoDBError,
@@ -92,6 +93,7 @@ export class SimulatedAws {
   constructor(
     private readonly dynamodb: SimulatedDynamoDB,
     private readonly bus: LocalBus,
+    private readonly scheduler: LocalScheduler,
     private readonly random: Random,
     readonly conditions: Conditions,
   ) {}
@@ -119,6 +121,11 @@ export class SimulatedAws {
       const requestTimeout = config.throwOnRequestTimeout
         ? (config.requestTimeout as number | undefined)
         : undefined;
+      if (request.path.startsWith('/schedules/')) {
+        return {
+          response: await simulation.schedulerCall(request, requestTimeout, options.abortSignal),
+        };
+      }
       const target = String(request.headers['x-amz-target'] ?? '');
       if (target.startsWith('DynamoDB_20120810.')) {
         return dynamodb.handle(request, { ...options, requestTimeout } as HttpHandlerOptions);
@@ -356,6 +363,61 @@ export class SimulatedAws {
         return json(error.status, { __type: error.type, message: `${error.type} (simulated)` });
       }
       throw error;
+    }
+  }
+
+  /**
+   * EventBridge Scheduler (REST JSON): the local scheduler on the virtual clock answers, through
+   * the faults drawn for the actor that sent the request.
+   */
+  async schedulerCall(
+    request: HttpRequest,
+    requestTimeout: number | undefined,
+    abortSignal: HttpHandlerOptions['abortSignal'],
+  ): Promise<HttpResponse> {
+    const actor = currentActor();
+    if (!actor.alive) return never();
+    this.requests.total++;
+    const body = String(request.body ?? '');
+    const query = new URLSearchParams(request.query as Record<string, string>).toString();
+    const fault = actor.plan.draw(`Scheduler.${request.method}`, body);
+    if (fault.kind !== 'none') this.requests.faulted++;
+    await sleep(this.latency());
+    if (abortSignal?.aborted) return never();
+    const run = async () =>
+      (await this.scheduler.answer(
+        request.method,
+        `${request.path}${query ? `?${query}` : ''}`,
+        body,
+      )) ?? { status: 404, body: '{}' };
+    const error = (statusCode: number, type: string) =>
+      new HttpResponse({
+        statusCode,
+        headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
+        body: Buffer.from(JSON.stringify({ Message: `${type} (simulated)` })),
+      });
+    switch (fault.kind) {
+      case 'throttle':
+        return error(429, 'ThrottlingException');
+      case 'serverError':
+        if (fault.applied) await run();
+        return error(500, 'InternalServerException');
+      case 'lostAnswer':
+        await run();
+        throw networkError('socket hang up (simulated)', 'ECONNRESET');
+      case 'stall':
+        if (fault.applied) await run();
+        return this.stalled(requestTimeout);
+      default: {
+        const answer = await run();
+        await sleep(this.latency());
+        await actor.gate();
+        return new HttpResponse({
+          statusCode: answer.status,
+          headers: { 'content-type': 'application/json', ...answer.headers },
+          body: Buffer.from(answer.body),
+        });
+      }
     }
   }
 
