@@ -694,6 +694,18 @@ describe('authentication', () => {
       );
     }
   }, 120_000);
+
+  it('refuses to package a stage whose erasure grace period is not 0 to 3650 days', async () => {
+    for (const param of [
+      'erasureGraceDays=-1',
+      'erasureGraceDays=forever',
+      'erasureGraceDays=4000',
+    ]) {
+      await expect(packageService('command-service', 'grace', [param])).rejects.toThrow(
+        /erasureGraceDays .* must be a number of days from 0/,
+      );
+    }
+  }, 180_000);
 });
 
 describe('secrets', () => {

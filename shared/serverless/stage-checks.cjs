@@ -4,7 +4,9 @@
  * Checks a stage's parameters before anything is packaged or deployed:
  * - a JWT issuer and audience come together (with neither, the stage runs its own Cognito user
  *   pool); one without the other would leave the API guarded by a half-configured authorizer;
- * - prod without an SNS topic for its alarms gets a warning: they would fire unheard.
+ * - prod without an SNS topic for its alarms gets a warning: they would fire unheard;
+ * - an erasure grace period (`erasureGraceDays`, the command service's) is 0 to 3650 days: the
+ *   command function would refuse to start with anything else.
  */
 class StageChecks {
   constructor(serverless, _options, { log }) {
@@ -17,6 +19,13 @@ class StageChecks {
         if ((issuer === '') !== (audience === '')) {
           throw new serverless.classes.Error(
             `Stage "${serverless.service.provider.stage}" sets ${issuer ? 'jwtIssuer' : 'jwtAudience'} without ${issuer ? 'jwtAudience' : 'jwtIssuer'}: set both to use your own identity provider, or neither to have the stage create a Cognito user pool.`,
+          );
+        }
+        const grace = await param('erasureGraceDays');
+        const days = Number(grace);
+        if (grace !== '' && !(grace.trim() !== '' && days >= 0 && days <= 3650)) {
+          throw new serverless.classes.Error(
+            `Stage "${serverless.service.provider.stage}" sets erasureGraceDays to "${grace}": it must be a number of days from 0 (erase at once) to 3650.`,
           );
         }
         const hasAlarms = Object.values(serverless.service.resources?.Resources ?? {}).some(

@@ -105,6 +105,8 @@ export const createUsersClient = ({
     updateUser: commandOf('USER_UPDATED'),
     deleteUser: commandOf('USER_DELETED'),
     eraseUser: commandOf('USER_ERASED'),
+    requestErasure: commandOf('USER_ERASURE_REQUESTED'),
+    cancelErasure: commandOf('USER_ERASURE_CANCELLED'),
     getDetail,
     /**
      * The user as of a command's answer or later (read your writes): the read waits, then answers
