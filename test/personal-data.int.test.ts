@@ -32,6 +32,7 @@ const TABLES = [
   'EventsTable',
   'IdempotencyTable',
   'DataKeysTable',
+  'ErasureReceiptsTable',
   'UserDetailTable',
   'UserHistoryTable',
 ] as const;
@@ -46,7 +47,11 @@ const keys = () => testDataKeys(tables.DataKeysTable);
 const store = (storeClient = client) =>
   new DynamoEventStore(
     storeClient,
-    { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+    {
+      events: tables.EventsTable,
+      idempotency: tables.IdempotencyTable,
+      erasureReceipts: tables.ErasureReceiptsTable,
+    },
     keys(),
   );
 const readModels = (history = tables.UserHistoryTable, detail = tables.UserDetailTable) =>
@@ -199,7 +204,18 @@ describe('erasure by crypto-shredding', () => {
   });
 });
 
-describe('the erasure and its key deletion', () => {
+describe('the erasure, its key deletion and its receipt', () => {
+  const receiptOf = async (userId: string) =>
+    (
+      await testDocumentClient().send(
+        new GetCommand({
+          TableName: tables.ErasureReceiptsTable,
+          Key: { UserID: userId },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
   it('happen together or not at all', async () => {
     const userId = `atomic-${randomUUID()}`;
     await run(
@@ -225,6 +241,7 @@ describe('the erasure and its key deletion', () => {
       VersionTakenError,
     );
     expect(await keys().read(userId)).toBeDefined();
+    expect(await receiptOf(userId)).toBeUndefined();
     // Its answer lost, the erasure still happens once.
     const lossy = testDocumentClient();
     loseResponses(lossy, { commands: ['TransactWriteItemsCommand'], when: () => true });
@@ -237,6 +254,16 @@ describe('the erasure and its key deletion', () => {
       'USER_BALANCE',
       'USER_ERASED',
     ]);
+    // The receipt starts with the erasure: stored and shredded at the event's time, nothing else.
+    expect(await receiptOf(userId)).toEqual({
+      UserID: userId,
+      ErasedAt: erasure.event.occurredAt,
+      KeyShreddedAt: erasure.event.occurredAt,
+      Version: 3,
+      EventId: erasure.event.eventId,
+      DetailHiddenAt: {},
+      HistoryRewrittenAt: {},
+    });
   });
 });
 

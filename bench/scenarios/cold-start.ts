@@ -6,6 +6,7 @@ import { median, round } from '../stats';
 const ENVIRONMENT = {
   EVENTS_TABLE: 'events',
   IDEMPOTENCY_TABLE: 'idempotency',
+  ERASURE_RECEIPTS_TABLE: 'erasure-receipts',
   USER_LIST_INDEX: 'ListIndex',
   USER_DETAIL_TABLE: 'detail',
   USER_HISTORY_TABLE: 'history',

@@ -44,12 +44,14 @@ export const commandPath = async (
     'EventsTable',
     'IdempotencyTable',
     'DataKeysTable',
+    'ErasureReceiptsTable',
   ]);
   const raw = await createTables(endpoint, ['EventsTable', 'IdempotencyTable']);
   const keys = benchDataKeys(endpoint, kmsEndpoint, product.DataKeysTable);
   Object.assign(process.env, {
     EVENTS_TABLE: product.EventsTable,
     IDEMPOTENCY_TABLE: product.IdempotencyTable,
+    ERASURE_RECEIPTS_TABLE: product.ErasureReceiptsTable,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...ERASURE_SCHEDULE_ENVIRONMENT,

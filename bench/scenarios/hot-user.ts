@@ -80,11 +80,20 @@ const hotUserOn = async (
   { runMs, rounds }: { runMs: number; rounds: number },
 ) => {
   const client = createDocumentClient({ endpoint });
-  const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  const tables = await createTables(endpoint, [
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+    'ErasureReceiptsTable',
+  ]);
   const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
   const store = new DynamoEventStore(
     client,
-    { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+    {
+      events: tables.EventsTable,
+      idempotency: tables.IdempotencyTable,
+      erasureReceipts: tables.ErasureReceiptsTable,
+    },
     keys,
   );
   const freshUser = async () => {

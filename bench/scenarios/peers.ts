@@ -146,10 +146,16 @@ export const peers = async (
  */
 const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle: string) => {
   const client = createDocumentClient({ endpoint });
-  const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  const tables = await createTables(endpoint, [
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+    'ErasureReceiptsTable',
+  ]);
   Object.assign(process.env, {
     EVENTS_TABLE: tables.EventsTable,
     IDEMPOTENCY_TABLE: tables.IdempotencyTable,
+    ERASURE_RECEIPTS_TABLE: tables.ErasureReceiptsTable,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...ERASURE_SCHEDULE_ENVIRONMENT,
@@ -183,7 +189,11 @@ const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle
       const footprint = meterItems(dynamodb, { document: true });
       const store = new DynamoEventStore(
         dynamodb,
-        { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+        {
+          events: tables.EventsTable,
+          idempotency: tables.IdempotencyTable,
+          erasureReceipts: tables.ErasureReceiptsTable,
+        },
         new KmsDataKeys(dynamodb, kmsClient(), {
           table: tables.DataKeysTable,
           kmsKeyId: LOCAL_KMS_KEY_ID,
@@ -415,14 +425,23 @@ const footprints = async (parties: Record<Contender, Party>) => {
  * function that has not seen the user before (an empty data-key cache), averaged over users.
  */
 const requestsPerCommand = async (endpoint: string, kmsClient: () => KMSClient) => {
-  const tables = await createTables(endpoint, ['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  const tables = await createTables(endpoint, [
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+    'ErasureReceiptsTable',
+  ]);
   const fresh = () => {
     const dynamodb = createDocumentClient({ endpoint });
     const kms = kmsClient();
     const sent = { dynamodb: countRequests(dynamodb), kms: countRequests(kms) };
     const store = new DynamoEventStore(
       dynamodb,
-      { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+      {
+        events: tables.EventsTable,
+        idempotency: tables.IdempotencyTable,
+        erasureReceipts: tables.ErasureReceiptsTable,
+      },
       new KmsDataKeys(dynamodb, kms, { table: tables.DataKeysTable, kmsKeyId: LOCAL_KMS_KEY_ID }),
     );
     return { sent, deps: { store, now: () => new Date(), newEventId: randomUUID } };

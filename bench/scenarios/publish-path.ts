@@ -71,6 +71,7 @@ const publisherThroughput = async (
   const BUS = 'users-bench-unrouted';
   Object.assign(process.env, {
     EVENT_BUS_ARN: BUS,
+    ERASURE_RECEIPTS_TABLE: stage.erasureReceiptsTable,
     AWS_ENDPOINT_URL_EVENTBRIDGE: kmsEndpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });

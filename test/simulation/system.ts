@@ -41,6 +41,7 @@ const ENVIRONMENT: Record<string, string> = {
   POWERTOOLS_TRACE_ENABLED: 'false',
   EVENTS_TABLE: TABLES.events,
   IDEMPOTENCY_TABLE: TABLES.idempotency,
+  ERASURE_RECEIPTS_TABLE: TABLES.erasureReceipts,
   DATA_KEYS_TABLE: TABLES.dataKeys,
   KMS_KEY_ID: `alias/users-${STAGE}`,
   USER_DETAIL_TABLE: TABLES.detail,

@@ -18,7 +18,12 @@ const PORT = Number(process.env.TEST_SCHEDULER_PORT ?? 8107);
 const GROUP = 'users-test-erasures';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const client = testDocumentClient();
-let tables: { EventsTable: string; IdempotencyTable: string; DataKeysTable: string };
+let tables: {
+  EventsTable: string;
+  IdempotencyTable: string;
+  DataKeysTable: string;
+  ErasureReceiptsTable: string;
+};
 let localAws: LocalAws;
 let store: DynamoEventStore;
 /** The scheduled erasures the local scheduler fired, each with what it answered. */
@@ -49,10 +54,19 @@ const depsWith = (scheduler: EventBridgeErasureScheduler): CommandDependencies =
 });
 
 beforeAll(async () => {
-  tables = await createTestTables(['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  tables = await createTestTables([
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+    'ErasureReceiptsTable',
+  ]);
   store = new DynamoEventStore(
     client,
-    { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+    {
+      events: tables.EventsTable,
+      idempotency: tables.IdempotencyTable,
+      erasureReceipts: tables.ErasureReceiptsTable,
+    },
     testDataKeys(tables.DataKeysTable),
   );
   // The schedules fire the scheduled erasure itself, on the same store.

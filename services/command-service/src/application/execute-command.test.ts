@@ -113,7 +113,14 @@ describe('a decision and its events', () => {
     };
     const answer = await executeCommand(
       // A clock that moves on at every reading.
-      { ...deps(store), now: () => new Date((tick += 7)), erasureGraceSeconds: 60 },
+      {
+        ...deps(store),
+        now: () => {
+          tick += 7;
+          return new Date(tick);
+        },
+        erasureGraceSeconds: 60,
+      },
       {
         userId: 'user-001',
         command: { type: 'USER_ERASURE_REQUESTED', payload: {} },

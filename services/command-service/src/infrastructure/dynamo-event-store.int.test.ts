@@ -42,13 +42,22 @@ import { commandObserver } from '../handlers/command/metrics';
 import { DynamoEventStore, SNAPSHOT_VERSION } from './dynamo-event-store';
 
 const client = testDocumentClient();
-let tables: { EventsTable: string; IdempotencyTable: string; DataKeysTable: string };
+let tables: {
+  EventsTable: string;
+  IdempotencyTable: string;
+  DataKeysTable: string;
+  ErasureReceiptsTable: string;
+};
 let deps: CommandDependencies;
 
 const dependenciesOver = (storeClient = client): CommandDependencies => ({
   store: new DynamoEventStore(
     storeClient,
-    { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+    {
+      events: tables.EventsTable,
+      idempotency: tables.IdempotencyTable,
+      erasureReceipts: tables.ErasureReceiptsTable,
+    },
     testDataKeys(tables.DataKeysTable),
   ),
   now: () => new Date(),
@@ -57,7 +66,12 @@ const dependenciesOver = (storeClient = client): CommandDependencies => ({
 });
 
 beforeAll(async () => {
-  tables = await createTestTables(['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  tables = await createTestTables([
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+    'ErasureReceiptsTable',
+  ]);
   deps = dependenciesOver();
 });
 afterAll(() => deleteTestTables(tables));
@@ -310,7 +324,11 @@ describe('requests per command, as a warm function that sees many users sends th
     const sent = { dynamodb: countRequests(dynamodb), kms: countRequests(kms) };
     const store = new DynamoEventStore(
       dynamodb,
-      { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+      {
+        events: tables.EventsTable,
+        idempotency: tables.IdempotencyTable,
+        erasureReceipts: tables.ErasureReceiptsTable,
+      },
       new KmsDataKeys(dynamodb, kms, { table: tables.DataKeysTable, kmsKeyId: LOCAL_KMS_KEY_ID }),
     );
     return { deps: { ...deps, store }, sent };

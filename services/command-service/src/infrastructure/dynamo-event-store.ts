@@ -42,7 +42,12 @@ import {
 } from '../application/ports';
 import { fold, initialState, type UserState } from '../domain/user';
 
-export type EventStoreTables = { events: string; idempotency: string };
+export type EventStoreTables = {
+  events: string;
+  idempotency: string;
+  /** Where each erasure's receipt starts, in the erasure's own transaction. */
+  erasureReceipts: string;
+};
 
 /** The data keys, how to make one inside a first event's transaction, and how to shred one. */
 export type SealingDataKeys = DataKeys & {
@@ -139,9 +144,34 @@ export class DynamoEventStore implements EventStore {
       await this.appendSealed(userId, first?.event.version === 1, encoded, idempotency, lookUntil);
       return;
     }
-    const shredding = erasure ? [this.keys.shreddingOf(userId)] : [];
+    const erasureEvent = events.find(({ event }) => event.type === 'USER_ERASED')?.event;
+    const shredding = erasureEvent
+      ? [this.keys.shreddingOf(userId), this.receiptOf(erasureEvent)]
+      : [];
     await this.write(encoded(undefined), idempotency, shredding, lookUntil);
     if (erasure) this.keys.forget(userId);
+  }
+
+  /**
+   * The erasure's receipt as it starts: the event stored and the key shredded, both now (one
+   * transaction), the read models' steps to be filled in by the query side, the publication by
+   * the publisher (GET /erasures/{user_id}). Nothing personal: ids, versions and times.
+   */
+  private receiptOf(erasure: RecordedEvent): KeyWrite {
+    return {
+      Put: {
+        TableName: this.tables.erasureReceipts,
+        Item: {
+          UserID: erasure.userId,
+          ErasedAt: erasure.occurredAt,
+          Version: erasure.version,
+          EventId: erasure.eventId,
+          KeyShreddedAt: erasure.occurredAt,
+          DetailHiddenAt: {},
+          HistoryRewrittenAt: {},
+        },
+      },
+    };
   }
 
   /**

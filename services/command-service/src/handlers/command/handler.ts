@@ -23,7 +23,11 @@ const erasureGraceDays = () => {
 const store = new ErasureSchedulingStore(
   new DynamoEventStore(
     documentClientFromEnv(),
-    { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
+    {
+      events: requiredEnv('EVENTS_TABLE'),
+      idempotency: requiredEnv('IDEMPOTENCY_TABLE'),
+      erasureReceipts: requiredEnv('ERASURE_RECEIPTS_TABLE'),
+    },
     dataKeysFromEnv(),
   ),
   new EventBridgeErasureScheduler(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { encodeEvent, type RecordedEvent, type UserEvent } from '@users/shared';
 import { readDeliveredEvent } from '@users/shared/integration';
@@ -16,6 +17,12 @@ import {
 } from '../../../../../test/fixtures/events';
 import { emfWrittenBy } from '../../../../../test/support/emf';
 import { InMemoryDataKeys } from '../../../../../test/support/in-memory-data-keys';
+import {
+  createTestTables,
+  deleteTestTables,
+  testDocumentClient,
+} from '../../../../../test/support/integration';
+import { DynamoErasureReceipts } from '../../infrastructure/dynamo-erasure-receipts';
 import { EventBridgeBus } from '../../infrastructure/eventbridge-bus';
 import { publisherMetrics } from './metrics';
 import { createPublisher } from './publisher';
@@ -25,7 +32,13 @@ const BUS = 'users-test';
 let localAws: LocalAws;
 const delivered: unknown[] = [];
 
+const documents = testDocumentClient();
+let receiptsTable: string;
+let receipts: DynamoErasureReceipts;
+
 beforeAll(async () => {
+  ({ ErasureReceiptsTable: receiptsTable } = await createTestTables(['ErasureReceiptsTable']));
+  receipts = new DynamoErasureReceipts(documents, receiptsTable);
   localAws = await startLocalAws(PORT, {
     deliver: async (_, event) => {
       delivered.push(event);
@@ -33,7 +46,10 @@ beforeAll(async () => {
   });
   localAws.bus.setRules([{ bus: BUS, functionName: 'subscriber', pattern: { source: ['users'] } }]);
 });
-afterAll(() => localAws?.stop());
+afterAll(async () => {
+  await localAws?.stop();
+  await deleteTestTables({ receiptsTable });
+});
 beforeEach(async () => {
   await localAws.bus.settled();
   delivered.length = 0;
@@ -87,7 +103,7 @@ const story = (): UserEvent[] => [
 describe('the publisher', () => {
   it('publishes every stored event once as its integration event, without personal data', async () => {
     const records = recordsOf([story(), story(), story(), story()]);
-    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS));
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), receipts);
     expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [],
     });
@@ -122,7 +138,7 @@ describe('the publisher', () => {
       },
     });
     const records = recordsOf([story(), story(), story()]);
-    const publish = createPublisher(new EventBridgeBus(client, BUS));
+    const publish = createPublisher(new EventBridgeBus(client, BUS), receipts);
     expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [],
     });
@@ -138,7 +154,7 @@ describe('the publisher', () => {
     const client = eventBridge();
     failEntries(client, { fail: () => true, code: 'AccessDeniedException' });
     const records = recordsOf([story()]);
-    const publish = createPublisher(new EventBridgeBus(client, BUS));
+    const publish = createPublisher(new EventBridgeBus(client, BUS), receipts);
     const { batchItemFailures } = await publish({ Records: records } as DynamoDBStreamEvent);
     expect(batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       records.map((r) => r.dynamodb?.SequenceNumber).sort(),
@@ -151,7 +167,7 @@ describe('the publisher', () => {
       DynamoDBRecord,
     ];
     (second.dynamodb?.NewImage as Record<string, { N?: string }>).SchemaVersion = { N: '9' };
-    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS));
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), receipts);
     expect(await publish({ Records: [first, second] } as DynamoDBStreamEvent)).toEqual({
       batchItemFailures: [{ itemIdentifier: second.dynamodb?.SequenceNumber }],
     });
@@ -168,7 +184,7 @@ describe('the publisher', () => {
       code: 'AccessDeniedException',
     });
     const { metrics, text, result } = await emfWrittenBy(
-      createPublisher(new EventBridgeBus(client, BUS), publisherMetrics),
+      createPublisher(new EventBridgeBus(client, BUS), receipts, publisherMetrics),
       { Records: [...published, ...refused] } as DynamoDBStreamEvent,
     );
     expect(result?.batchItemFailures).toHaveLength(refused.length);
@@ -178,5 +194,38 @@ describe('the publisher', () => {
     });
     expect(metrics.get('PublishLag')).toHaveLength(published.length);
     expect(text).not.toContain('pub-');
+  });
+
+  it("notes an erasure's publication on its receipt, once; a receipt it could not update holds the record back", async () => {
+    const records = recordsOf([story()]);
+    const erasure = records[records.length - 1] as DynamoDBRecord;
+    const userId = erasure.dynamodb?.NewImage?.AggregateID?.S as string;
+    await documents.send(
+      new PutCommand({ TableName: receiptsTable, Item: { UserID: userId, Version: 6 } }),
+    );
+    const publishedAt = async () =>
+      (
+        await documents.send(
+          new GetCommand({
+            TableName: receiptsTable,
+            Key: { UserID: userId },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item?.PublishedAt;
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), receipts);
+    expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [],
+    });
+    const first = await publishedAt();
+    expect(Date.parse(first)).toBeGreaterThan(Date.now() - 60_000);
+    await publish({ Records: [erasure] } as DynamoDBStreamEvent);
+    expect(await publishedAt()).toBe(first);
+
+    const unreachable = new DynamoErasureReceipts(documents, 'no-such-table');
+    const held = createPublisher(new EventBridgeBus(eventBridge(), BUS), unreachable);
+    expect(await held({ Records: records } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [{ itemIdentifier: erasure.dynamodb?.SequenceNumber }],
+    });
   });
 });

@@ -14,6 +14,9 @@ import { type EventBus, publishAll } from '../../application/publish-events';
 /** Time kept back from the function's timeout for the answer. */
 const SAFETY_MS = 2000;
 
+/** Where an erasure's publication is recorded on its receipt (GET /erasures/{user_id}). */
+export type ErasureReceipts = { published(userId: string, at: Date): Promise<void> };
+
 /** Told after each batch what it published, for the function's metrics and trace. */
 export type PublisherObserver = {
   published: (batch: { published: IntegrationEvent[]; failed: number }) => void;
@@ -34,7 +37,7 @@ const integrationEventOf = (record: DynamoDBRecord) => {
  * published twice meanwhile: subscribers deduplicate on `event_id`.
  */
 export const createPublisher =
-  (bus: EventBus, observer?: PublisherObserver) =>
+  (bus: EventBus, receipts: ErasureReceipts, observer?: PublisherObserver) =>
   async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
@@ -63,10 +66,16 @@ export const createPublisher =
       });
       failed.push(toPublish.get(integration) as DynamoDBRecord);
     }
-    observer?.published({
-      published: [...toPublish.keys()].filter((integration) => !unpublished.has(integration)),
-      failed: failed.length,
-    });
+    const published = [...toPublish.keys()].filter((integration) => !unpublished.has(integration));
+    // An erasure's receipt says when it was published; one not recorded is published again.
+    for (const integration of published) {
+      if (integration.type !== 'user.erased') continue;
+      await receipts.published(integration.detail.user_id, new Date()).catch((error: unknown) => {
+        logger.warn('erasure published, its receipt not updated; it will be retried', { error });
+        failed.push(toPublish.get(integration) as DynamoDBRecord);
+      });
+    }
+    observer?.published({ published, failed: failed.length });
     return {
       batchItemFailures: failed.map((record) => ({
         itemIdentifier: record.dynamodb?.SequenceNumber as string,

@@ -9,7 +9,11 @@ import { createEraser } from './scheduled-erasure';
 
 const store = new DynamoEventStore(
   documentClientFromEnv(),
-  { events: requiredEnv('EVENTS_TABLE'), idempotency: requiredEnv('IDEMPOTENCY_TABLE') },
+  {
+    events: requiredEnv('EVENTS_TABLE'),
+    idempotency: requiredEnv('IDEMPOTENCY_TABLE'),
+    erasureReceipts: requiredEnv('ERASURE_RECEIPTS_TABLE'),
+  },
   dataKeysFromEnv(),
 );
 

@@ -15,16 +15,30 @@ import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
 import { createEraser } from './scheduled-erasure';
 
 const client = testDocumentClient();
-let tables: { EventsTable: string; IdempotencyTable: string; DataKeysTable: string };
+let tables: {
+  EventsTable: string;
+  IdempotencyTable: string;
+  DataKeysTable: string;
+  ErasureReceiptsTable: string;
+};
 let deps: CommandDependencies;
 const GRACE_SECONDS = 30 * 24 * 60 * 60;
 
 beforeAll(async () => {
-  tables = await createTestTables(['EventsTable', 'IdempotencyTable', 'DataKeysTable']);
+  tables = await createTestTables([
+    'EventsTable',
+    'IdempotencyTable',
+    'DataKeysTable',
+    'ErasureReceiptsTable',
+  ]);
   deps = {
     store: new DynamoEventStore(
       client,
-      { events: tables.EventsTable, idempotency: tables.IdempotencyTable },
+      {
+        events: tables.EventsTable,
+        idempotency: tables.IdempotencyTable,
+        erasureReceipts: tables.ErasureReceiptsTable,
+      },
       testDataKeys(tables.DataKeysTable),
     ),
     now: () => new Date(),
