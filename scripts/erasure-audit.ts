@@ -1,11 +1,12 @@
-// `npm run erasure-audit -- --user X [--stage local] [--region R] [--endpoint URL] [--json]`
-// Reads every table of the stage for anything of the user still readable (docs/personal-data.md).
+// `npm run erasure-audit -- --user X [--stage local] [--region R] [--endpoint URL] [--json] [--record]`
+// Reads every table of the stage for anything of the user still readable (docs/personal-data.md);
+// with --record, notes the outcome on the user's erasure receipt (GET /erasures/{user_id}).
 // Exit code 0: nothing readable, the erasure stored and done everywhere; 1: something readable
 // (each place printed); 3: nothing readable, but the user is not erased (or unknown) or a step of
 // the erasure is still under way; 2: the audit could not finish.
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
-import { auditErasure } from './erasure-audit/audit';
+import { auditErasure, recordAudit } from './erasure-audit/audit';
 import { stageConfig } from './local-stack/tables';
 
 const main = async () => {
@@ -17,6 +18,7 @@ const main = async () => {
       region: { type: 'string' },
       endpoint: { type: 'string' },
       json: { type: 'boolean', default: false },
+      record: { type: 'boolean', default: false },
     },
   });
   if (!values.user) throw new Error('--user is required');
@@ -37,6 +39,14 @@ const main = async () => {
       console.log(`  READABLE: ${r.table} ${r.field}: ${r.why} (${r.items} items)`);
     }
     console.log(`Verdict: ${audit.verdict}.`);
+  }
+  if (values.record) {
+    const recorded = await recordAudit(config.client, audit);
+    console.error(
+      recorded
+        ? `Recorded on the erasure receipt of ${audit.userId}.`
+        : `No erasure receipt for ${audit.userId}: nothing recorded.`,
+    );
   }
   process.exitCode = { 'nothing readable': 0, readable: 1 }[audit.verdict as string] ?? 3;
 };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { userHistoryItems, writeItems } from '../../bench/fixtures';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { testDocumentClient, testEndpoint } from '../../test/support/integration';
@@ -11,7 +11,7 @@ import {
   stageTableNames,
 } from '../local-stack/tables';
 import { rebuildWithProgress } from '../rebuild-with-progress';
-import { auditErasure } from './audit';
+import { auditErasure, recordAudit } from './audit';
 import { runErasureAudit } from './run-cli';
 
 // A stage of its own: the audit scans every table of a stage, by name.
@@ -188,5 +188,44 @@ describe('npm run erasure-audit', () => {
     expect([exitCodeFor(erased), exitCodeFor(kept), exitCodeFor('nobody-at-all')]).toEqual([
       0, 1, 3,
     ]);
+  }, 60_000);
+
+  it("notes its outcome on the erasure's receipt, where there is one (--record)", async () => {
+    const [withReceipt, without] = [
+      `receipt-${randomBytes(4).toString('hex')}`,
+      `no-receipt-${randomBytes(4).toString('hex')}`,
+    ];
+    for (const userId of [withReceipt, without]) {
+      await givenUser(userId);
+      await erase(userId);
+    }
+    await stage.client.send(
+      new PutCommand({
+        TableName: names.ErasureReceiptsTable,
+        Item: { UserID: withReceipt, Version: 6, DetailHiddenAt: {}, HistoryRewrittenAt: {} },
+      }),
+    );
+    const done = await audit(withReceipt);
+    expect(await recordAudit(testDocumentClient(), done)).toBe(true);
+    expect(await recordAudit(testDocumentClient(), await audit(without))).toBe(false);
+    const { Item } = await stage.client.send(
+      new GetCommand({
+        TableName: names.ErasureReceiptsTable,
+        Key: { UserID: withReceipt },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Item).toMatchObject({ AuditedAt: done.auditedAt, AuditOutcome: 'nothing readable' });
+    // The CLI's own flag, through its exit code: still nothing readable, the receipt updated.
+    const run = runErasureAudit([
+      '--user',
+      withReceipt,
+      '--stage',
+      STAGE,
+      '--endpoint',
+      testEndpoint(),
+      '--record',
+    ]);
+    expect(run.status).toBe(0);
   }, 60_000);
 });

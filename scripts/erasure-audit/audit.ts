@@ -1,9 +1,14 @@
-import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
   paginateScan,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isSealed } from '@users/shared';
 import { ALL_TABLES, stageTableNames } from '../local-stack/tables';
@@ -206,4 +211,31 @@ export const auditErasure = async (
     readable,
     verdict,
   };
+};
+
+/**
+ * Notes the audit's outcome on the user's erasure receipt (GET /erasures/{user_id} shows it).
+ * Only where the erasure left a receipt: false when there is none (not erased, or erased before
+ * receipts existed).
+ */
+export const recordAudit = async (
+  client: DynamoDBDocumentClient,
+  audit: ErasureAudit,
+): Promise<boolean> => {
+  const { ErasureReceiptsTable } = stageTableNames(audit.stage, ['ErasureReceiptsTable']);
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: ErasureReceiptsTable,
+        Key: { UserID: audit.userId },
+        UpdateExpression: 'SET AuditedAt = :at, AuditOutcome = :outcome',
+        ConditionExpression: 'attribute_exists(UserID)',
+        ExpressionAttributeValues: { ':at': audit.auditedAt, ':outcome': audit.verdict },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 };
