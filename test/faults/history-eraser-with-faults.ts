@@ -2,7 +2,10 @@ import middy from '@middy/core';
 import { requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
-import { readModelsOf } from '../../services/query-service/src/handlers/dependencies';
+import {
+  erasureReceipts,
+  readModelsOf,
+} from '../../services/query-service/src/handlers/dependencies';
 import { createHistoryEraser } from '../../services/query-service/src/handlers/history-eraser/history-eraser';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { throttledHistoryClient } from './projector-faults';
@@ -25,4 +28,4 @@ const firstVersionOnly = {
 
 export const handler = middy<unknown, unknown, Error, Context>()
   .use(observeInvocation())
-  .handler(createHistoryEraser(firstVersionOnly, () => store));
+  .handler(createHistoryEraser(firstVersionOnly, () => store, erasureReceipts));

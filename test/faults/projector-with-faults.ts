@@ -4,6 +4,7 @@ import { requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import {
+  erasureReceipts,
   feedStore,
   projectionRegistry,
   tablesOf,
@@ -15,6 +16,7 @@ import { throttledHistoryClient, withFaults } from './projector-faults';
 
 const faultFile = requiredEnv('PROJECTOR_FAULT_FILE');
 const client = throttledHistoryClient(faultFile);
+const receipts = erasureReceipts;
 
 /**
  * The projector of a fault drill: `PROJECTOR_FAULT_FILE=/tmp/faults npm start` runs this handler
@@ -41,5 +43,6 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
         ),
       keys: dataKeysFromEnv(),
       events: (signal) => new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE'), signal),
+      receipts: receipts && ((signal) => (signal ? receipts.until(signal) : receipts)),
     }),
   );

@@ -177,6 +177,31 @@ export const checkQuiescence = async (system: System, observations: Observations
     }
   }
 
+  // Every erasure has its receipt: stored and shredded with the event, published since.
+  const receipts = new Map(
+    scanTable(system, TABLES.erasureReceipts).map((row) => [row.UserID as string, row]),
+  );
+  for (const [userId, items] of users) {
+    const erasure = items.find((item) => item.EventType === 'USER_ERASED');
+    const receipt = receipts.get(userId);
+    if (!erasure) {
+      if (receipt) violate('an erasure receipt only for a user erased', userId);
+      continue;
+    }
+    if (
+      receipt?.ErasedAt !== erasure.OccurredAt ||
+      receipt?.KeyShreddedAt !== erasure.OccurredAt ||
+      receipt?.Version !== erasure.Sequence
+    ) {
+      violate(
+        'an erasure starts its receipt with its own event',
+        `${userId}: ${JSON.stringify(receipt)}`,
+      );
+    } else if (typeof receipt?.PublishedAt !== 'string') {
+      violate("an erasure's receipt says when it was published", userId);
+    }
+  }
+
   // No data key without a user, and an erased user's key shredded.
   const keys = keysOf(system);
   for (const [userId, row] of keys.rows) {

@@ -150,3 +150,37 @@ export interface ErasureMarks {
   erasureMarks(): Promise<ErasureMark[]>;
   clearErasureMark(mark: ErasureMark): Promise<void>;
 }
+
+/**
+ * An erasure's receipt (GET /erasures/{user_id}): the command side starts it with the erasure's
+ * own transaction, the publisher adds when it published, `npm run erasure-audit` its outcome,
+ * and the query side when each projection version hid the user's detail and finished the
+ * rewrite of their history. No personal data: ids, versions and times.
+ */
+export type ErasureReceipt = {
+  userId: string;
+  /** The USER_ERASED event's time, version and id. */
+  erasedAt: string;
+  version: number;
+  eventId: string;
+  keyShreddedAt: string;
+  publishedAt?: string;
+  /** By projection version. */
+  detailHiddenAt: Partial<Record<ProjectionVersion, string>>;
+  historyRewrittenAt: Partial<Record<ProjectionVersion, string>>;
+  audit?: { at: string; outcome: AuditOutcome };
+};
+
+/** What `npm run erasure-audit` concluded, as it records it on the receipt. */
+export const AUDIT_OUTCOMES = ['nothing readable', 'readable', 'not erased or under way'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/**
+ * Where the query side records the steps of an erasure it completed, per projection version: the
+ * first time each is recorded stays. Never throws: a step that could not be recorded must not
+ * stop or fail the erasure itself (the receipt then shows it as not recorded).
+ */
+export interface ErasureSteps {
+  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<void>;
+  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<void>;
+}

@@ -1,4 +1,5 @@
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
+import { DynamoErasureReceipts } from '../infrastructure/dynamo-erasure-receipts';
 import { DynamoProjectionRegistry } from '../infrastructure/dynamo-projection-registry';
 import {
   DynamoReadModelStore,
@@ -61,3 +62,13 @@ export const feedStore = new DynamoReadModelStore(documentClientFromEnv(), {
   recentEvents: process.env.RECENT_EVENTS_TABLE || undefined,
   projectionVersion: FIRST_PROJECTION_VERSION,
 });
+
+/**
+ * Where the projector and the history eraser record the steps of each erasure on its receipt
+ * (the command service's table, its name or ARN); none where the environment names no table
+ * (the tests, the fault drills), and then nothing is recorded.
+ */
+const receiptsTable = process.env.ERASURE_RECEIPTS_TABLE || undefined;
+export const erasureReceipts = receiptsTable
+  ? new DynamoErasureReceipts(documentClientFromEnv(), receiptsTable)
+  : undefined;

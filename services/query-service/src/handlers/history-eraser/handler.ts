@@ -1,13 +1,13 @@
 import middy from '@middy/core';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
-import { projectionRegistry, readModelsOf } from '../dependencies';
+import { erasureReceipts, projectionRegistry, readModelsOf } from '../dependencies';
 import { createHistoryEraser } from './history-eraser';
 
 /**
  * Runs on a schedule: finishes erased users' history rewrites that the projector left, in every
- * projection version the projector writes.
+ * projection version the projector writes, recording on each erasure's receipt what it finished.
  */
 export const handler = middy<unknown, unknown, Error, Context>()
   .use(observeInvocation())
-  .handler(createHistoryEraser(projectionRegistry, readModelsOf));
+  .handler(createHistoryEraser(projectionRegistry, readModelsOf, erasureReceipts));

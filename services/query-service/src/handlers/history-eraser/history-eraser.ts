@@ -2,9 +2,11 @@ import { logger } from '@users/shared';
 import { count, MetricUnit, metrics } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
 import { applyErasureMarks } from '../../application/apply-erasure-marks';
+import { recordingEraserSteps } from '../../application/erasure-receipts';
 import { finishErasures } from '../../application/finish-erasures';
 import type {
   ErasureMarks,
+  ErasureSteps,
   ErasureTarget,
   PendingErasures,
   ProjectionRegistry,
@@ -19,14 +21,18 @@ const SAFETY_MS = 5000;
  * finishes erased users' history rewrites that the projector left, in the live projection
  * version first, then in each other one whose tables are kept (followers, versions behind,
  * versions dropped with their tables kept). Counts what it finished, what is left for its next
- * run, and what failed (docs/operations.md).
+ * run, and what failed (docs/operations.md). Where the stage keeps erasure receipts (`receipts`),
+ * records on them when it hid a user in a version and when it finished a version's rewrite.
  */
 export const createHistoryEraser =
   (
     registry: Pick<ProjectionRegistry, 'state'> & ErasureMarks,
-    storeOf: (version: ProjectionVersion) => PendingErasures & ErasureTarget,
+    tablesOf: (version: ProjectionVersion) => PendingErasures & ErasureTarget,
+    receipts?: ErasureSteps,
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+    const storeOf = (version: ProjectionVersion) =>
+      receipts ? recordingEraserSteps(tablesOf(version), receipts, version) : tablesOf(version);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const { live, followers } = await registry.state();
     const versions = [live, ...followers.map((f) => f.version)];

@@ -4,10 +4,11 @@ import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoUserEvents } from '../../infrastructure/dynamo-user-events';
-import { feedStore, projectionRegistry, readModelsOf } from '../dependencies';
+import { erasureReceipts, feedStore, projectionRegistry, readModelsOf } from '../dependencies';
 import { createStageProjector } from './stage-projector';
 
 const events = new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE'));
+const receipts = erasureReceipts;
 
 /** The stage's projector as one execution environment holds it (its own data-key cache). */
 export const stageProjectorFromEnv = () =>
@@ -20,6 +21,7 @@ export const stageProjectorFromEnv = () =>
     },
     keys: dataKeysFromEnv(),
     events: (signal) => (signal ? events.until(signal) : events),
+    receipts: receipts && ((signal) => (signal ? receipts.until(signal) : receipts)),
   });
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()

@@ -1,5 +1,11 @@
 import type { DataKeys } from '@users/shared';
-import type { ProjectionRegistry, ReadModelStore, UserEventReader } from '../../application/ports';
+import { recordingErasureSteps } from '../../application/erasure-receipts';
+import type {
+  ErasureSteps,
+  ProjectionRegistry,
+  ReadModelStore,
+  UserEventReader,
+} from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
 import { projectorMetrics } from './metrics';
 import { createProjector } from './projector';
@@ -12,22 +18,29 @@ type Bound<T> = (signal?: AbortSignal) => T;
  * The stream's projector over every projection version the registry lists. The live version's
  * store also keeps the console's feed (`storeOf(version, 'live')`) and reports the metrics; a
  * follower only writes its own tables, and stops at its deadline (`signal`); a version being
- * built leaves gaps to its build and reads nothing from the event store.
+ * built leaves gaps to its build and reads nothing from the event store. Where the stage keeps
+ * erasure receipts (`receipts`), each version records on them when it hid an erased user's detail
+ * and when it finished the rewrite of their history.
  */
 export const createStageProjector = ({
   registry,
   storeOf,
   keys,
   events,
+  receipts,
 }: {
   registry: ProjectionRegistry;
   storeOf: (version: ProjectionVersion, role: Role, signal?: AbortSignal) => ReadModelStore;
   keys: Pick<DataKeys, 'read' | 'forget'>;
   events: Bound<UserEventReader>;
+  /** Absent where the stage keeps no receipts (tests, the drills). */
+  receipts?: Bound<ErasureSteps>;
 }) =>
   createVersionedProjector(registry, (version, role, signal) =>
     createProjector(
-      storeOf(version, role, signal),
+      receipts
+        ? recordingErasureSteps(storeOf(version, role, signal), receipts(signal), version)
+        : storeOf(version, role, signal),
       keys,
       role === 'building' ? undefined : events(signal),
       role === 'live' ? projectorMetrics : undefined,

@@ -1,0 +1,95 @@
+import type { ProjectionVersion } from '../projections';
+import type {
+  ErasureReceipt,
+  ErasureSteps,
+  ErasureTarget,
+  PendingErasures,
+  ProjectionState,
+  ReadModelStore,
+} from './ports';
+
+/**
+ * A projection version's read models as the projector writes them, each erasure step recorded on
+ * the user's receipt once it landed: the detail hidden (markErased, as soon as the projector
+ * holds the erasure) and the history rewrite finished (eraseHistory answering that none is
+ * left). Recording never throws (ErasureSteps), so the erasure goes on whatever the receipt.
+ */
+export const recordingErasureSteps = (
+  store: ReadModelStore,
+  steps: ErasureSteps,
+  version: ProjectionVersion,
+  now: () => Date = () => new Date(),
+): ReadModelStore => ({
+  getDetails: (userIds) => store.getDetails(userIds),
+  putHistoryEntries: (entries) => store.putHistoryEntries(entries),
+  advance: (detail, previousVersion) => store.advance(detail, previousVersion),
+  eraseHistoryAgain: (userId) => store.eraseHistoryAgain(userId),
+  addToFeed: (events) => store.addToFeed(events),
+  markErased: async (userId) => {
+    await store.markErased(userId);
+    await steps.detailHidden(userId, version, now());
+  },
+  eraseHistory: async (userId, deadline) => {
+    const done = await store.eraseHistory(userId, deadline);
+    if (done) await steps.historyRewritten(userId, version, now());
+    return done;
+  },
+});
+
+/**
+ * A projection version as the history eraser finishes its erasures, the same steps recorded: the
+ * detail hidden where a mark told the version of an erasure (hideErased), the history rewrite
+ * finished.
+ */
+export const recordingEraserSteps = (
+  store: PendingErasures & ErasureTarget,
+  steps: ErasureSteps,
+  version: ProjectionVersion,
+  now: () => Date = () => new Date(),
+): PendingErasures & ErasureTarget => ({
+  pendingErasures: (limit) => store.pendingErasures(limit),
+  hideErased: async (userId) => {
+    await store.hideErased(userId);
+    await steps.detailHidden(userId, version, now());
+  },
+  eraseHistory: async (userId, deadline) => {
+    const done = await store.eraseHistory(userId, deadline);
+    if (done) await steps.historyRewritten(userId, version, now());
+    return done;
+  },
+});
+
+/** What the receipt says of the stats service: nothing of it needs erasing. */
+export const STATS_STEP = 'holds no personal data: counts and event ids only';
+
+/**
+ * GET /erasures/{user_id}'s answer: when each step of the erasure completed, null for a step not
+ * recorded (yet), one entry for each projection version the registry lists now (live, building,
+ * behind, dropped with its tables kept). Complete once every step has a time.
+ */
+export const erasureReceiptBody = (receipt: ErasureReceipt, { live, followers }: ProjectionState) => {
+  const versions = [...new Set([live, ...followers.map((f) => f.version)])].sort((a, b) => a - b);
+  const readModels = versions.map((version) => ({
+    projection_version: version,
+    detail_hidden: receipt.detailHiddenAt[version] ?? null,
+    history_rewritten: receipt.historyRewrittenAt[version] ?? null,
+  }));
+  const published = receipt.publishedAt ?? null;
+  return {
+    user_id: receipt.userId,
+    erased_at: receipt.erasedAt,
+    version: receipt.version,
+    event_id: receipt.eventId,
+    steps: {
+      event_stored: receipt.erasedAt,
+      key_shredded: receipt.keyShreddedAt,
+      integration_event_published: published,
+      read_models: readModels,
+      stats: STATS_STEP,
+    },
+    complete:
+      published !== null &&
+      readModels.every((step) => step.detail_hidden !== null && step.history_rewritten !== null),
+    audit: receipt.audit ? { at: receipt.audit.at, outcome: receipt.audit.outcome } : null,
+  };
+};

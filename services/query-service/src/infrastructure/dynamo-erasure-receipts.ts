@@ -1,0 +1,126 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { logger } from '@users/shared';
+import {
+  AUDIT_OUTCOMES,
+  type AuditOutcome,
+  type ErasureReceipt,
+  type ErasureSteps,
+} from '../application/ports';
+import { isProjectionVersion, type ProjectionVersion } from '../projections';
+
+/** The receipt's map of each step, by projection version. */
+const STEPS = { detailHidden: 'DetailHiddenAt', historyRewritten: 'HistoryRewrittenAt' } as const;
+type Step = keyof typeof STEPS;
+
+/**
+ * How long recording a step may hold the erasure's own work back (a throttled or stalled receipts
+ * table): the projector's batch and the history eraser's run go on without it after that.
+ */
+export const RECORD_WITHIN_MS = 1000;
+
+const byVersion = (value: unknown): Partial<Record<ProjectionVersion, string>> => {
+  const steps: Partial<Record<ProjectionVersion, string>> = {};
+  for (const [key, at] of Object.entries((value as Record<string, unknown> | undefined) ?? {})) {
+    const version = Number(key);
+    if (isProjectionVersion(version) && typeof at === 'string') steps[version] = at;
+  }
+  return steps;
+};
+
+const isAuditOutcome = (value: unknown): value is AuditOutcome =>
+  (AUDIT_OUTCOMES as readonly unknown[]).includes(value);
+
+/**
+ * The erasure receipts table of the command service (`users-<stage>-erasure-receipts`, keyed by
+ * `UserID`, kept after the user is gone, no personal data). The command side creates each
+ * receipt in the erasure's own transaction; this records the query side's steps into it, and
+ * reads it for GET /erasures/{user_id}. `table` may be the table's ARN.
+ */
+export class DynamoErasureReceipts implements ErasureSteps {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    /** A follower's deadline: nothing is recorded for it after that. */
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** The same table, every request given up once `signal` aborts (a follower's deadline). */
+  until(signal: AbortSignal): DynamoErasureReceipts {
+    return new DynamoErasureReceipts(this.client, this.table, signal);
+  }
+
+  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<void> {
+    return this.record('detailHidden', userId, version, at);
+  }
+
+  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<void> {
+    return this.record('historyRewritten', userId, version, at);
+  }
+
+  /**
+   * The first time a step is recorded stays (`if_not_exists`): a later pass over the same
+   * version (a mark applied, a rewrite started over as a precaution) does not move it.
+   *
+   * Deliberately never throws: the receipt reports on the erasure, it is not part of it. A
+   * failure to record (throttled, stalled past RECORD_WITHIN_MS, the table missing or not
+   * granted) must never stop, fail or retry the erasure itself: it is logged as a warning and the
+   * erasure moves on; the receipt then shows that step as not recorded (null), and `npm run
+   * erasure-audit` still tells what is readable. No receipt at all (an erasure stored by a
+   * release before receipts, or written straight into a test stage) is not a failure: nothing is
+   * recorded, nothing logged.
+   */
+  private async record(step: Step, userId: string, version: ProjectionVersion, at: Date) {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    const timer = setTimeout(abort, RECORD_WITHIN_MS);
+    this.signal?.addEventListener('abort', abort, { once: true });
+    if (this.signal?.aborted) abort();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { UserID: userId },
+          UpdateExpression: 'SET #step.#version = if_not_exists(#step.#version, :at)',
+          ConditionExpression: 'attribute_exists(UserID)',
+          ExpressionAttributeNames: { '#step': STEPS[step], '#version': String(version) },
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+        { abortSignal: controller.signal },
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      logger.warn('an erasure step was not recorded on its receipt; the erasure goes on', {
+        step: STEPS[step],
+        userId,
+        version,
+        error,
+      });
+    } finally {
+      clearTimeout(timer);
+      this.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** The user's receipt, read consistently; null when there is none. */
+  async receiptOf(userId: string): Promise<ErasureReceipt | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { UserID: userId }, ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    return {
+      userId: String(Item.UserID),
+      erasedAt: String(Item.ErasedAt),
+      version: Number(Item.Version),
+      eventId: String(Item.EventId),
+      keyShreddedAt: String(Item.KeyShreddedAt),
+      ...(typeof Item.PublishedAt === 'string' && { publishedAt: Item.PublishedAt }),
+      detailHiddenAt: byVersion(Item.DetailHiddenAt),
+      historyRewrittenAt: byVersion(Item.HistoryRewrittenAt),
+      ...(typeof Item.AuditedAt === 'string' &&
+        isAuditOutcome(Item.AuditOutcome) && {
+          audit: { at: Item.AuditedAt, outcome: Item.AuditOutcome },
+        }),
+    };
+  }
+}
