@@ -276,6 +276,16 @@ describe('the local EventBridge Scheduler', () => {
     expect(scheduler.counters()).toMatchObject({ fired: 1, delivered: 2, duplicated: 1 });
   });
 
+  it('fires early on demand, within the minute a schedule is set for, as AWS may', async () => {
+    const { scheduler, delivered } = track(recording());
+    scheduler.setFaults({ earlyMs: 59_000 });
+    await create(scheduler, request(scheduler, DAY));
+    await scheduler.advance(DAY - 60_000);
+    expect(delivered).toEqual([]);
+    await scheduler.advance(2_000);
+    expect(delivered).toHaveLength(1);
+  });
+
   it('delivers late on demand: a firing still arrives after its schedule was deleted', async () => {
     const { scheduler, delivered } = track(recording());
     scheduler.setFaults({ lateMs: 200 });

@@ -26,8 +26,12 @@ export type SchedulerCounters = {
   duplicated: number;
 };
 
-/** Faults to inject: every firing delivered twice; deliveries made `lateMs` after they are due. */
-export type SchedulerFaults = { duplicate?: boolean; lateMs?: number };
+/**
+ * Faults to inject: every firing delivered twice; deliveries made `lateMs` after they are due;
+ * firings up to `earlyMs` before their time (EventBridge Scheduler fires within the minute a
+ * schedule is set for: 60 s precision).
+ */
+export type SchedulerFaults = { duplicate?: boolean; lateMs?: number; earlyMs?: number };
 
 type Fired = { functionName: string; input: unknown };
 type Saved = { offsetMs: number; schedules: StoredSchedule[]; lastFired: [string, Fired][] };
@@ -196,7 +200,8 @@ export const createLocalScheduler = (
     const clock = now();
     for (const schedule of schedules.values()) {
       const idle = schedule.firedAt === undefined && !firing.has(schedule);
-      if (idle && schedule.state === 'ENABLED' && schedule.time <= clock) fire(schedule);
+      const firesAt = schedule.time - (faults.earlyMs ?? 0);
+      if (idle && schedule.state === 'ENABLED' && firesAt <= clock) fire(schedule);
     }
   };
   const timer = setInterval(check, tickMs).unref();

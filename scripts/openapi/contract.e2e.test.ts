@@ -151,6 +151,9 @@ const queries: fc.Arbitrary<Request> = fc.oneof(
       next_token: optional(token),
     })
     .map((p) => query('/export', p)),
+  fc
+    .oneof(userId, fc.constantFrom('with%20space', 'x'.repeat(129), '%E2%80%8B'))
+    .map((id) => query(`/erasures/${id}`, {})),
   fc.constant(query('/console/feed', {})),
   fc
     .record({

@@ -18,6 +18,7 @@ describe('the OpenAPI document', () => {
       '/detail',
       '/docs',
       '/docs/{asset}',
+      '/erasures/{user_id}',
       '/export',
       '/history',
       '/list',
@@ -39,6 +40,23 @@ describe('the OpenAPI document', () => {
       '410',
       '413',
       '422',
+      '429',
+      '500',
+      '502',
+      '503',
+      '504',
+    ]);
+    const receipt = document.paths['/erasures/{user_id}'].get;
+    expect(receipt).toMatchObject({ operationId: 'getErasureReceipt', tags: ['personal data'] });
+    expect(receipt.parameters).toEqual([
+      expect.objectContaining({ name: 'user_id', in: 'path', required: true }),
+    ]);
+    expect(Object.keys(receipt.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
       '429',
       '500',
       '502',

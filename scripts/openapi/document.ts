@@ -1,13 +1,16 @@
 import { commandRequestSchema } from '../../services/command-service/src/handlers/command/request-schema';
 import { acceptedBodySchema } from '../../services/command-service/src/http/response-schemas';
+import { STATS_STEP } from '../../services/query-service/src/application/erasure-receipts';
 import {
   detailRequestSchema,
+  erasureReceiptRequestSchema,
   exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
 } from '../../services/query-service/src/http/query-schemas';
 import {
   detailBodySchema,
+  erasureReceiptBodySchema,
   exportBodySchema,
   feedBodySchema,
   listBodySchema,
@@ -93,6 +96,20 @@ const queryParameters = (schema: { properties: Schema }) => {
     required: required.includes(name),
     description: property.description,
     schema: documentedQuerySchema(property),
+  }));
+};
+
+/** A route's path parameters, from the schema its validator is compiled from. */
+const pathParameters = (schema: { properties: Schema }) => {
+  const { properties } = schema.properties.pathParameters as {
+    properties: Record<string, Schema>;
+  };
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'path',
+    required: true,
+    description: property.description,
+    schema: property,
   }));
 };
 
@@ -425,6 +442,48 @@ const document = () => ({
               '/queryStringParameters/limit must be an integer from 1 to 1000',
               '/queryStringParameters/limit',
               'must be an integer from 1 to 1000',
+            ),
+          ),
+        },
+      },
+    },
+    '/erasures/{user_id}': {
+      get: {
+        operationId: 'getErasureReceipt',
+        tags: ['personal data'],
+        summary: "When each step of a user's erasure completed (administrators only)",
+        description:
+          "An erasure's receipt, for a data-protection officer's records: when the erasure was stored and the user's data key shredded (one transaction), when `user.erased` was published, and for each projection version the stage keeps when the user's detail was hidden and their history rewritten without personal data (null: not done, or not recorded); `complete` once every step has a time; the last `npm run erasure-audit` recorded, if any. No personal data. 404 for a user with no receipt: never erased, or erased by a release before receipts.",
+        parameters: pathParameters(erasureReceiptRequestSchema),
+        responses: {
+          '200': json(erasureReceiptBodySchema as unknown as Schema, 'The receipt', {
+            user_id: 'user-001',
+            erased_at: '2026-12-07T12:00:00.000Z',
+            version: 7,
+            event_id: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
+            steps: {
+              event_stored: '2026-12-07T12:00:00.000Z',
+              key_shredded: '2026-12-07T12:00:00.000Z',
+              integration_event_published: '2026-12-07T12:00:00.412Z',
+              read_models: [
+                {
+                  projection_version: 1,
+                  detail_hidden: '2026-12-07T12:00:00.318Z',
+                  history_rewritten: '2026-12-07T12:00:01.027Z',
+                },
+              ],
+              stats: STATS_STEP,
+            },
+            complete: true,
+            audit: { at: '2026-12-08T09:00:00.000Z', outcome: 'nothing readable' },
+          }),
+          ...dataRouteErrors(
+            ['INVALID_REQUEST', 'USER_NOT_FOUND'],
+            invalid(
+              'Invalid request',
+              '/pathParameters/user_id must be 1-128 characters without spaces or control characters',
+              '/pathParameters/user_id',
+              'must be 1-128 characters without spaces or control characters',
             ),
           ),
         },

@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { buildProjection } from '../../services/query-service/src/application/build-projection';
+import { recordingRestorer } from '../../services/query-service/src/application/erasure-receipts';
 import { rebuildReadModels } from '../../services/query-service/src/application/rebuild-read-models';
 import {
   restoreInWriteOrder,
@@ -14,6 +15,7 @@ import {
   compareVersions,
   switchProjection,
 } from '../../services/query-service/src/application/switch-projection';
+import { DynamoErasureReceipts } from '../../services/query-service/src/infrastructure/dynamo-erasure-receipts';
 import { DynamoProjectionRegistry } from '../../services/query-service/src/infrastructure/dynamo-projection-registry';
 import { DynamoReadModelStore } from '../../services/query-service/src/infrastructure/dynamo-read-model-store';
 import { DynamoUserEvents } from '../../services/query-service/src/infrastructure/dynamo-user-events';
@@ -49,16 +51,24 @@ export const stageReadModelsOf = (stage: StageConfig, version: ProjectionVersion
   new DynamoReadModelStore(stage.client, tablesOf(stage, version));
 
 /**
+ * What a build, a rebuild or a redrive writes into one version: its read models, an erased
+ * user's steps recorded on their erasure receipt (a version built after the erasure has them
+ * from its build).
+ */
+const stageRestorerOf = (stage: StageConfig) => {
+  const receipts = new DynamoErasureReceipts(stage.client, stage.erasureReceiptsTable);
+  return (version: ProjectionVersion) =>
+    recordingRestorer(stageReadModelsOf(stage, version), receipts, version);
+};
+
+/**
  * What a rebuild or a redrive writes: each user into every version whose tables are kept, in
  * write order (a switch's target first; behind and dropped versions too, so that erasures reach
  * them), the registry read again as it goes.
  */
 export const repairingRestorer = (stage: StageConfig) => {
   const registry = new DynamoProjectionRegistry(stage.client, stage.projectionsTable);
-  return restoreInWriteOrder(
-    () => registry.state(),
-    (version) => stageReadModelsOf(stage, version),
-  );
+  return restoreInWriteOrder(() => registry.state(), stageRestorerOf(stage));
 };
 
 /** The versions a repair writes now, in write order, for what it tells the operator. */
@@ -71,6 +81,7 @@ export const repairedVersions = async (stage: StageConfig) =>
 export const stageProjections = (stage: StageConfig, options: ProjectionOptions) => {
   const registry = new DynamoProjectionRegistry(stage.client, stage.projectionsTable);
   const readModelsOf = (version: ProjectionVersion) => stageReadModelsOf(stage, version);
+  const restorerOf = stageRestorerOf(stage);
 
   const tablesExist = async (version: ProjectionVersion) => {
     const { detail, history } = tablesOf(stage, version);
@@ -128,7 +139,7 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
         replay: (onProgress) =>
           rebuildWithProgress(stage, {
             label: `version ${version}`,
-            into: readModelsOf(version),
+            into: restorerOf(version),
             onProgress,
           }),
         catchUp: () => catchUp(version),
@@ -153,7 +164,7 @@ export const stageProjections = (stage: StageConfig, options: ProjectionOptions)
           for (const userId of behind) await onUser(await events.history(userId));
         },
       },
-      readModelsOf(version),
+      restorerOf(version),
       stage.keys,
     );
     if (report.failedUsers.length > 0) {

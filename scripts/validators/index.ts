@@ -4,6 +4,7 @@ import { commandRequestSchema } from '../../services/command-service/src/handler
 import { eraserInputSchema } from '../../services/command-service/src/handlers/scheduled-erasure/input-schema';
 import {
   detailRequestSchema,
+  erasureReceiptRequestSchema,
   exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
@@ -57,6 +58,7 @@ const VALIDATORS: { file: string; origin: string; schemas: Record<string, object
       validateDetailRequest: detailRequestSchema,
       validateHistoryRequest: historyRequestSchema,
       validateExportRequest: exportRequestSchema,
+      validateErasureReceiptRequest: erasureReceiptRequestSchema,
     },
   },
 ];

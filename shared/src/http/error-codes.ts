@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   INVALID_REQUEST: {
     status: 400,
     title: 'Invalid request',
-    when: 'A field, header or query parameter is missing, unknown or invalid, or a next_token is not one this API issued',
+    when: 'A field, header, query or path parameter is missing, unknown or invalid, or a next_token is not one this API issued',
     carries: invalidInput,
   },
   INVALID_JSON: {
@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   USER_NOT_FOUND: {
     status: 404,
     title: 'User not found',
-    when: 'No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one',
+    when: 'No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt',
   },
   VERSION_NOT_FOUND: {
     status: 404,

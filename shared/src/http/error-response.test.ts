@@ -138,6 +138,8 @@ describe('error responses', () => {
         name: 'TransactionCanceledException',
         CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
       }),
+      // An erasure request whose schedule could not be made: nothing stored.
+      Object.assign(new Error('not scheduled'), { name: 'ErasureNotScheduled' }),
     ];
     for (const error of throttled) {
       expect(errorResponseBody(error)).toEqual({

@@ -72,6 +72,8 @@ export const simulate = async (run: Run): Promise<RunReport> => {
   system.backgroundRate = run.background.faults;
   // EventBridge fails entries now and then, and delivers some twice (late, in any order: system.ts).
   if (run.background.faults > 0) system.bus.setFaults({ failShare: 0.05, duplicateShare: 0.1 });
+  // EventBridge Scheduler fires within the minute a schedule is set for, and at least once.
+  if (run.background.faults > 0) system.scheduler.setFaults({ duplicate: true, earlyMs: 59_000 });
   system.aws.install();
   const silenced = silenceOutput();
   const observations = new Observations();
@@ -227,6 +229,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     conditions.lag.chance = 0;
     system.backgroundRate = 0;
     system.bus.setFaults({});
+    system.scheduler.setFaults({});
     operator.plan = FaultPlan.none;
     const quiet = () =>
       background.size === 0 &&

@@ -10,8 +10,9 @@ describe('an erasure schedule', () => {
     expect(scheduleName({ ...erasure })).toBe(name);
   });
 
-  it('never fires before the erasure is due: the time is rounded up to the second', () => {
-    expect(atExpression('2026-12-31T12:00:00.500Z')).toBe('at(2026-12-31T12:00:01)');
+  it('never fires before the erasure is due: set for the next whole minute (60 s precision)', () => {
+    expect(atExpression('2026-12-31T12:00:00.500Z')).toBe('at(2026-12-31T12:01:00)');
+    expect(atExpression('2026-12-31T12:00:36.000Z')).toBe('at(2026-12-31T12:01:00)');
     expect(atExpression('2026-12-31T12:00:00.000Z')).toBe('at(2026-12-31T12:00:00)');
   });
 });

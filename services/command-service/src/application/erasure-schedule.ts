@@ -5,7 +5,7 @@ export type ScheduledErasure = { userId: string; eraseAfter: string };
 
 /**
  * Where erasures wait out their grace period (EventBridge Scheduler in a stage). Both calls are
- * safe to repeat: the publisher calls them again for a stream record delivered twice.
+ * safe to repeat: a command tried again makes or deletes the same schedule.
  */
 export interface ErasureScheduler {
   /** Arranges the erasure at `eraseAfter`; one already arranged for the same request is kept. */
@@ -23,10 +23,11 @@ export const scheduleName = ({ userId, eraseAfter }: ScheduledErasure) =>
   `erase-${createHash('sha256').update(userId).digest('hex').slice(0, 32)}-${Date.parse(eraseAfter)}`;
 
 /**
- * The at() expression for a due time: whole seconds, rounded up, so that the schedule never fires
- * before the erasure is due (the decider would refuse it, and the scheduler retry it).
+ * The at() expression for a due time: the next whole minute, since EventBridge Scheduler fires
+ * within the minute it is set for (60 s precision), so that it never fires before the erasure is
+ * due (the decider would refuse it, and Lambda try it again a minute later).
  */
 export const atExpression = (eraseAfter: string) => {
-  const seconds = Math.ceil(Date.parse(eraseAfter) / 1000);
-  return `at(${new Date(seconds * 1000).toISOString().slice(0, 19)})`;
+  const minutes = Math.ceil(Date.parse(eraseAfter) / 60_000);
+  return `at(${new Date(minutes * 60_000).toISOString().slice(0, 19)})`;
 };

@@ -69,8 +69,12 @@ beforeAll(async () => {
     },
     testDataKeys(tables.DataKeysTable),
   );
-  // The schedules fire the scheduled erasure itself, on the same store.
-  const erase = createEraser({ store, now: () => new Date(), newEventId: randomUUID });
+  // The schedules fire the scheduled erasure itself, on the same store, at the scheduler's time.
+  const erase = createEraser({
+    store,
+    now: () => new Date(localAws.scheduler.now()),
+    newEventId: randomUUID,
+  });
   localAws = await startLocalAws(PORT, {
     deliver: async (_, input) => {
       fired.push(await erase(input));

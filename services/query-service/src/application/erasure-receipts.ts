@@ -5,6 +5,7 @@ import type {
   ErasureTarget,
   PendingErasures,
   ProjectionState,
+  ReadModelRestorer,
   ReadModelStore,
 } from './ports';
 
@@ -59,6 +60,28 @@ export const recordingEraserSteps = (
   },
 });
 
+/**
+ * A projection version as a build or a repair (rebuild, redrive) restores users into it: a user
+ * restored erased has, once the restore resolved, a hidden detail and every history entry without
+ * personal data (the fold of an erasure, USER_ERASED being a user's last event), so both steps
+ * are recorded then. For a version built after the erasure, that is when its build wrote the
+ * user: it never held their name.
+ */
+export const recordingRestorer = (
+  restorer: ReadModelRestorer,
+  steps: ErasureSteps,
+  version: ProjectionVersion,
+  now: () => Date = () => new Date(),
+): ReadModelRestorer => ({
+  restoreUser: async (models) => {
+    await restorer.restoreUser(models);
+    if (!models.detail.erased) return;
+    const at = now();
+    await steps.detailHidden(models.detail.userId, version, at);
+    await steps.historyRewritten(models.detail.userId, version, at);
+  },
+});
+
 /** What the receipt says of the stats service: nothing of it needs erasing. */
 export const STATS_STEP = 'holds no personal data: counts and event ids only';
 
@@ -67,7 +90,10 @@ export const STATS_STEP = 'holds no personal data: counts and event ids only';
  * recorded (yet), one entry for each projection version the registry lists now (live, building,
  * behind, dropped with its tables kept). Complete once every step has a time.
  */
-export const erasureReceiptBody = (receipt: ErasureReceipt, { live, followers }: ProjectionState) => {
+export const erasureReceiptBody = (
+  receipt: ErasureReceipt,
+  { live, followers }: ProjectionState,
+) => {
   const versions = [...new Set([live, ...followers.map((f) => f.version)])].sort((a, b) => a - b);
   const readModels = versions.map((version) => ({
     projection_version: version,

@@ -17,6 +17,10 @@ describe('who may read what', () => {
     [alice, 'detail', 'bob', false],
     [alice, 'history', 'bob', false],
     [alice, 'detail', undefined, false],
+    // An erasure's receipt: administrators only, even for one's own user.
+    [admin, 'erasures', 'alice', true],
+    [alice, 'erasures', 'alice', false],
+    [alice, 'erasures', 'bob', false],
   ];
   it.each(table)('%o on %s of %s: %s', (caller, route, userId, allowed) => {
     expect(mayQuery(caller, route, userId)).toBe(allowed);

@@ -1,12 +1,13 @@
 import type { Caller, UnvalidatedEvent } from '@users/shared/http';
 
-export type QueryRoute = 'list' | 'feed' | 'detail' | 'history' | 'export';
+export type QueryRoute = 'list' | 'feed' | 'detail' | 'history' | 'export' | 'erasures';
 
 const OWN_DATA: QueryRoute[] = ['detail', 'history', 'export'];
 
 /**
  * Who may read what: an administrator everything; anyone else only their own detail, history and export
- * (the list and the console's feed show every user, so they are for administrators only). The
+ * (the list and the console's feed show every user, so they are for administrators only; an
+ * erasure's receipt is for the data-protection officer's records, administrators only too). The
  * one rule of the read side, checked before anything is read, so a refusal says nothing about
  * whether the user exists.
  */

@@ -80,3 +80,16 @@ export const exportRequestSchema = queryStringSchema(
   { user_id: userIdSchema, limit: exportLimitSchema, next_token: nextTokenSchema } as const,
   ['user_id'] as const,
 );
+
+/** GET /erasures/{user_id}: the user in the path, as the other routes take it in the query. */
+export const erasureReceiptRequestSchema = {
+  type: 'object',
+  properties: {
+    pathParameters: {
+      type: 'object',
+      properties: { user_id: userIdSchema },
+      required: ['user_id'],
+    },
+  },
+  required: ['pathParameters'],
+} as const;

@@ -2,12 +2,14 @@ import type { Validator } from '@users/shared';
 import type { FromSchema } from 'json-schema-to-ts';
 import {
   validateDetailRequest as detail,
+  validateErasureReceiptRequest as erasureReceipt,
   validateExportRequest as exportRequest,
   validateHistoryRequest as history,
   validateListRequest as list,
 } from './query.validators.generated';
 import type {
   detailRequestSchema,
+  erasureReceiptRequestSchema,
   exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
@@ -18,4 +20,7 @@ export const validateDetailRequest = detail as Validator<FromSchema<typeof detai
 export const validateHistoryRequest = history as Validator<FromSchema<typeof historyRequestSchema>>;
 export const validateExportRequest = exportRequest as Validator<
   FromSchema<typeof exportRequestSchema>
+>;
+export const validateErasureReceiptRequest = erasureReceipt as Validator<
+  FromSchema<typeof erasureReceiptRequestSchema>
 >;

@@ -1,4 +1,6 @@
 import { EVENT_TYPES, eventPayloadSchemas, PERSONAL_FIELDS } from '@users/shared/schemas';
+import { STATS_STEP } from '../application/erasure-receipts';
+import { AUDIT_OUTCOMES } from '../application/ports';
 
 const nullableText = { type: ['string', 'null'] } as const;
 const timestamp = { type: 'string', format: 'date-time' } as const;
@@ -191,5 +193,86 @@ export const exportBodySchema = {
     next_token: nextToken,
   },
   required: ['user_id', 'export_id', 'exported_at', 'erased', 'events'],
+  additionalProperties: false,
+} as const;
+
+/** A step's time, or null while it is not recorded (not done yet, or not recorded at all). */
+const stepTime = (description: string) =>
+  ({ type: ['string', 'null'], format: 'date-time', description }) as const;
+
+/** GET /erasures/{user_id}'s 200: when each step of a user's erasure completed (administrators). */
+export const erasureReceiptBodySchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string' },
+    erased_at: { ...timestamp, description: "The erasure event's time" },
+    version: { type: 'integer', minimum: 1, description: "The erasure event's sequence" },
+    event_id: { type: 'string', description: "The erasure event's id" },
+    steps: {
+      type: 'object',
+      properties: {
+        event_stored: {
+          ...timestamp,
+          description: 'The erasure stored in the event store (one transaction with the shredding)',
+        },
+        key_shredded: {
+          ...timestamp,
+          description:
+            "The user's data key deleted: every personal field in the event store, its stream and backups unreadable from then on",
+        },
+        integration_event_published: stepTime(
+          'user.erased published to subscribers (it carries no personal data)',
+        ),
+        read_models: {
+          type: 'array',
+          description:
+            'Each projection version the stage keeps (live, being built, behind, dropped with its tables kept)',
+          items: {
+            type: 'object',
+            properties: {
+              projection_version: { type: 'integer', minimum: 1 },
+              detail_hidden: stepTime(
+                "The user's detail without name and email, off the list: no query shows them from then on",
+              ),
+              history_rewritten: stepTime(
+                "The last of the user's history entries rewritten without personal data",
+              ),
+            },
+            required: ['projection_version', 'detail_hidden', 'history_rewritten'],
+            additionalProperties: false,
+          },
+        },
+        stats: { type: 'string', const: STATS_STEP },
+      },
+      required: [
+        'event_stored',
+        'key_shredded',
+        'integration_event_published',
+        'read_models',
+        'stats',
+      ],
+      additionalProperties: false,
+    },
+    complete: {
+      type: 'boolean',
+      description: "Every step has a time, each projection version's both",
+    },
+    audit: {
+      description: 'The last `npm run erasure-audit` of the user, null if none was recorded',
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            at: timestamp,
+            outcome: { type: 'string', enum: [...AUDIT_OUTCOMES] },
+          },
+          required: ['at', 'outcome'],
+          additionalProperties: false,
+        },
+      ],
+    },
+  },
+  required: ['user_id', 'erased_at', 'version', 'event_id', 'steps', 'complete', 'audit'],
   additionalProperties: false,
 } as const;

@@ -5,7 +5,7 @@ import type { EraserInput } from './input-schema';
 
 const validateEraserInput = generated as Validator<EraserInput>;
 
-/** Thrown so that the scheduler delivers the erasure again later (its retry policy). */
+/** Thrown so that Lambda delivers the erasure again later (twice, then the failure queue). */
 export class ErasureNotDone extends Error {
   override readonly name = 'ErasureNotDone';
 }
@@ -13,16 +13,25 @@ export class ErasureNotDone extends Error {
 /** Time kept back from the function's timeout for the answer. */
 const SAFETY_MS = 1000;
 
+export type EraserOptions = {
+  /**
+   * Decide at the schedule's time when it is later than the function's clock: only for the local
+   * scheduler, whose clock can be made to pass. Never in a stage: whoever may invoke the function
+   * would then choose the time, and EventBridge Scheduler's time is the schedule's, not the
+   * firing's (60 s precision).
+   */
+  trustScheduledTime?: boolean;
+};
+
 /**
  * Carries out an erasure whose grace period is over, as an ordinary command through the same
  * store: exactly once however often, and however late, the scheduler fires. A firing whose
  * request was cancelled (or cancelled and asked again: another due time) stores nothing; a
- * duplicate finds the user erased and stores nothing either. It decides at the scheduler's time
- * when that is later than its own clock (a local scheduler made to pass time); in a stage the
- * scheduler never fires early, so that is the function's own clock.
+ * duplicate finds the user erased and stores nothing either; one before the due time is refused,
+ * and Lambda tries it again.
  */
 export const createEraser =
-  (deps: CommandDependencies) =>
+  (deps: CommandDependencies, { trustScheduledTime = false }: EraserOptions = {}) =>
   async (input: unknown, context?: { getRemainingTimeInMillis(): number }) => {
     if (!validateEraserInput(input)) {
       // Not from our schedules: nothing to erase, and retrying would not make it readable.
@@ -30,7 +39,8 @@ export const createEraser =
       return { outcome: 'invalid input' };
     }
     const { user_id, erase_after, scheduled_time, execution_id } = input;
-    const now = new Date(Math.max(deps.now().getTime(), Date.parse(scheduled_time)));
+    const own = deps.now().getTime();
+    const now = new Date(trustScheduledTime ? Math.max(own, Date.parse(scheduled_time)) : own);
     const answer = await executeCommand(
       { ...deps, now: () => now },
       {
@@ -55,6 +65,6 @@ export const createEraser =
       logger.info('erasure called off before it was due: nothing to do', position);
       return { outcome: 'not pending' };
     }
-    // Not due yet, or a race lost ten times: the scheduler tries again.
+    // Not due yet, or a race lost ten times: Lambda tries again.
     throw new ErasureNotDone(`erasure not carried out: ${code}`);
   };
