@@ -8,10 +8,13 @@ export type ScheduledErasure = { userId: string; eraseAfter: string };
  * safe to repeat: a command tried again makes or deletes the same schedule.
  */
 export interface ErasureScheduler {
-  /** Arranges the erasure at `eraseAfter`; one already arranged for the same request is kept. */
-  schedule(erasure: ScheduledErasure): Promise<void>;
+  /**
+   * Arranges the erasure at `eraseAfter`; one already arranged for the same request is kept.
+   * Given up when `signal` aborts.
+   */
+  schedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
   /** Calls it off; one that is gone already (fired, or called off before) is fine. */
-  unschedule(erasure: ScheduledErasure): Promise<void>;
+  unschedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalAws, startLocalAws } from '../../../../scripts/local-stack/local-aws';
 import {
@@ -86,12 +87,19 @@ afterAll(async () => {
   await deleteTestTables(tables);
 });
 
-const send = (deps: CommandDependencies, userId: string, type: string, payload: object = {}) =>
+const send = (
+  deps: CommandDependencies,
+  userId: string,
+  type: string,
+  payload: object = {},
+  deadline?: number,
+) =>
   executeCommand(deps, {
     userId,
     command: { type, payload } as CommandRequest['command'],
     caller: userId,
     correlationId: 'test',
+    deadline,
   });
 
 const eventTypes = async (userId: string) => {
@@ -173,4 +181,34 @@ describe('an erasure request stored with its schedule', () => {
       'USER_ERASURE_CANCELLED',
     ]);
   });
+
+  it("keeps to the command's deadline when the scheduler stalls: nothing stored, or stored and answered", async () => {
+    // A scheduler that takes every request and never answers.
+    const stalled: Server = createServer(() => {});
+    await new Promise<void>((resolve) => stalled.listen(PORT + 21, '127.0.0.1', resolve));
+    try {
+      const deps = depsWith(schedulerOn(PORT + 21));
+      const userId = await createdUser(deps);
+      let started = Date.now();
+      const failure = await send(deps, userId, 'USER_ERASURE_REQUESTED', {}, started + 7_000).catch(
+        (error) => error,
+      );
+      expect(failure).toBeInstanceOf(ErasureNotScheduled);
+      // Given up 6 s before the deadline, for the write it would have needed.
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(await eventTypes(userId)).toEqual(['USER_CREATED']);
+
+      expect((await send(depsWith(schedulerOn(PORT)), userId, 'USER_ERASURE_REQUESTED')).kind).toBe(
+        'stored',
+      );
+      started = Date.now();
+      const cancelled = await send(deps, userId, 'USER_ERASURE_CANCELLED', {}, started + 9_000);
+      expect(cancelled.kind).toBe('stored');
+      // Its courtesy deletion of the schedule given up after 2 s, well before the deadline.
+      expect(Date.now() - started).toBeLessThan(3_500);
+    } finally {
+      stalled.closeAllConnections();
+      stalled.close();
+    }
+  }, 30_000);
 });

@@ -3,6 +3,19 @@ import type { ErasureScheduler } from './erasure-schedule';
 import type { AppendRequest, EventStore, HeadNeeds, IdempotencyRecord } from './ports';
 
 /**
+ * What a schedule may take of a command's time: the write after it needs its own (the store's
+ * TooLateToWrite margin), so the schedule is given up this long before the answer is due.
+ */
+const WRITE_MS = 6_000;
+
+/** What a cancellation, stored already, waits for its courtesy deletion of the schedule. */
+const UNSCHEDULE_MS = 2_000;
+
+/** Past `at` (epoch ms), or at once when no time is left: the call is given up. */
+const abortAt = (at: number | undefined) =>
+  at === undefined ? undefined : AbortSignal.timeout(Math.max(0, at - Date.now()));
+
+/**
  * Thrown when an erasure request's schedule could not be made: the request is not stored, so
  * the client may send it again (503).
  */
@@ -44,7 +57,8 @@ export class ErasureSchedulingStore implements EventStore {
     for (const { event } of request.events) {
       if (event.type !== 'USER_ERASURE_REQUESTED') continue;
       const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
-      await this.scheduler.schedule(erasure).catch((error: unknown) => {
+      const signal = abortAt(request.deadline && request.deadline - WRITE_MS);
+      await this.scheduler.schedule(erasure, signal).catch((error: unknown) => {
         throw new ErasureNotScheduled(error);
       });
     }
@@ -52,7 +66,12 @@ export class ErasureSchedulingStore implements EventStore {
     for (const { event } of request.events) {
       if (event.type !== 'USER_ERASURE_CANCELLED') continue;
       const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
-      await this.scheduler.unschedule(erasure).catch((error: unknown) => {
+      // Stored: the answer waits little, and never past its deadline, for a courtesy.
+      const until = Math.min(
+        request.deadline ?? Number.POSITIVE_INFINITY,
+        Date.now() + UNSCHEDULE_MS,
+      );
+      await this.scheduler.unschedule(erasure, abortAt(until)).catch((error: unknown) => {
         logger.warn('schedule of a cancelled erasure left; it fires for nothing', { error });
       });
     }

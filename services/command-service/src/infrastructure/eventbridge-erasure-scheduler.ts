@@ -51,7 +51,7 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
     return this.made;
   }
 
-  async schedule(erasure: ScheduledErasure): Promise<void> {
+  async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<void> {
     const { CreateScheduleCommand, ConflictException } = sdk();
     const name = scheduleName(erasure);
     try {
@@ -73,6 +73,7 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
             DeadLetterConfig: { Arn: this.target.failureQueueArn },
           },
         }),
+        { abortSignal },
       );
     } catch (error) {
       // Made by an earlier delivery of the same record: the same name is the same request.
@@ -80,11 +81,12 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
     }
   }
 
-  async unschedule(erasure: ScheduledErasure): Promise<void> {
+  async unschedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<void> {
     const { DeleteScheduleCommand, ResourceNotFoundException } = sdk();
     try {
       await this.client.send(
         new DeleteScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),
+        { abortSignal },
       );
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
