@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 /**
  * What a stage keeps when its stacks are removed: every resource its packaged templates give
- * `DeletionPolicy: Retain` (the tables, the KMS key and its alias, the Cognito accounts). Their
+ * `DeletionPolicy: Retain` (the tables, the KMS key and its alias, the erasure schedules' group,
+ * the Cognito accounts). Their
  * names are fixed, so the stage's next deploy would fail creating them again, and a new KMS key
  * could not open the data keys the old one wrapped: the next deploy adopts them instead (a
  * CloudFormation import), or a throwaway stage deletes them. Nothing here calls AWS: it reads
@@ -52,6 +53,11 @@ const KINDS: Record<
   'AWS::KMS::Alias': {
     identifier: (r) => ({ AliasName: property(r, 'AliasName') }),
     deletion: (i, region) => `aws kms delete-alias ${region} --alias-name ${i.AliasName}`,
+  },
+  // Deleting a group deletes its schedules: the erasures still waiting out their grace period.
+  'AWS::Scheduler::ScheduleGroup': {
+    identifier: (r) => ({ Name: property(r, 'Name') }),
+    deletion: (i, region) => `aws scheduler delete-schedule-group ${region} --name ${i.Name}`,
   },
   'AWS::Cognito::UserPool': {
     identifier: (_r, ids) => ({ UserPoolId: userPoolId(ids) }),

@@ -230,7 +230,10 @@ describe('least privilege', () => {
         Effect: 'Allow',
         Principal: { Service: 'scheduler.amazonaws.com' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+        },
       },
     ]);
     expect(grantsOf(statementsOf(command, 'ErasureSchedulerRole'))).toEqual([
@@ -273,7 +276,9 @@ describe('least privilege', () => {
     expect(byTable('"IdempotencyTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     // Erasure puts a tombstone over the key (one item of its transaction): nothing deletes one.
     expect(byTable('"DataKeysTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(actionsOn(statements, 'dynamodb')).toHaveLength(7);
+    // An erasure starts its receipt (one item of its transaction).
+    expect(byTable('"ErasureReceiptsTable"')).toEqual(['dynamodb:PutItem']);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(8);
     expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual([
       expect.objectContaining({
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -363,6 +368,7 @@ describe('least privilege', () => {
       'table/users-dev-user-history-v*: dynamodb:BatchWriteItem dynamodb:Query',
       '{"Fn::ImportValue":"users-command-dev-DataKeysKmsKeyArn"}: kms:Decrypt',
       '{"Fn::ImportValue":"users-command-dev-DataKeysTableArn"}: dynamodb:GetItem',
+      '{"Fn::ImportValue":"users-command-dev-ErasureReceiptsTableArn"}: dynamodb:UpdateItem',
       '{"Fn::ImportValue":"users-command-dev-EventsTableArn"}: dynamodb:Query',
     ]);
     expect(actionsOn(statements, 'sqs')).toEqual(['sqs:SendMessage']);
@@ -384,6 +390,7 @@ describe('least privilege', () => {
       'table/users-dev-user-detail-v*/index/PendingErasures: dynamodb:Query',
       'table/users-dev-user-detail-v*: dynamodb:GetItem dynamodb:UpdateItem',
       'table/users-dev-user-history-v*: dynamodb:BatchWriteItem dynamodb:Query',
+      '{"Fn::ImportValue":"users-command-dev-ErasureReceiptsTableArn"}: dynamodb:UpdateItem',
     ]);
   });
 });
@@ -562,6 +569,7 @@ describe('one HTTP API per stage', () => {
       'GET /detail',
       'GET /docs',
       'GET /docs/{asset}',
+      'GET /erasures/{user_id}',
       'GET /export',
       'GET /history',
       'GET /list',
@@ -607,7 +615,14 @@ describe('authentication', () => {
     const isStaticDocs = (key: string) => /^GET \/(openapi\.json|asyncapi\.json|docs)/.test(key);
     const dataRoutes = routes.filter(([, route]) => !isStaticDocs(route.Properties.RouteKey));
     expect(dataRoutes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
-      ['GET /detail', 'GET /export', 'GET /history', 'GET /list', 'POST /command']
+      [
+        'GET /detail',
+        'GET /erasures/{user_id}',
+        'GET /export',
+        'GET /history',
+        'GET /list',
+        'POST /command',
+      ]
         .flatMap((r) => [r, r])
         .sort(),
     );
@@ -805,6 +820,8 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
       'DataKeysKmsKey',
       'DataKeysKmsKeyAlias',
       'DataKeysTable',
+      'ErasureReceiptsTable',
+      'ErasureScheduleGroup',
       'EventsTable',
       'UserPool',
     ];
@@ -873,7 +890,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
         },
       ]),
     );
-    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(6);
+    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(8);
     // The CLI takes a template body up to 51,200 bytes.
     expect(statSync(join(commandDir, 'adopt-template.json')).size).toBeLessThan(51_200);
     if (cfnLint) {
@@ -921,7 +938,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
     );
     // An alias removed by an older release (it kept only the key) is created again instead.
     expect(adoptionSteps([commandDir], ids, ['DataKeysKmsKeyAlias'])).toHaveLength(6);
-    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(5);
+    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(7);
     expect(() => adoptionSteps([commandDir], ids, ['DataKeysKmsKey'])).toThrow(
       /DataKeysKmsKeyAlias refers to DataKeysKmsKey/,
     );
@@ -934,6 +951,8 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
       [
         `aws dynamodb delete-table ${region} --table-name users-dev-events`,
         `aws dynamodb delete-table ${region} --table-name users-dev-data-keys`,
+        `aws dynamodb delete-table ${region} --table-name users-dev-erasure-receipts`,
+        `aws scheduler delete-schedule-group ${region} --name users-dev-erasures`,
         `aws kms delete-alias ${region} --alias-name alias/users-dev`,
         `aws kms schedule-key-deletion ${region} --key-id ${ids.kmsKeyId} --pending-window-in-days 7`,
         // Its groups go with it.
@@ -1078,6 +1097,7 @@ describe('alarms', () => {
     expect(Object.keys(alarmsOf(command)).sort()).toEqual([
       'ApiLatencyAlarm',
       'ApiServerErrorsAlarm',
+      'ErasureFailureQueueDepthAlarm',
       'PublishLagAlarm',
       'PublisherFailureQueueDepthAlarm',
       'PublisherIteratorAgeAlarm',
@@ -1329,6 +1349,7 @@ describe('integration events', () => {
     }
     // Besides the stream it reads (serverless adds the stream grants): nothing of the tables.
     expect(grantsOf(statementsOf(command, publisher))).toEqual([
+      'ErasureReceiptsTable: dynamodb:UpdateItem',
       'EventBus: events:PutEvents',
       'EventsTable: dynamodb:DescribeStream dynamodb:GetRecords dynamodb:GetShardIterator dynamodb:ListStreams',
       'PublisherFailureQueue: sqs:SendMessage',

@@ -16,7 +16,6 @@ import { throttledHistoryClient, withFaults } from './projector-faults';
 
 const faultFile = requiredEnv('PROJECTOR_FAULT_FILE');
 const client = throttledHistoryClient(faultFile);
-const receipts = erasureReceipts;
 
 /**
  * The projector of a fault drill: `PROJECTOR_FAULT_FILE=/tmp/faults npm start` runs this handler
@@ -43,6 +42,6 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, 
         ),
       keys: dataKeysFromEnv(),
       events: (signal) => new DynamoUserEvents(client, requiredEnv('EVENTS_TABLE'), signal),
-      receipts: receipts && ((signal) => (signal ? receipts.until(signal) : receipts)),
+      receipts: erasureReceipts,
     }),
   );

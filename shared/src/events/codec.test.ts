@@ -11,7 +11,7 @@ import {
   upcast,
 } from './codec';
 import { InvalidEventError, NewerSchemaVersionError } from './errors';
-import { SCHEMA_VERSION, storedPayloadSchemas } from './schemas';
+import { SCHEMA_VERSION, schemaVersionOf, storedPayloadSchemas } from './schemas';
 import type { ReadEvent, RecordedEvent } from './types';
 
 const [creation, rename] = recordedEvents('u1', [
@@ -31,7 +31,7 @@ describe('the event codec', () => {
     const item = encodeEvent(creation, { state: activeState, stateVersion: 1 }, keys.keyFor('u1'));
     expect(JSON.stringify(item)).not.toMatch(/Canary|canary/);
     expect(item).toMatchObject({
-      SchemaVersion: SCHEMA_VERSION,
+      SchemaVersion: 2,
       State: { status: 'active', balance: 0 },
     });
     expect(await decodeEvent(item, keys)).toEqual(creation);
@@ -198,5 +198,22 @@ describe('the event codec', () => {
         keys,
       ),
     ).toMatchObject({ unknown: true, type: 'USER_ERASURE_REQUESTED' });
+  });
+
+  it('writes each event in the oldest sealed version that holds its type, for the release before', () => {
+    expect(
+      ['USER_CREATED', 'USER_BALANCE', 'USER_UPDATED', 'USER_DELETED', 'USER_ERASED'].map(
+        schemaVersionOf,
+      ),
+    ).toEqual([2, 2, 2, 2, 2]);
+    expect(['USER_ERASURE_REQUESTED', 'USER_ERASURE_CANCELLED'].map(schemaVersionOf)).toEqual([
+      3, 3,
+    ]);
+    const [first] = recordedEvents('u9', [
+      { type: 'USER_ERASURE_REQUESTED', payload: { erase_after: '2027-01-01T00:00:00.000Z' } },
+    ]);
+    expect(
+      encodeEvent(first as RecordedEvent, { state: {}, stateVersion: 2 }, undefined).SchemaVersion,
+    ).toBe(3);
   });
 });

@@ -6,6 +6,7 @@ import {
   PERSONAL_FIELDS,
   SCHEMA_VERSION,
   type SchemaVersion,
+  schemaVersionOf,
   storedPayloadSchemas,
 } from './schemas';
 import { validateStoredEventV1, validateStoredEventV3 } from './stored-event.validators.generated';
@@ -185,7 +186,7 @@ export const encodeEvent = (
     EventId: event.eventId,
     OccurredAt: event.occurredAt,
     CorrelationId: event.correlationId,
-    SchemaVersion: SCHEMA_VERSION,
+    SchemaVersion: schemaVersionOf(event.type),
     State: { ...seal(fresh, 'state'), ...pick(snapshot.state, kept) },
     StateVersion: snapshot.stateVersion,
     ...(kept.length > 0 && { StateSealedAt: sealedAt }),

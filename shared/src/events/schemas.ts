@@ -162,8 +162,21 @@ export const storedPayloadSchemas = {
 export type SchemaVersion = keyof typeof storedPayloadSchemas;
 export const SCHEMA_VERSIONS = Object.keys(storedPayloadSchemas).map(Number) as SchemaVersion[];
 
-/** The version every writer writes. */
+/** The newest version: what every reader upcasts to. */
 export const SCHEMA_VERSION = Math.max(...SCHEMA_VERSIONS) as SchemaVersion;
+
+/** The first version that seals personal fields: no writer writes an older one. */
+const FIRST_SEALED_VERSION = 2;
+
+/**
+ * The version an event is written in: the oldest sealed version that holds its type (every
+ * payload schema since schema 2 is the same for a type it already had). A reader of the release
+ * before then keeps reading every event but the new types while a stage is being deployed.
+ */
+export const schemaVersionOf = (type: string): SchemaVersion =>
+  SCHEMA_VERSIONS.filter((version) => version >= FIRST_SEALED_VERSION).find(
+    (version) => type in storedPayloadSchemas[version],
+  ) ?? SCHEMA_VERSION;
 
 /** Metadata every stored event carries, whatever its type. */
 export const eventMetadataSchema = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type RecordedEvent, SCHEMA_VERSION } from '@users/shared';
+import { type RecordedEvent, schemaVersionOf } from '@users/shared';
 import stableStringify from 'safe-stable-stringify';
 import type { UserCommand } from '../domain/commands';
 import { decide } from '../domain/decide';
@@ -276,7 +276,7 @@ const decideAt = (
       eventId: deps.newEventId(),
       occurredAt,
       correlationId: request.correlationId,
-      schemaVersion: SCHEMA_VERSION,
+      schemaVersion: schemaVersionOf(event.type),
     } as RecordedEvent;
     state = evolve(state, event);
     return { event: recorded, stateAfter: state };

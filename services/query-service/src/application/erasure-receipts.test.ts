@@ -58,7 +58,7 @@ const setUp = (followers: VersionRecord[], stores: Record<number, InMemoryReadMo
     storeOf,
     keys,
     events: () => ({ eventsOf: async () => [] }),
-    receipts: () => receipts,
+    receipts,
   });
   const eraser = createHistoryEraser(registry, storeOf, receipts);
   const deliver = (userId: string, history = [created('N', 'n@example.com'), erased]) =>
@@ -87,6 +87,52 @@ describe("an erasure's receipt, as the query side records its steps", () => {
       const mine = steps.filter((step) => step.endsWith(`u1 v${version}`));
       expect(mine).toEqual([`detail hidden u1 v${version}`, `history rewritten u1 v${version}`]);
     }
+  });
+
+  it('records beside the writes: a slow receipts table never costs a follower its share (marked behind), and the batch waits for the records at its end', async () => {
+    const keys = new InMemoryDataKeys();
+    const [live, follower] = [new InMemoryReadModelStore(), new InMemoryReadModelStore()];
+    const marked: ProjectionVersion[] = [];
+    const recorded: string[] = [];
+    const slow = async (step: string, version: ProjectionVersion) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      recorded.push(`${step} v${version}`);
+    };
+    const project = createStageProjector({
+      registry: {
+        state: async () => ({ live: v(1), followers: [{ version: v(2), state: 'ready' }] }),
+        markBehind: async (version) => {
+          marked.push(version);
+          return true;
+        },
+        recordErasures: async () => {},
+      },
+      storeOf: (version) => (version === 1 ? live : follower),
+      keys,
+      events: () => ({ eventsOf: async () => [] }),
+      receipts: {
+        detailHidden: (_userId, version) => slow('detail hidden', version),
+        historyRewritten: (_userId, version) => slow('history rewritten', version),
+      },
+    });
+    // 3 s left: a follower's share is 0.4 s, less than two records of 0.3 s one after the other.
+    const answer = await project(
+      {
+        Records: recordedEvents('u5', [created(), erased]).map((event) =>
+          toStreamRecord(event, keys),
+        ),
+      } as DynamoDBStreamEvent,
+      { getRemainingTimeInMillis: () => 3000 },
+    );
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(marked).toEqual([]);
+    expect(follower.details.get('u5')).toMatchObject({ erased: true, name: null });
+    expect(recorded.sort()).toEqual([
+      'detail hidden v1',
+      'detail hidden v2',
+      'history rewritten v1',
+      'history rewritten v2',
+    ]);
   });
 
   it('records nothing for an event that is no erasure', async () => {

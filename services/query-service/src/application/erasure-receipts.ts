@@ -38,6 +38,34 @@ export const recordingErasureSteps = (
 });
 
 /**
+ * Steps recorded beside the work that completed them, never in its way: each call returns at
+ * once and its record goes on (each bounded by the receipts' own limit), so that a slow receipts
+ * table never costs a batch its deadline nor a follower its share of the invocation. `settled()`
+ * waits for every record under way: at the end of an invocation, before Lambda freezes it.
+ */
+export const recordsBeside = () => {
+  const pending = new Set<Promise<void>>();
+  const track = (record: Promise<void>) => {
+    const done: Promise<void> = record
+      .catch(() => undefined)
+      .finally(() => {
+        pending.delete(done);
+      });
+    pending.add(done);
+    return Promise.resolve();
+  };
+  return {
+    of: (steps: ErasureSteps): ErasureSteps => ({
+      detailHidden: (userId, version, at) => track(steps.detailHidden(userId, version, at)),
+      historyRewritten: (userId, version, at) => track(steps.historyRewritten(userId, version, at)),
+    }),
+    settled: async () => {
+      await Promise.all([...pending]);
+    },
+  };
+};
+
+/**
  * A projection version as the history eraser finishes its erasures, the same steps recorded: the
  * detail hidden where a mark told the version of an erasure (hideErased), the history rewrite
  * finished.

@@ -41,14 +41,7 @@ export class DynamoErasureReceipts implements ErasureSteps {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-    /** A follower's deadline: nothing is recorded for it after that. */
-    private readonly signal?: AbortSignal,
   ) {}
-
-  /** The same table, every request given up once `signal` aborts (a follower's deadline). */
-  until(signal: AbortSignal): DynamoErasureReceipts {
-    return new DynamoErasureReceipts(this.client, this.table, signal);
-  }
 
   detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<void> {
     return this.record('detailHidden', userId, version, at);
@@ -60,7 +53,10 @@ export class DynamoErasureReceipts implements ErasureSteps {
 
   /**
    * The first time a step is recorded stays (`if_not_exists`): a later pass over the same
-   * version (a mark applied, a rewrite started over as a precaution) does not move it.
+   * version (a mark applied, a rewrite started over as a precaution) does not move it. A rewrite
+   * finished also fills in the detail's step if that one was not recorded (it failed, or came
+   * from a release before receipts): a version's history is rewritten only once its detail is
+   * hidden, so it was hidden by then at the latest.
    *
    * Deliberately never throws: the receipt reports on the erasure, it is not part of it. A
    * failure to record (throttled, stalled past RECORD_WITHIN_MS, the table missing or not
@@ -72,18 +68,22 @@ export class DynamoErasureReceipts implements ErasureSteps {
    */
   private async record(step: Step, userId: string, version: ProjectionVersion, at: Date) {
     const controller = new AbortController();
-    const abort = () => controller.abort();
-    const timer = setTimeout(abort, RECORD_WITHIN_MS);
-    this.signal?.addEventListener('abort', abort, { once: true });
-    if (this.signal?.aborted) abort();
+    const timer = setTimeout(() => controller.abort(), RECORD_WITHIN_MS);
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { UserID: userId },
-          UpdateExpression: 'SET #step.#version = if_not_exists(#step.#version, :at)',
+          UpdateExpression:
+            step === 'detailHidden'
+              ? 'SET #hidden.#version = if_not_exists(#hidden.#version, :at)'
+              : 'SET #rewritten.#version = if_not_exists(#rewritten.#version, :at), #hidden.#version = if_not_exists(#hidden.#version, :at)',
           ConditionExpression: 'attribute_exists(UserID)',
-          ExpressionAttributeNames: { '#step': STEPS[step], '#version': String(version) },
+          ExpressionAttributeNames: {
+            '#hidden': STEPS.detailHidden,
+            ...(step === 'historyRewritten' && { '#rewritten': STEPS.historyRewritten }),
+            '#version': String(version),
+          },
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
         { abortSignal: controller.signal },
@@ -98,7 +98,6 @@ export class DynamoErasureReceipts implements ErasureSteps {
       });
     } finally {
       clearTimeout(timer);
-      this.signal?.removeEventListener('abort', abort);
     }
   }
 

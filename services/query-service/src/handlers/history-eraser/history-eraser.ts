@@ -2,7 +2,7 @@ import { logger } from '@users/shared';
 import { count, MetricUnit, metrics } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
 import { applyErasureMarks } from '../../application/apply-erasure-marks';
-import { recordingEraserSteps } from '../../application/erasure-receipts';
+import { recordingEraserSteps, recordsBeside } from '../../application/erasure-receipts';
 import { finishErasures } from '../../application/finish-erasures';
 import type {
   ErasureMarks,
@@ -31,8 +31,12 @@ export const createHistoryEraser =
     receipts?: ErasureSteps,
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+    // Beside the rewrites, never in their way; waited for (each within its bound) at the end.
+    const records = recordsBeside();
     const storeOf = (version: ProjectionVersion) =>
-      receipts ? recordingEraserSteps(tablesOf(version), receipts, version) : tablesOf(version);
+      receipts
+        ? recordingEraserSteps(tablesOf(version), records.of(receipts), version)
+        : tablesOf(version);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const { live, followers } = await registry.state();
     const versions = [live, ...followers.map((f) => f.version)];
@@ -69,6 +73,7 @@ export const createHistoryEraser =
     if (report.finished + report.unfinished + report.failed + marks.applied > 0) {
       logger.info('history rewrites of erased users', { ...report, marksApplied: marks.applied });
     }
+    await records.settled();
     count('ErasureMarksApplied', marks.applied);
     count('HistoryRewritesFinished', report.finished);
     // Zero too: "nothing left" must differ from "the eraser did not run".

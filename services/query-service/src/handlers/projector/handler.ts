@@ -8,7 +8,6 @@ import { erasureReceipts, feedStore, projectionRegistry, readModelsOf } from '..
 import { createStageProjector } from './stage-projector';
 
 const events = new DynamoUserEvents(documentClientFromEnv(), requiredEnv('EVENTS_TABLE'));
-const receipts = erasureReceipts;
 
 /** The stage's projector as one execution environment holds it (its own data-key cache). */
 export const stageProjectorFromEnv = () =>
@@ -21,7 +20,7 @@ export const stageProjectorFromEnv = () =>
     },
     keys: dataKeysFromEnv(),
     events: (signal) => (signal ? events.until(signal) : events),
-    receipts: receipts && ((signal) => (signal ? receipts.until(signal) : receipts)),
+    receipts: erasureReceipts,
   });
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>()

@@ -1,5 +1,6 @@
 import type { DataKeys } from '@users/shared';
-import { recordingErasureSteps } from '../../application/erasure-receipts';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { recordingErasureSteps, recordsBeside } from '../../application/erasure-receipts';
 import type {
   ErasureSteps,
   ProjectionRegistry,
@@ -20,7 +21,8 @@ type Bound<T> = (signal?: AbortSignal) => T;
  * follower only writes its own tables, and stops at its deadline (`signal`); a version being
  * built leaves gaps to its build and reads nothing from the event store. Where the stage keeps
  * erasure receipts (`receipts`), each version records on them when it hid an erased user's detail
- * and when it finished the rewrite of their history.
+ * and when it finished the rewrite of their history: beside its writes, waited for once the
+ * batch is answered.
  */
 export const createStageProjector = ({
   registry,
@@ -33,13 +35,18 @@ export const createStageProjector = ({
   storeOf: (version: ProjectionVersion, role: Role, signal?: AbortSignal) => ReadModelStore;
   keys: Pick<DataKeys, 'read' | 'forget'>;
   events: Bound<UserEventReader>;
-  /** Absent where the stage keeps no receipts (tests, the drills). */
-  receipts?: Bound<ErasureSteps>;
-}) =>
-  createVersionedProjector(registry, (version, role, signal) =>
+  /**
+   * Absent where the stage keeps no receipts (tests without them). Not bound by a follower's
+   * deadline: a follower's signal aborts as soon as it answers, while its records go on beside
+   * (each within its own bound) until the end of the invocation.
+   */
+  receipts?: ErasureSteps;
+}) => {
+  const records = recordsBeside();
+  const project = createVersionedProjector(registry, (version, role, signal) =>
     createProjector(
       receipts
-        ? recordingErasureSteps(storeOf(version, role, signal), receipts(signal), version)
+        ? recordingErasureSteps(storeOf(version, role, signal), records.of(receipts), version)
         : storeOf(version, role, signal),
       keys,
       role === 'building' ? undefined : events(signal),
@@ -47,3 +54,14 @@ export const createStageProjector = ({
       { gapsLeftToBuild: role === 'building' },
     ),
   );
+  return async (
+    event: DynamoDBStreamEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<DynamoDBBatchResponse> => {
+    try {
+      return await project(event, context);
+    } finally {
+      await records.settled();
+    }
+  };
+};
