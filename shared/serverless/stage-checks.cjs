@@ -21,9 +21,11 @@ class StageChecks {
             `Stage "${serverless.service.provider.stage}" sets ${issuer ? 'jwtIssuer' : 'jwtAudience'} without ${issuer ? 'jwtAudience' : 'jwtIssuer'}: set both to use your own identity provider, or neither to have the stage create a Cognito user pool.`,
           );
         }
+        const declared = 'erasureGraceDays' in (serverless.service.custom?.checkedParams ?? {});
         const grace = await param('erasureGraceDays');
         const days = Number(grace);
-        if (grace !== '' && !(grace.trim() !== '' && days >= 0 && days <= 3650)) {
+        // Empty would read as 0 (an erasure at once): refused where the service declares it.
+        if (declared && !(grace.trim() !== '' && days >= 0 && days <= 3650)) {
           throw new serverless.classes.Error(
             `Stage "${serverless.service.provider.stage}" sets erasureGraceDays to "${grace}": it must be a number of days from 0 (erase at once) to 3650.`,
           );

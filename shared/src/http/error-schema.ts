@@ -177,7 +177,8 @@ const EXAMPLES: { [C in ErrorCode]: Example<C> } = {
     current_version: 2,
   },
   ERASURE_PENDING: {
-    message: 'User has asked to be erased: only USER_ERASURE_CANCELLED is accepted',
+    message:
+      "User has asked to be erased: only USER_ERASURE_CANCELLED (or an administrator's USER_ERASED) is accepted",
   },
   ERASURE_NOT_PENDING: { message: 'No erasure is pending for this user' },
   USER_DELETED: { message: 'User has been deleted' },

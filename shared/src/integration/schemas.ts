@@ -116,7 +116,7 @@ export const integrationEventSchemas = {
   ),
   'user.erasure-cancelled': detailOf(
     erasureRequestedData,
-    'A pending erasure was called off (USER_ERASURE_CANCELLED): the user is active again.',
+    'A pending erasure was called off (USER_ERASURE_CANCELLED): the user is as before the request.',
   ),
 } as const;
 

@@ -286,7 +286,14 @@ const decideAt = (
     events,
     outcome: {
       kind: 'stored',
-      result: { ...unchanged, version: last.version, eventId: last.eventId, occurredAt },
+      // The stored event's type: an erasure asked for with no grace period is one at once.
+      result: {
+        ...unchanged,
+        eventType: last.type,
+        version: last.version,
+        eventId: last.eventId,
+        occurredAt,
+      },
     },
   };
 };

@@ -12,7 +12,8 @@ const REFUSALS: Record<RefusalCode, string> = {
   USER_NOT_FOUND: 'User ID not found',
   USER_DELETED: 'User has been deleted',
   USER_ERASED: 'User has been erased',
-  ERASURE_PENDING: 'User has asked to be erased: only USER_ERASURE_CANCELLED is accepted',
+  ERASURE_PENDING:
+    "User has asked to be erased: only USER_ERASURE_CANCELLED (or an administrator's USER_ERASED) is accepted",
   ERASURE_NOT_PENDING: 'No erasure is pending for this user',
   INSUFFICIENT_BALANCE: 'Balance cannot go below 0',
   BALANCE_LIMIT: `Balance cannot exceed ${MAX_BALANCE}`,

@@ -10,7 +10,7 @@ import {
 export type ErasureScheduleTarget = {
   /** The stage's schedule group for erasures (deleting the group deletes its schedules). */
   group: string;
-  /** The function that carries the erasure out (handlers/eraser). */
+  /** The function that carries the erasure out (handlers/scheduled-erasure). */
   functionArn: string;
   /** The role EventBridge Scheduler takes to invoke it: lambda:InvokeFunction on it alone. */
   roleArn: string;

@@ -15,8 +15,12 @@ import { validateCommandRequest } from './request-validator';
 
 /** The stage's `erasureGraceDays` (30 unless it says otherwise; 0 erases at once). */
 const erasureGraceDays = () => {
-  const days = Number(process.env.ERASURE_GRACE_DAYS ?? 30);
-  if (!(days >= 0 && days <= 3650)) throw new Error('ERASURE_GRACE_DAYS must be 0 to 3650 days');
+  const text = process.env.ERASURE_GRACE_DAYS ?? '30';
+  const days = Number(text);
+  // Empty would read as 0, an erasure at once: refused, never taken for it.
+  if (text.trim() === '' || !(days >= 0 && days <= 3650)) {
+    throw new Error('ERASURE_GRACE_DAYS must be 0 to 3650 days');
+  }
   return days;
 };
 

@@ -78,7 +78,7 @@ describe('an erasure with a grace period, over HTTP, carried out by the local sc
     const second = await command(userId, 'USER_ERASURE_REQUESTED');
     expect(second.status).toBe(200);
     const secondDue = new Date(Date.parse(second.body.occurred_at) + 30 * DAY_MS).toISOString();
-    // The publisher made the second request's schedule and deleted the first's.
+    // The command made the second request's schedule, and the cancellation deleted the first's.
     await eventually(async () => {
       const names = ((await scheduler('schedules')) as { group: string; name: string }[])
         .filter((schedule) => schedule.group === GROUP)
