@@ -7,12 +7,19 @@ import { createHistoryEraser } from '../handlers/history-eraser/history-eraser';
 import { createStageProjector } from '../handlers/projector/stage-projector';
 import type { ProjectionVersion } from '../projections';
 import { foldUserReadModels } from '../projections';
-import { erasureReceiptBody, recordingRestorer, STATS_STEP } from './erasure-receipts';
+import {
+  erasureReceiptBody,
+  recordingErasureSteps,
+  recordingRestorer,
+  recordsBeside,
+  STATS_STEP,
+} from './erasure-receipts';
 import type {
   ErasureMark,
   ErasureReceipt,
   ErasureSteps,
   ReadModelRestorer,
+  ReadModelStore,
   VersionRecord,
 } from './ports';
 
@@ -26,10 +33,12 @@ const recordedSteps = () => {
     detailHidden: async (userId, version, at) => {
       expect(at).toBeInstanceOf(Date);
       steps.push(`detail hidden ${userId} v${version}`);
+      return true;
     },
     historyRewritten: async (userId, version, at) => {
       expect(at).toBeInstanceOf(Date);
       steps.push(`history rewritten ${userId} v${version}`);
+      return true;
     },
   };
   return { steps, receipts };
@@ -97,6 +106,7 @@ describe("an erasure's receipt, as the query side records its steps", () => {
     const slow = async (step: string, version: ProjectionVersion) => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       recorded.push(`${step} v${version}`);
+      return true;
     };
     const project = createStageProjector({
       registry: {
@@ -293,5 +303,29 @@ describe("GET /erasures/{user_id}'s answer", () => {
         followers: [...state.followers, { version: v(3), state: 'building' }],
       }).complete,
     ).toBe(false);
+  });
+});
+
+describe('a rewrite its receipt could not record', () => {
+  it('is started over, so that the history eraser records it on its next run', async () => {
+    const startedOver: string[] = [];
+    const store = new InMemoryReadModelStore();
+    const steps: ErasureSteps = {
+      detailHidden: async () => true,
+      historyRewritten: async () => false,
+    };
+    const records = recordsBeside();
+    const recording = recordingErasureSteps(
+      { ...store, eraseHistory: async () => true } as unknown as ReadModelStore,
+      records.of(steps, () => ({
+        eraseHistoryAgain: async (userId) => {
+          startedOver.push(userId);
+        },
+      })),
+      v(1),
+    );
+    expect(await recording.eraseHistory('u-lost', Date.now() + 1000)).toBe(true);
+    await records.settled();
+    expect(startedOver).toEqual(['u-lost']);
   });
 });

@@ -32,10 +32,25 @@ export const recordingErasureSteps = (
   },
   eraseHistory: async (userId, deadline) => {
     const done = await store.eraseHistory(userId, deadline);
-    if (done) await steps.historyRewritten(userId, version, now());
+    if (done) await recordRewrite(store, steps, userId, version, now());
     return done;
   },
 });
+
+/**
+ * A rewrite finished, recorded; one that could not be recorded is started over (the history
+ * eraser then finds its user pending again, finds nothing left to rewrite, and records it on its
+ * next run), so that no receipt waits for ever on a step that was done.
+ */
+const recordRewrite = async (
+  store: Pick<ReadModelStore, 'eraseHistoryAgain'>,
+  steps: ErasureSteps,
+  userId: string,
+  version: ProjectionVersion,
+  at: Date,
+) => {
+  if (!(await steps.historyRewritten(userId, version, at))) await store.eraseHistoryAgain(userId);
+};
 
 /**
  * Steps recorded beside the work that completed them, never in its way: each call returns at
@@ -44,20 +59,26 @@ export const recordingErasureSteps = (
  * waits for every record under way: at the end of an invocation, before Lambda freezes it.
  */
 export const recordsBeside = () => {
-  const pending = new Set<Promise<void>>();
-  const track = (record: Promise<void>) => {
-    const done: Promise<void> = record
+  const pending = new Set<Promise<unknown>>();
+  /** Answers at once (as recorded); `then` is what follows the record, beside it too. */
+  const track = (record: Promise<boolean>) => {
+    const done: Promise<unknown> = record
       .catch(() => undefined)
       .finally(() => {
         pending.delete(done);
       });
     pending.add(done);
-    return Promise.resolve();
+    return Promise.resolve(true);
   };
   return {
-    of: (steps: ErasureSteps): ErasureSteps => ({
+    of: (
+      steps: ErasureSteps,
+      /** What a rewrite not recorded starts over (the version's store). */
+      storeOf: (version: ProjectionVersion) => Pick<ReadModelStore, 'eraseHistoryAgain'>,
+    ): ErasureSteps => ({
       detailHidden: (userId, version, at) => track(steps.detailHidden(userId, version, at)),
-      historyRewritten: (userId, version, at) => track(steps.historyRewritten(userId, version, at)),
+      historyRewritten: (userId, version, at) =>
+        track(recordRewrite(storeOf(version), steps, userId, version, at).then(() => true)),
     }),
     settled: async () => {
       await Promise.all([...pending]);
@@ -71,7 +92,7 @@ export const recordsBeside = () => {
  * finished.
  */
 export const recordingEraserSteps = (
-  store: PendingErasures & ErasureTarget,
+  store: PendingErasures & ErasureTarget & Pick<ReadModelStore, 'eraseHistoryAgain'>,
   steps: ErasureSteps,
   version: ProjectionVersion,
   now: () => Date = () => new Date(),
@@ -83,7 +104,7 @@ export const recordingEraserSteps = (
   },
   eraseHistory: async (userId, deadline) => {
     const done = await store.eraseHistory(userId, deadline);
-    if (done) await steps.historyRewritten(userId, version, now());
+    if (done) await recordRewrite(store, steps, userId, version, now());
     return done;
   },
 });

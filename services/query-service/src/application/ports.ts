@@ -178,9 +178,10 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 /**
  * Where the query side records the steps of an erasure it completed, per projection version: the
  * first time each is recorded stays. Never throws: a step that could not be recorded must not
- * stop or fail the erasure itself (the receipt then shows it as not recorded).
+ * stop or fail the erasure itself. Each answers whether the step is on the receipt now (true too
+ * when there is no receipt to record on), so that a step not recorded can be done again.
  */
 export interface ErasureSteps {
-  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<void>;
-  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<void>;
+  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<boolean>;
+  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<boolean>;
 }

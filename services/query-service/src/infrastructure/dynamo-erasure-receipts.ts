@@ -17,7 +17,7 @@ type Step = keyof typeof STEPS;
  * How long recording a step may hold the erasure's own work back (a throttled or stalled receipts
  * table): the projector's batch and the history eraser's run go on without it after that.
  */
-export const RECORD_WITHIN_MS = 1000;
+export const RECORD_WITHIN_MS = 4000;
 
 const byVersion = (value: unknown): Partial<Record<ProjectionVersion, string>> => {
   const steps: Partial<Record<ProjectionVersion, string>> = {};
@@ -43,11 +43,11 @@ export class DynamoErasureReceipts implements ErasureSteps {
     private readonly table: string,
   ) {}
 
-  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<void> {
+  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<boolean> {
     return this.record('detailHidden', userId, version, at);
   }
 
-  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<void> {
+  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<boolean> {
     return this.record('historyRewritten', userId, version, at);
   }
 
@@ -60,13 +60,17 @@ export class DynamoErasureReceipts implements ErasureSteps {
    *
    * Deliberately never throws: the receipt reports on the erasure, it is not part of it. A
    * failure to record (throttled, stalled past RECORD_WITHIN_MS, the table missing or not
-   * granted) must never stop, fail or retry the erasure itself: it is logged as a warning and the
-   * erasure moves on; the receipt then shows that step as not recorded (null), and `npm run
-   * erasure-audit` still tells what is readable. No receipt at all (an erasure stored by a
-   * release before receipts, or written straight into a test stage) is not a failure: nothing is
-   * recorded, nothing logged.
+   * granted) is logged as a warning and answered false: the erasure moves on, and a rewrite not
+   * recorded is started over (erasure-receipts.ts) so that the history eraser records it on its
+   * next run. No receipt at all (an erasure stored by a release before receipts, or written
+   * straight into a test stage) is not a failure: nothing is recorded, nothing logged.
    */
-  private async record(step: Step, userId: string, version: ProjectionVersion, at: Date) {
+  private async record(
+    step: Step,
+    userId: string,
+    version: ProjectionVersion,
+    at: Date,
+  ): Promise<boolean> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), RECORD_WITHIN_MS);
     try {
@@ -88,14 +92,16 @@ export class DynamoErasureReceipts implements ErasureSteps {
         }),
         { abortSignal: controller.signal },
       );
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
+      if (error instanceof ConditionalCheckFailedException) return true;
       logger.warn('an erasure step was not recorded on its receipt; the erasure goes on', {
         step: STEPS[step],
         userId,
         version,
         error,
       });
+      return false;
     } finally {
       clearTimeout(timer);
     }

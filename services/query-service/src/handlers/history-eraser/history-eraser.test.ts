@@ -1,11 +1,16 @@
 import { emfWrittenBy } from '../../../../../test/support/emf';
 import { InMemoryReadModelStore } from '../../../../../test/support/in-memory-read-model-store';
-import type { ErasureMark, ErasureTarget, PendingErasures } from '../../application/ports';
+import type {
+  ErasureMark,
+  ErasureTarget,
+  PendingErasures,
+  ReadModelStore,
+} from '../../application/ports';
 import { TablesGone } from '../../application/ports';
 import { createHistoryEraser } from './history-eraser';
 
-type Store = PendingErasures & ErasureTarget;
-const hideNothing = { hideErased: async () => {} };
+type Store = PendingErasures & ErasureTarget & Pick<ReadModelStore, 'eraseHistoryAgain'>;
+const hideNothing = { hideErased: async () => {}, eraseHistoryAgain: async () => {} };
 const storeOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>): Store => ({
   pendingErasures: async () => Object.keys(outcomes),
   eraseHistory: async (userId) => {
@@ -147,6 +152,7 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
     const gone: Store = {
       pendingErasures: async () => [],
       eraseHistory: async () => true,
+      eraseHistoryAgain: async () => {},
       hideErased: async () => {
         throw new TablesGone('users-v4');
       },

@@ -10,6 +10,7 @@ import type {
   ErasureTarget,
   PendingErasures,
   ProjectionRegistry,
+  ReadModelStore,
 } from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
 
@@ -27,7 +28,9 @@ const SAFETY_MS = 5000;
 export const createHistoryEraser =
   (
     registry: Pick<ProjectionRegistry, 'state'> & ErasureMarks,
-    tablesOf: (version: ProjectionVersion) => PendingErasures & ErasureTarget,
+    tablesOf: (
+      version: ProjectionVersion,
+    ) => PendingErasures & ErasureTarget & Pick<ReadModelStore, 'eraseHistoryAgain'>,
     receipts?: ErasureSteps,
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
@@ -35,7 +38,7 @@ export const createHistoryEraser =
     const records = recordsBeside();
     const storeOf = (version: ProjectionVersion) =>
       receipts
-        ? recordingEraserSteps(tablesOf(version), records.of(receipts), version)
+        ? recordingEraserSteps(tablesOf(version), records.of(receipts, tablesOf), version)
         : tablesOf(version);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const { live, followers } = await registry.state();

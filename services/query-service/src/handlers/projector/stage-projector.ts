@@ -46,7 +46,12 @@ export const createStageProjector = ({
   const project = createVersionedProjector(registry, (version, role, signal) =>
     createProjector(
       receipts
-        ? recordingErasureSteps(storeOf(version, role, signal), records.of(receipts), version)
+        ? recordingErasureSteps(
+            storeOf(version, role, signal),
+            // A rewrite not recorded starts over unbound: the follower's signal may be spent.
+            records.of(receipts, (v) => storeOf(v, role)),
+            version,
+          )
         : storeOf(version, role, signal),
       keys,
       role === 'building' ? undefined : events(signal),
