@@ -216,6 +216,21 @@ describe('npm run erasure-audit', () => {
       }),
     );
     expect(Item).toMatchObject({ AuditedAt: done.auditedAt, AuditOutcome: 'nothing readable' });
+    // A verdict the receipt has no word of its own for reads as "not erased or under way".
+    const kept = `receipt-kept-${randomBytes(4).toString('hex')}`;
+    await givenUser(kept);
+    await stage.client.send(
+      new PutCommand({ TableName: names.ErasureReceiptsTable, Item: { UserID: kept } }),
+    );
+    expect(await recordAudit(testDocumentClient(), await audit(kept))).toBe(true);
+    const { Item: keptReceipt } = await stage.client.send(
+      new GetCommand({
+        TableName: names.ErasureReceiptsTable,
+        Key: { UserID: kept },
+        ConsistentRead: true,
+      }),
+    );
+    expect(keptReceipt?.AuditOutcome).toBe('not erased or under way');
     // The CLI's own flag, through its exit code: still nothing readable, the receipt updated.
     const run = runErasureAudit([
       '--user',

@@ -11,6 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isSealed } from '@users/shared';
+import type { AuditOutcome } from '../../services/query-service/src/application/ports';
 import { ALL_TABLES, stageTableNames } from '../local-stack/tables';
 
 /** The fields that hold personal data, wherever they sit (payloads, snapshots, read models). */
@@ -213,6 +214,10 @@ export const auditErasure = async (
   };
 };
 
+/** The audit's verdict in the receipt's words (AUDIT_OUTCOMES of the query service). */
+const receiptOutcome = ({ verdict }: ErasureAudit): AuditOutcome =>
+  verdict === 'nothing readable' || verdict === 'readable' ? verdict : 'not erased or under way';
+
 /**
  * Notes the audit's outcome on the user's erasure receipt (GET /erasures/{user_id} shows it).
  * Only where the erasure left a receipt: false when there is none (not erased, or erased before
@@ -230,7 +235,7 @@ export const recordAudit = async (
         Key: { UserID: audit.userId },
         UpdateExpression: 'SET AuditedAt = :at, AuditOutcome = :outcome',
         ConditionExpression: 'attribute_exists(UserID)',
-        ExpressionAttributeValues: { ':at': audit.auditedAt, ':outcome': audit.verdict },
+        ExpressionAttributeValues: { ':at': audit.auditedAt, ':outcome': receiptOutcome(audit) },
       }),
     );
     return true;

@@ -1,6 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
+/** How long the publisher waits for the receipt: one stalled attempt and a retry. */
+const RECORD_WITHIN_MS = 4000;
+
 /**
  * The erasure receipts' step the publisher completes: `user.erased` published. Recorded once (the
  * first time; a record delivered again does not move it). A user erased before receipts existed
@@ -13,6 +16,8 @@ export class DynamoErasureReceipts {
   ) {}
 
   async published(userId: string, at: Date): Promise<void> {
+    // A stalled table holds the record back (it is delivered again), never the batch past its time.
+    const abortSignal = AbortSignal.timeout(RECORD_WITHIN_MS);
     try {
       await this.client.send(
         new UpdateCommand({
@@ -22,6 +27,7 @@ export class DynamoErasureReceipts {
           ConditionExpression: 'attribute_exists(UserID)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
+        { abortSignal },
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

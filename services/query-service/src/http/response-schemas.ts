@@ -218,7 +218,7 @@ export const erasureReceiptBodySchema = {
         key_shredded: {
           ...timestamp,
           description:
-            "The user's data key deleted: every personal field in the event store, its stream and backups unreadable from then on",
+            "The user's data key deleted (in the erasure's own transaction): every sealed personal field in the event store and its stream unreadable from then on; the key table's backups keep it for keyRecoveryWindowDays, and events of the release before 2026-11-29 stay readable until npm run encrypt-legacy has run (docs/personal-data.md)",
         },
         integration_event_published: stepTime(
           'user.erased published to subscribers (it carries no personal data)',
