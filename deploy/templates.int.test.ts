@@ -731,7 +731,6 @@ describe('authentication', () => {
       'erasureGraceDays=-1',
       'erasureGraceDays=forever',
       'erasureGraceDays=4000',
-      'erasureGraceDays=',
     ]) {
       await expect(packageService('command-service', 'grace', [param])).rejects.toThrow(
         /erasureGraceDays .* must be a number of days from 0/,
