@@ -257,22 +257,6 @@ export const checkQuiescence = async (system: System, observations: Observations
     }
   }
 
-  // An erasure's receipt says when each version the projector writes hid and rewrote the user.
-  for (const version of written) {
-    for (const [userId, items] of users) {
-      if (!items.some((item) => item.EventType === 'USER_ERASED')) continue;
-      const receipt = receipts.get(userId) as
-        | { DetailHiddenAt?: Record<string, string>; HistoryRewrittenAt?: Record<string, string> }
-        | undefined;
-      if (!receipt?.DetailHiddenAt?.[version] || !receipt.HistoryRewrittenAt?.[version]) {
-        violate(
-          "an erasure's receipt says when each version hid and rewrote the user",
-          `version ${version}, ${userId}: ${JSON.stringify(receipt)}`,
-        );
-      }
-    }
-  }
-
   // No table of any version (live, following, behind, dropped but kept) holds an erased user's
   // personal data, nor any other table.
   const erased = [...users].filter(([, items]) =>
