@@ -4,8 +4,11 @@ import { createHash } from 'node:crypto';
 export type ScheduledErasure = { userId: string; eraseAfter: string };
 
 /**
- * Where erasures wait out their grace period (EventBridge Scheduler in a stage). Both calls are
- * safe to repeat: a command tried again makes or deletes the same schedule.
+ * Where erasures wait out their grace period (EventBridge Scheduler in a stage). Safe to repeat:
+ * a command tried again makes the same schedule. Nothing is ever unscheduled: a cancelled
+ * request's schedule fires for nothing (the scheduled erasure only erases the request pending at
+ * its due time). Deleting it would race a new request made in the same millisecond, whose
+ * schedule has the same name (the simulation found that: the new request was never carried out).
  */
 export interface ErasureScheduler {
   /**
@@ -13,14 +16,11 @@ export interface ErasureScheduler {
    * Given up when `signal` aborts.
    */
   schedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
-  /** Calls it off; one that is gone already (fired, or called off before) is fine. */
-  unschedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
 }
 
 /**
- * One schedule per request, named by the user and the request's due time: a request, its
- * cancellation and a new request each name their own (a name holds at most 64 of [0-9A-Za-z-_.],
- * a user id up to 128 characters of anything printable, hence the hash).
+ * One schedule per due time, named by the user and that time (a name holds at most 64 of
+ * [0-9A-Za-z-_.], a user id up to 128 characters of anything printable, hence the hash).
  */
 export const scheduleName = ({ userId, eraseAfter }: ScheduledErasure) =>
   `erase-${createHash('sha256').update(userId).digest('hex').slice(0, 32)}-${Date.parse(eraseAfter)}`;

@@ -1,4 +1,3 @@
-import { logger } from '@users/shared';
 import type { ErasureScheduler } from './erasure-schedule';
 import type { AppendRequest, EventStore, HeadNeeds, IdempotencyRecord } from './ports';
 
@@ -7,9 +6,6 @@ import type { AppendRequest, EventStore, HeadNeeds, IdempotencyRecord } from './
  * TooLateToWrite margin), so the schedule is given up this long before the answer is due.
  */
 const WRITE_MS = 6_000;
-
-/** What a cancellation, stored already, waits for its courtesy deletion of the schedule. */
-const UNSCHEDULE_MS = 2_000;
 
 /** Past `at` (epoch ms), or at once when no time is left: the call is given up. */
 const abortAt = (at: number | undefined) =>
@@ -31,9 +27,8 @@ export class ErasureNotScheduled extends Error {
  * The event store, with an erasure request's schedule made before the request is stored: an
  * acknowledged request is always carried out, whatever happens to the stream or the publisher
  * afterwards. A schedule made for a request that is then not stored (a lost race, a failed write)
- * fires for nothing: the scheduled erasure only erases the request pending at its due time. A
- * cancellation deletes its request's schedule once stored, as a courtesy: one left behind fires
- * for nothing too.
+ * fires for nothing: the scheduled erasure only erases the request pending at its due time. So
+ * does a cancelled request's: nothing is ever unscheduled (erasure-schedule.ts says why).
  */
 export class ErasureSchedulingStore implements EventStore {
   constructor(
@@ -63,17 +58,5 @@ export class ErasureSchedulingStore implements EventStore {
       });
     }
     await this.store.appendEvents(request);
-    for (const { event } of request.events) {
-      if (event.type !== 'USER_ERASURE_CANCELLED') continue;
-      const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
-      // Stored: the answer waits little, and never past its deadline, for a courtesy.
-      const until = Math.min(
-        request.deadline ?? Number.POSITIVE_INFINITY,
-        Date.now() + UNSCHEDULE_MS,
-      );
-      await this.scheduler.unschedule(erasure, abortAt(until)).catch((error: unknown) => {
-        logger.warn('schedule of a cancelled erasure left; it fires for nothing', { error });
-      });
-    }
   }
 }

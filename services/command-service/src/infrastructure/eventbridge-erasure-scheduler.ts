@@ -76,20 +76,9 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
         { abortSignal },
       );
     } catch (error) {
-      // Made by an earlier delivery of the same record: the same name is the same request.
+      // Made already for this due time (a command tried again): it erases whichever request is
+      // pending at that time, so it serves this one.
       if (!(error instanceof ConflictException)) throw error;
-    }
-  }
-
-  async unschedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<void> {
-    const { DeleteScheduleCommand, ResourceNotFoundException } = sdk();
-    try {
-      await this.client.send(
-        new DeleteScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),
-        { abortSignal },
-      );
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
     }
   }
 }

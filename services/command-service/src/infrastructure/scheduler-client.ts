@@ -3,7 +3,5 @@
 export {
   ConflictException,
   CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
