@@ -25,9 +25,10 @@ class StageChecks {
         const grace = await param('erasureGraceDays');
         const days = Number(grace);
         // Empty would read as 0 (an erasure at once): refused where the service declares it.
-        if (declared && !(grace.trim() !== '' && days >= 0 && days <= 3650)) {
+        const valid = days === 0 || (days >= 1 / 1440 && days <= 3650);
+        if (declared && !(grace.trim() !== '' && valid)) {
           throw new serverless.classes.Error(
-            `Stage "${serverless.service.provider.stage}" sets erasureGraceDays to "${grace}": it must be a number of days from 0 (erase at once) to 3650.`,
+            `Stage "${serverless.service.provider.stage}" sets erasureGraceDays to "${grace}": it must be a number of days from 0 (erase at once) to 3650, and at least a minute (0.0007) when not 0.`,
           );
         }
         const hasAlarms = Object.values(serverless.service.resources?.Resources ?? {}).some(

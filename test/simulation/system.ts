@@ -52,8 +52,9 @@ const ENVIRONMENT: Record<string, string> = {
   RECENT_EVENTS_TABLE: TABLES.recentEvents,
   PAGE_TOKEN_SECRET_ID: `users-${STAGE}-page-tokens`,
   EVENT_BUS_ARN: `arn:aws:events:us-east-1:000000000000:event-bus/users-${STAGE}`,
-  // Grace periods of 8.64 s of virtual time: a run sees erasures requested, cancelled and carried out.
-  ERASURE_GRACE_DAYS: '0.0001',
+  // Grace periods of 86.4 s of virtual time: a run sees erasures requested, cancelled and carried
+  // out (the least a stage may set is a minute).
+  ERASURE_GRACE_DAYS: '0.001',
   ERASURE_SCHEDULE_GROUP: `users-${STAGE}-erasures`,
   ERASER_FUNCTION_ARN: `arn:aws:lambda:us-east-1:000000000000:function:users-${STAGE}-scheduledErasure`,
   ERASURE_SCHEDULER_ROLE_ARN: `arn:aws:iam::000000000000:role/users-${STAGE}-erasure-scheduler`,

@@ -191,6 +191,11 @@ describe('erasure with a grace period', () => {
       .thenRefuses('ERASURE_NOT_PENDING');
     given([created], at(due)).when(carryOut(due)).thenRefuses('ERASURE_NOT_PENDING');
   });
+  it('refuses a firing before its due time even when no request is stored yet: tried again, never taken as called off', () => {
+    given([created], at('2026-12-31T11:59:00.000Z'))
+      .when(carryOut(due))
+      .thenRefuses('ERASURE_PENDING');
+  });
   it('never erases before the request is due', () => {
     given([created, requested(due)], at('2026-12-31T11:59:59.999Z'))
       .when(carryOut(due))

@@ -82,13 +82,16 @@ export const decide = (
     case 'CARRY_OUT_ERASURE': {
       // Fired twice, or late: the erasure is done already, and done once.
       if (state.status === 'erased') return [];
+      // Not due yet (a schedule fires within its minute): tried again later. Checked first: the
+      // schedule is made before its request is stored, so an early firing may find none yet.
+      if (context.now < new Date(command.payload.erase_after)) {
+        throw new CommandRefused('ERASURE_PENDING');
+      }
       const pending = requireExisting(state).pendingErasure;
       // Cancelled, or cancelled and asked again (a later erase_after): not this request's to do.
       if (pending?.eraseAfter !== command.payload.erase_after) {
         throw new CommandRefused('ERASURE_NOT_PENDING');
       }
-      // Not due yet (never by EventBridge Scheduler, which fires at or after the time).
-      if (context.now < new Date(pending.eraseAfter)) throw new CommandRefused('ERASURE_PENDING');
       return [erased];
     }
   }
