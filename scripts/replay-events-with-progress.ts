@@ -5,6 +5,7 @@ import type { IntegrationEvent } from '@users/shared/integration';
 import { SingleBar } from 'cli-progress';
 import { integrationEventOfItem } from '../services/command-service/src/application/integration-event-of-item';
 import { publishAll } from '../services/command-service/src/application/publish-events';
+import { DynamoErasureReceipts } from '../services/command-service/src/infrastructure/dynamo-erasure-receipts';
 import { EventBridgeBus } from '../services/command-service/src/infrastructure/eventbridge-bus';
 import type { StageConfig } from './local-stack/tables';
 
@@ -46,6 +47,8 @@ export const replayEvents = async (
   window: ReplayWindow,
 ) => {
   const bus = new EventBridgeBus(eventBridge, busArn);
+  // An erasure published again is noted on its receipt, as the publisher does (once, the first).
+  const receipts = new DynamoErasureReceipts(config.client, config.erasureReceiptsTable);
   const startedAt = Date.now();
   const bar = new SingleBar({
     format: 'Replaying |{bar}| {value} events | {published} published | {speed} events/s',
@@ -68,6 +71,13 @@ export const replayEvents = async (
     );
     const events = read.filter((event): event is IntegrationEvent => event !== undefined);
     const unpublished = await publishAll(bus, events, { deadline: Number.POSITIVE_INFINITY });
+    for (const event of events) {
+      if (event.type !== 'user.erased' || unpublished.has(event)) continue;
+      // Not noted: counted as not published, so that the replay is run again.
+      await receipts
+        .published(event.detail.user_id, new Date())
+        .catch(() => unpublished.add(event));
+    }
     report.events += read.length;
     report.unpublished += unpublished.size;
     report.published += events.length - unpublished.size;
