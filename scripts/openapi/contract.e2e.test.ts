@@ -167,6 +167,7 @@ const queries: fc.Arbitrary<Request> = fc.oneof(
       '/asyncapi.json',
       '/docs',
       '/docs/swagger-ui.css',
+      '/docs/swagger-ui-bundle.js',
       '/docs/missing.js',
       '/console',
       '/console/app.js',

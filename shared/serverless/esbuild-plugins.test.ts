@@ -7,13 +7,12 @@ import { build, type Plugin } from 'esbuild';
 const plugins = require('./esbuild-plugins.cjs') as Plugin[];
 const TRACING = join(__dirname, '../src/observability/tracing.ts');
 
-let dir: string;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'esbuild-plugins-'));
-  // As serverless-esbuild calls it: one entry, an output folder.
+/** Bundles `entry` as serverless-esbuild calls esbuild (one entry, an output folder); the folder. */
+const bundleInto = async (prefix: string, entry: string) => {
+  const out = mkdtempSync(join(tmpdir(), prefix));
   await build({
-    entryPoints: [TRACING],
-    outdir: dir,
+    entryPoints: [entry],
+    outdir: out,
     bundle: true,
     minify: true,
     sourcemap: 'linked',
@@ -24,6 +23,12 @@ beforeAll(async () => {
     plugins,
     logLevel: 'error',
   });
+  return out;
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await bundleInto('esbuild-plugins-', TRACING);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -77,19 +82,7 @@ describe('a bundle that schedules erasures', () => {
   );
   let out: string;
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), 'esbuild-scheduler-'));
-    await build({
-      entryPoints: [SCHEDULER],
-      outdir: out,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      plugins,
-      logLevel: 'error',
-    });
+    out = await bundleInto('esbuild-scheduler-', SCHEDULER);
   }, 60_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -110,5 +103,46 @@ describe('a bundle that schedules erasures', () => {
       { env: { PATH: process.env.PATH }, encoding: 'utf8', cwd: tmpdir() },
     );
     expect([loaded.stderr, loaded.stdout]).toEqual(['', 'function']);
+  });
+});
+
+describe('the docs function', () => {
+  const DOCS = join(__dirname, '../../services/query-service/src/handlers/docs/handler.ts');
+  let out: string;
+  beforeAll(async () => {
+    out = await bundleInto('esbuild-docs-', DOCS);
+  }, 60_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('carries Swagger UI gzipped beside its bundle, and serves it from there', () => {
+    const bundle = readFileSync(join(out, 'handler.js'), 'utf8');
+    const swaggerUi = readFileSync(require.resolve('swagger-ui-dist/swagger-ui-bundle.js'), 'utf8');
+    expect(bundle.includes(swaggerUi.slice(500_000, 500_200))).toBe(false);
+    expect(bundle.length).toBeLessThan(400 * 1024);
+    const served = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(process.argv[1]).handler(
+          { rawPath: '/docs/swagger-ui-bundle.js', headers: { 'accept-encoding': 'gzip' }, requestContext: { http: { method: 'GET' } } },
+          { getRemainingTimeInMillis: () => 3000, awsRequestId: 'docs' },
+        ).then((r) => process.stdout.write(JSON.stringify({ status: r.statusCode, encoding: r.headers['content-encoding'], text: require('node:zlib').gunzipSync(Buffer.from(r.body, 'base64')).toString().slice(0, 2000) })))`,
+        join(out, 'handler.js'),
+      ],
+      {
+        env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        encoding: 'utf8',
+        cwd: tmpdir(),
+      },
+    );
+    expect(served.stderr).toBe('');
+    expect(JSON.parse(served.stdout)).toEqual({
+      status: 200,
+      encoding: 'gzip',
+      text: readFileSync(require.resolve('swagger-ui-dist/swagger-ui-bundle.js'), 'utf8').slice(
+        0,
+        2000,
+      ),
+    });
   });
 });

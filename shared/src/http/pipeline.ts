@@ -23,6 +23,8 @@ export type HttpResponse = {
   statusCode: number;
   headers?: Record<string, string>;
   body: string;
+  /** The body is base64 of bytes (API Gateway sends the bytes). */
+  isBase64Encoded?: boolean;
 };
 type Request = middy.Request<APIGatewayProxyEventV2, HttpResponse, Error, RequestContext>;
 

@@ -1,8 +1,46 @@
-import { httpHandler, NotFoundError } from '@users/shared/http';
+import { gunzipSync } from 'node:zlib';
+import { type HttpResponse, httpHandler, NotFoundError } from '@users/shared/http';
 
-export type StaticFile = { type: string; body: string };
+/** What a file answers, given the request's `accept-encoding`. */
+export type StaticFile = { type: string; answer: (acceptEncoding?: string) => Answer };
+type Answer = Pick<HttpResponse, 'body' | 'isBase64Encoded'> & { headers?: Record<string, string> };
 
-export const staticFile = (type: string, body: string): StaticFile => ({ type, body });
+export const staticFile = (type: string, body: string): StaticFile => ({
+  type,
+  answer: () => ({ body }),
+});
+
+/**
+ * A file kept gzipped (`read` on first use, then kept): sent as it is to a client that takes
+ * gzip (every browser), opened here for one that does not.
+ */
+export const gzippedFile = (type: string, read: () => Buffer): StaticFile => {
+  let gzipped: Buffer | undefined;
+  const file = () => {
+    gzipped ??= read();
+    return gzipped;
+  };
+  const vary = { vary: 'accept-encoding' };
+  return {
+    type,
+    answer: (acceptEncoding) =>
+      takesGzip(acceptEncoding)
+        ? {
+            body: file().toString('base64'),
+            isBase64Encoded: true,
+            headers: { 'content-encoding': 'gzip', ...vary },
+          }
+        : { body: gunzipSync(file()).toString('utf8'), headers: vary },
+  };
+};
+
+/** `gzip` (or `*`) listed in `accept-encoding` without `q=0`. */
+export const takesGzip = (acceptEncoding = '') =>
+  acceptEncoding.split(',').some((coding) => {
+    const [name, ...parameters] = coding.split(';').map((part) => part.trim().toLowerCase());
+    const q = parameters.find((parameter) => parameter.startsWith('q='));
+    return (name === 'gzip' || name === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
 
 /**
  * What the pages may load and do: only this origin's own files and API, no inline script (styles
@@ -21,15 +59,18 @@ export const SECURITY_HEADERS = {
  */
 export const staticFilesHandler = (files: Record<string, StaticFile>) =>
   httpHandler({ public: true }, async (event) => {
-    const found = files[(event as { rawPath: string }).rawPath];
+    const request = event as { rawPath: string; headers?: Record<string, string | undefined> };
+    const found = files[request.rawPath];
     if (!found) throw new NotFoundError();
+    const { headers, ...answer } = found.answer(request.headers?.['accept-encoding']);
     return {
       statusCode: 200,
       headers: {
         'content-type': found.type,
         'cache-control': 'public, max-age=300',
         ...SECURITY_HEADERS,
+        ...headers,
       },
-      body: found.body,
+      ...answer,
     };
   });

@@ -15,14 +15,6 @@ declare module '*/events.js' {
   const text: string;
   export default text;
 }
-declare module 'swagger-ui-dist/swagger-ui-bundle.js' {
-  const text: string;
-  export default text;
-}
-declare module 'swagger-ui-dist/swagger-ui.css' {
-  const text: string;
-  export default text;
-}
 declare module 'htm/preact/standalone.module.js' {
   const text: string;
   export default text;
