@@ -26,7 +26,10 @@ import { rebuild } from './scenarios/rebuild';
 import { stackCost } from './scenarios/stack-cost';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=peers, rebuild or stack runs that scenario alone (on DynamoDB Locals and a stack of its own). */
+/**
+ * BENCH_ONLY=peers, rebuild, stack or cold-start runs that scenario alone (on DynamoDB Locals and
+ * a stack of its own; cold-start needs neither).
+ */
 const only = process.env.BENCH_ONLY;
 /**
  * The peers on DynamoDB Locals of their own (one per contender, ports 8330-8336), or with
@@ -119,6 +122,13 @@ const stackAlone = async () => {
   writeAlone('stack', results);
 };
 
+/** BENCH_ONLY=cold-start: every bundle's size and import time in fresh processes, alone. */
+const coldStartAlone = async () => {
+  const results = await coldStart(await buildBundles(), quick ? 3 : 10);
+  console.table(results);
+  writeAlone('cold-start', results);
+};
+
 const machine = () => ({
   cpus: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -129,6 +139,7 @@ const main = async () => {
   if (only === 'peers') return peersAlone();
   if (only === 'rebuild') return rebuildAlone();
   if (only === 'stack') return stackAlone();
+  if (only === 'cold-start') return coldStartAlone();
   const bundles = await buildBundles();
   const { baseUrl, endpoint, kmsEndpoint, stack } = await startStack();
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };

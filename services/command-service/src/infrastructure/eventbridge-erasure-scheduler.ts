@@ -33,8 +33,10 @@ const ERASER_INPUT_EXECUTION_ID = '<aws.scheduler.execution-id>';
 const sdk = () => require('./scheduler-client') as typeof import('./scheduler-client');
 
 /**
- * EventBridge Scheduler one-time schedules, deleted once they fired. The scheduler retries an
- * invocation that fails for up to a day, then leaves it in the failure queue.
+ * EventBridge Scheduler one-time schedules, deleted once they fired. The scheduler invokes the
+ * eraser asynchronously: it retries an invoke call that fails (throttled, not permitted) for up to
+ * a day, then leaves it in the failure queue; an erasure that fails is retried twice by Lambda,
+ * then lands in that queue too (the function's on-failure destination).
  */
 export class EventBridgeErasureScheduler implements ErasureScheduler {
   private made?: SchedulerClient;

@@ -237,6 +237,19 @@ describe('a subject export', () => {
     expect(JSON.stringify(page?.body)).not.toMatch(/Alic/);
   });
 
+  it("never opens an erased user's events, even with the key still in a warm function's cache", async () => {
+    const keys = new InMemoryDataKeys();
+    const items = givenStore(keys, ['USER_CREATED', 'USER_UPDATED', 'USER_ERASED']);
+    const { ports } = portsOver(items, keys, detail);
+    const read = jest.fn((id: string) => keys.read(id));
+    ports.keys = Object.assign(new InMemoryDataKeys(), { read });
+
+    const page = await exportPage(ports, { userId: USER, limit: 10, caller: ADMIN }, newExport);
+
+    expect(page?.body.erased).toBe(true);
+    expect(read).not.toHaveBeenCalled();
+  });
+
   it("nulls an erased user's personal fields that an old event kept in the clear (schema 1)", async () => {
     const keys = new InMemoryDataKeys();
     const [, erasure] = givenStore(keys, ['USER_CREATED', 'USER_ERASED']);

@@ -130,6 +130,9 @@ export type ExportPorts = {
 };
 type StoredItem = Record<string, unknown>;
 
+/** What an erased user's events are opened with: no key, as after the shredding. */
+const NO_KEYS: Pick<DataKeys, 'read'> = { read: async () => undefined };
+
 /** An erased user's payload: every personal field null, sealed or (schema 1) in the clear. */
 const withoutPersonalData = (event: ExportedEvent): ExportedEvent =>
   event.payload
@@ -157,13 +160,16 @@ export const exportPage = async (
 ) => {
   const { userId, limit, caller, cursor } = request;
   const from = cursor?.from ?? 1;
-  const [items, live] = await Promise.all([
+  const [items, live, newestBefore] = await Promise.all([
     ports.events.eventsOf(userId, from, limit),
     cursor ? undefined : ports.live(userId),
+    ports.events.newest(userId),
   ]);
-  const decoded = await Promise.all(items.map((item) => ports.decode(item, ports.keys)));
-  // Judged after opening: an erasure committed while the page was read or opened (its key perhaps
-  // still in a warm function's cache) is the newest event by now, and nothing of it is given.
+  // An erased user's events are not opened at all (a warm function may still hold the key).
+  const keys = newestBefore?.EventType === 'USER_ERASED' ? NO_KEYS : ports.keys;
+  const decoded = await Promise.all(items.map((item) => ports.decode(item, keys)));
+  // Judged again after opening: an erasure committed while the page was read or opened is the
+  // newest event by now, and nothing of it is given.
   const newest = await ports.events.newest(userId);
   if (!newest) return null;
   const erased = newest.EventType === 'USER_ERASED';

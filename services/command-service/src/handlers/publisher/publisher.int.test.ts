@@ -124,6 +124,24 @@ describe('the publisher', () => {
     expect(JSON.stringify(delivered)).not.toMatch(/Canary|canary/);
   });
 
+  it("records a batch's erasures on their receipts all at once, so a stalled table costs its bound once", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const stalled = {
+      published: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        inFlight--;
+      },
+    };
+    const publish = createPublisher(new EventBridgeBus(eventBridge(), BUS), stalled);
+    const records = recordsOf([story(), story(), story()]);
+    expect(await publish({ Records: records } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [],
+    });
+    expect(most).toBe(3);
+  });
+
   it('tries entries the bus reports failed again, and loses none', async () => {
     const client = eventBridge();
     let calls = 0;

@@ -67,14 +67,21 @@ export const createPublisher =
       failed.push(toPublish.get(integration) as DynamoDBRecord);
     }
     const published = [...toPublish.keys()].filter((integration) => !unpublished.has(integration));
-    // An erasure's receipt says when it was published; one not recorded is published again.
-    for (const integration of published) {
-      if (integration.type !== 'user.erased') continue;
-      await receipts.published(integration.detail.user_id, new Date()).catch((error: unknown) => {
-        logger.warn('erasure published, its receipt not updated; it will be retried', { error });
-        failed.push(toPublish.get(integration) as DynamoDBRecord);
-      });
-    }
+    // An erasure's receipt says when it was published; one not recorded is published again. All
+    // at once: each record is bounded by the receipts' own limit, so a batch of erasures under a
+    // stalled table costs that bound once, not once per erasure.
+    await Promise.all(
+      published
+        .filter((integration) => integration.type === 'user.erased')
+        .map((integration) =>
+          receipts.published(integration.detail.user_id, new Date()).catch((error: unknown) => {
+            logger.warn('erasure published, its receipt not updated; it will be retried', {
+              error,
+            });
+            failed.push(toPublish.get(integration) as DynamoDBRecord);
+          }),
+        ),
+    );
     observer?.published({ published, failed: failed.length });
     return {
       batchItemFailures: failed.map((record) => ({
