@@ -11,6 +11,7 @@ export const FUNCTIONS = {
   command: 'services/command-service/src/handlers/command/handler.ts',
   publisher: 'services/command-service/src/handlers/publisher/handler.ts',
   'scheduled-erasure': 'services/command-service/src/handlers/scheduled-erasure/handler.ts',
+  'erasure-sweep': 'services/command-service/src/handlers/erasure-sweep/handler.ts',
   list: 'services/query-service/src/handlers/list/handler.ts',
   detail: 'services/query-service/src/handlers/detail/handler.ts',
   history: 'services/query-service/src/handlers/history/handler.ts',

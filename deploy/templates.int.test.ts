@@ -262,6 +262,11 @@ describe('least privilege', () => {
     ]);
     const group = command.Resources.ErasureScheduleGroup as Resource;
     expect(group.Properties.Name).toBe('users-dev-erasures');
+    // Kept schedules name the role and the failure queue by ARN: both keep theirs across a
+    // removal and a new deploy of the stage.
+    expect(role.Properties.RoleName).toBe('users-dev-erasure-scheduler');
+    const failures = command.Resources.ErasureFailureQueue as Resource;
+    expect(failures.Properties.QueueName).toBe('users-dev-erasure-failures');
     const erasure = command.Resources.ScheduledErasureLambdaFunction as Resource;
     expect(erasure.Properties.Environment.Variables).not.toHaveProperty('ERASURE_GRACE_DAYS');
     const commandFn = command.Resources.CommandLambdaFunction as Resource;
@@ -298,7 +303,10 @@ describe('least privilege', () => {
     expect(byTable('"DataKeysTable"')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     // An erasure starts its receipt (one item of its transaction).
     expect(byTable('"ErasureReceiptsTable"')).toEqual(['dynamodb:PutItem']);
-    expect(actionsOn(statements, 'dynamodb')).toHaveLength(8);
+    // A request puts its pending erasure, a cancellation or an erasure deletes it (in the event's
+    // transaction); reading them is the sweep's.
+    expect(byTable('"PendingErasuresTable"')).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(actionsOn(statements, 'dynamodb')).toHaveLength(10);
     expect(statements.filter((s) => s.Action.some((a) => a.startsWith('kms:')))).toEqual([
       expect.objectContaining({
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -314,6 +322,41 @@ describe('least privilege', () => {
     expect(statements.find((s) => s.Action.includes('iam:PassRole'))).toMatchObject({
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     });
+  });
+
+  it("runs the erasure sweep hourly, shorter than its period, with the scheduled erasure's grants and a Scan of the pending erasures", () => {
+    const sweep = command.Resources.ErasureSweepLambdaFunction as Resource;
+    expect(sweep.Properties.Timeout).toBeLessThan(3600);
+    const rules = ofType(command, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: [
+          expect.objectContaining({ Arn: { 'Fn::GetAtt': ['ErasureSweepLambdaFunction', 'Arn'] } }),
+        ],
+      }),
+    ]);
+    const scheduled = grantsOf(
+      statementsOf(command, roleOf(command, 'ScheduledErasureLambdaFunction')),
+    );
+    expect(scheduled).toEqual([
+      'DataKeysTable: dynamodb:PutItem',
+      'ErasureFailureQueue: sqs:SendMessage',
+      'ErasureReceiptsTable: dynamodb:PutItem',
+      'EventsTable: dynamodb:GetItem dynamodb:PutItem dynamodb:Query',
+      'PendingErasuresTable: dynamodb:DeleteItem',
+    ]);
+    // The same, but the failure queue (a failed run is the next run's), and the Scan.
+    expect(grantsOf(statementsOf(command, roleOf(command, 'ErasureSweepLambdaFunction')))).toEqual([
+      'DataKeysTable: dynamodb:PutItem',
+      'ErasureReceiptsTable: dynamodb:PutItem',
+      'EventsTable: dynamodb:GetItem dynamodb:PutItem dynamodb:Query',
+      'PendingErasuresTable: dynamodb:DeleteItem dynamodb:Scan',
+    ]);
+    const table = command.Resources.PendingErasuresTable as Resource;
+    expect(table.Properties.TableName).toBe('users-dev-pending-erasures');
+    expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'UserID', KeyType: 'HASH' }]);
+    expect(table.Properties.StreamSpecification).toBeUndefined();
   });
 
   it('lets the read handlers read only, each its own tables', () => {
@@ -843,6 +886,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
       'ErasureReceiptsTable',
       'ErasureScheduleGroup',
       'EventsTable',
+      'PendingErasuresTable',
       'UserPool',
     ];
     expect(kept(command)).toEqual(commandKeeps);
@@ -889,6 +933,11 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
           ResourceIdentifier: { TableName: 'users-dev-data-keys' },
         },
         {
+          ResourceType: 'AWS::DynamoDB::Table',
+          LogicalResourceId: 'PendingErasuresTable',
+          ResourceIdentifier: { TableName: 'users-dev-pending-erasures' },
+        },
+        {
           ResourceType: 'AWS::KMS::Key',
           LogicalResourceId: 'DataKeysKmsKey',
           ResourceIdentifier: { KeyId: ids.kmsKeyId },
@@ -910,7 +959,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
         },
       ]),
     );
-    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(8);
+    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(9);
     // The CLI takes a template body up to 51,200 bytes.
     expect(statSync(join(commandDir, 'adopt-template.json')).size).toBeLessThan(51_200);
     if (cfnLint) {
@@ -958,7 +1007,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
     );
     // An alias removed by an older release (it kept only the key) is created again instead.
     expect(adoptionSteps([commandDir], ids, ['DataKeysKmsKeyAlias'])).toHaveLength(6);
-    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(7);
+    expect(json(commandDir, 'adopt-resources.json')).toHaveLength(8);
     expect(() => adoptionSteps([commandDir], ids, ['DataKeysKmsKey'])).toThrow(
       /DataKeysKmsKeyAlias refers to DataKeysKmsKey/,
     );
@@ -972,6 +1021,7 @@ describe('removing a stage and deploying it again (docs/deploy.md)', () => {
         `aws dynamodb delete-table ${region} --table-name users-dev-events`,
         `aws dynamodb delete-table ${region} --table-name users-dev-data-keys`,
         `aws dynamodb delete-table ${region} --table-name users-dev-erasure-receipts`,
+        `aws dynamodb delete-table ${region} --table-name users-dev-pending-erasures`,
         `aws scheduler delete-schedule-group ${region} --name users-dev-erasures`,
         `aws kms delete-alias ${region} --alias-name alias/users-dev`,
         `aws kms schedule-key-deletion ${region} --key-id ${ids.kmsKeyId} --pending-window-in-days 7`,
@@ -1118,6 +1168,7 @@ describe('alarms', () => {
       'ApiLatencyAlarm',
       'ApiServerErrorsAlarm',
       'ErasureFailureQueueDepthAlarm',
+      'ErasureSweepFailuresAlarm',
       'PublishLagAlarm',
       'PublisherFailureQueueDepthAlarm',
       'PublisherIteratorAgeAlarm',
@@ -1162,6 +1213,26 @@ describe('alarms', () => {
         Metric: {
           MetricName: 'Errors',
           Dimensions: [{ Value: { Ref: 'HistoryEraserLambdaFunction' } }],
+        },
+      },
+    });
+  });
+
+  it('watch the erasure sweep, which alone carries out an erasure whose firing was lost', () => {
+    const sweep = alarmsOf(command).ErasureSweepFailuresAlarm;
+    expect(sweep?.Metrics.map((m: { Id: string }) => m.Id)).toEqual([
+      'failures',
+      'errors',
+      'failed',
+    ]);
+    expect(sweep?.Metrics[0]).toMatchObject({
+      MetricStat: { Metric: { Namespace: 'users-dev', MetricName: 'OverdueErasureFailures' } },
+    });
+    expect(sweep?.Metrics[1]).toMatchObject({
+      MetricStat: {
+        Metric: {
+          MetricName: 'Errors',
+          Dimensions: [{ Value: { Ref: 'ErasureSweepLambdaFunction' } }],
         },
       },
     });

@@ -33,6 +33,7 @@ const TABLES = [
   'IdempotencyTable',
   'DataKeysTable',
   'ErasureReceiptsTable',
+  'PendingErasuresTable',
   'UserDetailTable',
   'UserHistoryTable',
 ] as const;
@@ -51,6 +52,7 @@ const store = (storeClient = client) =>
       events: tables.EventsTable,
       idempotency: tables.IdempotencyTable,
       erasureReceipts: tables.ErasureReceiptsTable,
+      pendingErasures: tables.PendingErasuresTable,
     },
     keys(),
   );

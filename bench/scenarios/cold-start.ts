@@ -7,6 +7,7 @@ const ENVIRONMENT = {
   EVENTS_TABLE: 'events',
   IDEMPOTENCY_TABLE: 'idempotency',
   ERASURE_RECEIPTS_TABLE: 'erasure-receipts',
+  PENDING_ERASURES_TABLE: 'pending-erasures',
   USER_LIST_INDEX: 'ListIndex',
   USER_DETAIL_TABLE: 'detail',
   USER_HISTORY_TABLE: 'history',

@@ -45,6 +45,7 @@ export const commandPath = async (
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   const raw = await createTables(endpoint, ['EventsTable', 'IdempotencyTable']);
   const keys = benchDataKeys(endpoint, kmsEndpoint, product.DataKeysTable);
@@ -52,6 +53,7 @@ export const commandPath = async (
     EVENTS_TABLE: product.EventsTable,
     IDEMPOTENCY_TABLE: product.IdempotencyTable,
     ERASURE_RECEIPTS_TABLE: product.ErasureReceiptsTable,
+    PENDING_ERASURES_TABLE: product.PendingErasuresTable,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...ERASURE_SCHEDULE_ENVIRONMENT,

@@ -85,6 +85,7 @@ const hotUserOn = async (
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
   const store = new DynamoEventStore(
@@ -93,6 +94,7 @@ const hotUserOn = async (
       events: tables.EventsTable,
       idempotency: tables.IdempotencyTable,
       erasureReceipts: tables.ErasureReceiptsTable,
+      pendingErasures: tables.PendingErasuresTable,
     },
     keys,
   );

@@ -151,11 +151,13 @@ const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   Object.assign(process.env, {
     EVENTS_TABLE: tables.EventsTable,
     IDEMPOTENCY_TABLE: tables.IdempotencyTable,
     ERASURE_RECEIPTS_TABLE: tables.ErasureReceiptsTable,
+    PENDING_ERASURES_TABLE: tables.PendingErasuresTable,
     DYNAMODB_ENDPOINT: endpoint,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...ERASURE_SCHEDULE_ENVIRONMENT,
@@ -193,6 +195,7 @@ const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle
           events: tables.EventsTable,
           idempotency: tables.IdempotencyTable,
           erasureReceipts: tables.ErasureReceiptsTable,
+          pendingErasures: tables.PendingErasuresTable,
         },
         new KmsDataKeys(dynamodb, kmsClient(), {
           table: tables.DataKeysTable,
@@ -430,6 +433,7 @@ const requestsPerCommand = async (endpoint: string, kmsClient: () => KMSClient) 
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   const fresh = () => {
     const dynamodb = createDocumentClient({ endpoint });
@@ -441,6 +445,7 @@ const requestsPerCommand = async (endpoint: string, kmsClient: () => KMSClient) 
         events: tables.EventsTable,
         idempotency: tables.IdempotencyTable,
         erasureReceipts: tables.ErasureReceiptsTable,
+        pendingErasures: tables.PendingErasuresTable,
       },
       new KmsDataKeys(dynamodb, kms, { table: tables.DataKeysTable, kmsKeyId: LOCAL_KMS_KEY_ID }),
     );

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
-import type { ReadModelStore } from '../../services/query-service/src/application/ports';
+import type {
+  ReadModelStore,
+  RecordedErasures,
+} from '../../services/query-service/src/application/ports';
 import { limitWrites } from './dynamodb-faults';
 
 /**
@@ -27,10 +30,10 @@ export const activeFaults = (faultFile: string): Faults | undefined =>
   existsSync(faultFile) ? (JSON.parse(readFileSync(faultFile, 'utf8')) as Faults) : undefined;
 
 export const withFaults = (
-  store: ReadModelStore,
+  store: ReadModelStore & RecordedErasures,
   faultFile: string,
   version = 1,
-): ReadModelStore => {
+): ReadModelStore & RecordedErasures => {
   let reads = 0;
   const faultsOfThisVersion = () => {
     const faults = activeFaults(faultFile);
@@ -46,6 +49,8 @@ export const withFaults = (
     putHistoryEntries: (entries) => store.putHistoryEntries(entries),
     eraseHistory: (userId, deadline) => store.eraseHistory(userId, deadline),
     eraseHistoryAgain: (userId) => store.eraseHistoryAgain(userId),
+    rewriteHistory: (userId, deadline) => store.rewriteHistory(userId, deadline),
+    endErasure: (rewrite) => store.endErasure(rewrite),
     markErased: (userId) => store.markErased(userId),
     addToFeed: (events) => store.addToFeed(events),
     advance: async (detail, previousVersion) => {

@@ -30,6 +30,9 @@ const tables = (() => {
 /** The stage's table names, as its serverless files give them. */
 export const TABLES = tableNames(STAGE);
 
+/** How often the erasure sweep runs, as the stage's schedule says (erasureSweepSchedule). */
+export const ERASURE_SWEEP_EVERY_MS = 60 * 60_000;
+
 /** What every function of the stage finds in its environment (their union: one process). */
 const ENVIRONMENT: Record<string, string> = {
   AWS_REGION: 'us-east-1',
@@ -42,6 +45,7 @@ const ENVIRONMENT: Record<string, string> = {
   EVENTS_TABLE: TABLES.events,
   IDEMPOTENCY_TABLE: TABLES.idempotency,
   ERASURE_RECEIPTS_TABLE: TABLES.erasureReceipts,
+  PENDING_ERASURES_TABLE: TABLES.pendingErasures,
   DATA_KEYS_TABLE: TABLES.dataKeys,
   KMS_KEY_ID: `alias/users-${STAGE}`,
   USER_DETAIL_TABLE: TABLES.detail,
@@ -86,6 +90,7 @@ const freshCode = () => {
     eraser: require('../../services/query-service/src/handlers/history-eraser/handler'),
     publisher: require('../../services/command-service/src/handlers/publisher/handler'),
     scheduledErasure: require('../../services/command-service/src/handlers/scheduled-erasure/handler'),
+    erasureSweep: require('../../services/command-service/src/handlers/erasure-sweep/handler'),
     recorder: require('../../services/stats-service/src/handlers/recorder/handler'),
     stageProjections: require('../../scripts/projections/stage-projections'),
     subscription: require('../../services/stats-service/src/application/record-event')
@@ -123,6 +128,9 @@ export class System {
   readonly operator;
   /** The background's faults (stream invocations, the eraser, deliveries). */
   backgroundRate = 0.05;
+  /** Per schedule (user and due time): whether its firings are lost (see loseFirings). */
+  readonly firingsLost = new Map<string, boolean>();
+  private losing?: { random: Random; share: number };
 
   constructor(
     private readonly random: Random,
@@ -178,6 +186,11 @@ export class System {
         'scheduledErasure',
         10_000,
         () => loaded.scheduledErasure.handler,
+      ),
+      erasureSweep: new LambdaFunction<unknown, unknown>(
+        'erasureSweep',
+        300_000,
+        () => loaded.erasureSweep.handler,
       ),
       eraser: new LambdaFunction<unknown, unknown>(
         'historyEraser',
@@ -272,10 +285,32 @@ export class System {
     return { status: statusCode, headers: answered, body: text ? JSON.parse(text) : undefined };
   }
 
+  /**
+   * From now on, `share` of the erasure schedules (drawn from `random`, once each) lose every
+   * firing: a schedule deleted by hand, a target whose role or failure queue changed ARN, a
+   * firing left in the failure queue that nobody redrives. The scheduler takes it as delivered.
+   */
+  loseFirings(random: Random, share: number) {
+    this.losing = { random, share };
+  }
+
   /** A schedule's firing of the scheduled erasure; a failure is retried by the scheduler. */
   async fireErasure(input: unknown) {
+    const { user_id, erase_after } = input as { user_id: string; erase_after: string };
+    const schedule = `${user_id}/${erase_after}`;
+    if (this.losing && !this.firingsLost.has(schedule)) {
+      this.firingsLost.set(schedule, this.losing.random.chance(this.losing.share));
+    }
+    if (this.firingsLost.get(schedule)) return;
     const outcome = await this.functions.scheduledErasure.invoke(input, this.backgroundPlan());
     if (outcome.kind !== 'answered') throw new FunctionError('the scheduled erasure failed');
+  }
+
+  /** One run of the erasure sweep, as its schedule invokes it: whether it ran to its end. */
+  async sweepErasures() {
+    return (
+      (await this.functions.erasureSweep.invoke({}, this.backgroundPlan())).kind === 'answered'
+    );
   }
 
   /** A delivery of the bus's rule to the recorder; a failure is retried by the bus. */

@@ -3,6 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeEvent, isUnknownEvent } from '@users/shared';
 import { integrationEventOfItem } from '../../../services/command-service/src/application/integration-event-of-item';
+import { SWEEP_MARGIN_MS } from '../../../services/command-service/src/application/sweep-overdue-erasures';
 import {
   fromDetailItem,
   fromHistoryItem,
@@ -17,7 +18,7 @@ import {
   NO_FIGURES,
 } from '../../../services/stats-service/src/domain/daily-figures';
 import type { System } from '../system';
-import { TABLES } from '../system';
+import { ERASURE_SWEEP_EVERY_MS, TABLES } from '../system';
 import type { Observations } from './observations';
 
 type Item = Record<string, unknown>;
@@ -158,12 +159,22 @@ export const checkQuiescence = async (system: System, observations: Observations
       if (item.EventType !== 'USER_ERASED') continue;
       erasures++;
       // A client's command carries its attempt's correlation id (c<n>.<attempt>); a schedule's
-      // firing, its execution id.
+      // firing, its execution id; the sweep, an id per erasure.
       const scheduled = !/^c\d+\.\d+$/.test(String(item.CorrelationId));
       if (scheduled && (pending === undefined || String(item.OccurredAt) < pending)) {
         violate(
           'a scheduled erasure erases only the pending request, once it is due',
           `${userId} erased at ${item.OccurredAt}, pending ${pending ?? 'nothing'}`,
+        );
+      }
+      // Its firing lost, by the sweep's first run once it is overdue by the sweep's margin (and
+      // within that run's minute).
+      const erasedAt = String(item.OccurredAt);
+      const lateBy = Date.parse(erasedAt) - Date.parse(pending ?? erasedAt);
+      if (scheduled && lateBy > ERASURE_SWEEP_EVERY_MS + SWEEP_MARGIN_MS + 60_000) {
+        violate(
+          'an erasure asked for and not called off is carried out at most a sweep after its grace period',
+          `${userId} erased at ${item.OccurredAt}, due ${pending}`,
         );
       }
       pending = undefined;
@@ -254,6 +265,24 @@ export const checkQuiescence = async (system: System, observations: Observations
       }
       if (detail?.HistoryErasure)
         violate('every erased history is rewritten', `version ${version}, ${userId}`);
+    }
+  }
+
+  // An erasure's receipt says when each version the projector writes hid and rewrote the user:
+  // a record that failed (twice in a row too) is made again before the user leaves the pending
+  // erasures, so none stays blank.
+  for (const version of written) {
+    for (const [userId, items] of users) {
+      if (!items.some((item) => item.EventType === 'USER_ERASED')) continue;
+      const receipt = receipts.get(userId) as
+        | { DetailHiddenAt?: Record<string, string>; HistoryRewrittenAt?: Record<string, string> }
+        | undefined;
+      if (!receipt?.DetailHiddenAt?.[version] || !receipt.HistoryRewrittenAt?.[version]) {
+        violate(
+          "an erasure's receipt says when each version hid and rewrote the user",
+          `version ${version}, ${userId}: ${JSON.stringify(receipt)}`,
+        );
+      }
     }
   }
 

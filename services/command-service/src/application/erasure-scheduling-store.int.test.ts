@@ -24,6 +24,7 @@ let tables: {
   IdempotencyTable: string;
   DataKeysTable: string;
   ErasureReceiptsTable: string;
+  PendingErasuresTable: string;
 };
 let localAws: LocalAws;
 let store: DynamoEventStore;
@@ -61,6 +62,7 @@ beforeAll(async () => {
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   store = new DynamoEventStore(
     client,
@@ -68,6 +70,7 @@ beforeAll(async () => {
       events: tables.EventsTable,
       idempotency: tables.IdempotencyTable,
       erasureReceipts: tables.ErasureReceiptsTable,
+      pendingErasures: tables.PendingErasuresTable,
     },
     testDataKeys(tables.DataKeysTable),
   );

@@ -1,6 +1,7 @@
 import type { EventType, RecordedEvent, SealedSnapshotFields } from '@users/shared';
 import type { RuleViolation } from '../domain/errors';
 import type { UserState } from '../domain/user';
+import type { ScheduledErasure } from './erasure-schedule';
 
 /** What a stored or unchanged command tells the client; replayed verbatim for a retry. */
 export type CommandResult = {
@@ -94,4 +95,13 @@ export interface EventStore {
   /** Records an outcome that stored nothing; throws IdempotencyKeyTakenError if the key is in use. */
   recordOutcome(record: IdempotencyRecord): Promise<void>;
   readIdempotency(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
+}
+
+/**
+ * The erasures waiting out their grace period (user and due time), kept beside the events in the
+ * transactions that make them pending or not: exactly the pending requests.
+ */
+export interface PendingErasures {
+  /** Every pending erasure, a page at a time; reading stops when the caller stops asking. */
+  pages(): AsyncIterable<ScheduledErasure[]>;
 }

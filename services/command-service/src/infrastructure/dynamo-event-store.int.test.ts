@@ -11,6 +11,7 @@ import {
   NewerSchemaVersionError,
   type RecordedEvent,
   SCHEMA_VERSION,
+  schemaVersionOf,
 } from '@users/shared';
 import { errorResponseBody } from '@users/shared/http';
 import { LOCAL_KMS_KEY_ID } from '../../../../scripts/local-stack/local-kms';
@@ -37,7 +38,7 @@ import {
   type CommandRequest,
   executeCommand,
 } from '../application/execute-command';
-import type { CommandOutcome } from '../application/ports';
+import { type CommandOutcome, VersionTakenError } from '../application/ports';
 import { commandObserver } from '../handlers/command/metrics';
 import { DynamoEventStore, SNAPSHOT_VERSION } from './dynamo-event-store';
 
@@ -47,6 +48,7 @@ let tables: {
   IdempotencyTable: string;
   DataKeysTable: string;
   ErasureReceiptsTable: string;
+  PendingErasuresTable: string;
 };
 let deps: CommandDependencies;
 
@@ -57,6 +59,7 @@ const dependenciesOver = (storeClient = client): CommandDependencies => ({
       events: tables.EventsTable,
       idempotency: tables.IdempotencyTable,
       erasureReceipts: tables.ErasureReceiptsTable,
+      pendingErasures: tables.PendingErasuresTable,
     },
     testDataKeys(tables.DataKeysTable),
   ),
@@ -71,6 +74,7 @@ beforeAll(async () => {
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   deps = dependenciesOver();
 });
@@ -328,6 +332,7 @@ describe('requests per command, as a warm function that sees many users sends th
         events: tables.EventsTable,
         idempotency: tables.IdempotencyTable,
         erasureReceipts: tables.ErasureReceiptsTable,
+        pendingErasures: tables.PendingErasuresTable,
       },
       new KmsDataKeys(dynamodb, kms, { table: tables.DataKeysTable, kmsKeyId: LOCAL_KMS_KEY_ID }),
     );
@@ -790,5 +795,140 @@ describe('Idempotency-Key', () => {
       { ...command, command: balance(userId, 8).command },
     );
     expect(versionOf(later)).toBe(3);
+  });
+});
+
+describe('the pending erasures, written in the transaction of the event that changes them', () => {
+  const pendingRow = async (userId: string) =>
+    (
+      await client.send(
+        new GetCommand({
+          TableName: tables.PendingErasuresTable,
+          Key: { UserID: userId },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  const command = (userId: string, type: string, extra: Partial<CommandRequest> = {}) =>
+    executeCommand(
+      deps,
+      request(userId, { type, payload: {} } as CommandRequest['command'], extra),
+    );
+  /** The due time the user's newest request stored. */
+  const requestedDue = async (userId: string) =>
+    (await storedEvents(userId)).findLast((event) => event.type === 'USER_ERASURE_REQUESTED')
+      ?.payload as { erase_after: string };
+
+  it('holds a request from when it is stored until it is cancelled or carried out, nothing personal', async () => {
+    const userId = await newUser();
+    expect(await pendingRow(userId)).toBeUndefined();
+    await command(userId, 'USER_ERASURE_REQUESTED');
+    const first = await requestedDue(userId);
+    expect(await pendingRow(userId)).toEqual({ UserID: userId, EraseAfter: first.erase_after });
+    await command(userId, 'USER_ERASURE_CANCELLED');
+    expect(await pendingRow(userId)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await command(userId, 'USER_ERASURE_REQUESTED');
+    const second = await requestedDue(userId);
+    expect(second.erase_after).not.toBe(first.erase_after);
+    expect(await pendingRow(userId)).toEqual({ UserID: userId, EraseAfter: second.erase_after });
+    // The erasure (here an administrator's, at once) deletes it with the key's shredding.
+    await command(userId, 'USER_ERASED');
+    expect(await pendingRow(userId)).toBeUndefined();
+    // An erasure with nothing pending leaves nothing behind either.
+    const other = await newUser();
+    await command(other, 'USER_ERASED');
+    expect(await pendingRow(other)).toBeUndefined();
+  });
+
+  it('is written with the event or not at all: a transaction that fails leaves neither', async () => {
+    /** A request or a cancellation at `version`, as a writer that read an older head appends it. */
+    const appendAt = (
+      userId: string,
+      version: number,
+      type: 'USER_ERASURE_REQUESTED' | 'USER_ERASURE_CANCELLED',
+      eraseAfter: string,
+    ) =>
+      deps.store.appendEvents({
+        events: [
+          {
+            event: {
+              type,
+              payload: { erase_after: eraseAfter },
+              userId,
+              version,
+              eventId: randomUUID(),
+              occurredAt: new Date().toISOString(),
+              correlationId: 'test',
+              schemaVersion: schemaVersionOf(type),
+            } as RecordedEvent,
+            stateAfter:
+              type === 'USER_ERASURE_REQUESTED'
+                ? { status: 'deleted', pendingErasure: { eraseAfter } }
+                : { status: 'deleted' },
+          },
+        ],
+      });
+    // A request at a version another writer took: DynamoDB refuses the transaction, row and all.
+    const userId = await newUser();
+    await expect(
+      appendAt(userId, 1, 'USER_ERASURE_REQUESTED', '2027-01-01T00:00:00.000Z'),
+    ).rejects.toThrow(VersionTakenError);
+    expect(await storedItems(userId)).toHaveLength(1);
+    expect(await pendingRow(userId)).toBeUndefined();
+    // A cancellation that loses the same way leaves the pending request's row as it was.
+    await command(userId, 'USER_ERASURE_REQUESTED');
+    const row = await pendingRow(userId);
+    await expect(
+      appendAt(userId, 2, 'USER_ERASURE_CANCELLED', String(row?.EraseAfter)),
+    ).rejects.toThrow(VersionTakenError);
+    expect(await storedItems(userId)).toHaveLength(2);
+    expect(await pendingRow(userId)).toEqual(row);
+    // The pending erasures' table cannot be written (here: no such table): no event either.
+    const broken = new DynamoEventStore(
+      client,
+      {
+        events: tables.EventsTable,
+        idempotency: tables.IdempotencyTable,
+        erasureReceipts: tables.ErasureReceiptsTable,
+        pendingErasures: `missing-${randomUUID()}`,
+      },
+      testDataKeys(tables.DataKeysTable),
+    );
+    const other = await newUser();
+    const requested = request(other, { type: 'USER_ERASURE_REQUESTED', payload: {} });
+    await expect(executeCommand({ ...deps, store: broken }, requested)).rejects.toThrow();
+    expect(await storedItems(other)).toHaveLength(1);
+  });
+
+  it('is written once through a lost answer, and a retry under the same key replays, writing nothing', async () => {
+    const userId = await newUser();
+    const lossy = testDocumentClient();
+    loseResponses(lossy, { commands: ['TransactWriteItemsCommand'], when: () => true });
+    const keyed = request(
+      userId,
+      { type: 'USER_ERASURE_REQUESTED', payload: {} },
+      { idempotencyKey: randomUUID() },
+    );
+    const first = await executeCommand(dependenciesOver(lossy), keyed);
+    expect(first).toMatchObject({ kind: 'stored', result: { version: 2 } });
+    const due = await requestedDue(userId);
+    expect(await pendingRow(userId)).toEqual({ UserID: userId, EraseAfter: due.erase_after });
+    expect(await executeCommand(deps, keyed)).toEqual({ ...first, replayed: true });
+    expect(await storedItems(userId)).toHaveLength(2);
+    expect(await pendingRow(userId)).toEqual({ UserID: userId, EraseAfter: due.erase_after });
+  });
+
+  it("holds the winner's due time when requests race: the loser's transaction wrote nothing", async () => {
+    const userId = await newUser();
+    const at = (ms: number) => ({ ...deps, now: () => new Date(Date.now() + ms) });
+    const outcomes = await Promise.all(
+      [0, 1000, 2000, 3000, 4000].map((ms) =>
+        executeCommand(at(ms), request(userId, { type: 'USER_ERASURE_REQUESTED', payload: {} })),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.kind === 'stored')).toHaveLength(1);
+    const due = await requestedDue(userId);
+    expect(await pendingRow(userId)).toEqual({ UserID: userId, EraseAfter: due.erase_after });
   });
 });

@@ -41,12 +41,15 @@ import {
   WriteOutcomeUnknown,
 } from '../application/ports';
 import { fold, initialState, type UserState } from '../domain/user';
+import { type PendingErasureWrite, pendingErasureWrite } from './dynamo-pending-erasures';
 
 export type EventStoreTables = {
   events: string;
   idempotency: string;
   /** Where each erasure's receipt starts, in the erasure's own transaction. */
   erasureReceipts: string;
+  /** The pending erasures, each row put or deleted in its event's own transaction. */
+  pendingErasures: string;
 };
 
 /** The data keys, how to make one inside a first event's transaction, and how to shred one. */
@@ -83,8 +86,13 @@ class DataKeyTakenError extends Error {}
  */
 const WRITE_AND_LOOKUP_MS = 6_000;
 
-/** Extra items of an event's transaction: a new key's storage, or an erasure's shredding. */
-type KeyWrite = { Put: { TableName: string; Item: Record<string, unknown> } };
+/**
+ * Extra items of an event's transaction: a new key's storage, an erasure's shredding and receipt,
+ * the user's row of the pending erasures. Only a new key's storage has a condition of its own.
+ */
+type ExtraWrite =
+  | { Put: { TableName: string; Item: Record<string, unknown> } }
+  | PendingErasureWrite;
 
 /**
  * How long a write whose outcome was lost is looked for when no deadline is given: consistent
@@ -136,19 +144,27 @@ export class DynamoEventStore implements EventStore {
       events.map(({ event, stateAfter }) =>
         encodeEvent(event, { state: stateAfter, stateVersion: SNAPSHOT_VERSION, carried }, key),
       );
+    // A request, a cancellation or an erasure changes the pending erasures, in its own transaction:
+    // a request acknowledged is one the sweep finds, and a failed write stores neither.
+    const pending = pendingErasureWrite(
+      this.tables.pendingErasures,
+      events.map(({ event }) => event),
+    );
+    const pendingWrites = pending ? [pending] : [];
     // An erasure holds no personal data, and must not bring the user's key back; a command that
     // changes no personal field carries the sealed ones forward and needs no key either.
     const needsKey =
       !erasure && events.some(({ event, stateAfter }) => needsDataKey(event, stateAfter, carried));
     if (needsKey) {
-      await this.appendSealed(userId, first?.event.version === 1, encoded, idempotency, lookUntil);
+      const firstEvent = first?.event.version === 1;
+      await this.appendSealed(userId, firstEvent, encoded, idempotency, pendingWrites, lookUntil);
       return;
     }
     const erasureEvent = events.find(({ event }) => event.type === 'USER_ERASED')?.event;
     const shredding = erasureEvent
       ? [this.keys.shreddingOf(userId), this.receiptOf(erasureEvent)]
       : [];
-    await this.write(encoded(undefined), idempotency, shredding, lookUntil);
+    await this.write(encoded(undefined), idempotency, [...shredding, ...pendingWrites], lookUntil);
     if (erasure) this.keys.forget(userId);
   }
 
@@ -157,7 +173,7 @@ export class DynamoEventStore implements EventStore {
    * transaction), the read models' steps to be filled in by the query side, the publication by
    * the publisher (GET /erasures/{user_id}). Nothing personal: ids, versions and times.
    */
-  private receiptOf(erasure: RecordedEvent): KeyWrite {
+  private receiptOf(erasure: RecordedEvent): ExtraWrite {
     return {
       Put: {
         TableName: this.tables.erasureReceipts,
@@ -185,24 +201,25 @@ export class DynamoEventStore implements EventStore {
     firstEvent: boolean,
     encoded: (key: Buffer | undefined) => EventItem[],
     idempotency: IdempotencyRecord | undefined,
+    extraWrites: ExtraWrite[],
     lookUntil: number,
   ) {
     // A user's first event almost never finds a key: it is made without looking first.
     const existing = firstEvent ? undefined : await this.existingKey(userId);
     if (existing) {
-      await this.write(encoded(existing), idempotency, [], lookUntil);
+      await this.write(encoded(existing), idempotency, extraWrites, lookUntil);
       return;
     }
     const fresh = await this.keys.generate(userId);
     try {
-      await this.write(encoded(fresh.key), idempotency, [fresh.storage], lookUntil);
+      await this.write(encoded(fresh.key), idempotency, [fresh.storage, ...extraWrites], lookUntil);
       this.keys.remember(userId, fresh.key);
     } catch (error) {
       if (!(error instanceof DataKeyTakenError)) throw error;
       const made = await this.existingKey(userId);
       // Taken, then gone: only an erasure's tombstone does that, and existingKey says so.
       if (!made) throw new VersionTakenError();
-      await this.write(encoded(made), idempotency, [], lookUntil);
+      await this.write(encoded(made), idempotency, extraWrites, lookUntil);
     }
   }
 
@@ -272,17 +289,17 @@ export class DynamoEventStore implements EventStore {
   private async write(
     eventItems: EventItem[],
     idempotency: IdempotencyRecord | undefined,
-    keyWrites: KeyWrite[],
+    extraWrites: ExtraWrite[],
     lookUntil: number,
   ) {
     // A write and the lookup of its outcome must both end before the answer is due: with too
     // little time left, nothing is written and the caller is told to try again.
     if (lookUntil - Date.now() < WRITE_AND_LOOKUP_MS) throw new TooLateToWrite();
     const [single] = eventItems;
-    if (single && eventItems.length === 1 && !idempotency && keyWrites.length === 0) {
+    if (single && eventItems.length === 1 && !idempotency && extraWrites.length === 0) {
       await this.putEvent(single, lookUntil);
     } else {
-      await this.transact(eventItems, idempotency, keyWrites, lookUntil);
+      await this.transact(eventItems, idempotency, extraWrites, lookUntil);
     }
   }
 
@@ -369,7 +386,7 @@ export class DynamoEventStore implements EventStore {
   private async transact(
     eventItems: EventItem[],
     idempotency: IdempotencyRecord | undefined,
-    keyWrites: KeyWrite[],
+    extraWrites: ExtraWrite[],
     lookUntil: number,
   ) {
     const puts = eventItems.map((item) => ({ Put: this.eventPut(item) }));
@@ -377,7 +394,7 @@ export class DynamoEventStore implements EventStore {
     try {
       // The SDK gives the transaction a ClientRequestToken: its retries are idempotent.
       await this.client.send(
-        new TransactWriteCommand({ TransactItems: [...puts, ...keyRecord, ...keyWrites] }),
+        new TransactWriteCommand({ TransactItems: [...puts, ...keyRecord, ...extraWrites] }),
       );
     } catch (error) {
       const reasons =
@@ -389,7 +406,8 @@ export class DynamoEventStore implements EventStore {
           .some((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed(0, puts.length)) throw new VersionTakenError();
       if (failed(puts.length, keyRecord.length)) throw new IdempotencyKeyTakenError();
-      if (failed(puts.length + keyRecord.length, keyWrites.length)) throw new DataKeyTakenError();
+      // Of the extra writes only a new key's storage has a condition.
+      if (failed(puts.length + keyRecord.length, extraWrites.length)) throw new DataKeyTakenError();
       if (await this.writtenAfterAll(eventItems[0], error, lookUntil)) return;
       // A concurrent transaction on one of the items (AWS only), and not ours: a lost race.
       if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {

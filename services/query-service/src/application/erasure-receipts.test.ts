@@ -5,15 +5,9 @@ import { InMemoryReadModelStore } from '../../../../test/support/in-memory-read-
 import { toStreamRecord } from '../../../../test/support/stream-simulation';
 import { createHistoryEraser } from '../handlers/history-eraser/history-eraser';
 import { createStageProjector } from '../handlers/projector/stage-projector';
-import type { ProjectionVersion } from '../projections';
+import type { ProjectionVersion, UserReadModels } from '../projections';
 import { foldUserReadModels } from '../projections';
-import {
-  erasureReceiptBody,
-  recordingErasureSteps,
-  recordingRestorer,
-  recordsBeside,
-  STATS_STEP,
-} from './erasure-receipts';
+import { erasureReceiptBody, recordingRestorer, STATS_STEP } from './erasure-receipts';
 import type {
   ErasureMark,
   ErasureReceipt,
@@ -44,9 +38,24 @@ const recordedSteps = () => {
   return { steps, receipts };
 };
 
-const setUp = (followers: VersionRecord[], stores: Record<number, InMemoryReadModelStore>) => {
+/** As recordedSteps, the first `failures` records of a rewrite not made (throttled, stalled). */
+const failingFirst = (failures: number) => {
+  const recorded = recordedSteps();
+  let left = failures;
+  const receipts: ErasureSteps = {
+    ...recorded.receipts,
+    historyRewritten: async (userId, version, at) =>
+      left-- > 0 ? false : recorded.receipts.historyRewritten(userId, version, at),
+  };
+  return { steps: recorded.steps, receipts };
+};
+
+const setUp = (
+  followers: VersionRecord[],
+  stores: Record<number, InMemoryReadModelStore>,
+  { steps, receipts } = recordedSteps(),
+) => {
   const keys = new InMemoryDataKeys();
-  const { steps, receipts } = recordedSteps();
   let marks: ErasureMark[] = [];
   const registry = {
     state: async () => ({ live: v(1), followers: structuredClone(followers) }),
@@ -218,11 +227,12 @@ describe('a build or a repair, restoring users into a version', () => {
   it('records both steps for a user it restores erased, once the restore landed, and nothing else', async () => {
     const { steps, receipts } = recordedSteps();
     const restored: string[] = [];
-    const restorer: ReadModelRestorer = {
+    const restorer: ReadModelRestorer & Pick<ReadModelStore, 'eraseHistoryAgain'> = {
       restoreUser: async ({ detail }) => {
         restored.push(detail.userId);
         if (detail.userId === 'u9') throw new Error('throttled');
       },
+      eraseHistoryAgain: async () => {},
     };
     const into = recordingRestorer(restorer, receipts, v(2));
     await into.restoreUser(modelsOf('u7', [created(), erased]));
@@ -232,6 +242,38 @@ describe('a build or a repair, restoring users into a version', () => {
     );
     expect(restored).toEqual(['u7', 'u8', 'u9']);
     expect(steps).toEqual(['detail hidden u7 v2', 'history rewritten u7 v2']);
+  });
+
+  it('leaves a rewrite it could not record to the history eraser, and fails the restore of a user it could not leave pending either', async () => {
+    const live = new InMemoryReadModelStore();
+    const recorded = failingFirst(1);
+    const { eraserRun } = setUp([], { 1: live }, recorded);
+    // A restore writes the detail whole: nothing is left pending by it.
+    const restorer = {
+      restoreUser: async ({ detail, history }: UserReadModels) => {
+        await live.putHistoryEntries(history);
+        live.details.set(detail.userId, detail);
+      },
+      eraseHistoryAgain: (userId: string) => live.eraseHistoryAgain(userId),
+    };
+    await recordingRestorer(restorer, recorded.receipts, v(1)).restoreUser(
+      modelsOf('u10', [created(), erased]),
+    );
+    expect(recorded.steps).toEqual(['detail hidden u10 v1']);
+    expect(await live.pendingErasures(10)).toEqual(['u10']);
+    await eraserRun();
+    expect(recorded.steps).toEqual(['detail hidden u10 v1', 'history rewritten u10 v1']);
+    expect(live.erasing.size).toBe(0);
+
+    // Two faults in a row: the repair reports the user (to be run again), rather than go on.
+    restorer.eraseHistoryAgain = async () => {
+      throw new Error('throttled past the retries');
+    };
+    await expect(
+      recordingRestorer(restorer, failingFirst(1).receipts, v(1)).restoreUser(
+        modelsOf('u11', [created(), erased]),
+      ),
+    ).rejects.toThrow('throttled past the retries');
   });
 });
 
@@ -306,26 +348,76 @@ describe("GET /erasures/{user_id}'s answer", () => {
   });
 });
 
-describe('a rewrite its receipt could not record', () => {
-  it('is started over, so that the history eraser records it on its next run', async () => {
-    const startedOver: string[] = [];
-    const store = new InMemoryReadModelStore();
-    const steps: ErasureSteps = {
-      detailHidden: async () => true,
-      historyRewritten: async () => false,
+describe('a rewrite and its record, whatever faults follow one another', () => {
+  it('records a rewrite whose record failed on a later run of the history eraser, even when starting the rewrite over fails too', async () => {
+    const live = new InMemoryReadModelStore();
+    // Two faults in a row: were the rewrite started over to have its record made later, that
+    // would fail too.
+    live.eraseHistoryAgain = async () => {
+      throw new Error('throttled past the retries');
     };
-    const records = recordsBeside();
-    const recording = recordingErasureSteps(
-      { ...store, eraseHistory: async () => true } as unknown as ReadModelStore,
-      records.of(steps, () => ({
-        eraseHistoryAgain: async (userId) => {
-          startedOver.push(userId);
-        },
-      })),
-      v(1),
-    );
-    expect(await recording.eraseHistory('u-lost', Date.now() + 1000)).toBe(true);
-    await records.settled();
-    expect(startedOver).toEqual(['u-lost']);
+    const { steps, deliver, eraserRun } = setUp([], { 1: live }, failingFirst(2));
+    await deliver('u6');
+    expect(steps).toEqual(['detail hidden u6 v1']);
+    // Rewritten, not recorded: still pending, for the history eraser.
+    expect(await live.pendingErasures(10)).toEqual(['u6']);
+    await eraserRun();
+    expect(steps).toEqual(['detail hidden u6 v1']);
+    await eraserRun();
+    expect(steps).toEqual(['detail hidden u6 v1', 'history rewritten u6 v1']);
+    expect(live.erasing.size).toBe(0);
+    await eraserRun();
+    expect(steps).toHaveLength(2);
   });
+
+  it('makes the record again when the rewrite recorded could not be ended (the receipt keeps the first time)', async () => {
+    const live = new InMemoryReadModelStore();
+    const end = live.endErasure.bind(live);
+    let failures = 1;
+    live.endErasure = async (rewrite) => {
+      if (failures-- > 0) throw new Error('throttled past the retries');
+      await end(rewrite);
+    };
+    const { steps, deliver, eraserRun } = setUp([], { 1: live });
+    await deliver('u7');
+    expect(steps).toEqual(['detail hidden u7 v1', 'history rewritten u7 v1']);
+    expect(await live.pendingErasures(10)).toEqual(['u7']);
+    await eraserRun();
+    expect(steps).toEqual([
+      'detail hidden u7 v1',
+      'history rewritten u7 v1',
+      'history rewritten u7 v1',
+    ]);
+    expect(live.erasing.size).toBe(0);
+  });
+
+  it.each([
+    ['the projector', new InMemoryReadModelStore(), 2],
+    ['the history eraser', new InMemoryReadModelStore(1), 6],
+  ])(
+    'keeps the user pending until %s has recorded the rewrite: a crash before the record leaves it to the next run',
+    async (_finisher, live, events) => {
+      const recorded = recordedSteps();
+      const pendingWhenRecorded: boolean[] = [];
+      const receipts: ErasureSteps = {
+        ...recorded.receipts,
+        historyRewritten: async (userId, version, at) => {
+          pendingWhenRecorded.push((await live.pendingErasures(10)).includes(userId));
+          return recorded.receipts.historyRewritten(userId, version, at);
+        },
+      };
+      const { deliver, eraserRun } = setUp([], { 1: live }, { ...recorded, receipts });
+      await deliver('u8', [
+        created(),
+        ...Array.from({ length: events - 2 }, () => balanceChanged(1)),
+        erased,
+      ]);
+      for (let run = 0; live.erasing.size > 0; run++) {
+        await eraserRun();
+        expect(run).toBeLessThan(10);
+      }
+      expect(pendingWhenRecorded).toEqual([true]);
+      expect(recorded.steps).toContain('history rewritten u8 v1');
+    },
+  );
 });

@@ -3,21 +3,46 @@ import type {
   ErasureReceipt,
   ErasureSteps,
   ErasureTarget,
+  FinishedRewrite,
   PendingErasures,
   ProjectionState,
   ReadModelRestorer,
   ReadModelStore,
+  RecordedErasures,
 } from './ports';
+
+/** What a projection version notes of an erasure as it goes: recorded beside (recordsBeside). */
+type ErasureRecords = {
+  detailHidden(userId: string, version: ProjectionVersion, at: Date): void;
+  historyRewritten(rewrite: FinishedRewrite, version: ProjectionVersion, at: Date): void;
+};
+
+/**
+ * eraseHistory, except that once no entry is left the user stays pending until the rewrite is
+ * recorded (recordRewrite).
+ */
+const recordedRewrites =
+  (
+    store: RecordedErasures,
+    records: ErasureRecords,
+    version: ProjectionVersion,
+    now: () => Date,
+  ): ReadModelStore['eraseHistory'] =>
+  async (userId, deadline) => {
+    const rewrite = await store.rewriteHistory(userId, deadline);
+    if (rewrite) records.historyRewritten(rewrite, version, now());
+    return rewrite !== null;
+  };
 
 /**
  * A projection version's read models as the projector writes them, each erasure step recorded on
  * the user's receipt once it landed: the detail hidden (markErased, as soon as the projector
- * holds the erasure) and the history rewrite finished (eraseHistory answering that none is
- * left). Recording never throws (ErasureSteps), so the erasure goes on whatever the receipt.
+ * holds the erasure) and the history rewrite finished (no entry left). Recording never throws
+ * (ErasureSteps), so the erasure goes on whatever the receipt.
  */
 export const recordingErasureSteps = (
-  store: ReadModelStore,
-  steps: ErasureSteps,
+  store: ReadModelStore & RecordedErasures,
+  records: ErasureRecords,
   version: ProjectionVersion,
   now: () => Date = () => new Date(),
 ): ReadModelStore => ({
@@ -28,57 +53,53 @@ export const recordingErasureSteps = (
   addToFeed: (events) => store.addToFeed(events),
   markErased: async (userId) => {
     await store.markErased(userId);
-    await steps.detailHidden(userId, version, now());
+    records.detailHidden(userId, version, now());
   },
-  eraseHistory: async (userId, deadline) => {
-    const done = await store.eraseHistory(userId, deadline);
-    if (done) await recordRewrite(store, steps, userId, version, now());
-    return done;
-  },
+  eraseHistory: recordedRewrites(store, records, version, now),
 });
 
 /**
- * A rewrite finished, recorded; one that could not be recorded is started over (the history
- * eraser then finds its user pending again, finds nothing left to rewrite, and records it on its
- * next run), so that no receipt waits for ever on a step that was done.
+ * A rewrite with no entry left, recorded, and only then its user taken off the pending erasures:
+ * a record that failed, or never came (a crash), leaves them pending, so the history eraser's
+ * next pass finds nothing left and records it (the first time recorded stays) until it is. No
+ * receipt waits for ever on a step that was done, whatever faults follow one another.
  */
 const recordRewrite = async (
-  store: Pick<ReadModelStore, 'eraseHistoryAgain'>,
+  store: Pick<RecordedErasures, 'endErasure'>,
   steps: ErasureSteps,
-  userId: string,
+  rewrite: FinishedRewrite,
   version: ProjectionVersion,
   at: Date,
 ) => {
-  if (!(await steps.historyRewritten(userId, version, at))) await store.eraseHistoryAgain(userId);
+  if (await steps.historyRewritten(rewrite.userId, version, at)) await store.endErasure(rewrite);
 };
 
 /**
- * Steps recorded beside the work that completed them, never in its way: each call returns at
- * once and its record goes on (each bounded by the receipts' own limit), so that a slow receipts
- * table never costs a batch its deadline nor a follower its share of the invocation. `settled()`
- * waits for every record under way: at the end of an invocation, before Lambda freezes it.
+ * Steps recorded beside the work that completed them, never in its way: each note returns at
+ * once and its record goes on (each bounded by the receipts' own limit, then one conditional
+ * write that ends a rewrite recorded), so that a slow receipts table never costs a batch its
+ * deadline nor a follower its share of the invocation. `settled()` waits for every record under
+ * way: at the end of an invocation, before Lambda freezes it.
  */
 export const recordsBeside = () => {
   const pending = new Set<Promise<unknown>>();
-  /** Answers at once (as recorded); `then` is what follows the record, beside it too. */
-  const track = (record: Promise<boolean>) => {
+  const beside = (record: Promise<unknown>) => {
     const done: Promise<unknown> = record
       .catch(() => undefined)
       .finally(() => {
         pending.delete(done);
       });
     pending.add(done);
-    return Promise.resolve(true);
   };
   return {
     of: (
       steps: ErasureSteps,
-      /** What a rewrite not recorded starts over (the version's store). */
-      storeOf: (version: ProjectionVersion) => Pick<ReadModelStore, 'eraseHistoryAgain'>,
-    ): ErasureSteps => ({
-      detailHidden: (userId, version, at) => track(steps.detailHidden(userId, version, at)),
-      historyRewritten: (userId, version, at) =>
-        track(recordRewrite(storeOf(version), steps, userId, version, at).then(() => true)),
+      /** Where a rewrite recorded is ended (the version's store). */
+      storeOf: (version: ProjectionVersion) => Pick<RecordedErasures, 'endErasure'>,
+    ): ErasureRecords => ({
+      detailHidden: (userId, version, at) => beside(steps.detailHidden(userId, version, at)),
+      historyRewritten: (rewrite, version, at) =>
+        beside(recordRewrite(storeOf(version), steps, rewrite, version, at)),
     }),
     settled: async () => {
       await Promise.all([...pending]);
@@ -92,21 +113,17 @@ export const recordsBeside = () => {
  * finished.
  */
 export const recordingEraserSteps = (
-  store: PendingErasures & ErasureTarget & Pick<ReadModelStore, 'eraseHistoryAgain'>,
-  steps: ErasureSteps,
+  store: PendingErasures & ErasureTarget & RecordedErasures,
+  records: ErasureRecords,
   version: ProjectionVersion,
   now: () => Date = () => new Date(),
 ): PendingErasures & ErasureTarget => ({
   pendingErasures: (limit) => store.pendingErasures(limit),
   hideErased: async (userId) => {
     await store.hideErased(userId);
-    await steps.detailHidden(userId, version, now());
+    records.detailHidden(userId, version, now());
   },
-  eraseHistory: async (userId, deadline) => {
-    const done = await store.eraseHistory(userId, deadline);
-    if (done) await recordRewrite(store, steps, userId, version, now());
-    return done;
-  },
+  eraseHistory: recordedRewrites(store, records, version, now),
 });
 
 /**
@@ -115,9 +132,14 @@ export const recordingEraserSteps = (
  * personal data (the fold of an erasure, USER_ERASED being a user's last event), so both steps
  * are recorded then. For a version built after the erasure, that is when its build wrote the
  * user: it never held their name.
+ *
+ * The restore writes the detail whole, so it leaves no pending erasure behind it: a rewrite not
+ * recorded makes the user pending again (a new round), for the history eraser to record before
+ * it ends it. Should that fail too, so does the restore: the repair reports the user, to be run
+ * again, rather than leave the step blank.
  */
 export const recordingRestorer = (
-  restorer: ReadModelRestorer,
+  restorer: ReadModelRestorer & Pick<ReadModelStore, 'eraseHistoryAgain'>,
   steps: ErasureSteps,
   version: ProjectionVersion,
   now: () => Date = () => new Date(),
@@ -125,9 +147,12 @@ export const recordingRestorer = (
   restoreUser: async (models) => {
     await restorer.restoreUser(models);
     if (!models.detail.erased) return;
+    const { userId } = models.detail;
     const at = now();
-    await steps.detailHidden(models.detail.userId, version, at);
-    await steps.historyRewritten(models.detail.userId, version, at);
+    await steps.detailHidden(userId, version, at);
+    if (!(await steps.historyRewritten(userId, version, at))) {
+      await restorer.eraseHistoryAgain(userId);
+    }
   },
 });
 

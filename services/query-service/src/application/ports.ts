@@ -25,8 +25,9 @@ export interface ReadModelStore {
   /**
    * Moves an erased user's history on to entries without personal data (eraseHistoryEntry), from
    * where the last pass stopped, until `deadline` (epoch ms): an erasure's history may be longer
-   * than one invocation can rewrite. True once no entry is left; until then the user stays among
-   * `pendingErasures`. Queries never show an erased user's personal data meanwhile.
+   * than one invocation can rewrite. True once no entry is left, and the user is no longer among
+   * `pendingErasures`; until then they stay. Queries never show an erased user's personal data
+   * meanwhile.
    */
   eraseHistory(userId: string, deadline: number): Promise<boolean>;
   /**
@@ -44,6 +45,31 @@ export interface ReadModelStore {
   markErased(userId: string): Promise<void>;
   /** Adds the events to the console's feed, where a stage keeps one. */
   addToFeed(events: RecentEvent[]): Promise<void>;
+}
+
+/** Where an erased user's history rewrite is: its round (each start a new one), how far it got. */
+export type ErasurePosition = { round: string; through: number };
+
+/** A history rewrite with no entry left (rewriteHistory). */
+export type FinishedRewrite = {
+  userId: string;
+  /** Where it finished, the user still pending; none when they were no longer pending. */
+  pending?: ErasurePosition;
+};
+
+/**
+ * An erased user's history rewrite whose end waits on its record (the erasure's receipt): the
+ * user leaves `pendingErasures` only once the record is made, so that a record that failed, or
+ * never came (a crash), is made by the history eraser's next pass, which finds nothing left.
+ */
+export interface RecordedErasures {
+  /**
+   * As eraseHistory, except that a rewrite with no entry left leaves the user among
+   * `pendingErasures` (until endErasure): null while entries are left.
+   */
+  rewriteHistory(userId: string, deadline: number): Promise<FinishedRewrite | null>;
+  /** Takes the user off `pendingErasures`, unless their rewrite started over since it finished. */
+  endErasure(rewrite: FinishedRewrite): Promise<void>;
 }
 
 /** Erased users whose history is not rewritten yet, for whatever finishes the rewrite. */

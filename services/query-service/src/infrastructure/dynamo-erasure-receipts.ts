@@ -61,8 +61,8 @@ export class DynamoErasureReceipts implements ErasureSteps {
    * Deliberately never throws: the receipt reports on the erasure, it is not part of it. A
    * failure to record (throttled, stalled past RECORD_WITHIN_MS, the table missing or not
    * granted) is logged as a warning and answered false: the erasure moves on, and a rewrite not
-   * recorded is started over (erasure-receipts.ts) so that the history eraser records it on its
-   * next run. No receipt at all (an erasure stored by a release before receipts, or written
+   * recorded leaves its user pending (erasure-receipts.ts) so that the history eraser records it
+   * on its next run. No receipt at all (an erasure stored by a release before receipts, or written
    * straight into a test stage) is not a failure: nothing is recorded, nothing logged.
    */
   private async record(

@@ -4,6 +4,7 @@ import {
   deleteTestTables,
   testDocumentClient,
 } from '../../../../test/support/integration';
+import type { FinishedRewrite } from '../application/ports';
 import { DynamoReadModelStore } from './dynamo-read-model-store';
 
 const TABLES = ['UserDetailTable', 'UserHistoryTable', 'RecentEventsTable'] as const;
@@ -174,5 +175,46 @@ describe('an erasure told to a version that does not know the user yet (hideEras
       failing.restoreUser({ detail: detailOf(userId, 1), history: [entry] }),
     ).rejects.toThrow();
     expect(JSON.stringify(await store.listHistory(userId, 10))).not.toContain('Canary');
+  });
+});
+
+describe("an erased user's rewrite kept pending for its receipt (rewriteHistory, endErasure)", () => {
+  it('leaves the user pending with nothing left until it is ended, and never ends a round started since', async () => {
+    const pending = new DynamoReadModelStore(testDocumentClient(), {
+      ...store.tables,
+      pendingErasuresIndex: 'PendingErasures',
+    });
+    const userId = `kept-${Date.now()}`;
+    await pending.advance(detailOf(userId, 1), 0);
+    // Longer than a page of the rewrite.
+    await pending.putHistoryEntries(
+      Array.from({ length: 150 }, (_, i) => ({
+        userId,
+        version: i + 1,
+        eventType: 'USER_BALANCE' as const,
+        payload: { delta: 1 },
+        occurredAt: '2026-12-01T00:00:00.000Z',
+        detailAfter: detailOf(userId, i + 1),
+        erased: false,
+      })),
+    );
+    await pending.markErased(userId);
+
+    const rewrite = await pending.rewriteHistory(userId, Date.now() + 5000);
+    expect(rewrite).toMatchObject({ userId, pending: { through: 150 } });
+    expect(JSON.stringify(await pending.listHistory(userId, 1000))).not.toContain('Canary');
+    expect(await pending.pendingErasures(1000)).toContain(userId);
+    // Its record failed: the next pass finds nothing left, the same rewrite to end.
+    expect(await pending.rewriteHistory(userId, Date.now() + 5000)).toEqual(rewrite);
+
+    // Entries written again meanwhile start a new round: the rewrite before it ends nothing.
+    await pending.eraseHistoryAgain(userId);
+    await pending.endErasure(rewrite as FinishedRewrite);
+    expect(await pending.pendingErasures(1000)).toContain(userId);
+    const again = await pending.rewriteHistory(userId, Date.now() + 5000);
+    await pending.endErasure(again as FinishedRewrite);
+    expect(await pending.pendingErasures(1000)).not.toContain(userId);
+    // Nothing pending: nothing to end.
+    expect(await pending.rewriteHistory(userId, Date.now() + 5000)).toEqual({ userId });
   });
 });

@@ -14,13 +14,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  type ErasurePosition,
   type ErasureTarget,
+  type FinishedRewrite,
   type Page,
   type PageKey,
   type PendingErasures,
   type ReadModelQueries,
   type ReadModelRestorer,
   type ReadModelStore,
+  type RecordedErasures,
   TablesGone,
 } from '../application/ports';
 import {
@@ -105,8 +108,6 @@ const newRound = () => ({ ':pending': PENDING, ':start': 0, ':round': randomUUID
 /** History entries one rewrite step reads and writes: about 0.1 s of a partition's writes. */
 const ERASE_PAGE = 100;
 
-type ErasurePosition = { round: string; through: number };
-
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
 
@@ -167,7 +168,13 @@ const untilAllProcessed = async <T>(
  * needed.
  */
 export class DynamoReadModelStore
-  implements ReadModelStore, ReadModelQueries, ReadModelRestorer, PendingErasures, ErasureTarget
+  implements
+    ReadModelStore,
+    ReadModelQueries,
+    ReadModelRestorer,
+    PendingErasures,
+    ErasureTarget,
+    RecordedErasures
 {
   /** Every request's options: an abort signal when the store's work has a deadline. */
   private readonly sent: { abortSignal?: AbortSignal } | undefined;
@@ -333,16 +340,36 @@ export class DynamoReadModelStore
   }
 
   async eraseHistory(userId: string, deadline: number): Promise<boolean> {
+    return (await this.rewrite(userId, deadline, { keepPending: false })) !== null;
+  }
+
+  /** The cursor left at the last entry: the next pass reads what follows it, nothing if none came. */
+  rewriteHistory(userId: string, deadline: number): Promise<FinishedRewrite | null> {
+    return this.rewrite(userId, deadline, { keepPending: true });
+  }
+
+  /** Conditional, as each step of the rewrite: a round started since is left to finish. */
+  async endErasure({ userId, pending }: FinishedRewrite): Promise<void> {
+    if (pending) await this.moveErasureCursor(userId, pending, undefined);
+  }
+
+  /** Null while entries are left; otherwise where it finished (the user still pending if kept). */
+  private async rewrite(
+    userId: string,
+    deadline: number,
+    { keepPending }: { keepPending: boolean },
+  ): Promise<FinishedRewrite | null> {
     try {
       while (Date.now() < deadline) {
         const position = await this.erasurePosition(userId);
-        if (!position) return true;
-        const reached = await this.eraseHistoryFrom(userId, position, deadline);
-        if (reached !== 'moved') return reached === 'done';
+        if (!position) return { userId };
+        const reached = await this.eraseHistoryFrom(userId, position, deadline, keepPending);
+        if (reached === 'more') return null;
+        if (reached !== 'moved') return keepPending ? { userId, pending: reached } : { userId };
       }
-      return false;
+      return null;
     } catch (error) {
-      if (error instanceof DeadlineReached) return false;
+      if (error instanceof DeadlineReached) return null;
       throw error;
     }
   }
@@ -363,9 +390,16 @@ export class DynamoReadModelStore
 
   /**
    * Page after page from the position, each step moving the cursor only if nobody moved it, nor
-   * started a new round, meanwhile. Entries already erased are read, not written again.
+   * started a new round, meanwhile. Entries already erased are read, not written again. After the
+   * last page, the cursor is removed with the rest of the user's pending erasure, or moved to its
+   * last entry if `keepPending`; the position it finished at is returned.
    */
-  private async eraseHistoryFrom(userId: string, from: ErasurePosition, deadline: number) {
+  private async eraseHistoryFrom(
+    userId: string,
+    from: ErasurePosition,
+    deadline: number,
+    keepPending: boolean,
+  ): Promise<ErasurePosition | 'moved' | 'more'> {
     let position = from;
     while (Date.now() < deadline) {
       const { Items = [], LastEvaluatedKey } = await this.client.send(
@@ -385,10 +419,12 @@ export class DynamoReadModelStore
         entries.filter((e) => !e.erased).map((e) => this.toHistoryItem(eraseHistoryEntry(e))),
         deadline,
       );
-      const to = LastEvaluatedKey ? (entries.at(-1)?.version ?? position.through) : undefined;
+      const through = entries.at(-1)?.version ?? position.through;
+      const last = LastEvaluatedKey === undefined;
+      const to = last && !keepPending ? undefined : through;
       if (!(await this.moveErasureCursor(userId, position, to))) return 'moved';
-      if (to === undefined) return 'done';
-      position = { ...position, through: to };
+      position = { ...position, through };
+      if (last) return position;
     }
     return 'more';
   }
@@ -474,11 +510,13 @@ export class DynamoReadModelStore
       throw error;
     } finally {
       // Entries read before an erasure that was applied meanwhile (also when this restore failed
-      // half way): the rewrite starts over. A detail written as it was read was not erased then;
-      // an erasure after it rewrites what came before.
+      // half way): the rewrite starts over, at once. The user stays pending: the history
+      // eraser's next pass finds nothing left, and ends the erasure once its receipt records the
+      // rewrite, where the stage keeps receipts. A detail written as it was read was not erased
+      // then; an erasure after it rewrites what came before.
       if (!written && !detail.erased && (await this.getDetail(detail.userId))?.erased) {
         await this.eraseHistoryAgain(detail.userId);
-        await this.eraseHistory(detail.userId, Number.POSITIVE_INFINITY);
+        await this.rewriteHistory(detail.userId, Number.POSITIVE_INFINITY);
       }
     }
   }

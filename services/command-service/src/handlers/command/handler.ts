@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { dataKeysFromEnv } from '@users/shared';
 import { documentClientFromEnv, FUNCTION_CLIENT_OPTIONS, requiredEnv } from '@users/shared/dynamo';
 import { httpHandler } from '@users/shared/http';
 import { traceClient } from '@users/shared/observability';
@@ -8,7 +7,7 @@ import { executeCommand } from '../../application/execute-command';
 import type { UserCommand } from '../../domain/commands';
 import { authorizeCommand } from '../../http/authorization';
 import { acceptedResponse, refusalError } from '../../http/command-responses';
-import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import { eventStoreFromEnv } from '../../infrastructure/event-store-from-env';
 import { EventBridgeErasureScheduler } from '../../infrastructure/eventbridge-erasure-scheduler';
 import { commandObserver, countOutcome } from './metrics';
 import { validateCommandRequest } from './request-validator';
@@ -29,15 +28,7 @@ const erasureGraceDays = () => {
 };
 
 const store = new ErasureSchedulingStore(
-  new DynamoEventStore(
-    documentClientFromEnv(),
-    {
-      events: requiredEnv('EVENTS_TABLE'),
-      idempotency: requiredEnv('IDEMPOTENCY_TABLE'),
-      erasureReceipts: requiredEnv('ERASURE_RECEIPTS_TABLE'),
-    },
-    dataKeysFromEnv(),
-  ),
+  eventStoreFromEnv(documentClientFromEnv()),
   new EventBridgeErasureScheduler(
     FUNCTION_CLIENT_OPTIONS,
     {

@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
-import { dataKeysFromEnv } from '@users/shared';
-import { documentClientFromEnv, requiredEnv } from '@users/shared/dynamo';
+import { documentClientFromEnv } from '@users/shared/dynamo';
 import { observeInvocation } from '@users/shared/observability';
 import type { Context } from 'aws-lambda';
-import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import { eventStoreFromEnv } from '../../infrastructure/event-store-from-env';
 import { createEraser } from './scheduled-erasure';
 
-const store = new DynamoEventStore(
-  documentClientFromEnv(),
-  {
-    events: requiredEnv('EVENTS_TABLE'),
-    idempotency: requiredEnv('IDEMPOTENCY_TABLE'),
-    erasureReceipts: requiredEnv('ERASURE_RECEIPTS_TABLE'),
-  },
-  dataKeysFromEnv(),
-);
+const store = eventStoreFromEnv(documentClientFromEnv());
 
 /** Invoked by EventBridge Scheduler at the end of an erasure's grace period. */
 export const handler = middy<unknown, unknown, Error, Context>()

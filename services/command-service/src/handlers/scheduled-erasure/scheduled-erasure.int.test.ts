@@ -20,6 +20,7 @@ let tables: {
   IdempotencyTable: string;
   DataKeysTable: string;
   ErasureReceiptsTable: string;
+  PendingErasuresTable: string;
 };
 let deps: CommandDependencies;
 const GRACE_SECONDS = 30 * 24 * 60 * 60;
@@ -30,6 +31,7 @@ beforeAll(async () => {
     'IdempotencyTable',
     'DataKeysTable',
     'ErasureReceiptsTable',
+    'PendingErasuresTable',
   ]);
   deps = {
     store: new DynamoEventStore(
@@ -38,6 +40,7 @@ beforeAll(async () => {
         events: tables.EventsTable,
         idempotency: tables.IdempotencyTable,
         erasureReceipts: tables.ErasureReceiptsTable,
+        pendingErasures: tables.PendingErasuresTable,
       },
       testDataKeys(tables.DataKeysTable),
     ),

@@ -1,14 +1,10 @@
 import { describeErrors, logger, type Validator } from '@users/shared';
-import { type CommandDependencies, executeCommand } from '../../application/execute-command';
+import { carryOutErasure } from '../../application/carry-out-erasure';
+import type { CommandDependencies } from '../../application/execute-command';
 import { validateEraserInput as generated } from './input.validator.generated';
 import type { EraserInput } from './input-schema';
 
 const validateEraserInput = generated as Validator<EraserInput>;
-
-/** Thrown so that Lambda delivers the erasure again later (twice, then the failure queue). */
-export class ErasureNotDone extends Error {
-  override readonly name = 'ErasureNotDone';
-}
 
 /** Time kept back from the function's timeout for the answer. */
 const SAFETY_MS = 1000;
@@ -24,11 +20,11 @@ export type EraserOptions = {
 };
 
 /**
- * Carries out an erasure whose grace period is over, as an ordinary command through the same
- * store: exactly once however often, and however late, the scheduler fires. A firing whose
- * request was cancelled (or cancelled and asked again: another due time) stores nothing; a
- * duplicate finds the user erased and stores nothing either; one before the due time is refused,
- * and Lambda tries it again.
+ * Carries out an erasure whose grace period is over (carryOutErasure): exactly once however
+ * often, and however late, the scheduler fires. A firing whose request was cancelled (or cancelled
+ * and asked again: another due time) stores nothing; a duplicate finds the user erased and stores
+ * nothing either; one before the due time is refused (ErasureNotDone), and Lambda tries it again
+ * (twice, then the failure queue).
  */
 export const createEraser =
   (deps: CommandDependencies, { trustScheduledTime = false }: EraserOptions = {}) =>
@@ -41,30 +37,21 @@ export const createEraser =
     const { user_id, erase_after, scheduled_time, execution_id } = input;
     const own = deps.now().getTime();
     const now = new Date(trustScheduledTime ? Math.max(own, Date.parse(scheduled_time)) : own);
-    const answer = await executeCommand(
+    const done = await carryOutErasure(
       { ...deps, now: () => now },
+      { userId: user_id, eraseAfter: erase_after },
       {
-        userId: user_id,
-        command: { type: 'CARRY_OUT_ERASURE', payload: { erase_after } },
-        caller: 'erasure-scheduler',
         correlationId: execution_id,
         deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 10_000) - SAFETY_MS,
       },
     );
     const position = { userId: user_id, eraseAfter: erase_after, executionId: execution_id };
-    if (answer.kind === 'stored') {
-      logger.info('erasure carried out', { ...position, version: answer.result.version });
-      return { outcome: 'erased' };
-    }
-    if (answer.kind === 'unchanged') {
-      logger.info('erasure already carried out (a repeated firing)', position);
-      return { outcome: 'already erased' };
-    }
-    const { code } = answer.refusal;
-    if (code === 'ERASURE_NOT_PENDING' || code === 'USER_NOT_FOUND') {
+    if (done.outcome === 'erased') {
+      logger.info('erasure carried out', { ...position, version: done.version });
+    } else if (done.outcome === 'already erased') {
+      logger.info('erasure already carried out (a repeated firing, or the sweep)', position);
+    } else {
       logger.info('erasure called off before it was due: nothing to do', position);
-      return { outcome: 'not pending' };
     }
-    // Not due yet, or a race lost ten times: Lambda tries again.
-    throw new ErasureNotDone(`erasure not carried out: ${code}`);
+    return { outcome: done.outcome };
   };

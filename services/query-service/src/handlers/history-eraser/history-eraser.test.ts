@@ -4,13 +4,15 @@ import type {
   ErasureMark,
   ErasureTarget,
   PendingErasures,
-  ReadModelStore,
+  RecordedErasures,
 } from '../../application/ports';
 import { TablesGone } from '../../application/ports';
 import { createHistoryEraser } from './history-eraser';
 
-type Store = PendingErasures & ErasureTarget & Pick<ReadModelStore, 'eraseHistoryAgain'>;
-const hideNothing = { hideErased: async () => {}, eraseHistoryAgain: async () => {} };
+type Store = PendingErasures & ErasureTarget & RecordedErasures;
+/** No receipts here: no rewrite waits on its record. */
+const noReceipts = { rewriteHistory: async () => null, endErasure: async () => {} };
+const hideNothing = { hideErased: async () => {}, ...noReceipts };
 const storeOver = (outcomes: Record<string, 'finished' | 'left' | 'fails'>): Store => ({
   pendingErasures: async () => Object.keys(outcomes),
   eraseHistory: async (userId) => {
@@ -152,7 +154,7 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
     const gone: Store = {
       pendingErasures: async () => [],
       eraseHistory: async () => true,
-      eraseHistoryAgain: async () => {},
+      ...noReceipts,
       hideErased: async () => {
         throw new TablesGone('users-v4');
       },

@@ -10,7 +10,7 @@ import type {
   ErasureTarget,
   PendingErasures,
   ProjectionRegistry,
-  ReadModelStore,
+  RecordedErasures,
 } from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
 
@@ -23,14 +23,13 @@ const SAFETY_MS = 5000;
  * version first, then in each other one whose tables are kept (followers, versions behind,
  * versions dropped with their tables kept). Counts what it finished, what is left for its next
  * run, and what failed (docs/operations.md). Where the stage keeps erasure receipts (`receipts`),
- * records on them when it hid a user in a version and when it finished a version's rewrite.
+ * records on them when it hid a user in a version and when it finished a version's rewrite; a
+ * user whose rewrite is not recorded yet stays pending, and is recorded on a later run.
  */
 export const createHistoryEraser =
   (
     registry: Pick<ProjectionRegistry, 'state'> & ErasureMarks,
-    tablesOf: (
-      version: ProjectionVersion,
-    ) => PendingErasures & ErasureTarget & Pick<ReadModelStore, 'eraseHistoryAgain'>,
+    tablesOf: (version: ProjectionVersion) => PendingErasures & ErasureTarget & RecordedErasures,
     receipts?: ErasureSteps,
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {

@@ -5,6 +5,7 @@ import type {
   ErasureSteps,
   ProjectionRegistry,
   ReadModelStore,
+  RecordedErasures,
   UserEventReader,
 } from '../../application/ports';
 import type { ProjectionVersion } from '../../projections';
@@ -32,7 +33,11 @@ export const createStageProjector = ({
   receipts,
 }: {
   registry: ProjectionRegistry;
-  storeOf: (version: ProjectionVersion, role: Role, signal?: AbortSignal) => ReadModelStore;
+  storeOf: (
+    version: ProjectionVersion,
+    role: Role,
+    signal?: AbortSignal,
+  ) => ReadModelStore & RecordedErasures;
   keys: Pick<DataKeys, 'read' | 'forget'>;
   events: Bound<UserEventReader>;
   /**
@@ -48,7 +53,7 @@ export const createStageProjector = ({
       receipts
         ? recordingErasureSteps(
             storeOf(version, role, signal),
-            // A rewrite not recorded starts over unbound: the follower's signal may be spent.
+            // A rewrite recorded is ended unbound: the follower's signal may be spent by then.
             records.of(receipts, (v) => storeOf(v, role)),
             version,
           )
