@@ -317,7 +317,7 @@ describe('least privilege', () => {
     expect(grantsOf(statements.filter((s) => !JSON.stringify(s).includes('dynamodb:')))).toEqual([
       'DataKeysKmsKey: kms:Decrypt kms:GenerateDataKey',
       'ErasureSchedulerRole: iam:PassRole',
-      'arn:{"Ref":"AWS::Partition"}:scheduler:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:schedule/users-dev-erasures/*: scheduler:CreateSchedule',
+      'arn:{"Ref":"AWS::Partition"}:scheduler:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:schedule/users-dev-erasures/*: scheduler:CreateSchedule scheduler:DeleteSchedule',
     ]);
     expect(statements.find((s) => s.Action.includes('iam:PassRole'))).toMatchObject({
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },

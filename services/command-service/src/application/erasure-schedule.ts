@@ -5,10 +5,13 @@ export type ScheduledErasure = { userId: string; eraseAfter: string };
 
 /**
  * Where erasures wait out their grace period (EventBridge Scheduler in a stage). Safe to repeat:
- * a command tried again makes the same schedule. Nothing is ever unscheduled: a cancelled
- * request's schedule fires for nothing (the scheduled erasure only erases the request pending at
- * its due time). Deleting it would race a new request made in the same millisecond, whose
- * schedule has the same name (the simulation found that: the new request was never carried out).
+ * a command tried again makes the same schedule. A cancelled request's schedule is deleted once
+ * the cancellation is stored, so that asking and cancelling over and over cannot fill the
+ * account's schedules (a quota shared by the whole account); one left (the deletion failed) fires
+ * for nothing, since the scheduled erasure only erases the request pending at its due time. The
+ * deletion can race a new request made in the same millisecond, whose schedule has the same name
+ * (the simulation found it): that request is then carried out by the hourly sweep of overdue
+ * erasures (sweep-overdue-erasures.ts), at most an hour late.
  */
 export interface ErasureScheduler {
   /**
@@ -16,6 +19,8 @@ export interface ErasureScheduler {
    * Given up when `signal` aborts.
    */
   schedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
+  /** Deletes the erasure's schedule; one already gone is fine. Given up when `signal` aborts. */
+  unschedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { logger } from '@users/shared';
 import type { ErasureScheduler } from './erasure-schedule';
 import type { AppendRequest, EventStore, HeadNeeds, IdempotencyRecord } from './ports';
 
@@ -23,12 +24,16 @@ export class ErasureNotScheduled extends Error {
   }
 }
 
+/** How long a cancelled request's schedule deletion may take of the time left after the write. */
+const UNSCHEDULE_MS = 2_000;
+
 /**
  * The event store, with an erasure request's schedule made before the request is stored: an
  * acknowledged request is always carried out, whatever happens to the stream or the publisher
  * afterwards. A schedule made for a request that is then not stored (a lost race, a failed write)
- * fires for nothing: the scheduled erasure only erases the request pending at its due time. So
- * does a cancelled request's: nothing is ever unscheduled (erasure-schedule.ts says why).
+ * fires for nothing: the scheduled erasure only erases the request pending at its due time. A
+ * cancelled request's schedule is deleted once the cancellation is stored (erasure-schedule.ts
+ * says why), within the command's time; one not deleted fires for nothing too.
  */
 export class ErasureSchedulingStore implements EventStore {
   constructor(
@@ -58,5 +63,17 @@ export class ErasureSchedulingStore implements EventStore {
       });
     }
     await this.store.appendEvents(request);
+    for (const { event } of request.events) {
+      if (event.type !== 'USER_ERASURE_CANCELLED') continue;
+      const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
+      const until = Date.now() + UNSCHEDULE_MS;
+      const signal = abortAt(request.deadline ? Math.min(request.deadline, until) : until);
+      await this.scheduler.unschedule(erasure, signal).catch((error: unknown) => {
+        logger.warn('cancelled erasure left scheduled: it will fire for nothing', {
+          userId: erasure.userId,
+          error,
+        });
+      });
+    }
   }
 }

@@ -83,6 +83,19 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
       if (!(error instanceof ConflictException)) throw error;
     }
   }
+
+  async unschedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<void> {
+    const { DeleteScheduleCommand, ResourceNotFoundException } = sdk();
+    try {
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),
+        { abortSignal },
+      );
+    } catch (error) {
+      // Fired and deleted itself already, or deleted by a cancellation tried again.
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
 }
 
 /** The eraser's input, with the scheduler's context attributes in place for it to fill. */

@@ -3,5 +3,7 @@
 export {
   ConflictException,
   CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
