@@ -264,7 +264,8 @@ describe('least privilege', () => {
     expect(group.Properties.Name).toBe('users-dev-erasures');
     // Kept schedules name the role and the failure queue by ARN: both keep theirs across a
     // removal and a new deploy of the stage.
-    expect(role.Properties.RoleName).toBe('users-dev-erasure-scheduler');
+    // IAM names are per account: the region keeps a stage deployable to two regions of one.
+    expect(role.Properties.RoleName).toBe('users-dev-us-east-1-erasure-scheduler');
     const failures = command.Resources.ErasureFailureQueue as Resource;
     expect(failures.Properties.QueueName).toBe('users-dev-erasure-failures');
     const erasure = command.Resources.ScheduledErasureLambdaFunction as Resource;

@@ -61,7 +61,7 @@ const ENVIRONMENT: Record<string, string> = {
   ERASURE_GRACE_DAYS: '0.001',
   ERASURE_SCHEDULE_GROUP: `users-${STAGE}-erasures`,
   ERASER_FUNCTION_ARN: `arn:aws:lambda:us-east-1:000000000000:function:users-${STAGE}-scheduledErasure`,
-  ERASURE_SCHEDULER_ROLE_ARN: `arn:aws:iam::000000000000:role/users-${STAGE}-erasure-scheduler`,
+  ERASURE_SCHEDULER_ROLE_ARN: `arn:aws:iam::000000000000:role/users-${STAGE}-us-east-1-erasure-scheduler`,
   ERASURE_FAILURE_QUEUE_ARN: `arn:aws:sqs:us-east-1:000000000000:users-${STAGE}-erasure-failures`,
   STATS_TABLE: TABLES.stats,
   COUNTED_EVENTS_TABLE: TABLES.countedEvents,

@@ -166,11 +166,14 @@ export const exportPage = async (
     ports.events.newest(userId),
   ]);
   // An erased user's events are not opened at all (a warm function may still hold the key).
-  const keys = newestBefore?.EventType === 'USER_ERASED' ? NO_KEYS : ports.keys;
-  const decoded = await Promise.all(items.map((item) => ports.decode(item, keys)));
-  // Judged again after opening: an erasure committed while the page was read or opened is the
-  // newest event by now, and nothing of it is given.
-  const newest = await ports.events.newest(userId);
+  const erasedBefore = newestBefore?.EventType === 'USER_ERASED';
+  const decoded = await Promise.all(
+    items.map((item) => ports.decode(item, erasedBefore ? NO_KEYS : ports.keys)),
+  );
+  // Judged again after opening (USER_ERASED is always last, so an erased user needs no second
+  // look): an erasure committed while the page was read or opened is the newest event by now,
+  // and nothing of it is given.
+  const newest = erasedBefore ? newestBefore : await ports.events.newest(userId);
   if (!newest) return null;
   const erased = newest.EventType === 'USER_ERASED';
   const events = decoded.map((event) =>
