@@ -1169,6 +1169,7 @@ describe('alarms', () => {
       'ApiLatencyAlarm',
       'ApiServerErrorsAlarm',
       'ErasureFailureQueueDepthAlarm',
+      'ErasureSweepBehindAlarm',
       'ErasureSweepFailuresAlarm',
       'PublishLagAlarm',
       'PublisherFailureQueueDepthAlarm',
@@ -1220,6 +1221,17 @@ describe('alarms', () => {
   });
 
   it('watch the erasure sweep, which alone carries out an erasure whose firing was lost', () => {
+    // Behind, or not running: what it left, or a table not read to its end, two hours running;
+    // no report at all is a sweep that did not run.
+    expect(alarmsOf(command).ErasureSweepBehindAlarm).toMatchObject({
+      EvaluationPeriods: 2,
+      TreatMissingData: 'breaching',
+      Metrics: [
+        { MetricStat: { Metric: { MetricName: 'OverdueErasuresLeft' }, Period: 3600 } },
+        { MetricStat: { Metric: { MetricName: 'ErasureSweepIncomplete' }, Period: 3600 } },
+        { Expression: 'left + incomplete' },
+      ],
+    });
     const sweep = alarmsOf(command).ErasureSweepFailuresAlarm;
     expect(sweep?.Metrics.map((m: { Id: string }) => m.Id)).toEqual([
       'failures',

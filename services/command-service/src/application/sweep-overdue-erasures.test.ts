@@ -3,7 +3,14 @@ import type { UserState } from '../domain/user';
 import { initialState } from '../domain/user';
 import type { ScheduledErasure } from './erasure-schedule';
 import { type CommandDependencies, type CommandRequest, executeCommand } from './execute-command';
-import { type EventStore, type PendingErasures, type StreamHead, VersionTakenError } from './ports';
+import {
+  type EventStore,
+  type PendingErasures,
+  type StreamHead,
+  TooLateToWrite,
+  VersionTakenError,
+  WriteOutcomeUnknown,
+} from './ports';
 import { SWEEP_MARGIN_MS, sweepOverdueErasures } from './sweep-overdue-erasures';
 
 const NOW = Date.parse('2026-12-10T12:00:00.000Z');
@@ -190,6 +197,27 @@ describe('the sweep of overdue erasures', () => {
       'erased',
     ]);
     expect([...rows.keys()]).toEqual(['b']);
+  });
+
+  it.each([
+    ['no time left to write', new TooLateToWrite()],
+    ["no time left to learn a write's outcome", new WriteOutcomeUnknown(new Error('lost answer'))],
+  ])('counts an erasure the run ended before (%s) as left, not failed', async (_, error) => {
+    let late = false;
+    const { store, rows } = memoryStore({
+      beforeAppend: () => {
+        if (late) throw error;
+      },
+    });
+    await requested(store, 'late', NOW - 2 * DAY);
+    late = true;
+    const report = await sweepOverdueErasures(
+      depsAt(store, NOW),
+      scanOf(rows).pending,
+      noTimeLimit,
+    );
+    expect(report).toMatchObject({ erased: 0, failed: 0, left: 1, complete: true });
+    expect([...rows.keys()]).toEqual(['late']);
   });
 
   it('starts no erasure it could not finish by its deadline, and leaves the rest for the next run', async () => {

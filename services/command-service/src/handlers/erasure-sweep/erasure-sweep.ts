@@ -22,7 +22,9 @@ export const createErasureSweep =
     if (overdue + report.left > 0 || !report.complete) logger.info('erasure sweep', report);
     count('OverdueErasuresCarriedOut', report.erased);
     count('OverdueErasureFailures', report.failed);
-    // Zero too: "nothing left" must differ from "the sweep did not run".
+    // Zero too: "nothing left" must differ from "the sweep did not run". A run that did not read
+    // the whole table may have left more than it counted.
     metrics.addMetric('OverdueErasuresLeft', MetricUnit.Count, report.left);
+    metrics.addMetric('ErasureSweepIncomplete', MetricUnit.Count, report.complete ? 0 : 1);
     return report;
   };
