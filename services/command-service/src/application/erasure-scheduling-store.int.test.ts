@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalAws, startLocalAws } from '../../../../scripts/local-stack/local-aws';
 import {
-  createTestTables,
-  deleteTestTables,
-  testDataKeys,
-  testDocumentClient,
-} from '../../../../test/support/integration';
+  COMMAND_TABLES,
+  type CommandTables,
+  sendCommand,
+  storedEventTypes,
+  testEventStore,
+} from '../../../../test/support/command-store';
+import { createTestTables, deleteTestTables } from '../../../../test/support/integration';
 import { createEraser } from '../handlers/scheduled-erasure/scheduled-erasure';
-import { DynamoEventStore } from '../infrastructure/dynamo-event-store';
+import type { DynamoEventStore } from '../infrastructure/dynamo-event-store';
 import { EventBridgeErasureScheduler } from '../infrastructure/eventbridge-erasure-scheduler';
 import { scheduleName } from './erasure-schedule';
 import { ErasureNotScheduled, ErasureSchedulingStore } from './erasure-scheduling-store';
-import { type CommandDependencies, type CommandRequest, executeCommand } from './execute-command';
+import type { CommandDependencies } from './execute-command';
 
 const PORT = Number(process.env.TEST_SCHEDULER_PORT ?? 8107);
 const GROUP = 'users-test-erasures';
 const DAY_MS = 24 * 60 * 60 * 1000;
-const client = testDocumentClient();
-let tables: {
-  EventsTable: string;
-  IdempotencyTable: string;
-  DataKeysTable: string;
-  ErasureReceiptsTable: string;
-  PendingErasuresTable: string;
-};
+let tables: CommandTables;
 let localAws: LocalAws;
 let store: DynamoEventStore;
 /** The scheduled erasures the local scheduler fired, each with what it answered. */
@@ -57,23 +51,8 @@ const depsWith = (scheduler: EventBridgeErasureScheduler): CommandDependencies =
 });
 
 beforeAll(async () => {
-  tables = await createTestTables([
-    'EventsTable',
-    'IdempotencyTable',
-    'DataKeysTable',
-    'ErasureReceiptsTable',
-    'PendingErasuresTable',
-  ]);
-  store = new DynamoEventStore(
-    client,
-    {
-      events: tables.EventsTable,
-      idempotency: tables.IdempotencyTable,
-      erasureReceipts: tables.ErasureReceiptsTable,
-      pendingErasures: tables.PendingErasuresTable,
-    },
-    testDataKeys(tables.DataKeysTable),
-  );
+  tables = await createTestTables(COMMAND_TABLES);
+  store = testEventStore(tables);
   // The schedules fire the scheduled erasure itself, on the same store, at the scheduler's time.
   const erase = createEraser({
     store,
@@ -91,32 +70,9 @@ afterAll(async () => {
   await deleteTestTables(tables);
 });
 
-const send = (
-  deps: CommandDependencies,
-  userId: string,
-  type: string,
-  payload: object = {},
-  deadline?: number,
-) =>
-  executeCommand(deps, {
-    userId,
-    command: { type, payload } as CommandRequest['command'],
-    caller: userId,
-    correlationId: 'test',
-    deadline,
-  });
+const send = sendCommand;
 
-const eventTypes = async (userId: string) => {
-  const { Items = [] } = await client.send(
-    new QueryCommand({
-      TableName: tables.EventsTable,
-      KeyConditionExpression: 'AggregateID = :id',
-      ExpressionAttributeValues: { ':id': userId },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map((item) => item.EventType);
-};
+const eventTypes = (userId: string) => storedEventTypes(tables.EventsTable, userId);
 
 const createdUser = async (deps: CommandDependencies) => {
   const userId = `sched-${randomUUID()}`;

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  COMMAND_TABLES,
+  type CommandTables,
+  sendCommand,
+  storedEventTypes,
+  testEventStore,
+} from '../../../../../test/support/command-store';
 import {
   createTestTables,
   deleteTestTables,
-  testDataKeys,
   testDocumentClient,
 } from '../../../../../test/support/integration';
-import {
-  type CommandDependencies,
-  type CommandRequest,
-  executeCommand,
-} from '../../application/execute-command';
-import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import type { CommandDependencies } from '../../application/execute-command';
 import { DynamoPendingErasures } from '../../infrastructure/dynamo-pending-erasures';
 import { createEraser } from '../scheduled-erasure/scheduled-erasure';
 import { createErasureSweep } from './erasure-sweep';
@@ -19,37 +20,20 @@ import { createErasureSweep } from './erasure-sweep';
 const client = testDocumentClient();
 const GRACE_SECONDS = 30 * 24 * 60 * 60;
 const MINUTE = 60_000;
-let tables: {
-  EventsTable: string;
-  IdempotencyTable: string;
-  DataKeysTable: string;
-  ErasureReceiptsTable: string;
-};
+let tables: Omit<CommandTables, 'PendingErasuresTable'>;
 /** Each test its own pending erasures: a sweep reads them all, and reports on them all. */
-let pendingTable: { PendingErasuresTable: string };
+let pendingTable: Pick<CommandTables, 'PendingErasuresTable'>;
 let deps: CommandDependencies;
 
 beforeAll(async () => {
-  tables = await createTestTables([
-    'EventsTable',
-    'IdempotencyTable',
-    'DataKeysTable',
-    'ErasureReceiptsTable',
-  ]);
+  tables = await createTestTables(
+    COMMAND_TABLES.filter((table) => table !== 'PendingErasuresTable'),
+  );
 });
 beforeEach(async () => {
   pendingTable = await createTestTables(['PendingErasuresTable']);
   deps = {
-    store: new DynamoEventStore(
-      client,
-      {
-        events: tables.EventsTable,
-        idempotency: tables.IdempotencyTable,
-        erasureReceipts: tables.ErasureReceiptsTable,
-        pendingErasures: pendingTable.PendingErasuresTable,
-      },
-      testDataKeys(tables.DataKeysTable),
-    ),
+    store: testEventStore({ ...tables, ...pendingTable }),
     now: () => new Date(),
     newEventId: randomUUID,
     retryPolicy: { maxAttempts: 50, baseMs: 3, capExponent: 0 },
@@ -60,24 +44,9 @@ afterEach(() => deleteTestTables(pendingTable));
 afterAll(() => deleteTestTables(tables));
 
 const send = (userId: string, type: string, payload: object = {}) =>
-  executeCommand(deps, {
-    userId,
-    command: { type, payload } as CommandRequest['command'],
-    caller: userId,
-    correlationId: 'test',
-  });
+  sendCommand(deps, userId, type, payload);
 
-const eventTypes = async (userId: string) => {
-  const { Items = [] } = await client.send(
-    new QueryCommand({
-      TableName: tables.EventsTable,
-      KeyConditionExpression: 'AggregateID = :id',
-      ExpressionAttributeValues: { ':id': userId },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map((item) => item.EventType);
-};
+const eventTypes = (userId: string) => storedEventTypes(tables.EventsTable, userId);
 
 const pendingRow = async (userId: string) =>
   (

@@ -1,49 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  COMMAND_TABLES,
+  type CommandTables,
+  sendCommand,
+  storedEventTypes,
+  testEventStore,
+} from '../../../../../test/support/command-store';
 import {
   createTestTables,
   deleteTestTables,
-  testDataKeys,
   testDocumentClient,
 } from '../../../../../test/support/integration';
-import {
-  type CommandDependencies,
-  type CommandRequest,
-  executeCommand,
-} from '../../application/execute-command';
-import { DynamoEventStore } from '../../infrastructure/dynamo-event-store';
+import type { CommandDependencies } from '../../application/execute-command';
 import { createEraser } from './scheduled-erasure';
 
 const client = testDocumentClient();
-let tables: {
-  EventsTable: string;
-  IdempotencyTable: string;
-  DataKeysTable: string;
-  ErasureReceiptsTable: string;
-  PendingErasuresTable: string;
-};
+let tables: CommandTables;
 let deps: CommandDependencies;
 const GRACE_SECONDS = 30 * 24 * 60 * 60;
 
 beforeAll(async () => {
-  tables = await createTestTables([
-    'EventsTable',
-    'IdempotencyTable',
-    'DataKeysTable',
-    'ErasureReceiptsTable',
-    'PendingErasuresTable',
-  ]);
+  tables = await createTestTables(COMMAND_TABLES);
   deps = {
-    store: new DynamoEventStore(
-      client,
-      {
-        events: tables.EventsTable,
-        idempotency: tables.IdempotencyTable,
-        erasureReceipts: tables.ErasureReceiptsTable,
-        pendingErasures: tables.PendingErasuresTable,
-      },
-      testDataKeys(tables.DataKeysTable),
-    ),
+    store: testEventStore(tables),
     now: () => new Date(),
     newEventId: randomUUID,
     retryPolicy: { maxAttempts: 50, baseMs: 3, capExponent: 0 },
@@ -53,24 +33,9 @@ beforeAll(async () => {
 afterAll(() => deleteTestTables(tables));
 
 const send = (userId: string, type: string, payload: object = {}) =>
-  executeCommand(deps, {
-    userId,
-    command: { type, payload } as CommandRequest['command'],
-    caller: userId,
-    correlationId: 'test',
-  });
+  sendCommand(deps, userId, type, payload);
 
-const eventTypes = async (userId: string) => {
-  const { Items = [] } = await client.send(
-    new QueryCommand({
-      TableName: tables.EventsTable,
-      KeyConditionExpression: 'AggregateID = :id',
-      ExpressionAttributeValues: { ':id': userId },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map((item) => item.EventType);
-};
+const eventTypes = (userId: string) => storedEventTypes(tables.EventsTable, userId);
 
 /** A user with a pending erasure, and the request's due time. */
 const pendingUser = async () => {
