@@ -235,6 +235,33 @@ const listRequests = (sent: Record<string, number>) =>
     .map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`)
     .join(', ') || 'none';
 
+/** Where each contender's time goes: CPU per command in the bench's process and in its DynamoDB Local. */
+const printPeersCpu = (peers: Results) => {
+  const contenders = ['product', 'castore', 'equinox', 'raw', 'castoreNoStream', 'rawSmall'];
+  const rows = (['short', 'long'] as const).flatMap((kind) =>
+    contenders
+      .filter((contender) => peers[kind]?.[contender]?.nodeCpuMs !== undefined)
+      .map((contender) => {
+        const r = peers[kind][contender];
+        return [
+          `${peers[kind].events} event(s)`,
+          contender,
+          r.perSecond,
+          r.nodeCpuMs,
+          r.dynamoDbLocalCpuMs,
+          round1(r.nodeCpuMs + r.dynamoDbLocalCpuMs),
+        ];
+      }),
+  );
+  if (rows.length === 0) return;
+  console.log(
+    "\nCPU per command (ms): the contender's code and its SDK in the bench's one Node thread, and its DynamoDB Local's JVM\n",
+  );
+  console.log(
+    table(['history', 'contender', 'commands/s', 'Node', 'DynamoDB Local', 'together'], rows),
+  );
+};
+
 /** The product against Castore, Equinox and the raw loop, and what each command costs. */
 export const printPeers = (peers: Results) => {
   const target = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -296,6 +323,7 @@ export const printPeers = (peers: Results) => {
       `Control: the raw loop with Castore-sized items ${short.rawSmall.perSecond}/s, ${short.rawSmallToRaw}x the raw loop with the product's items (what an item's size costs DynamoDB Local)`,
     );
   }
+  printPeersCpu(peers);
   if (peers.footprint) printFootprint(peers.footprint);
   console.log('\nRequests per command (an SDK middleware; a function that never saw the user)\n');
   console.log(

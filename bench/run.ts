@@ -37,7 +37,8 @@ const only = process.env.BENCH_ONLY;
  */
 const peerSettings = {
   port: 8330,
-  rounds: quick ? 2 : 3,
+  rounds: quick ? 2 : 5,
+  warmUpMs: quick ? 3000 : 10_000,
   options: {
     profile: process.env.BENCH_CPU_PROFILE === '1',
     shared: process.env.BENCH_PEERS_SHARED === '1',
@@ -88,9 +89,9 @@ const writeAlone = (name: string, results: unknown) => {
 
 const peersAlone = async () => {
   const bundles = await buildBundles();
-  const { port, rounds, options } = peerSettings;
+  const { port, rounds, warmUpMs, options } = peerSettings;
   const results = await peers(
-    { port, runMs: quick ? 1000 : 3000, rounds },
+    { port, runMs: quick ? 1000 : 3000, warmUpMs, rounds },
     bundles.command.file,
     options,
   );
@@ -157,7 +158,7 @@ const main = async () => {
     // Not on the stack's DynamoDB Local: there the tables made after the command path answered
     // Castore and the raw loop 10 commands/s (why: docs/benchmarks.md, the peers section).
     const peerResults = await peers(
-      { port: peerSettings.port, runMs: settings.runMs, rounds: peerSettings.rounds },
+      { ...peerSettings, runMs: settings.runMs },
       bundles.command.file,
       peerSettings.options,
     );

@@ -27,6 +27,7 @@ import { castoreUsers, createCastoreTable } from '../peers/castore';
 import { peerClient } from '../peers/client';
 import { createEquinoxTable, equinoxUsers } from '../peers/equinox';
 import { averageFootprint, type Footprint, meterItems } from '../peers/footprint';
+import { javaPidOf, ownCpuMs, processCpuMs } from '../process-cpu';
 import { profileDuring } from '../profile';
 import { describeRuns, type LoadResult, median, round, runLoad } from '../stats';
 
@@ -85,7 +86,12 @@ const eachAtOnce = async <T>(items: T[], work: (item: T) => Promise<unknown>, at
  * `shared` puts every contender on one instance, seeded in the order above, to show that effect.
  */
 export const peers = async (
-  { port, runMs, rounds }: { port: number; runMs: number; rounds: number },
+  {
+    port,
+    runMs,
+    warmUpMs,
+    rounds,
+  }: { port: number; runMs: number; warmUpMs: number; rounds: number },
   commandBundle: string,
   { profile = false, shared = false }: { profile?: boolean; shared?: boolean } = {},
 ) => {
@@ -94,9 +100,12 @@ export const peers = async (
   const environment = { ...process.env };
   try {
     const endpoints = {} as Record<Contender, string>;
+    const javaPids = {} as Record<Contender, number>;
     for (const [index, contender] of CONTENDERS.entries()) {
       if (!shared || index === 0) instances.push(await startDynamoDbLocal(port + index));
-      endpoints[contender] = (instances.at(-1) as DynamoDbLocal).endpoint;
+      const instance = instances.at(-1) as DynamoDbLocal;
+      endpoints[contender] = instance.endpoint;
+      javaPids[contender] = javaPidOf(instance.process.pid as number);
     }
     const product = await productParty(endpoints.product, localAws.endpoint, commandBundle);
     const smallItem = (userId: string, version: number) => ({
@@ -126,7 +135,7 @@ export const peers = async (
     };
     return {
       instances: shared ? 'one shared DynamoDB Local' : 'a DynamoDB Local per contender',
-      ...(await contest(parties, { runMs, rounds, profile })),
+      ...(await contest(parties, javaPids, { runMs, warmUpMs, rounds, profile })),
       footprint: await footprints(parties),
       requestsPerCommand: await product.requestsPerCommand(),
     };
@@ -313,9 +322,42 @@ const rawParty = async (
 const ids = (label: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${label}-${i}-${randomUUID()}`);
 
+/** A timed run, with the CPU it cost per command: this process's (the contender's code, its SDK) and its DynamoDB Local's. */
+type CostedRun = LoadResult & { nodeCpuMs: number; dynamoDbLocalCpuMs: number };
+
+const costedRun = async (
+  concurrency: number,
+  runMs: number,
+  op: () => Promise<unknown>,
+  javaPid: number,
+): Promise<CostedRun> => {
+  const node = ownCpuMs();
+  const jvm = processCpuMs(javaPid);
+  const result = await runLoad(concurrency, runMs, op);
+  const commands = Math.max(1, result.latency.count);
+  return {
+    ...result,
+    nodeCpuMs: (ownCpuMs() - node) / commands,
+    dynamoDbLocalCpuMs: (processCpuMs(javaPid) - jvm) / commands,
+  };
+};
+
+/** Medians of the runs, with CPU ms per command on each side of the wire. */
+const describeCostedRuns = (runs: CostedRun[]) => ({
+  ...describeRuns(runs),
+  nodeCpuMs: round(median(runs.map((r) => r.nodeCpuMs))),
+  dynamoDbLocalCpuMs: round(median(runs.map((r) => r.dynamoDbLocalCpuMs))),
+});
+
 const contest = async (
   parties: Record<Contender, Party>,
-  { runMs, rounds, profile }: { runMs: number; rounds: number; profile: boolean },
+  javaPids: Record<Contender, number>,
+  {
+    runMs,
+    warmUpMs,
+    rounds,
+    profile,
+  }: { runMs: number; warmUpMs: number; rounds: number; profile: boolean },
 ) => {
   const users = { short: {}, long: {} } as Record<'short' | 'long', Record<Contender, string[]>>;
   for (const contender of CONTENDERS) {
@@ -339,8 +381,9 @@ const contest = async (
       ),
     ) as Partial<Record<Contender, Op>>;
 
-  // Warm-up of every contender's code and of its DynamoDB Local's JVM.
-  for (const op of Object.values(commands('short'))) await runLoad(8, 3000, op as Op);
+  // Warm-up of every contender's code and of its DynamoDB Local's JVM: with 3 s each, the same
+  // Query + PutItem cost one instance's JVM 2.3 ms and another's 3.0 ms in one run.
+  for (const op of Object.values(commands('short'))) await runLoad(8, warmUpMs, op as Op);
 
   const scenarios = [
     { kind: 'short' as const, concurrency: 8 },
@@ -350,16 +393,18 @@ const contest = async (
   let hotFrames: unknown;
   for (const { kind, concurrency } of scenarios) {
     const ops = commands(kind);
-    const runs = Object.fromEntries(CONTENDERS.map((c) => [c, [] as LoadResult[]])) as Record<
+    const runs = Object.fromEntries(CONTENDERS.map((c) => [c, [] as CostedRun[]])) as Record<
       Contender,
-      LoadResult[]
+      CostedRun[]
     >;
     const order = Object.keys(ops) as Contender[];
     for (let r = 0; r < rounds; r++) {
       // Each contender takes each place in turn: the machine's load drifts.
       const rotated = [...order.slice(r % order.length), ...order.slice(0, r % order.length)];
       for (const contender of rotated) {
-        runs[contender].push(await runLoad(concurrency, runMs, ops[contender] as Op));
+        runs[contender].push(
+          await costedRun(concurrency, runMs, ops[contender] as Op, javaPids[contender]),
+        );
       }
     }
     // One more run of the product under the profiler, kept out of the medians it would slow.
@@ -372,21 +417,21 @@ const contest = async (
     results[kind] = {
       concurrency,
       events: kind === 'short' ? 1 : LONG_HISTORY,
-      product: describeRuns(runs.product),
-      castore: describeRuns(runs.castore),
-      equinox: describeRuns(runs.equinox),
-      raw: describeRuns(runs.raw),
+      product: describeCostedRuns(runs.product),
+      castore: describeCostedRuns(runs.castore),
+      equinox: describeCostedRuns(runs.equinox),
+      raw: describeCostedRuns(runs.raw),
       productToCastore: round(perSecond('product') / perSecond('castore')),
       productToEquinox: round(perSecond('product') / perSecond('equinox')),
       productToRaw: round(perSecond('product') / perSecond('raw')),
       castoreP50ToProductP50: round(p50('castore') / p50('product')),
       equinoxP50ToProductP50: round(p50('equinox') / p50('product')),
       ...(runs.castoreNoStream.length > 0 && {
-        castoreNoStream: describeRuns(runs.castoreNoStream),
+        castoreNoStream: describeCostedRuns(runs.castoreNoStream),
         productToCastoreNoStream: round(perSecond('product') / perSecond('castoreNoStream')),
       }),
       ...(runs.rawSmall.length > 0 && {
-        rawSmall: describeRuns(runs.rawSmall),
+        rawSmall: describeCostedRuns(runs.rawSmall),
         rawSmallToRaw: round(perSecond('rawSmall') / perSecond('raw')),
       }),
     };

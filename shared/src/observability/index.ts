@@ -15,11 +15,22 @@ export const metrics = new Metrics();
 
 export { MetricUnit };
 
-/** A count with dimensions of its own, written at once (apart from the invocation's metrics). */
+/**
+ * One Metrics per set of dimension values, made on first use and kept: dimensions are closed lists,
+ * so the set stays small. Powertools' `singleMetric()` would build a new Metrics (its console, its
+ * settings read from the environment) for every count: a tenth of a command's CPU (docs/benchmarks.md).
+ */
+const metricsByDimensions = new Map<string, Metrics>();
+
+/** A count with dimensions of its own, written with the invocation's metrics as its own line. */
 export const countWith = (name: string, dimensions: Record<string, string>, value = 1) => {
-  const single = metrics.singleMetric();
-  for (const [dimension, of] of Object.entries(dimensions)) single.addDimension(dimension, of);
-  single.addMetric(name, MetricUnit.Count, value);
+  const key = JSON.stringify(dimensions);
+  let withDimensions = metricsByDimensions.get(key);
+  if (!withDimensions) {
+    withDimensions = new Metrics({ defaultDimensions: dimensions });
+    metricsByDimensions.set(key, withDimensions);
+  }
+  withDimensions.addMetric(name, MetricUnit.Count, value);
 };
 
 /** A count under the service dimension alone, written with the invocation's other metrics. */
@@ -59,7 +70,9 @@ export const annotateCorrelation = (correlationIds: Iterable<string>) => {
 
 /** Flushes what the invocation recorded; nothing (not even a warning) when it recorded nothing. */
 const publishMetrics = () => {
-  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  for (const each of [metrics, ...metricsByDimensions.values()]) {
+    if (each.hasStoredMetrics()) each.publishStoredMetrics();
+  }
 };
 
 /**
