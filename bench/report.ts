@@ -235,7 +235,10 @@ const listRequests = (sent: Record<string, number>) =>
     .map(([name, count]) => `${name.replace(/Command$/, '')} ${count}`)
     .join(', ') || 'none';
 
-/** Where each contender's time goes: CPU per command in the bench's process and in its DynamoDB Local. */
+/**
+ * Where each contender's time goes: CPU per command in the bench's Node process (the contender's
+ * code and SDK, and the harness and garbage collection beside them) and in its DynamoDB Local.
+ */
 const printPeersCpu = (peers: Results) => {
   const contenders = ['product', 'castore', 'equinox', 'raw', 'castoreNoStream', 'rawSmall'];
   const rows = (['short', 'long'] as const).flatMap((kind) =>
@@ -243,22 +246,27 @@ const printPeersCpu = (peers: Results) => {
       .filter((contender) => peers[kind]?.[contender]?.nodeCpuMs !== undefined)
       .map((contender) => {
         const r = peers[kind][contender];
+        const jvm = r.dynamoDbLocalCpuMs;
         return [
           `${peers[kind].events} event(s)`,
           contender,
+          peers[kind].eventsPerUserAtEnd?.[contender] ?? '',
           r.perSecond,
           r.nodeCpuMs,
-          r.dynamoDbLocalCpuMs,
-          round1(r.nodeCpuMs + r.dynamoDbLocalCpuMs),
+          jvm ?? '(shared)',
+          jvm === undefined ? '' : round1(r.nodeCpuMs + jvm),
         ];
       }),
   );
   if (rows.length === 0) return;
   console.log(
-    "\nCPU per command (ms): the contender's code and its SDK in the bench's one Node thread, and its DynamoDB Local's JVM\n",
+    "\nCPU per command (ms, medians of the runs): the bench's Node process (the contender's code and SDK, the harness, GC) and the contender's DynamoDB Local JVM; each history's length per user when the runs ended\n",
   );
   console.log(
-    table(['history', 'contender', 'commands/s', 'Node', 'DynamoDB Local', 'together'], rows),
+    table(
+      ['history', 'contender', 'events at end', 'commands/s', 'Node', 'DynamoDB Local', 'together'],
+      rows,
+    ),
   );
 };
 

@@ -5,7 +5,7 @@
 //   BENCH_QUICK=1 npm run bench    shorter runs and a 20,000-event rebuild, for a smoke test
 import '../scripts/require-node.cjs';
 import './in-process-metrics';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { STATE_DIR } from '../scripts/local-stack/paths';
@@ -74,13 +74,19 @@ const startStack = async (): Promise<{
   };
 };
 
-/** Writes a scenario run alone to `bench/results/<date>-<name>[-quick].json`. */
-const writeAlone = (name: string, results: unknown) => {
+/** `bench/results/<base>.json`, or beside a run of the same day (-2, -3, ...), never over it. */
+const resultsFile = (base: string) => {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(
-    dir,
-    `${new Date().toISOString().slice(0, 10)}-${name}${quick ? '-quick' : ''}.json`,
+  let file = join(dir, `${base}.json`);
+  for (let n = 2; existsSync(file); n++) file = join(dir, `${base}-${n}.json`);
+  return file;
+};
+
+/** Writes a scenario run alone to `bench/results/<date>-<name>[-quick].json`. */
+const writeAlone = (name: string, results: unknown) => {
+  const file = resultsFile(
+    `${new Date().toISOString().slice(0, 10)}-${name}${quick ? '-quick' : ''}`,
   );
   const run = { date: new Date().toISOString(), machine: machine(), [name]: results };
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
@@ -220,9 +226,7 @@ const main = async () => {
       rebuild: rebuilt,
       coldStart: cold,
     };
-    const dir = join(__dirname, 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${results.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+    const file = resultsFile(`${results.date.slice(0, 10)}${quick ? '-quick' : ''}`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     printReport(results);
     console.log(`\nWritten to ${file}`);

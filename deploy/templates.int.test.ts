@@ -318,7 +318,7 @@ describe('least privilege', () => {
     expect(grantsOf(statements.filter((s) => !JSON.stringify(s).includes('dynamodb:')))).toEqual([
       'DataKeysKmsKey: kms:Decrypt kms:GenerateDataKey',
       'ErasureSchedulerRole: iam:PassRole',
-      'arn:{"Ref":"AWS::Partition"}:scheduler:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:schedule/users-dev-erasures/*: scheduler:CreateSchedule scheduler:DeleteSchedule',
+      'arn:{"Ref":"AWS::Partition"}:scheduler:{"Ref":"AWS::Region"}:{"Ref":"AWS::AccountId"}:schedule/users-dev-erasures/*: scheduler:CreateSchedule scheduler:DeleteSchedule scheduler:GetSchedule',
     ]);
     expect(statements.find((s) => s.Action.includes('iam:PassRole'))).toMatchObject({
       Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
@@ -1177,6 +1177,7 @@ describe('alarms', () => {
       'WriteSideThrottlesAlarm',
     ]);
     expect(Object.keys(alarmsOf(query)).sort()).toEqual([
+      'ErasureStepsNotRecordedAlarm',
       'HistoryRewriteFailuresAlarm',
       'ProjectionLagAlarm',
       'ProjectorFailureQueueDepthAlarm',
@@ -1203,6 +1204,13 @@ describe('alarms', () => {
       Threshold: '60000',
     });
     expect(api.PublishLagAlarm).toMatchObject({ MetricName: 'PublishLag', Threshold: '60000' });
+    // Receipts whose steps keep failing to be recorded: three periods running, not one throttle.
+    expect(alarmsOf(query).ErasureStepsNotRecordedAlarm).toMatchObject({
+      MetricName: 'ErasureStepsNotRecorded',
+      Namespace: 'users-dev',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
     // An eraser run that fails before it can count its failures is a Lambda error: both alarm.
     const erasure = alarmsOf(query).HistoryRewriteFailuresAlarm;
     expect(erasure?.Metrics.map((m: { Id: string }) => m.Id)).toEqual([

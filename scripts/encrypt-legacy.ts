@@ -5,15 +5,9 @@ import { parseArgs } from 'node:util';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import { encryptLegacyEvents } from './legacy-events';
-import { stageConfig } from './local-stack/tables';
+import { STAGE_OPTIONS, stageConfig } from './local-stack/tables';
 
-const { values } = parseArgs({
-  options: {
-    stage: { type: 'string', default: 'local' },
-    region: { type: 'string' },
-    endpoint: { type: 'string' },
-  },
-});
+const { values } = parseArgs({ options: STAGE_OPTIONS });
 
 const main = async () => {
   const stage = stageConfig(values.stage as string, values);

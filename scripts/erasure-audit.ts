@@ -7,16 +7,14 @@
 import './require-node.cjs';
 import { parseArgs } from 'node:util';
 import { auditErasure, recordAudit } from './erasure-audit/audit';
-import { stageConfig } from './local-stack/tables';
+import { STAGE_OPTIONS, stageConfig } from './local-stack/tables';
 
 const main = async () => {
   // Parsed in here, so that a wrong option is reported like any failure (exit code 2).
   const { values } = parseArgs({
     options: {
       user: { type: 'string' },
-      stage: { type: 'string', default: 'local' },
-      region: { type: 'string' },
-      endpoint: { type: 'string' },
+      ...STAGE_OPTIONS,
       json: { type: 'boolean', default: false },
       record: { type: 'boolean', default: false },
     },

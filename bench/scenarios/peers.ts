@@ -100,12 +100,12 @@ export const peers = async (
   const environment = { ...process.env };
   try {
     const endpoints = {} as Record<Contender, string>;
-    const javaPids = {} as Record<Contender, number>;
+    const javaPids: Partial<Record<Contender, number>> = {};
     for (const [index, contender] of CONTENDERS.entries()) {
       if (!shared || index === 0) instances.push(await startDynamoDbLocal(port + index));
       const instance = instances.at(-1) as DynamoDbLocal;
       endpoints[contender] = instance.endpoint;
-      javaPids[contender] = javaPidOf(instance.process.pid as number);
+      if (!shared) javaPids[contender] = javaPidOf(instance.process.pid as number);
     }
     const product = await productParty(endpoints.product, localAws.endpoint, commandBundle);
     const smallItem = (userId: string, version: number) => ({
@@ -322,23 +322,29 @@ const rawParty = async (
 const ids = (label: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${label}-${i}-${randomUUID()}`);
 
-/** A timed run, with the CPU it cost per command: this process's (the contender's code, its SDK) and its DynamoDB Local's. */
-type CostedRun = LoadResult & { nodeCpuMs: number; dynamoDbLocalCpuMs: number };
+/**
+ * A timed run, with the CPU it cost per command on each side of the wire: this whole Node process
+ * (the contender's code and SDK, the harness, garbage collection, whatever else it runs meanwhile)
+ * and the contender's DynamoDB Local JVM, which only its contender uses (none when they share one).
+ */
+type CostedRun = LoadResult & { nodeCpuMs: number; dynamoDbLocalCpuMs?: number };
 
 const costedRun = async (
   concurrency: number,
   runMs: number,
   op: () => Promise<unknown>,
-  javaPid: number,
+  javaPid: number | undefined,
 ): Promise<CostedRun> => {
   const node = ownCpuMs();
-  const jvm = processCpuMs(javaPid);
+  const jvm = javaPid === undefined ? 0 : processCpuMs(javaPid);
   const result = await runLoad(concurrency, runMs, op);
-  const commands = Math.max(1, result.latency.count);
+  const commands = Math.max(1, result.latency.count + result.errors);
   return {
     ...result,
     nodeCpuMs: (ownCpuMs() - node) / commands,
-    dynamoDbLocalCpuMs: (processCpuMs(javaPid) - jvm) / commands,
+    ...(javaPid !== undefined && {
+      dynamoDbLocalCpuMs: (processCpuMs(javaPid) - jvm) / commands,
+    }),
   };
 };
 
@@ -346,12 +352,15 @@ const costedRun = async (
 const describeCostedRuns = (runs: CostedRun[]) => ({
   ...describeRuns(runs),
   nodeCpuMs: round(median(runs.map((r) => r.nodeCpuMs))),
-  dynamoDbLocalCpuMs: round(median(runs.map((r) => r.dynamoDbLocalCpuMs))),
+  ...(runs[0]?.dynamoDbLocalCpuMs !== undefined && {
+    dynamoDbLocalCpuMs: round(median(runs.map((r) => r.dynamoDbLocalCpuMs as number))),
+  }),
 });
 
 const contest = async (
   parties: Record<Contender, Party>,
-  javaPids: Record<Contender, number>,
+  /** Each contender's own DynamoDB Local JVM; none when they share one. */
+  javaPids: Partial<Record<Contender, number>>,
   {
     runMs,
     warmUpMs,
@@ -370,16 +379,32 @@ const contest = async (
 
   let turn = 0;
   const nextOf = (list: string[]) => list[turn++ % list.length] as string;
+  // Every command adds to its user's history: the lengths at the end are reported beside the
+  // lengths seeded (Castore's cost grows with the history, the others' does not).
+  const sent = { short: {}, long: {} } as Record<'short' | 'long', Record<string, number>>;
   type Op = () => Promise<unknown>;
   const commands = (kind: 'short' | 'long') =>
     Object.fromEntries(
       CONTENDERS.filter((contender) => kind === 'short' || !CONTROLS.includes(contender)).map(
         (contender) => [
           contender,
-          () => parties[contender].command(nextOf(users[kind][contender])),
+          () => {
+            sent[kind][contender] = (sent[kind][contender] ?? 0) + 1;
+            return parties[contender].command(nextOf(users[kind][contender]));
+          },
         ],
       ),
     ) as Partial<Record<Contender, Op>>;
+  const historyAtEnd = (kind: 'short' | 'long') =>
+    Object.fromEntries(
+      Object.entries(sent[kind]).map(([contender, count]) => [
+        contender,
+        Math.round(
+          (kind === 'short' ? 1 : LONG_HISTORY) +
+            count / (kind === 'short' ? SHORT_USERS : LONG_USERS),
+        ),
+      ]),
+    );
 
   // Warm-up of every contender's code and of its DynamoDB Local's JVM: with 3 s each, the same
   // Query + PutItem cost one instance's JVM 2.3 ms and another's 3.0 ms in one run.
@@ -417,6 +442,7 @@ const contest = async (
     results[kind] = {
       concurrency,
       events: kind === 'short' ? 1 : LONG_HISTORY,
+      eventsPerUserAtEnd: historyAtEnd(kind),
       product: describeCostedRuns(runs.product),
       castore: describeCostedRuns(runs.castore),
       equinox: describeCostedRuns(runs.equinox),
@@ -436,7 +462,11 @@ const contest = async (
       }),
     };
   }
-  return { ...results, ...(hotFrames ? { hotFrames } : {}) };
+  return {
+    settings: { runMs, warmUpMs, rounds, shortUsers: SHORT_USERS, longUsers: LONG_USERS },
+    ...results,
+    ...(hotFrames ? { hotFrames } : {}),
+  };
 };
 
 /**

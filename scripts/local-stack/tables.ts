@@ -186,6 +186,13 @@ export const deleteTables = async (endpoint: string, names: Record<string, strin
  * (DYNAMODB_PORT, default 8000); any other stage is AWS with the default credential chain,
  * unless an endpoint (a DynamoDB Local) is given.
  */
+/** The command-line options that name a stage and where it runs, for `parseArgs`. */
+export const STAGE_OPTIONS = {
+  stage: { type: 'string', default: 'local' },
+  region: { type: 'string' },
+  endpoint: { type: 'string' },
+} as const;
+
 export const stageConfig = (
   stage: string,
   options: {
@@ -224,6 +231,7 @@ export const stageConfig = (
     idempotencyTable: names.idempotency,
     dataKeysTable: names.dataKeys,
     erasureReceiptsTable: names.erasureReceipts,
+    pendingErasuresTable: names.pendingErasures,
     projectionsTable: names.projections,
     statsTables: { figures: names.stats, countedEvents: names.countedEvents },
     readModelTables: {

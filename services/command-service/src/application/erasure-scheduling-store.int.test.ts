@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { type LocalAws, startLocalAws } from '../../../../scripts/local-stack/local-aws';
 import {
   COMMAND_TABLES,
@@ -186,6 +186,56 @@ describe('an erasure request stored with its schedule', () => {
       'USER_ERASURE_REQUESTED',
       'USER_ERASURE_CANCELLED',
     ]);
+  });
+
+  it('is not taken as scheduled on a ConflictException alone: the schedule is looked up, and made again when absent', async () => {
+    // In front of the local scheduler: the first `conflicts` CreateSchedule calls are answered
+    // ConflictException without reaching it (a conflict that is not "it exists"); all else passes.
+    let conflicts = 0;
+    const proxy: Server = createServer((incoming, answer) => {
+      if (incoming.method === 'POST' && conflicts > 0) {
+        conflicts--;
+        answer.writeHead(409, { 'x-amzn-errortype': 'ConflictException' });
+        answer.end(JSON.stringify({ Message: 'a conflicting operation is in progress' }));
+        return;
+      }
+      const onward = request(
+        { port: PORT, path: incoming.url, method: incoming.method, headers: incoming.headers },
+        (reply) => {
+          answer.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(answer);
+        },
+      );
+      incoming.pipe(onward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(PORT + 22, '127.0.0.1', resolve));
+    try {
+      const deps = depsWith(schedulerOn(PORT + 22));
+      const userId = await createdUser(deps);
+      // Twice in a row: found missing each time, made on the third try.
+      conflicts = 2;
+      expect((await send(deps, userId, 'USER_ERASURE_REQUESTED')).kind).toBe('stored');
+      expect(schedulesOf(userId)).toHaveLength(1);
+
+      // Conflicts on every try: the request is not stored (503, try again).
+      const other = await createdUser(deps);
+      conflicts = 3;
+      const failure = await send(deps, other, 'USER_ERASURE_REQUESTED').catch((error) => error);
+      expect(failure).toBeInstanceOf(ErasureNotScheduled);
+      expect(await eventTypes(other)).toEqual(['USER_CREATED']);
+      expect(schedulesOf(other)).toEqual([]);
+
+      fired.length = 0;
+      await localAws.scheduler.advance(31 * DAY_MS);
+      expect(await eventTypes(userId)).toEqual([
+        'USER_CREATED',
+        'USER_ERASURE_REQUESTED',
+        'USER_ERASED',
+      ]);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it("keeps to the command's deadline when the scheduler stalls: nothing stored, or stored and answered", async () => {

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { SchedulerClient, SchedulerClientConfig } from '@aws-sdk/client-scheduler';
 import {
   atExpression,
@@ -26,6 +27,10 @@ export type ErasureScheduleTarget = {
 export const ERASER_INPUT_SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 const ERASER_INPUT_EXECUTION_ID = '<aws.scheduler.execution-id>';
 
+/** Creates tried when CreateSchedule conflicts and the schedule is not found, and the pause. */
+const CREATE_ATTEMPTS = 3;
+const CONFLICT_PAUSE_MS = 200;
+
 /**
  * A require, not an import: a bundle carries the client in a file of its own beside it, read the
  * first time a user asks to be erased (or cancels), not at every cold start.
@@ -53,7 +58,29 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
     return this.made;
   }
 
+  /**
+   * Made, or found made. CreateSchedule answers ConflictException when a schedule of that name
+   * exists (a command tried again: it erases whichever request is pending at that time, so it
+   * serves this one), but a conflict is not proof of it, so the schedule is looked up. Not there
+   * (another conflict, or a schedule being deleted): made again after a pause, up to
+   * CREATE_ATTEMPTS times within the command's signal; then the request is not stored
+   * (ErasureNotScheduled: 503, try again). A cancellation of an earlier request due at the same
+   * millisecond may still delete the schedule after it was found (erasure-schedule.ts): the sweep
+   * carries that request out.
+   */
   async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (await this.create(erasure, abortSignal)) return;
+      if (await this.exists(erasure, abortSignal)) return;
+      if (attempt === CREATE_ATTEMPTS) {
+        throw new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`);
+      }
+      await setTimeout(CONFLICT_PAUSE_MS * attempt, undefined, { signal: abortSignal });
+    }
+  }
+
+  /** True when made, false when CreateSchedule answered ConflictException. */
+  private async create(erasure: ScheduledErasure, abortSignal?: AbortSignal) {
     const { CreateScheduleCommand, ConflictException } = sdk();
     const name = scheduleName(erasure);
     try {
@@ -65,8 +92,8 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
           ScheduleExpressionTimezone: 'UTC',
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'DELETE',
-          // The same token for the same request: a retried create is the same create.
-          ClientToken: name,
+          // No ClientToken of ours: the SDK makes one per call and keeps it through its own
+          // retries. One per request would make a create after a conflict replay the first.
           Target: {
             Arn: this.target.functionArn,
             RoleArn: this.target.roleArn,
@@ -77,10 +104,24 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
         }),
         { abortSignal },
       );
+      return true;
     } catch (error) {
-      // Made already for this due time (a command tried again): it erases whichever request is
-      // pending at that time, so it serves this one.
-      if (!(error instanceof ConflictException)) throw error;
+      if (error instanceof ConflictException) return false;
+      throw error;
+    }
+  }
+
+  private async exists(erasure: ScheduledErasure, abortSignal?: AbortSignal) {
+    const { GetScheduleCommand, ResourceNotFoundException } = sdk();
+    try {
+      await this.client.send(
+        new GetScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),
+        { abortSignal },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return false;
+      throw error;
     }
   }
 

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '@users/shared';
 import { type Around, simulatedClients } from '../../../../test/simulation/dynamodb';
+import { emfWrittenBy } from '../../../../test/support/emf';
 import { DynamoErasureReceipts, RECORD_WITHIN_MS } from './dynamo-erasure-receipts';
 
 const TABLE = 'users-test-erasure-receipts';
@@ -102,8 +103,13 @@ describe('the erasure receipts table (DynamoErasureReceipts)', () => {
       return execute();
     });
     await refusing.start('u4');
-    // Not recorded, and said so: the caller may do the step again.
-    await expect(refusing.receipts.detailHidden('u4', 1, new Date())).resolves.toBe(false);
+    // Not recorded, and said so: the caller may do the step again; counted for the alarm.
+    const { result, metrics } = await emfWrittenBy(
+      () => refusing.receipts.detailHidden('u4', 1, new Date()),
+      {},
+    );
+    expect(result).toBe(false);
+    expect(metrics.get('ErasureStepsNotRecorded')).toEqual([1]);
     const stalled = setUp(async (call, execute) => {
       if (call.operation === 'UpdateItem') await new Promise(() => {});
       return execute();

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '@users/shared';
+import { count } from '@users/shared/observability';
 import {
   AUDIT_OUTCOMES,
   type AuditOutcome,
@@ -60,9 +61,9 @@ export class DynamoErasureReceipts implements ErasureSteps {
    *
    * Deliberately never throws: the receipt reports on the erasure, it is not part of it. A
    * failure to record (throttled, stalled past RECORD_WITHIN_MS, the table missing or not
-   * granted) is logged as a warning and answered false: the erasure moves on, and a rewrite not
-   * recorded leaves its user pending (erasure-receipts.ts) so that the history eraser records it
-   * on its next run. No receipt at all (an erasure stored by a release before receipts, or written
+   * granted) is logged as a warning, counted (`ErasureStepsNotRecorded`: a table failing for good
+   * alarms) and answered false: the erasure moves on, and a rewrite not recorded leaves its user
+   * pending (erasure-receipts.ts) so that the history eraser records it on its next run. No receipt at all (an erasure stored by a release before receipts, or written
    * straight into a test stage) is not a failure: nothing is recorded, nothing logged.
    */
   private async record(
@@ -95,6 +96,7 @@ export class DynamoErasureReceipts implements ErasureSteps {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return true;
+      count('ErasureStepsNotRecorded');
       logger.warn('an erasure step was not recorded on its receipt; the erasure goes on', {
         step: STEPS[step],
         userId,

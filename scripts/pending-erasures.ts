@@ -1,0 +1,212 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { SCHEMA_VERSION } from '@users/shared';
+
+export type ReconcileReport = {
+  /** Event items read by the scan. */
+  scanned: number;
+  /** Users with an erasure request, cancellation or erasure among their events. */
+  users: number;
+  /** Of them, those whose newest such event is a request: pending. */
+  pending: number;
+  /** Rows written: missing, or with another due time. */
+  put: number;
+  /** Rows removed: the user's request was cancelled or carried out, or never made. */
+  deleted: number;
+  /** Users whose newest erasure event could not be read (no due time): left as they were. */
+  undecided: string[];
+};
+
+type Tables = { client: DynamoDBDocumentClient; eventsTable: string; pendingErasuresTable: string };
+
+/** Users decided at once: each a partition of its own. */
+const AT_ONCE = 16;
+/** Tries per user when a command lands between the reads and the write. */
+const ATTEMPTS = 5;
+
+const erasureEventsOnly = {
+  FilterExpression: 'EventType IN (:requested, :cancelled, :erased)',
+  ExpressionAttributeValues: {
+    ':requested': 'USER_ERASURE_REQUESTED',
+    ':cancelled': 'USER_ERASURE_CANCELLED',
+    ':erased': 'USER_ERASED',
+  },
+};
+
+/** Written by a newer release: this code does not guess at it (as the event store does not). */
+export class NewerSchemaError extends Error {
+  override readonly name = 'NewerSchemaError';
+}
+
+type Row = { eraseAfter: string } | 'none' | 'undecided';
+
+/** What the user's row must say, from their newest erasure event (none: no row). */
+const rowFor = (item: Record<string, unknown> | undefined): Row => {
+  if (!item) return 'none';
+  if (Number(item.SchemaVersion) > SCHEMA_VERSION) {
+    throw new NewerSchemaError(
+      `an event of schema ${item.SchemaVersion} (this code knows up to ${SCHEMA_VERSION}): run the newer release's tool`,
+    );
+  }
+  if (item.EventType !== 'USER_ERASURE_REQUESTED') return 'none';
+  try {
+    const payload = typeof item.Payload === 'string' ? JSON.parse(item.Payload) : item.Payload;
+    const eraseAfter = (payload as { erase_after?: unknown } | undefined)?.erase_after;
+    return typeof eraseAfter === 'string' && Number.isFinite(Date.parse(eraseAfter))
+      ? { eraseAfter }
+      : 'undecided';
+  } catch {
+    return 'undecided';
+  }
+};
+
+/**
+ * One user's row made to match their events. Read consistently: the head's version first, then
+ * the newest erasure event, then the row; written in one transaction with a check that no event
+ * followed the head. A command stored meanwhile (its row is written in its event's transaction)
+ * cancels the write, and the user is read again: the tool never undoes a command's row.
+ */
+const reconcileUser = async (tables: Tables, userId: string, report: ReconcileReport) => {
+  const { client, eventsTable, pendingErasuresTable } = tables;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const { Items: [head] = [] } = await client.send(
+      new QueryCommand({
+        TableName: eventsTable,
+        KeyConditionExpression: 'AggregateID = :id',
+        ExpressionAttributeValues: { ':id': userId },
+        ProjectionExpression: '#sequence',
+        ExpressionAttributeNames: { '#sequence': 'Sequence' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    let newest: Record<string, unknown> | undefined;
+    for await (const page of paginateQuery(
+      { client, pageSize: 10 },
+      {
+        TableName: eventsTable,
+        KeyConditionExpression: 'AggregateID = :id',
+        ...erasureEventsOnly,
+        ExpressionAttributeValues: {
+          ...erasureEventsOnly.ExpressionAttributeValues,
+          ':id': userId,
+        },
+        ProjectionExpression: 'EventType, Payload, SchemaVersion',
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+    )) {
+      newest = page.Items?.[0];
+      if (newest) break;
+    }
+    const want = rowFor(newest);
+    if (want === 'undecided') {
+      report.undecided.push(userId);
+      return;
+    }
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: pendingErasuresTable,
+        Key: { UserID: userId },
+        ConsistentRead: true,
+      }),
+    );
+    if (want !== 'none') report.pending++;
+    const seen = Item?.EraseAfter as string | undefined;
+    if (want === 'none' ? seen === undefined : seen === want.eraseAfter) return;
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: eventsTable,
+                Key: { AggregateID: userId, Sequence: Number(head?.Sequence ?? 0) + 1 },
+                ConditionExpression: 'attribute_not_exists(AggregateID)',
+              },
+            },
+            want === 'none'
+              ? { Delete: { TableName: pendingErasuresTable, Key: { UserID: userId } } }
+              : {
+                  Put: {
+                    TableName: pendingErasuresTable,
+                    Item: { UserID: userId, EraseAfter: want.eraseAfter },
+                  },
+                },
+          ],
+        }),
+      );
+      if (want === 'none') report.deleted++;
+      else report.put++;
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // A command was stored meanwhile: decided again on the events as they are now.
+      if (want !== 'none') report.pending--;
+    }
+  }
+  report.undecided.push(userId);
+};
+
+/**
+ * `npm run reconcile-pending-erasures`: makes `users-<stage>-pending-erasures` hold exactly the
+ * erasure requests pending in the events (a row per user whose newest request, cancellation or
+ * erasure is a request, with its due time), for a stage whose table missed writes: requests made
+ * while a release from before the sweep ran (a rollback), or before the table existed.
+ *
+ * Scans the events once for the users with erasure events, reads the table's rows, then decides
+ * each of those users (AT_ONCE at a time) on consistent reads, writing only what differs and only
+ * if no command was stored for that user meanwhile (reconcileUser). Safe beside traffic and
+ * idempotent: a second run changes nothing. Stops, writing nothing more, at an event of a newer
+ * schema; a user whose request has no readable due time is reported and left alone.
+ */
+export const reconcilePendingErasures = async (
+  tables: Tables,
+  onProgress: (report: ReconcileReport) => void = () => {},
+): Promise<ReconcileReport> => {
+  const report: ReconcileReport = {
+    scanned: 0,
+    users: 0,
+    pending: 0,
+    put: 0,
+    deleted: 0,
+    undecided: [],
+  };
+  const users = new Set<string>();
+  for await (const page of paginateScan(
+    { client: tables.client },
+    { TableName: tables.eventsTable, ProjectionExpression: 'AggregateID', ...erasureEventsOnly },
+  )) {
+    report.scanned += page.ScannedCount ?? 0;
+    for (const item of page.Items ?? []) users.add(item.AggregateID as string);
+    onProgress(report);
+  }
+  report.users = users.size;
+  for await (const page of paginateScan(
+    { client: tables.client },
+    { TableName: tables.pendingErasuresTable, ProjectionExpression: 'UserID' },
+  )) {
+    for (const item of page.Items ?? []) users.add(item.UserID as string);
+  }
+  const queue = [...users];
+  await Promise.all(
+    Array.from({ length: AT_ONCE }, async () => {
+      for (let userId = queue.pop(); userId !== undefined; userId = queue.pop()) {
+        await reconcileUser(tables, userId, report).catch((error: unknown) => {
+          queue.length = 0; // the other workers take no user after this one
+          throw error;
+        });
+      }
+    }),
+  );
+  onProgress(report);
+  return report;
+};
