@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { carryOutErasure } from '../services/command-service/src/application/carry-out-erasure';
 import type { CommandDependencies } from '../services/command-service/src/application/execute-command';
+import { cancelTransactionsForThrottling, firstTimes } from '../test/faults/dynamodb-faults';
 import {
   COMMAND_TABLES,
   type CommandTables,
@@ -13,7 +14,7 @@ import {
   deleteTestTables,
   testDocumentClient,
 } from '../test/support/integration';
-import { reconcilePendingErasures } from './pending-erasures';
+import { NewerSchemaError, ReconcileStopped, reconcilePendingErasures } from './pending-erasures';
 
 const client = testDocumentClient();
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -144,5 +145,33 @@ describe('npm run reconcile-pending-erasures', () => {
     expect(after[erased]).toBeUndefined();
     expect(after[changesMind]).toBe(askedAgainDue);
     expect(report.undecided).toEqual([]);
+  });
+
+  it('waits out a busy table, and stops at an event of a newer schema saying what it wrote', async () => {
+    const missing = await user('USER_ERASURE_REQUESTED');
+    const due = dueTime(clock);
+    await dropRow(missing);
+    const busy = testDocumentClient();
+    cancelTransactionsForThrottling(busy, {
+      commands: ['TransactWriteItemsCommand', 'TransactWriteCommand'],
+      when: firstTimes(2),
+    });
+    const report = await reconcile(busy);
+    expect((await rows())[missing]).toBe(due);
+    expect(report.contended).toEqual([]);
+
+    // A newer release's event heads a user's history: what is pending is not guessed at.
+    const newer = await user('USER_ERASURE_REQUESTED');
+    await dropRow(newer);
+    await client.send(
+      new PutCommand({
+        TableName: tables.EventsTable,
+        Item: { AggregateID: newer, Sequence: 3, EventType: 'USER_FUTURE', SchemaVersion: 99 },
+      }),
+    );
+    const stopped = await reconcile().catch((error: unknown) => error);
+    expect(stopped).toBeInstanceOf(ReconcileStopped);
+    expect((stopped as ReconcileStopped).cause).toBeInstanceOf(NewerSchemaError);
+    expect((await rows())[newer]).toBeUndefined();
   });
 });

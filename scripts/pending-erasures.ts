@@ -22,14 +22,28 @@ export type ReconcileReport = {
   deleted: number;
   /** Users whose newest erasure event could not be read (no due time): left as they were. */
   undecided: string[];
+  /** Users still changing, or their tables still busy, after every attempt: run the tool again. */
+  contended: string[];
 };
 
 type Tables = { client: DynamoDBDocumentClient; eventsTable: string; pendingErasuresTable: string };
 
 /** Users decided at once: each a partition of its own. */
 const AT_ONCE = 16;
-/** Tries per user when a command lands between the reads and the write. */
+/** Tries per user when a command lands between the reads and the write, or a table is busy. */
 const ATTEMPTS = 5;
+/** A busy table or a transaction in flight on the same items: tried again after a pause. */
+const BUSY = ['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict'];
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Why the transaction was cancelled: a command stored meanwhile, a busy table, or neither. */
+const cancellation = (error: TransactionCanceledException) => {
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+  if (codes[0] === 'ConditionalCheckFailed') return 'moved';
+  if (codes.some((code) => BUSY.includes(code))) return 'busy';
+  return undefined;
+};
 
 const erasureEventsOnly = {
   FilterExpression: 'EventType IN (:requested, :cancelled, :erased)',
@@ -47,14 +61,19 @@ export class NewerSchemaError extends Error {
 
 type Row = { eraseAfter: string } | 'none' | 'undecided';
 
-/** What the user's row must say, from their newest erasure event (none: no row). */
-const rowFor = (item: Record<string, unknown> | undefined): Row => {
-  if (!item) return 'none';
-  if (Number(item.SchemaVersion) > SCHEMA_VERSION) {
+/** An item of a newer schema stops the run: a newer release's events may change what is pending. */
+const checkSchema = (item: Record<string, unknown> | undefined) => {
+  if (item && Number(item.SchemaVersion) > SCHEMA_VERSION) {
     throw new NewerSchemaError(
       `an event of schema ${item.SchemaVersion} (this code knows up to ${SCHEMA_VERSION}): run the newer release's tool`,
     );
   }
+};
+
+/** What the user's row must say, from their newest erasure event (none: no row). */
+const rowFor = (item: Record<string, unknown> | undefined): Row => {
+  if (!item) return 'none';
+  checkSchema(item);
   if (item.EventType !== 'USER_ERASURE_REQUESTED') return 'none';
   try {
     const payload = typeof item.Payload === 'string' ? JSON.parse(item.Payload) : item.Payload;
@@ -81,13 +100,14 @@ const reconcileUser = async (tables: Tables, userId: string, report: ReconcileRe
         TableName: eventsTable,
         KeyConditionExpression: 'AggregateID = :id',
         ExpressionAttributeValues: { ':id': userId },
-        ProjectionExpression: '#sequence',
+        ProjectionExpression: '#sequence, SchemaVersion',
         ExpressionAttributeNames: { '#sequence': 'Sequence' },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
       }),
     );
+    checkSchema(head);
     let newest: Record<string, unknown> | undefined;
     for await (const page of paginateQuery(
       { client, pageSize: 10 },
@@ -148,12 +168,14 @@ const reconcileUser = async (tables: Tables, userId: string, report: ReconcileRe
       else report.put++;
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      // A command was stored meanwhile: decided again on the events as they are now.
+      const why = error instanceof TransactionCanceledException ? cancellation(error) : undefined;
+      if (!why) throw error;
       if (want !== 'none') report.pending--;
+      // Moved: decided again at once on the events as they are now. Busy: after a pause.
+      if (why === 'busy') await pause(100 * 2 ** attempt * Math.random());
     }
   }
-  report.undecided.push(userId);
+  report.contended.push(userId);
 };
 
 /**
@@ -165,8 +187,9 @@ const reconcileUser = async (tables: Tables, userId: string, report: ReconcileRe
  * Scans the events once for the users with erasure events, reads the table's rows, then decides
  * each of those users (AT_ONCE at a time) on consistent reads, writing only what differs and only
  * if no command was stored for that user meanwhile (reconcileUser). Safe beside traffic and
- * idempotent: a second run changes nothing. Stops, writing nothing more, at an event of a newer
- * schema; a user whose request has no readable due time is reported and left alone.
+ * idempotent: a second run changes nothing. Stops at an event of a newer schema (the head of a
+ * user, or their newest erasure event), saying what it had written; a user whose request has no
+ * readable due time is reported and left alone, and so is one still contended after every attempt.
  */
 export const reconcilePendingErasures = async (
   tables: Tables,
@@ -179,6 +202,7 @@ export const reconcilePendingErasures = async (
     put: 0,
     deleted: 0,
     undecided: [],
+    contended: [],
   };
   const users = new Set<string>();
   for await (const page of paginateScan(
@@ -197,16 +221,33 @@ export const reconcilePendingErasures = async (
     for (const item of page.Items ?? []) users.add(item.UserID as string);
   }
   const queue = [...users];
-  await Promise.all(
+  const workers = await Promise.allSettled(
     Array.from({ length: AT_ONCE }, async () => {
       for (let userId = queue.pop(); userId !== undefined; userId = queue.pop()) {
         await reconcileUser(tables, userId, report).catch((error: unknown) => {
-          queue.length = 0; // the other workers take no user after this one
+          queue.length = 0; // the other workers finish their user and take no other
           throw error;
         });
       }
     }),
   );
   onProgress(report);
+  const failed = workers.find((worker) => worker.status === 'rejected');
+  if (failed) throw new ReconcileStopped(report, failed.reason);
   return report;
 };
+
+/** The run stopped at an error: what it had written by then is in `report`. */
+export class ReconcileStopped extends Error {
+  override readonly name = 'ReconcileStopped';
+
+  constructor(
+    readonly report: ReconcileReport,
+    cause: unknown,
+  ) {
+    super(
+      `${cause instanceof Error ? cause.message : String(cause)} (stopped after ${report.put} row(s) written and ${report.deleted} removed)`,
+      { cause },
+    );
+  }
+}

@@ -23,6 +23,10 @@ const main = async () => {
     console.log(`Left as they were (no readable due time): ${report.undecided.join(', ')}`);
     process.exitCode = 1;
   }
+  if (report.contended.length > 0) {
+    console.log(`Still changing or busy, run again: ${report.contended.join(', ')}`);
+    process.exitCode = 1;
+  }
 };
 
 main().catch((error) => {
