@@ -11,6 +11,7 @@ import { startDynamoDbLocal } from '../scripts/local-stack/dynamodb-local';
 import { startLocalAws } from '../scripts/local-stack/local-aws';
 import { LOCAL_KMS_KEY_ID } from '../scripts/local-stack/local-kms';
 import { stopProcessGroup } from '../scripts/local-stack/processes';
+import { createTables } from '../scripts/local-stack/tables';
 import { SNAPSHOT_VERSION } from '../services/command-service/src/infrastructure/dynamo-event-store';
 
 /**
@@ -157,4 +158,31 @@ export const onOwnDynamoDbLocal = async <T>(
     await localAws.stop();
     await stopProcessGroup(dynamodb.process, 'SIGKILL');
   }
+};
+
+/** The tables the command function writes (their logical ids in the command service's stack). */
+export const COMMAND_FUNCTION_TABLES = [
+  'EventsTable',
+  'IdempotencyTable',
+  'DataKeysTable',
+  'ErasureReceiptsTable',
+  'PendingErasuresTable',
+] as const;
+
+/**
+ * The command function's tables on a DynamoDB Local, made afresh, and the environment its bundle
+ * reads as it loads (set before it is required; the caller puts the environment back if it must).
+ */
+export const commandFunctionTables = async (endpoint: string) => {
+  const tables = await createTables(endpoint, COMMAND_FUNCTION_TABLES);
+  Object.assign(process.env, {
+    EVENTS_TABLE: tables.EventsTable,
+    IDEMPOTENCY_TABLE: tables.IdempotencyTable,
+    ERASURE_RECEIPTS_TABLE: tables.ErasureReceiptsTable,
+    PENDING_ERASURES_TABLE: tables.PendingErasuresTable,
+    DYNAMODB_ENDPOINT: endpoint,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...ERASURE_SCHEDULE_ENVIRONMENT,
+  });
+  return tables;
 };

@@ -38,6 +38,14 @@ const hottest = (profile: { nodes: ProfileNode[]; samples: number[] }, top: numb
  * work) and returns its result with the hottest frames by self time.
  */
 export const profileDuring = async <T>(work: () => Promise<T>, top = 15) => {
+  const { result, profile } = await recordProfile(work);
+  return { result, frames: hottest(profile, top) };
+};
+
+type Profile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+
+/** `work` under V8's sampling CPU profiler (every 100 us): its result and the whole profile. */
+export const recordProfile = async <T>(work: () => Promise<T>) => {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -46,7 +54,7 @@ export const profileDuring = async <T>(work: () => Promise<T>, top = 15) => {
   try {
     const result = await work();
     const { profile } = await session.post('Profiler.stop');
-    return { result, frames: hottest(profile as never, top) };
+    return { result, profile: profile as unknown as Profile };
   } finally {
     session.disconnect();
   }
@@ -62,13 +70,12 @@ const moduleOf = (url: string, functionName: string) => {
   return url.split('/').pop() as string;
 };
 
-/** The `top` modules by self time in a `.cpuprofile` file, idle time left out (percent of busy). */
-export const hottestModules = (file: string, top: number) => {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: ProfileNode[];
-    samples: number[];
-    timeDeltas: number[];
-  };
+/** Busy time (idle left out) counted against `keyOf` each sampled frame: the `top`, in percent. */
+const selfTimeBy = (
+  profile: Profile,
+  keyOf: (frame: ProfileNode['callFrame']) => string,
+  top: number,
+) => {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map<string, number>();
   let busy = 0;
@@ -77,11 +84,52 @@ export const hottestModules = (file: string, top: number) => {
     if (!frame || frame.functionName === '(idle)') return;
     const delta = profile.timeDeltas[i] ?? 0;
     busy += delta;
-    const module = moduleOf(frame.url, frame.functionName);
-    selfMs.set(module, (selfMs.get(module) ?? 0) + delta);
+    const key = keyOf(frame);
+    selfMs.set(key, (selfMs.get(key) ?? 0) + delta);
   });
   return [...selfMs]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([module, ms]) => ({ module, busyPercent: Math.round((ms / busy) * 1000) / 10 }));
+};
+
+/** The `top` modules by self time in a `.cpuprofile` file, idle time left out (percent of busy). */
+export const hottestModules = (file: string, top: number) =>
+  selfTimeBy(
+    JSON.parse(readFileSync(file, 'utf8')) as Profile,
+    (frame) => moduleOf(frame.url, frame.functionName),
+    top,
+  );
+
+/**
+ * Self time per source module of an unminified esbuild bundle (its `// path` comments mark where
+ * each module begins): node_modules by package, the project's own files by path, then Node's own
+ * and V8's frames. Percent of busy time (idle left out).
+ */
+export const bundleModulesBySelfTime = (profile: Profile, bundleFile: string, top: number) => {
+  const starts: [number, string][] = [];
+  readFileSync(bundleFile, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
+      const path = line.match(/^\/\/ (\S+\.(?:js|cjs|mjs|ts|json))$/)?.[1];
+      if (!path) return;
+      const pkg = path.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
+      starts.push([index, pkg ? (pkg[1] as string) : path]);
+    });
+  const moduleAt = (line: number) => {
+    let found = '(bundle)';
+    for (const [start, module] of starts) {
+      if (start > line) break;
+      found = module;
+    }
+    return found;
+  };
+  return selfTimeBy(
+    profile,
+    (frame) =>
+      frame.url.endsWith(bundleFile)
+        ? moduleAt(frame.lineNumber)
+        : moduleOf(frame.url, frame.functionName),
+    top,
+  );
 };

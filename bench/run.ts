@@ -15,6 +15,7 @@ import { printPeers, printReport, printStackCost } from './report';
 import { coldBurst } from './scenarios/cold-burst';
 import { coldStart } from './scenarios/cold-start';
 import { commandPath } from './scenarios/command-path';
+import { commandProfile } from './scenarios/command-profile';
 import { historyCost } from './scenarios/history-cost';
 import { hotUser } from './scenarios/hot-user';
 import { peers } from './scenarios/peers';
@@ -27,7 +28,7 @@ import { stackCost } from './scenarios/stack-cost';
 
 const quick = process.env.BENCH_QUICK === '1';
 /**
- * BENCH_ONLY=peers, rebuild, stack or cold-start runs that scenario alone (on DynamoDB Locals and
+ * BENCH_ONLY=peers, rebuild, stack, cold-start or command-profile runs that scenario alone (on DynamoDB Locals and
  * a stack of its own; cold-start needs neither).
  */
 const only = process.env.BENCH_ONLY;
@@ -129,6 +130,21 @@ const stackAlone = async () => {
   writeAlone('stack', results);
 };
 
+/** BENCH_ONLY=command-profile: where the command function's CPU goes, by source module. */
+const commandProfileAlone = async () => {
+  const results = await commandProfile({
+    port: 8350,
+    warmUpMs: quick ? 3000 : 10_000,
+    runMs: quick ? 3000 : 8000,
+  });
+  console.log(
+    `\nThe command function, USER_BALANCE +1 at concurrency 8: ${results.commandsPerSecond}/s, ${results.nodeCpuMsPerCommand} ms of this process's CPU per command; where it goes (a second run, profiled; % of busy time):\n`,
+  );
+  console.table(results.groups);
+  console.table(results.modules);
+  writeAlone('command-profile', results);
+};
+
 /** BENCH_ONLY=cold-start: every bundle's size and import time in fresh processes, alone. */
 const coldStartAlone = async () => {
   const results = await coldStart(await buildBundles(), quick ? 3 : 10);
@@ -147,6 +163,7 @@ const main = async () => {
   if (only === 'rebuild') return rebuildAlone();
   if (only === 'stack') return stackAlone();
   if (only === 'cold-start') return coldStartAlone();
+  if (only === 'command-profile') return commandProfileAlone();
   const bundles = await buildBundles();
   const { baseUrl, endpoint, kmsEndpoint, stack } = await startStack();
   const settings = { runMs: quick ? 1000 : 3000, rounds: quick ? 2 : 4 };

@@ -13,6 +13,7 @@ import type { UserCommand } from '../../services/command-service/src/domain/comm
 import { DynamoEventStore } from '../../services/command-service/src/infrastructure/dynamo-event-store';
 import {
   benchDataKeys,
+  COMMAND_FUNCTION_TABLES,
   onOwnDynamoDbLocal,
   rawHeadVersion,
   sealedHistoryItems,
@@ -80,13 +81,7 @@ const hotUserOn = async (
   { runMs, rounds }: { runMs: number; rounds: number },
 ) => {
   const client = createDocumentClient({ endpoint });
-  const tables = await createTables(endpoint, [
-    'EventsTable',
-    'IdempotencyTable',
-    'DataKeysTable',
-    'ErasureReceiptsTable',
-    'PendingErasuresTable',
-  ]);
+  const tables = await createTables(endpoint, COMMAND_FUNCTION_TABLES);
   const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
   const store = new DynamoEventStore(
     client,

@@ -16,7 +16,8 @@ import { DynamoEventStore } from '../../services/command-service/src/infrastruct
 import { countRequests } from '../../test/support/request-counts';
 import {
   benchDataKeys,
-  ERASURE_SCHEDULE_ENVIRONMENT,
+  COMMAND_FUNCTION_TABLES,
+  commandFunctionTables,
   rawHeadVersion,
   sealedHistoryItems,
   throwawayHistoryItems,
@@ -155,22 +156,7 @@ export const peers = async (
  */
 const productParty = async (endpoint: string, kmsEndpoint: string, commandBundle: string) => {
   const client = createDocumentClient({ endpoint });
-  const tables = await createTables(endpoint, [
-    'EventsTable',
-    'IdempotencyTable',
-    'DataKeysTable',
-    'ErasureReceiptsTable',
-    'PendingErasuresTable',
-  ]);
-  Object.assign(process.env, {
-    EVENTS_TABLE: tables.EventsTable,
-    IDEMPOTENCY_TABLE: tables.IdempotencyTable,
-    ERASURE_RECEIPTS_TABLE: tables.ErasureReceiptsTable,
-    PENDING_ERASURES_TABLE: tables.PendingErasuresTable,
-    DYNAMODB_ENDPOINT: endpoint,
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...ERASURE_SCHEDULE_ENVIRONMENT,
-  });
+  const tables = await commandFunctionTables(endpoint);
   const keys = benchDataKeys(endpoint, kmsEndpoint, tables.DataKeysTable);
   const handler = loadOwnCopy(commandBundle);
   const context = lambdaContext('command');
@@ -503,13 +489,7 @@ const footprints = async (parties: Record<Contender, Party>) => {
  * function that has not seen the user before (an empty data-key cache), averaged over users.
  */
 const requestsPerCommand = async (endpoint: string, kmsClient: () => KMSClient) => {
-  const tables = await createTables(endpoint, [
-    'EventsTable',
-    'IdempotencyTable',
-    'DataKeysTable',
-    'ErasureReceiptsTable',
-    'PendingErasuresTable',
-  ]);
+  const tables = await createTables(endpoint, COMMAND_FUNCTION_TABLES);
   const fresh = () => {
     const dynamodb = createDocumentClient({ endpoint });
     const kms = kmsClient();
