@@ -11,7 +11,8 @@ import { startDynamoDbLocal } from '../scripts/local-stack/dynamodb-local';
 import { startLocalAws } from '../scripts/local-stack/local-aws';
 import { LOCAL_KMS_KEY_ID } from '../scripts/local-stack/local-kms';
 import { stopProcessGroup } from '../scripts/local-stack/processes';
-import { createTables } from '../scripts/local-stack/tables';
+import { COMMAND_FUNCTION_TABLES, createTables } from '../scripts/local-stack/tables';
+
 import { SNAPSHOT_VERSION } from '../services/command-service/src/infrastructure/dynamo-event-store';
 
 /**
@@ -159,15 +160,6 @@ export const onOwnDynamoDbLocal = async <T>(
     await stopProcessGroup(dynamodb.process, 'SIGKILL');
   }
 };
-
-/** The tables the command function writes (their logical ids in the command service's stack). */
-export const COMMAND_FUNCTION_TABLES = [
-  'EventsTable',
-  'IdempotencyTable',
-  'DataKeysTable',
-  'ErasureReceiptsTable',
-  'PendingErasuresTable',
-] as const;
 
 /**
  * The command function's tables on a DynamoDB Local, made afresh, and the environment its bundle

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@users/shared/dynamo';
-import { createTables } from '../../scripts/local-stack/tables';
+import { COMMAND_FUNCTION_TABLES, createTables } from '../../scripts/local-stack/tables';
 import {
   type CommandDependencies,
   executeCommand,
@@ -13,7 +13,6 @@ import type { UserCommand } from '../../services/command-service/src/domain/comm
 import { DynamoEventStore } from '../../services/command-service/src/infrastructure/dynamo-event-store';
 import {
   benchDataKeys,
-  COMMAND_FUNCTION_TABLES,
   onOwnDynamoDbLocal,
   rawHeadVersion,
   sealedHistoryItems,

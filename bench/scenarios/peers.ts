@@ -7,7 +7,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from '../../scripts/local-stac
 import { startLocalAws } from '../../scripts/local-stack/local-aws';
 import { LOCAL_KMS_KEY_ID } from '../../scripts/local-stack/local-kms';
 import { stopProcessGroup } from '../../scripts/local-stack/processes';
-import { createTables } from '../../scripts/local-stack/tables';
+import { COMMAND_FUNCTION_TABLES, createTables } from '../../scripts/local-stack/tables';
 import {
   type CommandRequest,
   executeCommand,
@@ -16,7 +16,6 @@ import { DynamoEventStore } from '../../services/command-service/src/infrastruct
 import { countRequests } from '../../test/support/request-counts';
 import {
   benchDataKeys,
-  COMMAND_FUNCTION_TABLES,
   commandFunctionTables,
   rawHeadVersion,
   sealedHistoryItems,

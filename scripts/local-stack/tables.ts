@@ -30,6 +30,15 @@ const namesOf = (service: Service, stage: string): Record<string, string> =>
   readYaml(`services/${service}/serverless/tables.yml`, stage);
 
 /** A stage's table names, as each service defines them in its serverless/tables.yml. */
+/** The tables the command function writes (their logical ids in the command service's stack). */
+export const COMMAND_FUNCTION_TABLES = [
+  'EventsTable',
+  'IdempotencyTable',
+  'DataKeysTable',
+  'ErasureReceiptsTable',
+  'PendingErasuresTable',
+] as const;
+
 export const tableNames = (stage: string) => {
   const command = namesOf('command-service', stage);
   const query = namesOf('query-service', stage);

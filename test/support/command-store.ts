@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { COMMAND_FUNCTION_TABLES } from '../../scripts/local-stack/tables';
 import {
   type CommandDependencies,
   type CommandRequest,
@@ -16,13 +17,7 @@ export type CommandTables = {
   PendingErasuresTable: string;
 };
 
-export const COMMAND_TABLES = [
-  'EventsTable',
-  'IdempotencyTable',
-  'DataKeysTable',
-  'ErasureReceiptsTable',
-  'PendingErasuresTable',
-] as const;
+export const COMMAND_TABLES = COMMAND_FUNCTION_TABLES;
 
 const client = testDocumentClient();
 
