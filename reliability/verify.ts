@@ -233,12 +233,38 @@ export const waitForStats = async (
       await new Promise((resolve) => setTimeout(resolve, 1000));
       continue;
     }
-    if (mismatched.length > 0) return mismatched;
+    if (mismatched.length > 0) return [...mismatched, ...(await countedAgainstStored(stage))];
     // Converged: once every delivery still in flight has landed (a late duplicate included),
     // the figures must still agree.
     await settled();
     return mismatches();
   }
+};
+
+/**
+ * Why figures disagree, by event: ids the stats service counted that the event store does not
+ * hold, and countable events stored but not counted (a day's figures alone cannot say which).
+ */
+const countedAgainstStored = async (stage: Stage) => {
+  const counted = new Map(
+    (await scanAll(stage.client, stage.statsTables.countedEvents)).map((item) => [
+      item.EventId as string,
+      item.Day as string,
+    ]),
+  );
+  const countable = [...(await readEventStore(stage)).values()]
+    .flat()
+    .map((event) => toIntegrationEvent(event, 0))
+    .filter((event) => foldDailyFigures([event]).size > 0);
+  const stored = new Set(countable.map((event) => event.detail.event_id));
+  return [
+    ...[...counted]
+      .filter(([eventId]) => !stored.has(eventId))
+      .map(([eventId, day]) => `counted on ${day} but not in the event store: ${eventId}`),
+    ...countable
+      .filter((event) => !counted.has(event.detail.event_id))
+      .map((e) => `stored but not counted: ${e.type} ${e.detail.event_id} of ${e.detail.user_id}`),
+  ];
 };
 
 /**

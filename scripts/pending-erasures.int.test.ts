@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { carryOutErasure } from '../services/command-service/src/application/carry-out-erasure';
 import type { CommandDependencies } from '../services/command-service/src/application/execute-command';
-import { cancelTransactionsForThrottling, firstTimes } from '../test/faults/dynamodb-faults';
+import {
+  cancelTransactionsForThrottling,
+  firstTimes,
+  throttleRequests,
+} from '../test/faults/dynamodb-faults';
 import {
   COMMAND_TABLES,
   type CommandTables,
@@ -159,6 +163,23 @@ describe('npm run reconcile-pending-erasures', () => {
     const report = await reconcile(busy);
     expect((await rows())[missing]).toBe(due);
     expect(report.contended).toEqual([]);
+
+    // Whole requests refused too, reads and the transaction, past the SDK's retries.
+    const refused = await user('USER_ERASURE_REQUESTED');
+    const refusedDue = dueTime(clock);
+    await dropRow(refused);
+    const throttled = testDocumentClient();
+    throttleRequests(throttled, {
+      commands: ['QueryCommand', 'TransactWriteCommand'],
+      when: firstTimes(2),
+    });
+    const secondTry = testDocumentClient();
+    throttleRequests(secondTry, { commands: ['TransactWriteCommand'], when: firstTimes(1) });
+    expect((await reconcile(throttled)).contended).toEqual([]);
+    expect((await rows())[refused]).toBe(refusedDue);
+    await dropRow(refused);
+    expect(await reconcile(secondTry)).toMatchObject({ put: 1, contended: [] });
+    expect((await rows())[refused]).toBe(refusedDue);
 
     // A newer release's event heads a user's history: what is pending is not guessed at.
     const newer = await user('USER_ERASURE_REQUESTED');

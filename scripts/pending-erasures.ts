@@ -34,6 +34,12 @@ const AT_ONCE = 16;
 const ATTEMPTS = 5;
 /** A busy table or a transaction in flight on the same items: tried again after a pause. */
 const BUSY = ['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict'];
+/** The same of a whole request, once the SDK's own retries are spent. */
+const THROTTLED = [
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+];
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,92 +96,112 @@ const rowFor = (item: Record<string, unknown> | undefined): Row => {
  * One user's row made to match their events. Read consistently: the head's version first, then
  * the newest erasure event, then the row; written in one transaction with a check that no event
  * followed the head. A command stored meanwhile (its row is written in its event's transaction)
- * cancels the write, and the user is read again: the tool never undoes a command's row.
+ * cancels the write, and the user is read again: the tool never undoes a command's row. A busy
+ * table (a read or the transaction refused past the SDK's retries, or an item of the transaction
+ * throttled) is tried again after a pause.
  */
 const reconcileUser = async (tables: Tables, userId: string, report: ReconcileReport) => {
-  const { client, eventsTable, pendingErasuresTable } = tables;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const { Items: [head] = [] } = await client.send(
-      new QueryCommand({
-        TableName: eventsTable,
-        KeyConditionExpression: 'AggregateID = :id',
-        ExpressionAttributeValues: { ':id': userId },
-        ProjectionExpression: '#sequence, SchemaVersion',
-        ExpressionAttributeNames: { '#sequence': 'Sequence' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    checkSchema(head);
-    let newest: Record<string, unknown> | undefined;
-    for await (const page of paginateQuery(
-      { client, pageSize: 10 },
-      {
-        TableName: eventsTable,
-        KeyConditionExpression: 'AggregateID = :id',
-        ...erasureEventsOnly,
-        ExpressionAttributeValues: {
-          ...erasureEventsOnly.ExpressionAttributeValues,
-          ':id': userId,
-        },
-        ProjectionExpression: 'EventType, Payload, SchemaVersion',
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      },
-    )) {
-      newest = page.Items?.[0];
-      if (newest) break;
-    }
-    const want = rowFor(newest);
-    if (want === 'undecided') {
-      report.undecided.push(userId);
-      return;
-    }
-    const { Item } = await client.send(
-      new GetCommand({
-        TableName: pendingErasuresTable,
-        Key: { UserID: userId },
-        ConsistentRead: true,
-      }),
-    );
-    if (want !== 'none') report.pending++;
-    const seen = Item?.EraseAfter as string | undefined;
-    if (want === 'none' ? seen === undefined : seen === want.eraseAfter) return;
-    try {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: eventsTable,
-                Key: { AggregateID: userId, Sequence: Number(head?.Sequence ?? 0) + 1 },
-                ConditionExpression: 'attribute_not_exists(AggregateID)',
-              },
-            },
-            want === 'none'
-              ? { Delete: { TableName: pendingErasuresTable, Key: { UserID: userId } } }
-              : {
-                  Put: {
-                    TableName: pendingErasuresTable,
-                    Item: { UserID: userId, EraseAfter: want.eraseAfter },
-                  },
-                },
-          ],
-        }),
-      );
-      if (want === 'none') report.deleted++;
-      else report.put++;
-      return;
-    } catch (error) {
-      const why = error instanceof TransactionCanceledException ? cancellation(error) : undefined;
-      if (!why) throw error;
-      if (want !== 'none') report.pending--;
-      // Moved: decided again at once on the events as they are now. Busy: after a pause.
-      if (why === 'busy') await pause(100 * 2 ** attempt * Math.random());
-    }
+    const outcome = await reconcileOnce(tables, userId, report).catch((error: unknown) => {
+      if (error instanceof Error && THROTTLED.includes(error.name)) return 'busy' as const;
+      throw error;
+    });
+    if (outcome === 'done') return;
+    // Moved: decided again at once on the events as they are now. Busy: after a pause.
+    if (outcome === 'busy') await pause(100 * 2 ** attempt * Math.random());
   }
   report.contended.push(userId);
+};
+
+/** One attempt at a user: done (written, or nothing to write), or cancelled (moved, busy). */
+const reconcileOnce = async (
+  tables: Tables,
+  userId: string,
+  report: ReconcileReport,
+): Promise<'done' | 'moved' | 'busy'> => {
+  const { client, eventsTable, pendingErasuresTable } = tables;
+  const { Items: [head] = [] } = await client.send(
+    new QueryCommand({
+      TableName: eventsTable,
+      KeyConditionExpression: 'AggregateID = :id',
+      ExpressionAttributeValues: { ':id': userId },
+      ProjectionExpression: '#sequence, SchemaVersion',
+      ExpressionAttributeNames: { '#sequence': 'Sequence' },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  checkSchema(head);
+  let newest: Record<string, unknown> | undefined;
+  for await (const page of paginateQuery(
+    { client, pageSize: 10 },
+    {
+      TableName: eventsTable,
+      KeyConditionExpression: 'AggregateID = :id',
+      ...erasureEventsOnly,
+      ExpressionAttributeValues: {
+        ...erasureEventsOnly.ExpressionAttributeValues,
+        ':id': userId,
+      },
+      ProjectionExpression: 'EventType, Payload, SchemaVersion',
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    },
+  )) {
+    newest = page.Items?.[0];
+    if (newest) break;
+  }
+  const want = rowFor(newest);
+  if (want === 'undecided') {
+    report.undecided.push(userId);
+    return 'done';
+  }
+  const { Item } = await client.send(
+    new GetCommand({
+      TableName: pendingErasuresTable,
+      Key: { UserID: userId },
+      ConsistentRead: true,
+    }),
+  );
+  const seen = Item?.EraseAfter as string | undefined;
+  if (want === 'none' ? seen === undefined : seen === want.eraseAfter) {
+    if (want !== 'none') report.pending++;
+    return 'done';
+  }
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: eventsTable,
+              Key: { AggregateID: userId, Sequence: Number(head?.Sequence ?? 0) + 1 },
+              ConditionExpression: 'attribute_not_exists(AggregateID)',
+            },
+          },
+          want === 'none'
+            ? { Delete: { TableName: pendingErasuresTable, Key: { UserID: userId } } }
+            : {
+                Put: {
+                  TableName: pendingErasuresTable,
+                  Item: { UserID: userId, EraseAfter: want.eraseAfter },
+                },
+              },
+        ],
+      }),
+    );
+  } catch (error) {
+    const why = error instanceof TransactionCanceledException ? cancellation(error) : undefined;
+    if (!why) throw error;
+    return why;
+  }
+  if (want === 'none') report.deleted++;
+  else {
+    report.pending++;
+    report.put++;
+  }
+  return 'done';
 };
 
 /**

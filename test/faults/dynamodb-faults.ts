@@ -209,6 +209,20 @@ export const throttleTable = (
   return refused;
 };
 
+/** Requests refused as over their table's throughput, as they reach the caller once the SDK's own retries are spent. */
+export const throttleRequests = (client: DynamoDBDocumentClient, fault: Fault) => {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!matches(fault, context.commandName)) return next(args);
+      throw new ProvisionedThroughputExceededException({
+        message: 'Throughput exceeded (on purpose)',
+        $metadata: {},
+      });
+    },
+    { step: 'initialize', name: 'throttleRequests' },
+  );
+};
+
 /** A transaction DynamoDB cancels because one of its items is over its throughput (AWS only). */
 export const cancelTransactionsForThrottling = (client: DynamoDBDocumentClient, fault: Fault) => {
   client.middlewareStack.add(

@@ -191,12 +191,20 @@ describe('an erasure request stored with its schedule', () => {
   it('is not taken as scheduled on a ConflictException alone: the schedule is looked up, and made again when absent', async () => {
     // In front of the local scheduler: the first `conflicts` CreateSchedule calls are answered
     // ConflictException without reaching it (a conflict that is not "it exists"); all else passes.
+    // With `deniedLookups`, GetSchedule is answered AccessDenied (a grant not yet propagated).
     let conflicts = 0;
+    let deniedLookups = 0;
     const proxy: Server = createServer((incoming, answer) => {
       if (incoming.method === 'POST' && conflicts > 0) {
         conflicts--;
         answer.writeHead(409, { 'x-amzn-errortype': 'ConflictException' });
         answer.end(JSON.stringify({ Message: 'a conflicting operation is in progress' }));
+        return;
+      }
+      if (incoming.method === 'GET' && deniedLookups > 0) {
+        deniedLookups--;
+        answer.writeHead(403, { 'x-amzn-errortype': 'AccessDeniedException' });
+        answer.end(JSON.stringify({ Message: 'not authorized to perform scheduler:GetSchedule' }));
         return;
       }
       const onward = request(
@@ -225,6 +233,14 @@ describe('an erasure request stored with its schedule', () => {
       expect(await eventTypes(other)).toEqual(['USER_CREATED']);
       expect(schedulesOf(other)).toEqual([]);
 
+      // A conflict whose lookup fails otherwise is taken at its word (the sweep covers a miss):
+      // the request is stored, not refused.
+      const unconfirmed = await createdUser(deps);
+      conflicts = 1;
+      deniedLookups = 1;
+      expect((await send(deps, unconfirmed, 'USER_ERASURE_REQUESTED')).kind).toBe('stored');
+      expect(deniedLookups).toBe(0);
+
       fired.length = 0;
       await localAws.scheduler.advance(31 * DAY_MS);
       expect(await eventTypes(userId)).toEqual([
@@ -250,7 +266,7 @@ describe('an erasure request stored with its schedule', () => {
         (error) => error,
       );
       expect(failure).toBeInstanceOf(ErasureNotScheduled);
-      // Given up 6 s before the deadline, for the write it would have needed.
+      // Given up 6.5 s before the deadline, for the write it would have needed.
       expect(Date.now() - started).toBeLessThan(2_500);
       expect(await eventTypes(userId)).toEqual(['USER_CREATED']);
 

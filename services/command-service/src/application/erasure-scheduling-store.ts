@@ -1,12 +1,19 @@
 import { logger } from '@users/shared';
 import type { ErasureScheduler } from './erasure-schedule';
-import type { AppendRequest, EventStore, HeadNeeds, IdempotencyRecord } from './ports';
+import {
+  type AppendRequest,
+  type EventStore,
+  type HeadNeeds,
+  type IdempotencyRecord,
+  WRITE_AND_LOOKUP_MS,
+} from './ports';
 
 /**
- * What a schedule may take of a command's time: the write after it needs its own (the store's
- * TooLateToWrite margin), so the schedule is given up this long before the answer is due.
+ * What a schedule may take of a command's time: the write after it needs the store's own margin
+ * (TooLateToWrite), and a little more for the steps between, so that a schedule made just in time
+ * is followed by its write rather than refused for lack of time.
  */
-const WRITE_MS = 6_000;
+const WRITE_MS = WRITE_AND_LOOKUP_MS + 500;
 
 /** Past `at` (epoch ms), or at once when no time is left: the call is given up. */
 const abortAt = (at: number | undefined) =>

@@ -60,8 +60,14 @@ export type AppendRequest = {
 };
 
 /**
+ * Longest a write takes (3 attempts of 1.5 s, with the SDK's pauses) plus a lookup of its
+ * outcome (FUNCTION_CLIENT_OPTIONS): a store starts no write with less time than this left.
+ */
+export const WRITE_AND_LOOKUP_MS = 6_000;
+
+/**
  * Thrown by `appendEvents` when too little of the function's time is left to write and confirm
- * the write: nothing was written, so the caller may try again (503).
+ * the write (WRITE_AND_LOOKUP_MS): nothing was written, so the caller may try again (503).
  */
 export class TooLateToWrite extends Error {
   override readonly name = 'TooLateToWrite';

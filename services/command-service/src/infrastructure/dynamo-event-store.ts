@@ -38,6 +38,7 @@ import {
   type StreamHead,
   TooLateToWrite,
   VersionTakenError,
+  WRITE_AND_LOOKUP_MS,
   WriteOutcomeUnknown,
 } from '../application/ports';
 import { fold, initialState, type UserState } from '../domain/user';
@@ -79,12 +80,6 @@ const keyIsFreeOrExpired = 'attribute_not_exists(IdempotencyKey) OR ExpiresAt < 
 
 /** A key stored before this user's first event (by a release that stored keys first). */
 class DataKeyTakenError extends Error {}
-
-/**
- * Longest a write takes (3 attempts of 1.5 s, with the SDK's pauses) plus a lookup of its
- * outcome: FUNCTION_CLIENT_OPTIONS.
- */
-const WRITE_AND_LOOKUP_MS = 6_000;
 
 /**
  * Extra items of an event's transaction: a new key's storage, an erasure's shredding and receipt,

@@ -1,5 +1,6 @@
 import { setTimeout } from 'node:timers/promises';
 import type { SchedulerClient, SchedulerClientConfig } from '@aws-sdk/client-scheduler';
+import { logger } from '@users/shared';
 import {
   atExpression,
   type ErasureScheduler,
@@ -64,7 +65,8 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
    * serves this one), but a conflict is not proof of it, so the schedule is looked up. Not there
    * (another conflict, or a schedule being deleted): made again after a pause, up to
    * CREATE_ATTEMPTS times within the command's signal; then the request is not stored
-   * (ErasureNotScheduled: 503, try again). A cancellation of an earlier request due at the same
+   * (ErasureNotScheduled: 503, try again). A lookup that fails otherwise takes the conflict at its
+   * word (exists). A cancellation of an earlier request due at the same
    * millisecond may still delete the schedule after it was found (erasure-schedule.ts): the sweep
    * carries that request out.
    */
@@ -111,6 +113,12 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
     }
   }
 
+  /**
+   * False only when GetSchedule answers that the schedule is not there. A lookup that fails
+   * otherwise (throttled past the SDK's retries, a grant not yet propagated) takes the conflict at
+   * its word, as before the lookup existed: refusing the request would be worse, and should the
+   * schedule be missing after all, the sweep carries the erasure out once it is overdue.
+   */
   private async exists(erasure: ScheduledErasure, abortSignal?: AbortSignal) {
     const { GetScheduleCommand, ResourceNotFoundException } = sdk();
     try {
@@ -121,7 +129,12 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
       return true;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return false;
-      throw error;
+      if (abortSignal?.aborted) throw error;
+      logger.warn('schedule conflict not confirmed: taken as made; the sweep covers it if not', {
+        schedule: scheduleName(erasure),
+        error,
+      });
+      return true;
     }
   }
 
