@@ -24,8 +24,10 @@ export { MetricUnit };
 const metricsByDimensions = new Map<string, Metrics>();
 
 /**
- * A count with dimensions of its own, written at once as a line of its own (as `singleMetric()`
- * writes it): never carried past the invocation that made it, whenever in it the count is made.
+ * A count with dimensions of its own, written with the invocation's other metrics: a line per set
+ * of dimension values, each holding up to 100 values of a name (Powertools writes the line early
+ * when a name reaches 100). A projector batch opening 1,000 users' keys writes about 20 lines, not
+ * 2,000 as a line per count did.
  */
 export const countWith = (name: string, dimensions: Record<string, string>, value = 1) => {
   const key = JSON.stringify(dimensions);
@@ -35,7 +37,6 @@ export const countWith = (name: string, dimensions: Record<string, string>, valu
     metricsByDimensions.set(key, withDimensions);
   }
   withDimensions.addMetric(name, MetricUnit.Count, value);
-  withDimensions.publishStoredMetrics();
 };
 
 /** A count under the service dimension alone, written with the invocation's other metrics. */
@@ -75,7 +76,9 @@ export const annotateCorrelation = (correlationIds: Iterable<string>) => {
 
 /** Flushes what the invocation recorded; nothing (not even a warning) when it recorded nothing. */
 const publishMetrics = () => {
-  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  for (const recorded of [metrics, ...metricsByDimensions.values()]) {
+    if (recorded.hasStoredMetrics()) recorded.publishStoredMetrics();
+  }
 };
 
 /**

@@ -12,38 +12,39 @@ const documentsIn = (text: string) =>
     .map((line) => JSON.parse(line) as Emf)
     .filter((document) => !('ColdStart' in document));
 
-/** What `work` writes to stdout as it runs, before anything else happens. */
-const writtenAtOnce = (work: () => void) => {
-  const written: string[] = [];
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    written.push(String(chunk));
-    return true;
-  });
-  try {
-    work();
-  } finally {
-    stdout.mockRestore();
-  }
-  return documentsIn(written.join(''));
-};
-
 describe('counts with dimensions of their own (countWith)', () => {
-  it('are written at once, each a line of its own with its dimensions under the service', () => {
-    const counts = writtenAtOnce(() => {
-      countWith('Commands', { EventType: 'USER_BALANCE', Outcome: 'stored' });
+  it("are written with the invocation's metrics, a line per set with its dimensions under the service", async () => {
+    const { text } = await emfWrittenBy(async () => {
       countWith('Commands', { EventType: 'USER_BALANCE', Outcome: 'stored' });
       countWith('Refusals', { Code: 'INSUFFICIENT_FUNDS' });
-    });
+      countWith('Commands', { EventType: 'USER_BALANCE', Outcome: 'stored' });
+    }, {});
+    const counts = documentsIn(text);
     expect(counts).toEqual([
-      expect.objectContaining({ EventType: 'USER_BALANCE', Outcome: 'stored', Commands: 1 }),
-      expect.objectContaining({ EventType: 'USER_BALANCE', Outcome: 'stored', Commands: 1 }),
+      expect.objectContaining({ EventType: 'USER_BALANCE', Outcome: 'stored', Commands: [1, 1] }),
       expect.objectContaining({ Code: 'INSUFFICIENT_FUNDS', Refusals: 1 }),
     ]);
     expect(counts.map((line) => line._aws.CloudWatchMetrics[0]?.Dimensions)).toEqual([
       [['service', 'EventType', 'Outcome']],
-      [['service', 'EventType', 'Outcome']],
       [['service', 'Code']],
     ]);
+  });
+
+  it('take a line per 100 counts of a set, not a line each: a batch opening many keys', async () => {
+    const { text, metrics } = await emfWrittenBy(async () => {
+      for (let i = 0; i < 250; i++) countWith('DataKeyRequests', { Operation: 'Decrypt' });
+    }, {});
+    expect(documentsIn(text)).toHaveLength(3);
+    expect(metrics.get('DataKeyRequests')?.reduce((sum, value) => sum + value, 0)).toBe(250);
+  });
+
+  it('are written by a failed invocation too', async () => {
+    const { text, failure } = await emfWrittenBy(async () => {
+      countWith('Refusals', { Code: 'SOMETHING_BROKE' });
+      throw new Error('broke');
+    }, {});
+    expect(failure).toBeInstanceOf(Error);
+    expect(documentsIn(text)).toEqual([expect.objectContaining({ Code: 'SOMETHING_BROKE' })]);
   });
 
   it("are not written again by a later invocation, nor mixed into another set's line", async () => {

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 /** A pending erasure, as the scheduler knows it: whose, and when it falls due. */
 export type ScheduledErasure = { userId: string; eraseAfter: string };
 
+export type ScheduleOutcome = { confirmed: true } | { confirmed: false; why: unknown };
+
 /**
  * Where erasures wait out their grace period (EventBridge Scheduler in a stage). Safe to repeat:
  * a command tried again makes the same schedule. A cancelled request's schedule is deleted once
@@ -16,9 +18,10 @@ export type ScheduledErasure = { userId: string; eraseAfter: string };
 export interface ErasureScheduler {
   /**
    * Arranges the erasure at `eraseAfter`; one already arranged for the same request is kept.
-   * Given up when `signal` aborts.
+   * Given up when `signal` aborts. Unconfirmed: the scheduler said it exists, but could not be
+   * asked to show it (the sweep carries the erasure out if it was wrong).
    */
-  schedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
+  schedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<ScheduleOutcome>;
   /** Deletes the erasure's schedule; one already gone is fine. Given up when `signal` aborts. */
   unschedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<void>;
 }

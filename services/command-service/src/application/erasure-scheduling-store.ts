@@ -65,9 +65,15 @@ export class ErasureSchedulingStore implements EventStore {
       if (event.type !== 'USER_ERASURE_REQUESTED') continue;
       const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
       const signal = abortAt(request.deadline && request.deadline - WRITE_MS);
-      await this.scheduler.schedule(erasure, signal).catch((error: unknown) => {
+      const scheduled = await this.scheduler.schedule(erasure, signal).catch((error: unknown) => {
         throw new ErasureNotScheduled(error);
       });
+      if (!scheduled.confirmed) {
+        logger.warn('erasure schedule taken as made, unconfirmed; the sweep covers it if not', {
+          userId: erasure.userId,
+          error: scheduled.why,
+        });
+      }
     }
     await this.store.appendEvents(request);
     for (const { event } of request.events) {

@@ -1,10 +1,10 @@
 import { setTimeout } from 'node:timers/promises';
 import type { SchedulerClient, SchedulerClientConfig } from '@aws-sdk/client-scheduler';
-import { logger } from '@users/shared';
 import {
   atExpression,
   type ErasureScheduler,
   type ScheduledErasure,
+  type ScheduleOutcome,
   scheduleName,
 } from '../application/erasure-schedule';
 
@@ -70,10 +70,11 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
    * millisecond may still delete the schedule after it was found (erasure-schedule.ts): the sweep
    * carries that request out.
    */
-  async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<void> {
+  async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<ScheduleOutcome> {
     for (let attempt = 1; ; attempt++) {
-      if (await this.create(erasure, abortSignal)) return;
-      if (await this.exists(erasure, abortSignal)) return;
+      if (await this.create(erasure, abortSignal)) return { confirmed: true };
+      const found = await this.exists(erasure, abortSignal);
+      if (found) return found;
       if (attempt === CREATE_ATTEMPTS) {
         throw new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`);
       }
@@ -114,27 +115,26 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
   }
 
   /**
-   * False only when GetSchedule answers that the schedule is not there. A lookup that fails
+   * Undefined only when GetSchedule answers that the schedule is not there. A lookup that fails
    * otherwise (throttled past the SDK's retries, a grant not yet propagated) takes the conflict at
    * its word, as before the lookup existed: refusing the request would be worse, and should the
    * schedule be missing after all, the sweep carries the erasure out once it is overdue.
    */
-  private async exists(erasure: ScheduledErasure, abortSignal?: AbortSignal) {
+  private async exists(
+    erasure: ScheduledErasure,
+    abortSignal?: AbortSignal,
+  ): Promise<ScheduleOutcome | undefined> {
     const { GetScheduleCommand, ResourceNotFoundException } = sdk();
     try {
       await this.client.send(
         new GetScheduleCommand({ Name: scheduleName(erasure), GroupName: this.target.group }),
         { abortSignal },
       );
-      return true;
+      return { confirmed: true };
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return false;
+      if (error instanceof ResourceNotFoundException) return undefined;
       if (abortSignal?.aborted) throw error;
-      logger.warn('schedule conflict not confirmed: taken as made; the sweep covers it if not', {
-        schedule: scheduleName(erasure),
-        error,
-      });
-      return true;
+      return { confirmed: false, why: error };
     }
   }
 
