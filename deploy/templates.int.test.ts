@@ -633,6 +633,7 @@ describe('one HTTP API per stage', () => {
       'GET /detail',
       'GET /docs',
       'GET /docs/{asset}',
+      'GET /erasures',
       'GET /erasures/{user_id}',
       'GET /export',
       'GET /history',
@@ -681,6 +682,7 @@ describe('authentication', () => {
     expect(dataRoutes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(
       [
         'GET /detail',
+        'GET /erasures',
         'GET /erasures/{user_id}',
         'GET /export',
         'GET /history',

@@ -154,6 +154,9 @@ const queries: fc.Arbitrary<Request> = fc.oneof(
   fc
     .oneof(userId, fc.constantFrom('with%20space', 'x'.repeat(129), '%E2%80%8B'))
     .map((id) => query(`/erasures/${id}`, {})),
+  fc
+    .record({ user_id: optional(fc.oneof(userId, fc.constantFrom('team/a?b#c', 'with space'))) })
+    .map((p) => query('/erasures', p)),
   fc.constant(query('/console/feed', {})),
   fc
     .record({

@@ -18,6 +18,7 @@ describe('the OpenAPI document', () => {
       '/detail',
       '/docs',
       '/docs/{asset}',
+      '/erasures',
       '/erasures/{user_id}',
       '/export',
       '/history',
@@ -63,6 +64,13 @@ describe('the OpenAPI document', () => {
       '503',
       '504',
     ]);
+    // The same receipt with the user in the query: any user id, `/` included.
+    const byQuery = document.paths['/erasures'].get;
+    expect(byQuery).toMatchObject({ operationId: 'getErasureReceiptByQuery' });
+    expect(byQuery.parameters).toEqual([
+      expect.objectContaining({ name: 'user_id', in: 'query', required: true }),
+    ]);
+    expect(Object.keys(byQuery.responses)).toEqual(Object.keys(receipt.responses));
     expect(document.components.securitySchemes.bearer).toMatchObject({ scheme: 'bearer' });
   });
 });

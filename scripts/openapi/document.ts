@@ -3,7 +3,8 @@ import { acceptedBodySchema } from '../../services/command-service/src/http/resp
 import { STATS_STEP } from '../../services/query-service/src/application/erasure-receipts';
 import {
   detailRequestSchema,
-  erasureReceiptRequestSchema,
+  erasureReceiptPathSchema,
+  erasureReceiptQuerySchema,
   exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
@@ -111,6 +112,53 @@ const pathParameters = (schema: { properties: Schema }) => {
     description: property.description,
     schema: property,
   }));
+};
+
+/** GET /erasures/{user_id}, or the same with the user in the query (any user id). */
+const erasureReceiptOperation = (form: 'path' | 'query') => {
+  const byPath = form === 'path';
+  const where = byPath ? 'pathParameters' : 'queryStringParameters';
+  return {
+    operationId: byPath ? 'getErasureReceipt' : 'getErasureReceiptByQuery',
+    tags: ['personal data'],
+    summary: "When each step of a user's erasure completed (administrators only)",
+    description: `${byPath ? '' : 'Any user id, `/`, `?` and `#` included, which a path cannot carry (API Gateway decodes a path before routing it). '}An erasure's receipt, for a data-protection officer's records: when the erasure was stored and the user's data key shredded (one transaction), when \`user.erased\` was published, and for each projection version the stage keeps when the user's detail was hidden and their history rewritten without personal data (null: not done, or not recorded); \`complete\` once every step has a time; the last \`npm run erasure-audit\` recorded, if any. No personal data. 404 for a user with no receipt: never erased, or erased by a release before receipts.`,
+    parameters: byPath
+      ? pathParameters(erasureReceiptPathSchema)
+      : queryParameters(erasureReceiptQuerySchema),
+    responses: {
+      '200': json(erasureReceiptBodySchema as unknown as Schema, 'The receipt', {
+        user_id: 'user-001',
+        erased_at: '2026-12-07T12:00:00.000Z',
+        version: 7,
+        event_id: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
+        steps: {
+          event_stored: '2026-12-07T12:00:00.000Z',
+          key_shredded: '2026-12-07T12:00:00.000Z',
+          integration_event_published: '2026-12-07T12:00:00.412Z',
+          read_models: [
+            {
+              projection_version: 1,
+              detail_hidden: '2026-12-07T12:00:00.318Z',
+              history_rewritten: '2026-12-07T12:00:01.027Z',
+            },
+          ],
+          stats: STATS_STEP,
+        },
+        complete: true,
+        audit: { at: '2026-12-08T09:00:00.000Z', outcome: 'nothing readable' },
+      }),
+      ...dataRouteErrors(
+        ['INVALID_REQUEST', 'USER_NOT_FOUND'],
+        invalid(
+          'Invalid request',
+          `/${where}/user_id must be 1-128 characters without spaces or control characters`,
+          `/${where}/user_id`,
+          'must be 1-128 characters without spaces or control characters',
+        ),
+      ),
+    },
+  };
 };
 
 /** A command's answer that a retry under the same Idempotency-Key gets again, marked. */
@@ -447,48 +495,8 @@ const document = () => ({
         },
       },
     },
-    '/erasures/{user_id}': {
-      get: {
-        operationId: 'getErasureReceipt',
-        tags: ['personal data'],
-        summary: "When each step of a user's erasure completed (administrators only)",
-        description:
-          "An erasure's receipt, for a data-protection officer's records: when the erasure was stored and the user's data key shredded (one transaction), when `user.erased` was published, and for each projection version the stage keeps when the user's detail was hidden and their history rewritten without personal data (null: not done, or not recorded); `complete` once every step has a time; the last `npm run erasure-audit` recorded, if any. No personal data. 404 for a user with no receipt: never erased, or erased by a release before receipts.",
-        parameters: pathParameters(erasureReceiptRequestSchema),
-        responses: {
-          '200': json(erasureReceiptBodySchema as unknown as Schema, 'The receipt', {
-            user_id: 'user-001',
-            erased_at: '2026-12-07T12:00:00.000Z',
-            version: 7,
-            event_id: '6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a',
-            steps: {
-              event_stored: '2026-12-07T12:00:00.000Z',
-              key_shredded: '2026-12-07T12:00:00.000Z',
-              integration_event_published: '2026-12-07T12:00:00.412Z',
-              read_models: [
-                {
-                  projection_version: 1,
-                  detail_hidden: '2026-12-07T12:00:00.318Z',
-                  history_rewritten: '2026-12-07T12:00:01.027Z',
-                },
-              ],
-              stats: STATS_STEP,
-            },
-            complete: true,
-            audit: { at: '2026-12-08T09:00:00.000Z', outcome: 'nothing readable' },
-          }),
-          ...dataRouteErrors(
-            ['INVALID_REQUEST', 'USER_NOT_FOUND'],
-            invalid(
-              'Invalid request',
-              '/pathParameters/user_id must be 1-128 characters without spaces or control characters',
-              '/pathParameters/user_id',
-              'must be 1-128 characters without spaces or control characters',
-            ),
-          ),
-        },
-      },
-    },
+    '/erasures/{user_id}': { get: erasureReceiptOperation('path') },
+    '/erasures': { get: erasureReceiptOperation('query') },
     '/console/feed': {
       get: {
         operationId: 'getFeed',

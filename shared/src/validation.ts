@@ -10,9 +10,16 @@ const EVENT_TYPE_LIST = EVENT_TYPES.join(', ');
  */
 export type Validator<T> = ValidateFunction<T>;
 
+/**
+ * The errors that say what is wrong: an `if` schema's own error ('must match "else" schema') only
+ * repeats that its branch failed, whose errors are listed.
+ */
+const telling = (errors: ErrorObject[] | null | undefined) =>
+  (errors ?? []).filter((error) => error.keyword !== 'if');
+
 /** Ajv errors as short sentences that name the offending field, e.g. "/payload/email must match format \"email\"". */
 export const describeErrors = (errors: ErrorObject[] | null | undefined): string[] =>
-  (errors ?? []).map((error) => {
+  telling(errors).map((error) => {
     const where = error.instancePath || '/';
     if (error.keyword === 'additionalProperties') {
       return `${where} must not have property "${error.params.additionalProperty}"`;
@@ -65,7 +72,7 @@ const pointerStep = (name: string) => name.replaceAll('~', '~0').replaceAll('/',
  * with it, e.g. {path: "/body/payload/email", message: "must be a valid email address"}.
  */
 export const describeFields = (errors: ErrorObject[] | null | undefined): FieldError[] =>
-  (errors ?? []).map((error) => {
+  telling(errors).map((error) => {
     const where = error.instancePath;
     if (error.keyword === 'additionalProperties') {
       return {

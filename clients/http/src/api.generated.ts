@@ -114,6 +114,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When each step of a user's erasure completed (administrators only)
+         * @description Any user id, `/`, `?` and `#` included, which a path cannot carry (API Gateway decodes a path before routing it). An erasure's receipt, for a data-protection officer's records: when the erasure was stored and the user's data key shredded (one transaction), when `user.erased` was published, and for each projection version the stage keeps when the user's detail was hidden and their history rewritten without personal data (null: not done, or not recorded); `complete` once every step has a time; the last `npm run erasure-audit` recorded, if any. No personal data. 404 for a user with no receipt: never erased, or erased by a release before receipts.
+         */
+        get: operations["getErasureReceiptByQuery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/feed": {
         parameters: {
             query?: never;
@@ -2034,6 +2054,231 @@ export interface operations {
                 /** @description must be 1-128 characters without spaces or control characters */
                 user_id: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receipt */
+            200: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user_id": "user-001",
+                     *       "erased_at": "2026-12-07T12:00:00.000Z",
+                     *       "version": 7,
+                     *       "event_id": "6f1c1a2e-4b0e-4d5e-9f3a-2b7c8d9e0f1a",
+                     *       "steps": {
+                     *         "event_stored": "2026-12-07T12:00:00.000Z",
+                     *         "key_shredded": "2026-12-07T12:00:00.000Z",
+                     *         "integration_event_published": "2026-12-07T12:00:00.412Z",
+                     *         "read_models": [
+                     *           {
+                     *             "projection_version": 1,
+                     *             "detail_hidden": "2026-12-07T12:00:00.318Z",
+                     *             "history_rewritten": "2026-12-07T12:00:01.027Z"
+                     *           }
+                     *         ],
+                     *         "stats": "holds no personal data: counts and event ids only"
+                     *       },
+                     *       "complete": true,
+                     *       "audit": {
+                     *         "at": "2026-12-08T09:00:00.000Z",
+                     *         "outcome": "nothing readable"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        user_id: string;
+                        /**
+                         * Format: date-time
+                         * @description The erasure event's time
+                         */
+                        erased_at: string;
+                        /** @description The erasure event's sequence */
+                        version: number;
+                        /** @description The erasure event's id */
+                        event_id: string;
+                        steps: {
+                            /**
+                             * Format: date-time
+                             * @description The erasure stored in the event store (one transaction with the shredding)
+                             */
+                            event_stored: string;
+                            /**
+                             * Format: date-time
+                             * @description The user's data key deleted (in the erasure's own transaction): every sealed personal field in the event store and its stream unreadable from then on; the key table's backups keep it for keyRecoveryWindowDays, and events of the release before 2026-11-29 stay readable until npm run encrypt-legacy has run (docs/personal-data.md)
+                             */
+                            key_shredded: string;
+                            /**
+                             * Format: date-time
+                             * @description user.erased published to subscribers (it carries no personal data)
+                             */
+                            integration_event_published: string | null;
+                            /** @description Each projection version the stage keeps (live, being built, behind, dropped with its tables kept) */
+                            read_models: {
+                                projection_version: number;
+                                /**
+                                 * Format: date-time
+                                 * @description The user's detail without name and email, off the list: no query shows them from then on
+                                 */
+                                detail_hidden: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The last of the user's history entries rewritten without personal data
+                                 */
+                                history_rewritten: string | null;
+                            }[];
+                            /** @constant */
+                            stats: "holds no personal data: counts and event ids only";
+                        };
+                        /** @description Every step has a time, each projection version's both */
+                        complete: boolean;
+                        /** @description The last `npm run erasure-audit` of the user, null if none was recorded */
+                        audit: null | {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            outcome: "nothing readable" | "readable" | "not erased or under way";
+                        };
+                    };
+                };
+            };
+            /** @description - `INVALID_REQUEST`: A field, header, query or path parameter is missing, unknown or invalid, or a next_token is not one this API issued */
+            400: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["INVALID_REQUEST"];
+                };
+            };
+            /**
+             * @description - `UNAUTHORIZED`: No valid token (a deployed stage, or npm start -- --auth)
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            401: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedError"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description - `FORBIDDEN`: The caller may not make this request (docs/api.md#who-may-do-what) */
+            403: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForbiddenError"];
+                };
+            };
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+            404: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["USER_NOT_FOUND"];
+                };
+            };
+            /** @description Over the stage's request rate (100/s, burst 200; prod 1000/s, burst 2000). API Gateway's own answer: no `code`, no X-Correlation-Id and no Retry-After; wait a second or more, with jitter, then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        message: "Too Many Requests";
+                    };
+                };
+            };
+            /**
+             * @description - `INTERNAL_ERROR`: An unexpected failure
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            500: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["INTERNAL_ERROR"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description - `FUNCTION_FAILED`: The function failed (locally; API Gateway answers this itself in AWS)
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            502: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadGatewayError"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description - `SERVICE_BUSY`: AWS throttled (or did not answer) a request past the retries; nothing stored
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            503: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SERVICE_BUSY"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description - `FUNCTION_TIMEOUT`: The function timed out (locally; API Gateway answers this itself in AWS)
+             *     - in AWS, API Gateway may answer this itself (`GatewayError`)
+             */
+            504: {
+                headers: {
+                    /** @description The request's correlation id (the caller's, or a fresh one) */
+                    "X-Correlation-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayTimeoutError"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getErasureReceiptByQuery: {
+        parameters: {
+            query: {
+                /** @description must be 1-128 characters without spaces or control characters */
+                user_id: string;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

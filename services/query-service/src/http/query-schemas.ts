@@ -82,7 +82,7 @@ export const exportRequestSchema = queryStringSchema(
 );
 
 /** GET /erasures/{user_id}: the user in the path, as the other routes take it in the query. */
-export const erasureReceiptRequestSchema = {
+export const erasureReceiptPathSchema = {
   type: 'object',
   properties: {
     pathParameters: {
@@ -93,3 +93,32 @@ export const erasureReceiptRequestSchema = {
   },
   required: ['pathParameters'],
 } as const;
+
+/**
+ * GET /erasures?user_id=: the same receipt for any user id, `/`, `?` and `#` included, which a
+ * path cannot carry (API Gateway decodes the path before it routes it).
+ */
+export const erasureReceiptQuerySchema = queryStringSchema(
+  { user_id: userIdSchema } as const,
+  ['user_id'] as const,
+);
+
+/** Either route's request: the user in the path when the path has one, else in the query. */
+export const erasureReceiptRequestSchema = {
+  type: 'object',
+  if: {
+    type: 'object',
+    properties: {
+      pathParameters: { type: 'object', properties: { user_id: {} }, required: ['user_id'] },
+    },
+    required: ['pathParameters'],
+  },
+  then: erasureReceiptPathSchema,
+  else: erasureReceiptQuerySchema,
+} as const;
+
+/** The user whose receipt is asked for, by either route. */
+export const receiptUserId = (request: {
+  pathParameters?: { user_id?: string } | null;
+  queryStringParameters?: { user_id?: string } | null;
+}) => (request.pathParameters?.user_id ?? request.queryStringParameters?.user_id) as string;

@@ -9,7 +9,8 @@ import {
 } from './query.validators.generated';
 import type {
   detailRequestSchema,
-  erasureReceiptRequestSchema,
+  erasureReceiptPathSchema,
+  erasureReceiptQuerySchema,
   exportRequestSchema,
   historyRequestSchema,
   listRequestSchema,
@@ -21,6 +22,7 @@ export const validateHistoryRequest = history as Validator<FromSchema<typeof his
 export const validateExportRequest = exportRequest as Validator<
   FromSchema<typeof exportRequestSchema>
 >;
+/** Compiled from erasureReceiptRequestSchema: one route's request or the other's. */
 export const validateErasureReceiptRequest = erasureReceipt as Validator<
-  FromSchema<typeof erasureReceiptRequestSchema>
+  FromSchema<typeof erasureReceiptPathSchema> | FromSchema<typeof erasureReceiptQuerySchema>
 >;

@@ -5,7 +5,7 @@ import { eventually, get, postCommand, uniqueUserId } from '../../../../../test/
 const dynamodb = () =>
   createDocumentClient({ endpoint: `http://localhost:${process.env.E2E_DYNAMODB_PORT ?? '8000'}` });
 
-describe('GET /erasures/{user_id}: the receipt of an erasure, over HTTP', () => {
+describe('GET /erasures/{user_id} and /erasures?user_id=: the receipt of an erasure, over HTTP', () => {
   it('says when each step completed, complete once every step is, then the audit that proves it', async () => {
     const userId = uniqueUserId('receipt');
     const command = (event_type: string, payload: object = {}) =>
@@ -61,5 +61,34 @@ describe('GET /erasures/{user_id}: the receipt of an erasure, over HTTP', () => 
     expect(bad.body).toMatchObject({ code: 'INVALID_REQUEST', fields: [expect.anything()] });
     const unknown = await get(`/erasures/${uniqueUserId('nobody')}`);
     expect([unknown.status, unknown.body.code]).toEqual([404, 'USER_NOT_FOUND']);
+    const missing = await get('/erasures');
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { fields: [{ path: '/queryStringParameters/user_id', message: 'is required' }] },
+    });
   });
+
+  it('answers by query for a user id a path cannot carry: `/`, `?` and `#`', async () => {
+    const userId = `${uniqueUserId('receipt')}/team?a#b`;
+    const byQuery = () => get(`/erasures?user_id=${encodeURIComponent(userId)}`);
+    expect(
+      (
+        await postCommand({
+          user_id: userId,
+          event_type: 'USER_CREATED',
+          payload: { name: 'Sam Slash', email: 'sam@example.com' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await byQuery()).status).toBe(404);
+    const erased = await postCommand({ user_id: userId, event_type: 'USER_ERASED', payload: {} });
+    expect(erased.status).toBe(200);
+    const receipt = await eventually(async () => {
+      const answer = await byQuery();
+      expect(answer.status).toBe(200);
+      expect(answer.body.complete).toBe(true);
+      return answer.body;
+    }, 30_000);
+    expect(receipt).toMatchObject({ user_id: userId, version: 2, event_id: erased.body.event_id });
+  }, 60_000);
 });

@@ -43,18 +43,13 @@ const setUp = (state: ProjectionState = { live: 1, followers: [] }) => {
       },
     },
   });
-  const get = async (
-    pathParameters: Record<string, string> | undefined,
-    claims: Record<string, unknown> = ADMIN,
-  ) => {
+  const send = async (route: object, claims: Record<string, unknown>) => {
     const answer = (await handler(
       {
         version: '2.0',
-        routeKey: 'GET /erasures/{user_id}',
-        rawPath: `/erasures/${pathParameters?.user_id ?? ''}`,
         rawQueryString: '',
         headers: {},
-        pathParameters,
+        ...route,
         requestContext: {
           http: { method: 'GET', path: '/erasures' },
           authorizer: { jwt: { claims } },
@@ -65,10 +60,23 @@ const setUp = (state: ProjectionState = { live: 1, followers: [] }) => {
     )) as { statusCode: number; body: string };
     return { status: answer.statusCode, body: JSON.parse(answer.body) };
   };
-  return { get, reads };
+  /** GET /erasures/{user_id}. */
+  const get = (pathParameters: Record<string, string>, claims: Record<string, unknown> = ADMIN) =>
+    send(
+      {
+        routeKey: 'GET /erasures/{user_id}',
+        rawPath: `/erasures/${pathParameters.user_id}`,
+        pathParameters,
+      },
+      claims,
+    );
+  /** GET /erasures?user_id=. */
+  const getByQuery = (queryStringParameters?: Record<string, string>) =>
+    send({ routeKey: 'GET /erasures', rawPath: '/erasures', queryStringParameters }, ADMIN);
+  return { get, getByQuery, reads };
 };
 
-describe('GET /erasures/{user_id}', () => {
+describe('GET /erasures/{user_id} and /erasures?user_id=', () => {
   it("answers an administrator with the receipt, as the document says, each kept version's steps", async () => {
     const { get } = setUp({ live: 1, followers: [{ version: 2, state: 'building' }] });
     const { status, body } = await get({ user_id: 'user-001' });
@@ -124,11 +132,30 @@ describe('GET /erasures/{user_id}', () => {
       status: 400,
       body: { fields: [{ path: '/pathParameters/user_id' }] },
     });
-    expect(await get(undefined)).toMatchObject({
-      status: 400,
-      body: { fields: [{ path: '/pathParameters/user_id', message: 'is required' }] },
-    });
     expect(reads).toEqual([]);
+  });
+
+  it('takes the user in the query too, any user id a path cannot carry', async () => {
+    const { getByQuery, reads } = setUp();
+    expect(await getByQuery({ user_id: 'user-001' })).toMatchObject({
+      status: 200,
+      body: { user_id: 'user-001' },
+    });
+    expect(await getByQuery({ user_id: 'team/a?b#c' })).toMatchObject({ status: 404 });
+    expect(reads).toContain('receipt team/a?b#c');
+    for (const query of [undefined, {}]) {
+      expect(await getByQuery(query)).toEqual({
+        status: 400,
+        body: expect.objectContaining({
+          errors: ['/queryStringParameters must have property "user_id"'],
+          fields: [{ path: '/queryStringParameters/user_id', message: 'is required' }],
+        }),
+      });
+    }
+    expect(await getByQuery({ user_id: 'with space' })).toMatchObject({
+      status: 400,
+      body: { fields: [{ path: '/queryStringParameters/user_id' }] },
+    });
   });
 
   it('answers 404 USER_NOT_FOUND for a user without a receipt (never erased, or before receipts)', async () => {

@@ -2,6 +2,7 @@ import { HttpError, httpHandler, jsonResponse } from '@users/shared/http';
 import { erasureReceiptBody } from '../../application/erasure-receipts';
 import type { ErasureReceipt, ProjectionRegistry } from '../../application/ports';
 import { authorizeQuery } from '../../http/authorization';
+import { receiptUserId } from '../../http/query-schemas';
 import { validateErasureReceiptRequest } from '../../http/query-validators';
 
 /** No receipt: never erased, or erased by a release before receipts were kept. */
@@ -18,15 +19,16 @@ export type ErasureReceiptDependencies = {
 };
 
 /**
- * GET /erasures/{user_id}: when each step of the user's erasure completed, for a data-protection
+ * GET /erasures/{user_id} (or ?user_id=): when each step of the user's erasure completed, for a data-protection
  * officer's records (docs/personal-data.md#receipt). Administrators only, refused before anything
  * is read.
  */
 export const createErasureReceiptHandler = ({ receipts, registry }: ErasureReceiptDependencies) =>
   httpHandler(
     { authorize: authorizeQuery('erasures'), schema: validateErasureReceiptRequest },
-    async ({ pathParameters: { user_id } }) => {
-      const [receipt, state] = await Promise.all([receipts.receiptOf(user_id), registry.state()]);
+    async (request) => {
+      const userId = receiptUserId(request);
+      const [receipt, state] = await Promise.all([receipts.receiptOf(userId), registry.state()]);
       if (!receipt) throw new NoReceiptError();
       return jsonResponse(200, erasureReceiptBody(receipt, state));
     },
