@@ -143,7 +143,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       !(await detailWritesAnswered(dynamodb.endpoint, stage.readModelTables.detail, behind));
     // Faults end with the load: what failed is published again, what is in flight delivered.
     localAws.bus.setFaults({});
-    const statsMismatches = await waitForStats(stage, 120_000, localAws.bus.settled);
+    const statsMismatches = await waitForStats(stage, 120_000, { settled: localAws.bus.settled });
     const statsOfCounted =
       options.target === 'dynamodb' && statsMismatches.length > 0
         ? await statsOfCountedEvents(stage)

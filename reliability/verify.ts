@@ -19,7 +19,7 @@ import {
   type ProjectionVersion,
   versionedTableName,
 } from '../services/query-service/src/projections';
-import { foldDailyFigures } from '../services/stats-service/src/domain/daily-figures';
+import { dayOf, foldDailyFigures } from '../services/stats-service/src/domain/daily-figures';
 import { DynamoStatsStore } from '../services/stats-service/src/infrastructure/dynamo-stats-store';
 import type { SentCommand } from './load';
 
@@ -34,7 +34,11 @@ const scanAll = async (client: DynamoDBDocumentClient, TableName: string) => {
 };
 
 /** Every user's events, in version order. */
-export const readEventStore = async ({ client, eventsTable, keys }: Stage) => {
+export const readEventStore = async ({
+  client,
+  eventsTable,
+  keys,
+}: Pick<Stage, 'client' | 'eventsTable' | 'keys'>) => {
   const byUser = new Map<string, ReadEvent[]>();
   for (const item of await scanAll(client, eventsTable)) {
     const event = (await decodeEvent(item, keys)) as ReadEvent;
@@ -197,74 +201,116 @@ export const waitForReadModels = async (
   }
 };
 
+type StatsStage = Pick<Stage, 'client' | 'eventsTable' | 'keys' | 'statsTables'>;
+
+/** Each event id the stats service counted, with the day it counted it for. */
+const countedEventDays = async ({ client, statsTables }: StatsStage) =>
+  new Map(
+    (await scanAll(client, statsTables.countedEvents)).map((item) => [
+      item.EventId as string,
+      item.Day as string,
+    ]),
+  );
+
 /**
- * Waits until the stats service's daily figures equal the fold of the integration events of
- * every stored event (each counted once, whatever was retried, duplicated or replayed); resolves
- * with the days that still differ when time runs out.
+ * The figures and the ids they count, as of one moment: the ids read before and after the
+ * figures, until no count landed between (an id and its additions are one transaction, and ids
+ * are never removed).
+ */
+const countedSnapshot = async (stage: StatsStage, store: DynamoStatsStore) => {
+  for (let attempt = 1; ; attempt++) {
+    const counted = await countedEventDays(stage);
+    const figures = await store.figuresBetween('0000-01-01', '9999-12-31');
+    if ((await countedEventDays(stage)).size === counted.size) return { counted, figures };
+    if (attempt === 50) throw new Error('the stats kept changing while they were read');
+  }
+};
+
+/**
+ * What is wrong with the stats, event by event: an id counted that no stored event has, or for
+ * another day than its event's; figures that are not the fold of exactly the events counted; a
+ * stored event not counted within `uncountedGraceMs` of being first seen (`firstSeen` keeps that
+ * across checks). The events are read after the counts: every event counted was stored before,
+ * so the check holds however many writers are at work meanwhile.
+ */
+const statsDisagreements = async (
+  stage: StatsStage,
+  store: DynamoStatsStore,
+  firstSeen: Map<string, number>,
+  uncountedGraceMs: number,
+) => {
+  const { counted, figures } = await countedSnapshot(stage, store);
+  const countable = new Map(
+    [...(await readEventStore(stage)).values()]
+      .flat()
+      .map((event) => toIntegrationEvent(event, 0))
+      .filter((event) => foldDailyFigures([event]).size > 0)
+      .map((event) => [event.detail.event_id, event]),
+  );
+  const problems: string[] = [];
+  for (const [eventId, day] of counted) {
+    const event = countable.get(eventId);
+    if (!event) problems.push(`counted on ${day} but not in the event store: ${eventId}`);
+    else if (dayOf(event) !== day)
+      problems.push(`counted on ${day}, not ${dayOf(event)}: ${eventId}`);
+  }
+  const expected = foldDailyFigures(
+    [...countable.values()].filter((event) => counted.has(event.detail.event_id)),
+  );
+  for (const day of [...new Set([...expected.keys(), ...figures.keys()])].sort()) {
+    if (isDeepStrictEqual(figures.get(day), expected.get(day))) continue;
+    problems.push(
+      `${day}: ${JSON.stringify(figures.get(day))} stored, ${JSON.stringify(expected.get(day))} from the events counted`,
+    );
+  }
+  const now = Date.now();
+  for (const [eventId, event] of countable) {
+    if (counted.has(eventId)) {
+      firstSeen.delete(eventId);
+      continue;
+    }
+    const since = firstSeen.get(eventId) ?? now;
+    firstSeen.set(eventId, since);
+    if (now - since >= uncountedGraceMs) {
+      problems.push(`stored but not counted: ${event.type} ${eventId} of ${event.detail.user_id}`);
+    }
+  }
+  return problems;
+};
+
+/**
+ * Waits until the stats service has counted every stored event once, for its day, and nothing
+ * else; resolves with what still disagrees when time runs out. `settled` (the system is quiet):
+ * then every event must be counted at once. Otherwise (other writers at work) an event may take
+ * `uncountedGraceMs` to be counted.
  */
 export const waitForStats = async (
-  stage: Stage,
+  stage: StatsStage,
   timeoutMs: number,
-  settled: () => Promise<void> = async () => {},
+  {
+    settled,
+    uncountedGraceMs = 0,
+  }: { settled?: () => Promise<void>; uncountedGraceMs?: number } = {},
 ): Promise<string[]> => {
   const deadline = Date.now() + timeoutMs;
   const store = new DynamoStatsStore(stage.client, {
     figures: stage.statsTables.figures,
     countedEvents: stage.statsTables.countedEvents,
   });
-  // Every day stored, not only the days expected: a count on a wrong day is a mismatch too.
-  const mismatches = async () => {
-    const published = [...(await readEventStore(stage)).values()]
-      .flat()
-      .map((event) => toIntegrationEvent(event, 0));
-    const expected = foldDailyFigures(published);
-    const stored = await store.figuresBetween('0000-01-01', '9999-12-31');
-    const days = [...new Set([...expected.keys(), ...stored.keys()])].sort();
-    return days
-      .filter((day) => !isDeepStrictEqual(stored.get(day), expected.get(day)))
-      .map(
-        (day) =>
-          `${day}: ${JSON.stringify(stored.get(day))} stored, ${JSON.stringify(expected.get(day))} expected`,
-      );
-  };
+  const firstSeen = new Map<string, number>();
+  const check = () => statsDisagreements(stage, store, firstSeen, uncountedGraceMs);
   for (;;) {
-    const mismatched = await mismatches();
-    if (mismatched.length > 0 && Date.now() <= deadline) {
+    const problems = await check();
+    if (problems.length > 0 && Date.now() <= deadline) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       continue;
     }
-    if (mismatched.length > 0) return [...mismatched, ...(await countedAgainstStored(stage))];
+    if (problems.length > 0 || !settled) return problems;
     // Converged: once every delivery still in flight has landed (a late duplicate included),
-    // the figures must still agree.
+    // the stats must still agree.
     await settled();
-    return mismatches();
+    return check();
   }
-};
-
-/**
- * Why figures disagree, by event: ids the stats service counted that the event store does not
- * hold, and countable events stored but not counted (a day's figures alone cannot say which).
- */
-const countedAgainstStored = async (stage: Stage) => {
-  const counted = new Map(
-    (await scanAll(stage.client, stage.statsTables.countedEvents)).map((item) => [
-      item.EventId as string,
-      item.Day as string,
-    ]),
-  );
-  const countable = [...(await readEventStore(stage)).values()]
-    .flat()
-    .map((event) => toIntegrationEvent(event, 0))
-    .filter((event) => foldDailyFigures([event]).size > 0);
-  const stored = new Set(countable.map((event) => event.detail.event_id));
-  return [
-    ...[...counted]
-      .filter(([eventId]) => !stored.has(eventId))
-      .map(([eventId, day]) => `counted on ${day} but not in the event store: ${eventId}`),
-    ...countable
-      .filter((event) => !counted.has(event.detail.event_id))
-      .map((e) => `stored but not counted: ${e.type} ${e.detail.event_id} of ${e.detail.user_id}`),
-  ];
 };
 
 /**
