@@ -8,7 +8,12 @@ export type {
   TableDefinition,
 } from './definitions';
 export { DynamoDBError } from './errors';
-export { type Around, type SimulatedCall, simulatedRequestHandler } from './request-handler';
+export {
+  type Around,
+  type SimulatedCall,
+  simulatedRequestHandler,
+  unlessAborted,
+} from './request-handler';
 export { simulatedClients } from './simulated-clients';
 export { SimulatedDynamoDB, type TransactionHandle } from './simulated-dynamodb';
 export { type TableDeclaration, tableDefinitionOf } from './table-definitions';

@@ -58,7 +58,10 @@ const abortError = (signal: NonNullable<SimulatedCall['abortSignal']>) => {
 };
 
 /** Rejects when the signal aborts first, as a real connection would be torn down. */
-const unlessAborted = <T>(work: Promise<T>, signal: SimulatedCall['abortSignal']): Promise<T> => {
+export const unlessAborted = <T>(
+  work: Promise<T>,
+  signal: SimulatedCall['abortSignal'],
+): Promise<T> => {
   if (!signal) return work;
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {

@@ -10,6 +10,7 @@ import {
   type SimulatedCall,
   type SimulatedDynamoDB,
   simulatedRequestHandler,
+  unlessAborted,
 } from '../dynamodb';
 import { currentActor } from './actors';
 import type { Fault } from './faults';
@@ -121,9 +122,13 @@ export class SimulatedAws {
       const requestTimeout = config.throwOnRequestTimeout
         ? (config.requestTimeout as number | undefined)
         : undefined;
+      // A request aborted before its answer fails at once, as node-http-handler's does.
       if (request.path.startsWith('/schedules/')) {
         return {
-          response: await simulation.schedulerCall(request, requestTimeout, options.abortSignal),
+          response: await unlessAborted(
+            simulation.schedulerCall(request, requestTimeout, options.abortSignal),
+            options.abortSignal,
+          ),
         };
       }
       const target = String(request.headers['x-amz-target'] ?? '');
@@ -132,11 +137,14 @@ export class SimulatedAws {
       }
       const service = Object.entries(services).find(([prefix]) => target.startsWith(prefix));
       if (!service) throw new Error(`no simulated service answers ${target}`);
-      const response = await simulation.jsonService(
-        target,
-        JSON.parse(String(request.body ?? '{}')),
-        service[1],
-        requestTimeout,
+      const response = await unlessAborted(
+        simulation.jsonService(
+          target,
+          JSON.parse(String(request.body ?? '{}')),
+          service[1],
+          requestTimeout,
+          options.abortSignal,
+        ),
         options.abortSignal,
       );
       return { response };
@@ -399,6 +407,8 @@ export class SimulatedAws {
     switch (fault.kind) {
       case 'throttle':
         return error(429, 'ThrottlingException');
+      case 'conflict':
+        return error(409, 'ConflictException');
       case 'serverError':
         if (fault.applied) await run();
         return error(500, 'InternalServerException');

@@ -12,11 +12,18 @@ export type Fault =
   /** Applied or not, its answer never comes: only the client's request timeout ends it. */
   | { kind: 'stall'; applied: boolean }
   /** A batch request of which DynamoDB takes only a part (or none), the rest handed back. */
-  | { kind: 'unprocessed'; share?: 'half' | 'all' };
+  | { kind: 'unprocessed'; share?: 'half' | 'all' }
+  /**
+   * A schedule's creation refused as conflicting, not applied: what a concurrent operation on the
+   * same name answers, whether or not the schedule exists (not retried by the SDK).
+   */
+  | { kind: 'conflict' };
 
 const NONE: Fault = { kind: 'none' };
 
 const BATCHES = new Set(['BatchWriteItem', 'BatchGetItem']);
+/** CreateSchedule, as the simulated scheduler names the request it draws a fault for. */
+const SCHEDULE_CREATION = 'Scheduler.POST';
 
 /** A request and its retries carry the same body: a fault may stick to it across them. */
 type Sticky = { fault: Fault; left: number };
@@ -57,6 +64,7 @@ export class FaultPlan {
       { kind: 'lostAnswer' },
       ...(this.stalls ? [{ kind: 'stall', applied: random.chance(0.5) } as const] : []),
       ...(BATCHES.has(operation) ? [{ kind: 'unprocessed' } as const] : []),
+      ...(operation === SCHEDULE_CREATION ? [{ kind: 'conflict' } as const] : []),
     ];
     const fault = random.pick(kinds);
     if (random.chance(0.3)) {
