@@ -1171,6 +1171,7 @@ describe('alarms', () => {
       'ApiLatencyAlarm',
       'ApiServerErrorsAlarm',
       'ErasureFailureQueueDepthAlarm',
+      'ErasureSchedulesUnconfirmedAlarm',
       'ErasureSweepBehindAlarm',
       'ErasureSweepFailuresAlarm',
       'PublishLagAlarm',
@@ -1241,6 +1242,14 @@ describe('alarms', () => {
         { MetricStat: { Metric: { MetricName: 'ErasureSweepIncomplete' }, Period: 3600 } },
         { Expression: 'left + incomplete' },
       ],
+    });
+    // A schedule taken as made unconfirmed leaves its erasure to the sweep: an hour of them alarms.
+    expect(alarmsOf(command).ErasureSchedulesUnconfirmedAlarm).toMatchObject({
+      MetricName: 'ErasureSchedulesUnconfirmed',
+      Namespace: 'users-dev',
+      Dimensions: [{ Name: 'service', Value: 'command-service' }],
+      Period: 3600,
+      Threshold: 0,
     });
     const sweep = alarmsOf(command).ErasureSweepFailuresAlarm;
     expect(sweep?.Metrics.map((m: { Id: string }) => m.Id)).toEqual([

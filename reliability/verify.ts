@@ -214,32 +214,36 @@ const countedEventDays = async ({ client, statsTables }: StatsStage) =>
 
 /**
  * The figures and the ids they count, as of one moment: the ids read before and after the
- * figures, until no count landed between (an id and its additions are one transaction, and ids
- * are never removed).
+ * figures (consistently), the same both times (an id and its additions are one transaction, and
+ * ids are never removed); undefined when a count landed between.
  */
 const countedSnapshot = async (stage: StatsStage, store: DynamoStatsStore) => {
-  for (let attempt = 1; ; attempt++) {
-    const counted = await countedEventDays(stage);
-    const figures = await store.figuresBetween('0000-01-01', '9999-12-31');
-    if ((await countedEventDays(stage)).size === counted.size) return { counted, figures };
-    if (attempt === 50) throw new Error('the stats kept changing while they were read');
-  }
+  const counted = await countedEventDays(stage);
+  const figures = await store.figuresBetween('0000-01-01', '9999-12-31', { consistent: true });
+  if ((await countedEventDays(stage)).size !== counted.size) return undefined;
+  return { counted, figures };
 };
+
+/** Stored events not counted yet, each with when a check first saw it; how many checks ran. */
+type UncountedEvents = { since: Map<string, number>; checks: number };
 
 /**
  * What is wrong with the stats, event by event: an id counted that no stored event has, or for
  * another day than its event's; figures that are not the fold of exactly the events counted; a
- * stored event not counted within `uncountedGraceMs` of being first seen (`firstSeen` keeps that
- * across checks). The events are read after the counts: every event counted was stored before,
- * so the check holds however many writers are at work meanwhile.
+ * stored event not counted within `uncountedGraceMs` of being first seen (`uncounted` keeps that
+ * across checks; an event already stored when the wait began has no grace). The events are read
+ * after the counts: every event counted was stored before, so the check holds however many
+ * writers are at work meanwhile.
  */
 const statsDisagreements = async (
   stage: StatsStage,
   store: DynamoStatsStore,
-  firstSeen: Map<string, number>,
+  uncounted: UncountedEvents,
   uncountedGraceMs: number,
 ) => {
-  const { counted, figures } = await countedSnapshot(stage, store);
+  const snapshot = await countedSnapshot(stage, store);
+  if (!snapshot) return ['the stats changed while they were read'];
+  const { counted, figures } = snapshot;
   const countable = new Map(
     [...(await readEventStore(stage)).values()]
       .flat()
@@ -266,15 +270,17 @@ const statsDisagreements = async (
   const now = Date.now();
   for (const [eventId, event] of countable) {
     if (counted.has(eventId)) {
-      firstSeen.delete(eventId);
+      uncounted.since.delete(eventId);
       continue;
     }
-    const since = firstSeen.get(eventId) ?? now;
-    firstSeen.set(eventId, since);
+    // Seen by the first check: stored before the wait began, to be counted by its end.
+    const since = uncounted.since.get(eventId) ?? (uncounted.checks === 0 ? -Infinity : now);
+    uncounted.since.set(eventId, since);
     if (now - since >= uncountedGraceMs) {
       problems.push(`stored but not counted: ${event.type} ${eventId} of ${event.detail.user_id}`);
     }
   }
+  uncounted.checks++;
   return problems;
 };
 
@@ -297,8 +303,8 @@ export const waitForStats = async (
     figures: stage.statsTables.figures,
     countedEvents: stage.statsTables.countedEvents,
   });
-  const firstSeen = new Map<string, number>();
-  const check = () => statsDisagreements(stage, store, firstSeen, uncountedGraceMs);
+  const uncounted: UncountedEvents = { since: new Map(), checks: 0 };
+  const check = () => statsDisagreements(stage, store, uncounted, uncountedGraceMs);
   for (;;) {
     const problems = await check();
     if (problems.length > 0 && Date.now() <= deadline) {

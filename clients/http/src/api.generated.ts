@@ -577,7 +577,7 @@ export interface components {
             /** @description RFC 9457: the same text as `message` */
             detail: string;
         };
-        /** @description No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+        /** @description No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt */
         USER_NOT_FOUND: {
             /** @description What went wrong, for a person (the original API's field; same as `detail`) */
             message: string;
@@ -1121,7 +1121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ForbiddenError"];
                 };
             };
-            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt */
             404: {
                 headers: {
                     /** @description The request's correlation id (the caller's, or a fresh one) */
@@ -1525,7 +1525,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt
+             * @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt
              *     - `VERSION_NOT_FOUND`: /detail's `version` is past the user's newest version the read models have applied
              */
             404: {
@@ -1711,7 +1711,7 @@ export interface operations {
                     "application/json": components["schemas"]["ForbiddenError"];
                 };
             };
-            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt */
             404: {
                 headers: {
                     /** @description The request's correlation id (the caller's, or a fresh one) */
@@ -1959,7 +1959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ForbiddenError"];
                 };
             };
-            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt */
             404: {
                 headers: {
                     /** @description The request's correlation id (the caller's, or a fresh one) */
@@ -2184,7 +2184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ForbiddenError"];
                 };
             };
-            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt */
             404: {
                 headers: {
                     /** @description The request's correlation id (the caller's, or a fresh one) */
@@ -2409,7 +2409,7 @@ export interface operations {
                     "application/json": components["schemas"]["ForbiddenError"];
                 };
             };
-            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt */
+            /** @description - `USER_NOT_FOUND`: No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt */
             404: {
                 headers: {
                     /** @description The request's correlation id (the caller's, or a fresh one) */

@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   USER_NOT_FOUND: {
     status: 404,
     title: 'User not found',
-    when: 'No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures/{user_id} of a user with no erasure receipt',
+    when: 'No such user: a command on a user never created; a read of an unknown user, or on /detail of a deleted or erased one; /erasures of a user with no erasure receipt',
   },
   VERSION_NOT_FOUND: {
     status: 404,

@@ -41,8 +41,11 @@ const schedulerOn = (port: number) =>
     },
   );
 
+/** How often a scheduling store was told a schedule is unconfirmed. */
+let unconfirmedSchedules = 0;
+
 const depsWith = (scheduler: EventBridgeErasureScheduler): CommandDependencies => ({
-  store: new ErasureSchedulingStore(store, scheduler),
+  store: new ErasureSchedulingStore(store, scheduler, () => unconfirmedSchedules++),
   // The scheduler's clock, which tests make pass: what is asked now falls due after it.
   now: () => new Date(localAws.scheduler.now()),
   newEventId: randomUUID,
@@ -233,13 +236,20 @@ describe('an erasure request stored with its schedule', () => {
       expect(await eventTypes(other)).toEqual(['USER_CREATED']);
       expect(schedulesOf(other)).toEqual([]);
 
-      // A conflict whose lookup fails otherwise is taken at its word (the sweep covers a miss):
-      // the request is stored, not refused.
-      const unconfirmed = await createdUser(deps);
+      // A lookup that fails otherwise: the create is tried again, and made.
+      const madeLater = await createdUser(deps);
       conflicts = 1;
       deniedLookups = 1;
+      expect((await send(deps, madeLater, 'USER_ERASURE_REQUESTED')).kind).toBe('stored');
+      expect(schedulesOf(madeLater)).toHaveLength(1);
+
+      // Every try conflicting and every lookup failing: the conflict is taken at its word (the
+      // sweep covers a miss), the request stored, not refused, and the store told.
+      const unconfirmed = await createdUser(deps);
+      conflicts = 3;
+      deniedLookups = 3;
       expect((await send(deps, unconfirmed, 'USER_ERASURE_REQUESTED')).kind).toBe('stored');
-      expect(deniedLookups).toBe(0);
+      expect([conflicts, deniedLookups, unconfirmedSchedules]).toEqual([0, 0, 1]);
 
       fired.length = 0;
       await localAws.scheduler.advance(31 * DAY_MS);
@@ -269,6 +279,17 @@ describe('an erasure request stored with its schedule', () => {
       // Given up 6.5 s before the deadline, for the write it would have needed.
       expect(Date.now() - started).toBeLessThan(2_500);
       expect(await eventTypes(userId)).toEqual(['USER_CREATED']);
+
+      // Too little time left for the schedule and the write: nothing is sent at all.
+      const late = await send(
+        depsWith(schedulerOn(PORT)),
+        userId,
+        'USER_ERASURE_REQUESTED',
+        {},
+        Date.now() + 6_000,
+      ).catch((error) => error);
+      expect(late).toBeInstanceOf(ErasureNotScheduled);
+      expect(schedulesOf(userId)).toEqual([]);
 
       // A cancellation is stored first; its schedule's deletion is given up after 2 s (it then
       // fires for nothing), well before the answer is due.

@@ -5,6 +5,7 @@ import {
   type EventStore,
   type HeadNeeds,
   type IdempotencyRecord,
+  TooLateToWrite,
   WRITE_AND_LOOKUP_MS,
 } from './ports';
 
@@ -13,7 +14,7 @@ import {
  * (TooLateToWrite), and a little more for the steps between, so that a schedule made just in time
  * is followed by its write rather than refused for lack of time.
  */
-const WRITE_MS = WRITE_AND_LOOKUP_MS + 500;
+const WRITE_MS = WRITE_AND_LOOKUP_MS + 200;
 
 /** Past `at` (epoch ms), or at once when no time is left: the call is given up. */
 const abortAt = (at: number | undefined) =>
@@ -46,6 +47,8 @@ export class ErasureSchedulingStore implements EventStore {
   constructor(
     private readonly store: EventStore,
     private readonly scheduler: ErasureScheduler,
+    /** Told of each schedule taken as made unconfirmed (a metric: the sweep covers a miss). */
+    private readonly onUnconfirmed: () => void = () => {},
   ) {}
 
   readHead(userId: string, needs: HeadNeeds) {
@@ -64,15 +67,22 @@ export class ErasureSchedulingStore implements EventStore {
     for (const { event } of request.events) {
       if (event.type !== 'USER_ERASURE_REQUESTED') continue;
       const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
-      const signal = abortAt(request.deadline && request.deadline - WRITE_MS);
-      const scheduled = await this.scheduler.schedule(erasure, signal).catch((error: unknown) => {
-        throw new ErasureNotScheduled(error);
-      });
+      const cutoff = request.deadline && request.deadline - WRITE_MS;
+      // No time left for it: nothing sent, not even a schedule that would fire for nothing.
+      if (cutoff !== undefined && cutoff <= Date.now()) {
+        throw new ErasureNotScheduled(new TooLateToWrite());
+      }
+      const scheduled = await this.scheduler
+        .schedule(erasure, abortAt(cutoff))
+        .catch((error: unknown) => {
+          throw new ErasureNotScheduled(error);
+        });
       if (!scheduled.confirmed) {
         logger.warn('erasure schedule taken as made, unconfirmed; the sweep covers it if not', {
           userId: erasure.userId,
           error: scheduled.why,
         });
+        this.onUnconfirmed();
       }
     }
     await this.store.appendEvents(request);

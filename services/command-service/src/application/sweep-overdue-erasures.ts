@@ -2,7 +2,12 @@ import { logger } from '@users/shared';
 import { carryOutErasure } from './carry-out-erasure';
 import type { ScheduledErasure } from './erasure-schedule';
 import type { CommandDependencies } from './execute-command';
-import { type PendingErasures, TooLateToWrite, WriteOutcomeUnknown } from './ports';
+import {
+  type PendingErasures,
+  TooLateToWrite,
+  WRITE_AND_LOOKUP_MS,
+  WriteOutcomeUnknown,
+} from './ports';
 
 /**
  * How long past its due time a pending erasure is left to its schedule: the firing (within the
@@ -13,9 +18,9 @@ export const SWEEP_MARGIN_MS = 5 * 60_000;
 
 /**
  * What one erasure needs of the run's time: the user's head read, then the write and the lookup
- * of its outcome (the store refuses to start a write with less than 6 s left: TooLateToWrite).
+ * of its outcome (the store refuses to start a write with less time left: TooLateToWrite).
  */
-const ONE_ERASURE_MS = 8_000;
+const ONE_ERASURE_MS = WRITE_AND_LOOKUP_MS + 2_000;
 
 /** Erasures carried out at once: each is a user (a partition) of its own. */
 const AT_ONCE = 4;

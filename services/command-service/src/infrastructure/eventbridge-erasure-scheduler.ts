@@ -65,17 +65,19 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
    * serves this one), but a conflict is not proof of it, so the schedule is looked up. Not there
    * (another conflict, or a schedule being deleted): made again after a pause, up to
    * CREATE_ATTEMPTS times within the command's signal; then the request is not stored
-   * (ErasureNotScheduled: 503, try again). A lookup that fails otherwise takes the conflict at its
-   * word (exists). A cancellation of an earlier request due at the same
-   * millisecond may still delete the schedule after it was found (erasure-schedule.ts): the sweep
-   * carries that request out.
+   * (ErasureNotScheduled: 503, try again). When the last lookup failed otherwise (throttled past
+   * the SDK's retries, a grant not yet propagated), the conflict is taken at its word, unconfirmed
+   * (see lookUp). A cancellation of an earlier request due at the same millisecond may still
+   * delete the schedule after it was found (erasure-schedule.ts): the sweep carries that request
+   * out.
    */
   async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<ScheduleOutcome> {
     for (let attempt = 1; ; attempt++) {
       if (await this.create(erasure, abortSignal)) return { confirmed: true };
-      const found = await this.exists(erasure, abortSignal);
-      if (found) return found;
+      const found = await this.lookUp(erasure, abortSignal);
+      if (found.confirmed) return found;
       if (attempt === CREATE_ATTEMPTS) {
+        if ('why' in found) return found;
         throw new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`);
       }
       await setTimeout(CONFLICT_PAUSE_MS * attempt, undefined, { signal: abortSignal });
@@ -115,15 +117,15 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
   }
 
   /**
-   * Undefined only when GetSchedule answers that the schedule is not there. A lookup that fails
-   * otherwise (throttled past the SDK's retries, a grant not yet propagated) takes the conflict at
-   * its word, as before the lookup existed: refusing the request would be worse, and should the
-   * schedule be missing after all, the sweep carries the erasure out once it is overdue.
+   * Found, not found (GetSchedule answered so), or unknown: a lookup that failed otherwise. An
+   * unknown one takes the conflict at its word, as before the lookup existed: refusing the request
+   * would be worse, and should the schedule be missing after all, the sweep carries the erasure
+   * out once it is overdue.
    */
-  private async exists(
+  private async lookUp(
     erasure: ScheduledErasure,
     abortSignal?: AbortSignal,
-  ): Promise<ScheduleOutcome | undefined> {
+  ): Promise<ScheduleOutcome | { confirmed: false }> {
     const { GetScheduleCommand, ResourceNotFoundException } = sdk();
     try {
       await this.client.send(
@@ -132,7 +134,7 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
       );
       return { confirmed: true };
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (error instanceof ResourceNotFoundException) return { confirmed: false };
       if (abortSignal?.aborted) throw error;
       return { confirmed: false, why: error };
     }

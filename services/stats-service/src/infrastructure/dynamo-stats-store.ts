@@ -101,7 +101,12 @@ export class DynamoStatsStore implements StatsStore {
     }
   }
 
-  async figuresBetween(from: string, to: string): Promise<Map<string, DailyFigures>> {
+  /** `consistent`: strongly consistent reads (twice the cost), for a check that must not lag. */
+  async figuresBetween(
+    from: string,
+    to: string,
+    { consistent = false }: { consistent?: boolean } = {},
+  ): Promise<Map<string, DailyFigures>> {
     const days = new Map<string, DailyFigures>();
     await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
@@ -112,6 +117,7 @@ export class DynamoStatsStore implements StatsStore {
             KeyConditionExpression: '#shard = :shard AND #day BETWEEN :from AND :to',
             ExpressionAttributeNames: { '#shard': 'Shard', '#day': 'Day' },
             ExpressionAttributeValues: { ':shard': shard, ':from': from, ':to': to },
+            ConsistentRead: consistent,
           },
         )) {
           for (const item of page.Items ?? []) {

@@ -9,7 +9,7 @@ import { authorizeCommand } from '../../http/authorization';
 import { acceptedResponse, refusalError } from '../../http/command-responses';
 import { eventStoreFromEnv } from '../../infrastructure/event-store-from-env';
 import { EventBridgeErasureScheduler } from '../../infrastructure/eventbridge-erasure-scheduler';
-import { commandObserver, countOutcome } from './metrics';
+import { commandObserver, countOutcome, countUnconfirmedSchedule } from './metrics';
 import { validateCommandRequest } from './request-validator';
 
 /** One minute, in days. */
@@ -39,6 +39,7 @@ const store = new ErasureSchedulingStore(
     },
     traceClient,
   ),
+  countUnconfirmedSchedule,
 );
 const deps = {
   store,

@@ -12,6 +12,9 @@ export const countOutcome = (eventType: string, outcome: CommandOutcome) => {
   if (outcome.kind === 'refused') countWith('Refusals', { Code: outcome.refusal.code });
 };
 
+/** An erasure request stored on a schedule taken as made unconfirmed: the sweep covers a miss. */
+export const countUnconfirmedSchedule = () => count('ErasureSchedulesUnconfirmed');
+
 export const commandObserver: CommandObserver = {
   lostRace: () => count('LostRaces'),
   replayed: () => count('IdempotentReplays'),
