@@ -26,6 +26,7 @@ const config: Config = {
   // Two files at a time even on two cores: most of an end-to-end test's time is spent waiting
   // for a stack, and each file that needs one starts its own on ports of its own.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/long-first-sequencer.cjs',
   projects: [
     {
       ...shared,
