@@ -82,8 +82,22 @@ const publishMetrics = () => {
 };
 
 /**
- * What every function's Middy pipeline starts with: its trace (./tracing), a ColdStart count per function, and the
- * invocation's metrics flushed whatever the outcome.
+ * How long before its timeout an invocation flushes what it recorded so far: a timed-out
+ * invocation runs neither `after` nor `onError`, and its counts would be lost with it.
+ */
+const FLUSH_BEFORE_TIMEOUT_MS = 500;
+
+/** Each running invocation's flush ahead of its timeout (concurrent ones share the module). */
+const flushesAhead = new WeakMap<object, NodeJS.Timeout>();
+
+const finish = (request: object) => {
+  clearTimeout(flushesAhead.get(request));
+  publishMetrics();
+};
+
+/**
+ * What every function's Middy pipeline starts with: its trace (./tracing), a ColdStart count per
+ * function, and the invocation's metrics flushed whatever the outcome, a timeout included.
  */
 export const observeInvocation = <TEvent = unknown, TResult = unknown>(): MiddlewareObj<
   TEvent,
@@ -93,8 +107,16 @@ export const observeInvocation = <TEvent = unknown, TResult = unknown>(): Middle
 >[] => [
   ...traceHandler<TEvent, TResult, Context>(),
   {
-    before: ({ context }) => metrics.captureColdStartMetric(context.functionName),
-    after: publishMetrics,
-    onError: publishMetrics,
+    before: (request) => {
+      const { context } = request;
+      metrics.captureColdStartMetric(context.functionName);
+      if (typeof context.getRemainingTimeInMillis !== 'function') return;
+      const flushAt = context.getRemainingTimeInMillis() - FLUSH_BEFORE_TIMEOUT_MS;
+      const timer = setTimeout(publishMetrics, Math.max(0, flushAt));
+      timer.unref();
+      flushesAhead.set(request, timer);
+    },
+    after: finish,
+    onError: finish,
   },
 ];

@@ -1,5 +1,6 @@
+import middy from '@middy/core';
 import { emfWrittenBy } from '../../../test/support/emf';
-import { countWith } from '.';
+import { countWith, observeInvocation } from '.';
 
 type Emf = Record<string, unknown> & {
   _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] };
@@ -36,6 +37,31 @@ describe('counts with dimensions of their own (countWith)', () => {
     }, {});
     expect(documentsIn(text)).toHaveLength(3);
     expect(metrics.get('DataKeyRequests')?.reduce((sum, value) => sum + value, 0)).toBe(250);
+  });
+
+  it('are written before the invocation times out, once', async () => {
+    const written: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let beforeTheEnd = '';
+    try {
+      await middy()
+        .use(observeInvocation())
+        .handler(async () => {
+          countWith('DataKeyRequests', { Operation: 'Decrypt' });
+          // Past the flush (500 ms before the timeout) and still running: what a timeout cuts off.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          beforeTheEnd = written.join('');
+        })({}, { functionName: 'test', getRemainingTimeInMillis: () => 600 } as never);
+    } finally {
+      stdout.mockRestore();
+    }
+    expect(documentsIn(beforeTheEnd)).toEqual([
+      expect.objectContaining({ Operation: 'Decrypt', DataKeyRequests: 1 }),
+    ]);
+    expect(documentsIn(written.join(''))).toHaveLength(1);
   });
 
   it('are written by a failed invocation too', async () => {
