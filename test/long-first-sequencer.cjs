@@ -13,14 +13,16 @@ const LONG = [
 ];
 
 const rank = ({ path }) => {
-  const index = LONG.findIndex((file) => path.endsWith(file));
+  const posix = path.replaceAll('\\', '/');
+  const index = LONG.findIndex((file) => posix.endsWith(file));
   return index === -1 ? LONG.length : index;
 };
 
-/** Jest's own order (failed first, then by time or size), with the known long files ahead. */
+/** Jest's own order (failed first, then by time or size), with the known long files next. */
 class LongFirstSequencer extends Sequencer {
   sort(tests) {
-    return [...super.sort(tests)].sort((a, b) => rank(a) - rank(b));
+    const failed = (test) => (this.hasFailed(test) ? 0 : 1);
+    return [...super.sort(tests)].sort((a, b) => failed(a) - failed(b) || rank(a) - rank(b));
   }
 }
 

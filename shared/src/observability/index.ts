@@ -82,10 +82,12 @@ const publishMetrics = () => {
 };
 
 /**
- * How long before its timeout an invocation flushes what it recorded so far: a timed-out
- * invocation runs neither `after` nor `onError`, and its counts would be lost with it.
+ * How long before its timeout an invocation flushes what it recorded so far. Middy ends a handler
+ * that runs past its time 5 ms early, through `onError`; this covers what that race does not (a
+ * `before` that overruns, an event loop blocked at the end), where the counts would be lost.
  */
 const FLUSH_BEFORE_TIMEOUT_MS = 500;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Each running invocation's flush ahead of its timeout (concurrent ones share the module). */
 const flushesAhead = new WeakMap<object, NodeJS.Timeout>();
@@ -112,6 +114,8 @@ export const observeInvocation = <TEvent = unknown, TResult = unknown>(): Middle
       metrics.captureColdStartMetric(context.functionName);
       if (typeof context.getRemainingTimeInMillis !== 'function') return;
       const flushAt = context.getRemainingTimeInMillis() - FLUSH_BEFORE_TIMEOUT_MS;
+      // Past what a timer can wait (or no number): no early flush, rather than one at once.
+      if (!Number.isFinite(flushAt) || flushAt > MAX_TIMER_MS) return;
       const timer = setTimeout(publishMetrics, Math.max(0, flushAt));
       timer.unref();
       flushesAhead.set(request, timer);
