@@ -212,16 +212,21 @@ const countedEventDays = async ({ client, statsTables }: StatsStage) =>
     ]),
   );
 
+/** Readings tried at once before a check reports the stats as changing (other writers at work). */
+const SNAPSHOT_ATTEMPTS = 5;
+
 /**
  * The figures and the ids they count, as of one moment: the ids read before and after the
  * figures (consistently), the same both times (an id and its additions are one transaction, and
- * ids are never removed); undefined when a count landed between.
+ * ids are never removed); undefined when a count landed between, every time.
  */
 const countedSnapshot = async (stage: StatsStage, store: DynamoStatsStore) => {
-  const counted = await countedEventDays(stage);
-  const figures = await store.figuresBetween('0000-01-01', '9999-12-31', { consistent: true });
-  if ((await countedEventDays(stage)).size !== counted.size) return undefined;
-  return { counted, figures };
+  for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt++) {
+    const counted = await countedEventDays(stage);
+    const figures = await store.figuresBetween('0000-01-01', '9999-12-31', { consistent: true });
+    if ((await countedEventDays(stage)).size === counted.size) return { counted, figures };
+  }
+  return undefined;
 };
 
 /** Stored events not counted yet, each with when a check first saw it; how many checks ran. */
