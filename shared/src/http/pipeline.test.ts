@@ -42,12 +42,16 @@ const context = {
   getRemainingTimeInMillis: () => 1000,
 } as never;
 
-const request = (body: string | undefined, headers: Record<string, string> = {}) =>
+const request = (
+  body: string | undefined,
+  headers: Record<string, string> = {},
+  rawQueryString = '',
+) =>
   ({
     version: '2.0',
     routeKey: 'POST /test',
     rawPath: '/test',
-    rawQueryString: '',
+    rawQueryString,
     headers: { 'X-Correlation-Id': 'abc-123', ...headers },
     requestContext: { http: { method: 'POST', path: '/test' } },
     body,
@@ -65,8 +69,12 @@ const problem = (code: string, title: string, status: number, message: string) =
   status,
   detail: message,
 });
-const call = async (body: string | undefined, headers?: Record<string, string>) => {
-  const answer = (await handler(request(body, headers), context)) as Answer;
+const call = async (
+  body: string | undefined,
+  headers?: Record<string, string>,
+  rawQueryString?: string,
+) => {
+  const answer = (await handler(request(body, headers, rawQueryString), context)) as Answer;
   return { ...answer, json: JSON.parse(answer.body) };
 };
 
@@ -118,6 +126,28 @@ describe('the HTTP pipeline', () => {
         { path: '/body/name', message: 'must be text' },
       ],
     });
+  });
+
+  // API Gateway would hand the handler `user_id: "a,b"`, a valid id of another user.
+  it('answers 400 naming each parameter given more than once, whatever its encoding', async () => {
+    const answer = await call('{"name":"Ada"}', {}, 'user_id=a&limit=1&user%5Fid=b&a%2Fb=1&a/b=2');
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json).toEqual({
+      ...problem('INVALID_REQUEST', 'Invalid request', 400, 'Invalid request'),
+      errors: [
+        '/queryStringParameters/user_id must be given once',
+        '/queryStringParameters/a~1b must be given once',
+      ],
+      fields: [
+        { path: '/queryStringParameters/user_id', message: 'must be given once' },
+        { path: '/queryStringParameters/a~1b', message: 'must be given once' },
+      ],
+    });
+  });
+
+  it('takes parameters each given once', async () => {
+    const answer = await call('{"name":"Ada"}', {}, 'user_id=a%2Cb&limit=1');
+    expect(answer.statusCode).toBe(200);
   });
 
   it('answers 500 INTERNAL_ERROR with a JSON body, and no detail, for an unexpected error', async () => {

@@ -12,7 +12,7 @@ import { annotate, observeInvocation } from '../observability';
 import type { Validator } from '../validation';
 import { type Caller, callerOf } from './caller';
 import { errorResponseBody, UNEXPECTED_ERROR } from './error-response';
-import { ForbiddenError, PayloadTooLargeError } from './errors';
+import { BadRequestError, ForbiddenError, PayloadTooLargeError } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -116,6 +116,26 @@ const renderErrors = (): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> => 
   },
 });
 
+/**
+ * API Gateway (and serverless-offline) join a parameter given twice with a comma, and a comma is
+ * valid in a user id: `?user_id=a&user_id=b` would read the user `a,b`. A parameter is taken once
+ * or the request is refused, read from the raw query string, the only place the repeat shows.
+ */
+const refuseRepeatedParameters = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
+  before: ({ event }) => {
+    const names = [...new URLSearchParams(event.rawQueryString ?? '').keys()];
+    const repeated = [...new Set(names.filter((name, at) => names.indexOf(name) !== at))];
+    if (repeated.length === 0) return;
+    throw new BadRequestError(
+      'Invalid request',
+      repeated.map((name) => ({
+        path: `/queryStringParameters/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        message: 'must be given once',
+      })),
+    );
+  },
+});
+
 /** Content-Type is not required: the original API parsed any body as JSON. */
 const parseAnyContentType = { disableContentTypeCheck: true };
 
@@ -182,7 +202,9 @@ export const httpHandler = <TEvent>(
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }
   if (options.authorize) pipeline.use(authorizeCaller(options.authorize));
-  if (options.schema)
+  if (options.schema) {
+    pipeline.use(refuseRepeatedParameters());
     pipeline.use(validator({ eventSchema: options.schema as unknown as ValidatorSchema }));
+  }
   return pipeline.handler((event, context) => handler(event as unknown as TEvent, context));
 };

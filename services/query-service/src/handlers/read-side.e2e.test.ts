@@ -169,6 +169,21 @@ describe('GET /detail', () => {
     expect(unknown.headers.get('retry-after')).toBe('1');
     expect((await detailOf(uniqueUserId(), '&min_version=0')).status).toBe(400);
   });
+
+  // Through serverless-offline as through API Gateway, which hand the handler `user_id: "a,b"`.
+  it('400 for user_id given twice, never the user whose id joins the two with a comma', async () => {
+    const [first, second] = [uniqueUserId(), uniqueUserId()];
+    await createUser(`${first},${second}`);
+    await eventually(async () => expect((await detailOf(`${first},${second}`)).status).toBe(200));
+    const twice = await get(
+      `/detail?user_id=${encodeURIComponent(first)}&user_id=${encodeURIComponent(second)}`,
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({
+      code: 'INVALID_REQUEST',
+      fields: [{ path: '/queryStringParameters/user_id', message: 'must be given once' }],
+    });
+  });
 });
 
 describe('GET /list paging', () => {
