@@ -154,6 +154,49 @@ describe("an erasure's receipt, as the query side records its steps", () => {
     ]);
   });
 
+  it('gives up records still stalled shortly before the invocation ends: the batch is answered in time, the rewrite left pending for the eraser', async () => {
+    const keys = new InMemoryDataKeys();
+    const live = new InMemoryReadModelStore();
+    const givenUp: string[] = [];
+    /** A receipts table that never answers: a record ends only when it is given up. */
+    const stalled =
+      (step: string) =>
+      (_userId: string, _version: ProjectionVersion, _at: Date, signal?: AbortSignal) =>
+        new Promise<boolean>((resolve) => {
+          signal?.addEventListener('abort', () => {
+            givenUp.push(step);
+            resolve(false);
+          });
+        });
+    const project = createStageProjector({
+      registry: {
+        state: async () => ({ live: v(1), followers: [] }),
+        markBehind: async () => true,
+        recordErasures: async () => {},
+      },
+      storeOf: () => live,
+      keys,
+      events: () => ({ eventsOf: async () => [] }),
+      receipts: {
+        detailHidden: stalled('detail hidden'),
+        historyRewritten: stalled('history rewritten'),
+      },
+    });
+    const answer = await project(
+      {
+        Records: recordedEvents('u9', [created(), erased]).map((event) =>
+          toStreamRecord(event, keys),
+        ),
+      } as DynamoDBStreamEvent,
+      { getRemainingTimeInMillis: () => 1500 },
+    );
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(givenUp.sort()).toEqual(['detail hidden', 'history rewritten']);
+    expect(live.details.get('u9')).toMatchObject({ erased: true, name: null });
+    // Not recorded, so not ended: the history eraser records it on a later run.
+    expect(live.erasing.has('u9')).toBe(true);
+  });
+
   it('records nothing for an event that is no erasure', async () => {
     const { steps, deliver } = setUp([], { 1: new InMemoryReadModelStore() });
     await deliver('u2', [created(), balanceChanged(5)]);

@@ -70,18 +70,27 @@ const recordRewrite = async (
   rewrite: FinishedRewrite,
   version: ProjectionVersion,
   at: Date,
+  signal: AbortSignal,
 ) => {
-  if (await steps.historyRewritten(rewrite.userId, version, at)) await store.endErasure(rewrite);
+  if (await steps.historyRewritten(rewrite.userId, version, at, signal)) {
+    await store.endErasure(rewrite);
+  }
 };
+
+/** Time kept from the function's timeout once the records still under way are given up. */
+const ANSWER_MS = 1000;
 
 /**
  * Steps recorded beside the work that completed them, never in its way: each note returns at
  * once and its record goes on (each bounded by the receipts' own limit, then one conditional
  * write that ends a rewrite recorded), so that a slow receipts table never costs a batch its
  * deadline nor a follower its share of the invocation. `settled()` waits for every record under
- * way: at the end of an invocation, before Lambda freezes it.
+ * way: at the end of an invocation, before Lambda freezes it. A record started late still ends by
+ * the invocation's timeout (`remainingMs`): given up a second before it, its step is left for a
+ * later run (a rewrite not recorded stays pending), never a timed-out batch delivered again.
  */
-export const recordsBeside = () => {
+export const recordsBeside = (remainingMs: number) => {
+  const giveUp = AbortSignal.timeout(Math.max(0, remainingMs - ANSWER_MS));
   const pending = new Set<Promise<unknown>>();
   const beside = (record: Promise<unknown>) => {
     const done: Promise<unknown> = record
@@ -94,12 +103,16 @@ export const recordsBeside = () => {
   return {
     of: (
       steps: ErasureSteps,
-      /** Where a rewrite recorded is ended (the version's store). */
-      storeOf: (version: ProjectionVersion) => Pick<RecordedErasures, 'endErasure'>,
+      /** Where a rewrite recorded is ended (the version's store), bound by `signal`. */
+      storeOf: (
+        version: ProjectionVersion,
+        signal: AbortSignal,
+      ) => Pick<RecordedErasures, 'endErasure'>,
     ): ErasureRecords => ({
-      detailHidden: (userId, version, at) => beside(steps.detailHidden(userId, version, at)),
+      detailHidden: (userId, version, at) =>
+        beside(steps.detailHidden(userId, version, at, giveUp)),
       historyRewritten: (rewrite, version, at) =>
-        beside(recordRewrite(storeOf(version), steps, rewrite, version, at)),
+        beside(recordRewrite(storeOf(version, giveUp), steps, rewrite, version, at, giveUp)),
     }),
     settled: async () => {
       await Promise.all([...pending]);

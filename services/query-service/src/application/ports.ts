@@ -205,9 +205,20 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * Where the query side records the steps of an erasure it completed, per projection version: the
  * first time each is recorded stays. Never throws: a step that could not be recorded must not
  * stop or fail the erasure itself. Each answers whether the step is on the receipt now (true too
- * when there is no receipt to record on), so that a step not recorded can be done again.
+ * when there is no receipt to record on), so that a step not recorded can be done again. A
+ * record still under way when `signal` aborts is given up (answered false).
  */
 export interface ErasureSteps {
-  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<boolean>;
-  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<boolean>;
+  detailHidden(
+    userId: string,
+    version: ProjectionVersion,
+    at: Date,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
+  historyRewritten(
+    userId: string,
+    version: ProjectionVersion,
+    at: Date,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
 }

@@ -122,4 +122,19 @@ describe('the erasure receipts table (DynamoErasureReceipts)', () => {
     expect(await stalled.item('u5')).toMatchObject({ HistoryRewrittenAt: {} });
     warn.mockRestore();
   });
+
+  it("gives a stalled record up at the caller's signal too, well before its own bound", async () => {
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const stalled = setUp(async (call, execute) => {
+      if (call.operation === 'UpdateItem') await new Promise(() => {});
+      return execute();
+    });
+    await stalled.start('u6');
+    const started = Date.now();
+    const signal = AbortSignal.timeout(100);
+    await expect(stalled.receipts.detailHidden('u6', 1, new Date(), signal)).resolves.toBe(false);
+    expect(Date.now() - started).toBeLessThan(RECORD_WITHIN_MS / 2);
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+  });
 });

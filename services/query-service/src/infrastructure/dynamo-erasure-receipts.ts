@@ -44,12 +44,22 @@ export class DynamoErasureReceipts implements ErasureSteps {
     private readonly table: string,
   ) {}
 
-  detailHidden(userId: string, version: ProjectionVersion, at: Date): Promise<boolean> {
-    return this.record('detailHidden', userId, version, at);
+  detailHidden(
+    userId: string,
+    version: ProjectionVersion,
+    at: Date,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return this.record('detailHidden', userId, version, at, signal);
   }
 
-  historyRewritten(userId: string, version: ProjectionVersion, at: Date): Promise<boolean> {
-    return this.record('historyRewritten', userId, version, at);
+  historyRewritten(
+    userId: string,
+    version: ProjectionVersion,
+    at: Date,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    return this.record('historyRewritten', userId, version, at, signal);
   }
 
   /**
@@ -60,7 +70,7 @@ export class DynamoErasureReceipts implements ErasureSteps {
    * hidden, so it was hidden by then at the latest.
    *
    * Deliberately never throws: the receipt reports on the erasure, it is not part of it. A
-   * failure to record (throttled, stalled past RECORD_WITHIN_MS, the table missing or not
+   * failure to record (throttled, stalled past RECORD_WITHIN_MS or `signal`, the table missing or not
    * granted) is logged as a warning, counted (`ErasureStepsNotRecorded`: a table failing for good
    * alarms) and answered false: the erasure moves on, and a rewrite not recorded leaves its user
    * pending (erasure-receipts.ts) so that the history eraser records it on its next run. No receipt at all (an erasure stored by a release before receipts, or written
@@ -71,9 +81,11 @@ export class DynamoErasureReceipts implements ErasureSteps {
     userId: string,
     version: ProjectionVersion,
     at: Date,
+    signal?: AbortSignal,
   ): Promise<boolean> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), RECORD_WITHIN_MS);
+    const abortSignal = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal;
     try {
       await this.client.send(
         new UpdateCommand({
@@ -91,7 +103,7 @@ export class DynamoErasureReceipts implements ErasureSteps {
           },
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-        { abortSignal: controller.signal },
+        { abortSignal },
       );
       return true;
     } catch (error) {

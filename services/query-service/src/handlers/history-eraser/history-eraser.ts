@@ -34,10 +34,14 @@ export const createHistoryEraser =
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     // Beside the rewrites, never in their way; waited for (each within its bound) at the end.
-    const records = recordsBeside();
+    const records = recordsBeside(context.getRemainingTimeInMillis());
     const storeOf = (version: ProjectionVersion) =>
       receipts
-        ? recordingEraserSteps(tablesOf(version), records.of(receipts, tablesOf), version)
+        ? recordingEraserSteps(
+            tablesOf(version),
+            records.of(receipts, (v) => tablesOf(v)),
+            version,
+          )
         : tablesOf(version);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const { live, followers } = await registry.state();

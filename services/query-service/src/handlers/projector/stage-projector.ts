@@ -11,7 +11,7 @@ import type {
 import type { ProjectionVersion } from '../../projections';
 import { projectorMetrics } from './metrics';
 import { createProjector } from './projector';
-import { createVersionedProjector, type Role } from './versioned-projector';
+import { createVersionedProjector, DEFAULT_REMAINING_MS, type Role } from './versioned-projector';
 
 /** What a version's writes are bound by: a follower's stop at its share of the invocation. */
 type Bound<T> = (signal?: AbortSignal) => T;
@@ -43,33 +43,35 @@ export const createStageProjector = ({
   /**
    * Absent where the stage keeps no receipts (tests without them). Not bound by a follower's
    * deadline: a follower's signal aborts as soon as it answers, while its records go on beside
-   * (each within its own bound) until the end of the invocation.
+   * (each within its own bound) until the end of the invocation at the latest.
    */
   receipts?: ErasureSteps;
 }) => {
-  const records = recordsBeside();
-  const project = createVersionedProjector(registry, (version, role, signal) =>
-    createProjector(
-      receipts
-        ? recordingErasureSteps(
-            storeOf(version, role, signal),
-            // A rewrite recorded is ended unbound: the follower's signal may be spent by then.
-            records.of(receipts, (v) => storeOf(v, role)),
-            version,
-          )
-        : storeOf(version, role, signal),
-      keys,
-      role === 'building' ? undefined : events(signal),
-      role === 'live' ? projectorMetrics : undefined,
-      { gapsLeftToBuild: role === 'building' },
-    ),
-  );
+  /** The projector of one invocation, its records given up shortly before its timeout. */
+  const projectorWith = (records: ReturnType<typeof recordsBeside>) =>
+    createVersionedProjector(registry, (version, role, signal) =>
+      createProjector(
+        receipts
+          ? recordingErasureSteps(
+              storeOf(version, role, signal),
+              // A rewrite recorded is ended by the invocation: the follower's signal may be spent.
+              records.of(receipts, (v, recordsSignal) => storeOf(v, role, recordsSignal)),
+              version,
+            )
+          : storeOf(version, role, signal),
+        keys,
+        role === 'building' ? undefined : events(signal),
+        role === 'live' ? projectorMetrics : undefined,
+        { gapsLeftToBuild: role === 'building' },
+      ),
+    );
   return async (
     event: DynamoDBStreamEvent,
     context?: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<DynamoDBBatchResponse> => {
+    const records = recordsBeside(context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS);
     try {
-      return await project(event, context);
+      return await projectorWith(records)(event, context);
     } finally {
       await records.settled();
     }

@@ -35,7 +35,8 @@ const SAFETY_MS = 2000;
  */
 const FOLLOWERS_SHARE = 0.4;
 
-const DEFAULT_REMAINING_MS = 10_000;
+/** An invocation's time where no context says it (tests). */
+export const DEFAULT_REMAINING_MS = 10_000;
 
 const sequenceOf = ({ itemIdentifier }: { itemIdentifier: string }) => BigInt(itemIdentifier);
 
