@@ -194,10 +194,16 @@ describe('an erasure request stored with its schedule', () => {
   it('is not taken as scheduled on a ConflictException alone: the schedule is looked up, and made again when absent', async () => {
     // In front of the local scheduler: the first `conflicts` CreateSchedule calls are answered
     // ConflictException without reaching it (a conflict that is not "it exists"); all else passes.
-    // With `deniedLookups`, GetSchedule is answered AccessDenied (a grant not yet propagated).
+    // With `deniedLookups`, GetSchedule is answered AccessDenied (a grant not yet propagated);
+    // with `stalledLookups`, never answered (throttled, the SDK backing off for seconds).
     let conflicts = 0;
     let deniedLookups = 0;
+    let stalledLookups = 0;
     const proxy: Server = createServer((incoming, answer) => {
+      if (incoming.method === 'GET' && stalledLookups > 0) {
+        stalledLookups--;
+        return;
+      }
       if (incoming.method === 'POST' && conflicts > 0) {
         conflicts--;
         answer.writeHead(409, { 'x-amzn-errortype': 'ConflictException' });
@@ -250,6 +256,17 @@ describe('an erasure request stored with its schedule', () => {
       deniedLookups = 3;
       expect((await send(deps, unconfirmed, 'USER_ERASURE_REQUESTED')).kind).toBe('stored');
       expect([conflicts, deniedLookups, unconfirmedSchedules]).toEqual([0, 0, 1]);
+
+      // A conflict, then a lookup still unanswered when the command's time for its schedule is up
+      // (2.8 s in, of a 9 s deadline): taken at its word, stored in time, not refused.
+      const cutOff = await createdUser(deps);
+      conflicts = 1;
+      stalledLookups = 1;
+      const started = Date.now();
+      const stored = await send(deps, cutOff, 'USER_ERASURE_REQUESTED', {}, started + 9_000);
+      expect(stored.kind).toBe('stored');
+      expect(Date.now() - started).toBeLessThan(9_000);
+      expect([conflicts, stalledLookups, unconfirmedSchedules]).toEqual([0, 0, 2]);
 
       fired.length = 0;
       await localAws.scheduler.advance(31 * DAY_MS);

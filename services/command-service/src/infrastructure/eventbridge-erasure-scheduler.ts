@@ -66,8 +66,9 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
    * (another conflict, or a schedule being deleted): made again after a pause, up to
    * CREATE_ATTEMPTS times within the command's signal; then the request is not stored
    * (ErasureNotScheduled: 503, try again). When the last lookup failed otherwise (throttled past
-   * the SDK's retries, a grant not yet propagated), the conflict is taken at its word, unconfirmed
-   * (see lookUp). A cancellation of an earlier request due at the same millisecond may still
+   * the SDK's retries, a grant not yet propagated, or cut off by the command's time for it: the
+   * SDK's backoff on a throttled lookup takes seconds), the conflict is taken at its word,
+   * unconfirmed (see lookUp). A cancellation of an earlier request due at the same millisecond may still
    * delete the schedule after it was found (erasure-schedule.ts): the sweep carries that request
    * out.
    */
@@ -76,8 +77,9 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
       if (await this.create(erasure, abortSignal)) return { confirmed: true };
       const found = await this.lookUp(erasure, abortSignal);
       if (found.confirmed) return found;
+      const lastTry = attempt === CREATE_ATTEMPTS || abortSignal?.aborted;
+      if (lastTry && 'why' in found) return found;
       if (attempt === CREATE_ATTEMPTS) {
-        if ('why' in found) return found;
         throw new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`);
       }
       await setTimeout(CONFLICT_PAUSE_MS * attempt, undefined, { signal: abortSignal });
@@ -135,7 +137,6 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
       return { confirmed: true };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return { confirmed: false };
-      if (abortSignal?.aborted) throw error;
       return { confirmed: false, why: error };
     }
   }
