@@ -41,6 +41,7 @@ export const explore = async ({
     batches: 0,
     erasures: 0,
     lostSchedules: 0,
+    completeReceipts: 0,
   };
   let failure: Failure | undefined;
   const result = await toleratingRunEnded(() =>
@@ -60,6 +61,7 @@ export const explore = async ({
         totals.batches += report.counts.projectorBatches;
         totals.erasures += report.counts.scheduledErasures;
         totals.lostSchedules += report.counts.lostSchedules;
+        totals.completeReceipts += report.counts.completeReceipts;
         onRun(
           `run ${totals.runs}: ${run.steps.length} steps, ${report.counts.commands} command attempts, ${report.counts.requests} requests (${report.counts.faulted} faulted), ${report.counts.virtualSeconds} s virtual; ${Object.keys(report.operations).join(', ')}${report.violations.length ? `: ${report.violations[0]?.invariant}` : ''}`,
         );
@@ -78,7 +80,7 @@ export const explore = async ({
   if (result.failed && failure) failure.path = result.counterexamplePath ?? undefined;
   return {
     failure: result.failed ? failure : undefined,
-    summary: `${totals.runs} runs${totals.skipped > 0 && !result.failed ? ` (${numRuns - totals.runs} left untried: out of time)` : ''} (seed ${seed}) in ${(minutes * 60).toFixed(1)} s: ${totals.commands} command attempts, ${totals.requests} requests (${totals.faulted} faulted), ${totals.batches} projector batches, ${totals.erasures} scheduled erasures fired (${totals.lostSchedules} schedules' firings lost); ${Math.round(totals.runs / minutes)} runs per minute`,
+    summary: `${totals.runs} runs${totals.skipped > 0 && !result.failed ? ` (${numRuns - totals.runs} left untried: out of time)` : ''} (seed ${seed}) in ${(minutes * 60).toFixed(1)} s: ${totals.commands} command attempts, ${totals.requests} requests (${totals.faulted} faulted), ${totals.batches} projector batches, ${totals.erasures} scheduled erasures fired (${totals.lostSchedules} schedules' firings lost), ${totals.completeReceipts} receipts read complete; ${Math.round(totals.runs / minutes)} runs per minute`,
   };
 };
 

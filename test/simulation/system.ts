@@ -86,6 +86,7 @@ const freshCode = () => {
     detail: require('../../services/query-service/src/handlers/detail/handler'),
     history: require('../../services/query-service/src/handlers/history/handler'),
     list: require('../../services/query-service/src/handlers/list/handler'),
+    erasures: require('../../services/query-service/src/handlers/erasure-receipt/handler'),
     projector: require('../../services/query-service/src/handlers/projector/handler'),
     eraser: require('../../services/query-service/src/handlers/history-eraser/handler'),
     publisher: require('../../services/command-service/src/handlers/publisher/handler'),
@@ -166,6 +167,7 @@ export class System {
       detail: http('detail', loaded.detail),
       history: http('history', loaded.history),
       list: http('list', loaded.list),
+      erasures: http('erasures', loaded.erasures),
       projector: new LambdaFunction<DynamoDBStreamEvent, DynamoDBBatchResponse>(
         'projector',
         10_000,
@@ -246,11 +248,21 @@ export class System {
     {
       body,
       query,
+      pathParameters,
       headers = {},
-    }: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string> },
+    }: {
+      body?: unknown;
+      query?: Record<string, string>;
+      /** The route's `{name}` parts, as API Gateway hands them over (decoded). */
+      pathParameters?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
     plan: FaultPlan,
   ): Promise<HttpAnswer> {
-    const [method, path] = route.split(' ') as [string, string];
+    const [method, template] = route.split(' ') as [string, string];
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+      encodeURIComponent(pathParameters?.[name] ?? ''),
+    );
     const event = {
       version: '2.0',
       routeKey: route,
@@ -258,6 +270,7 @@ export class System {
       rawQueryString: new URLSearchParams(query ?? {}).toString(),
       headers: { 'content-type': 'application/json', ...headers },
       ...(query && { queryStringParameters: query }),
+      ...(pathParameters && { pathParameters }),
       ...(body !== undefined && { body: JSON.stringify(body) }),
       isBase64Encoded: false,
       requestContext: {

@@ -1,6 +1,7 @@
 import { FaultPlan } from '../runtime/faults';
 import { Random } from '../runtime/random';
 import type { HttpAnswer, System } from '../system';
+import { personalDataHeld } from './invariants';
 import type { Observations } from './observations';
 import type { Step } from './steps';
 
@@ -82,6 +83,7 @@ export class Clients {
   }
 
   async read(step: ReadStep) {
+    if (step.route === 'erasures') return this.readReceipt(step);
     const userId = this.users[step.user] as string;
     const random = new Random(step.seed);
     const startedAt = Date.now();
@@ -105,6 +107,37 @@ export class Clients {
       const version =
         answer.status === 200 ? (answer.body as { Version: number }).Version : undefined;
       this.observations.detailAnswered(userId, version, highest);
+    }
+  }
+
+  /**
+   * The user's erasure receipt, by either route (`/erasures/{user_id}` or `?user_id=`): a receipt
+   * that says the erasure is complete is read only once no table holds the user's personal data.
+   */
+  private async readReceipt(step: ReadStep) {
+    const userId = this.users[step.user] as string;
+    const random = new Random(step.seed);
+    const plan = new FaultPlan(random.fork(), 0.05, 2);
+    const answer = random.chance(0.5)
+      ? await this.system.request(
+          this.system.functions.erasures,
+          'GET /erasures/{user_id}',
+          { pathParameters: { user_id: userId } },
+          plan,
+        )
+      : await this.system.request(
+          this.system.functions.erasures,
+          'GET /erasures',
+          { query: { user_id: userId } },
+          plan,
+        );
+    if (answer.status !== 200 || !(answer.body as { complete: boolean }).complete) return;
+    this.observations.completeReceipts++;
+    for (const held of personalDataHeld(this.system, this.observations, userId)) {
+      this.observations.violate(
+        "an erasure's receipt says complete only once no table holds the user's personal data",
+        `GET /erasures answered complete for ${userId}, yet ${held}`,
+      );
     }
   }
 

@@ -51,6 +51,26 @@ const tableExists = (system: System, table: string) => {
   }
 };
 
+/**
+ * Where a table of the stage (any but the event store, whose personal fields are sealed) holds
+ * a name or email ever sent for the user, one line each.
+ */
+export const personalDataHeld = (system: System, observations: Observations, userId: string) => {
+  const found: string[] = [];
+  const values = [...(observations.personalData.get(userId) ?? [])];
+  const tables = (
+    system.dynamodb.execute('ListTables', {}) as { TableNames: string[] }
+  ).TableNames.filter((table) => table !== TABLES.events && tableExists(system, table));
+  for (const table of tables) {
+    const text = scanTable(system, table).map((item) => JSON.stringify(item));
+    for (const value of values) {
+      const holder = text.find((item) => item.includes(value));
+      if (holder) found.push(`${table} holds ${value}: ${holder.slice(0, 300)}`);
+    }
+  }
+  return found;
+};
+
 const byUser = (items: Item[], key: string) => {
   const users = new Map<string, Item[]>();
   for (const item of items) {
@@ -291,21 +311,12 @@ export const checkQuiescence = async (system: System, observations: Observations
   const erased = [...users].filter(([, items]) =>
     items.some((item) => item.EventType === 'USER_ERASED'),
   );
-  const tablesToSearch = (
-    system.dynamodb.execute('ListTables', {}) as { TableNames: string[] }
-  ).TableNames.filter((table) => table !== TABLES.events && tableExists(system, table));
-  for (const table of tablesToSearch) {
-    const text = scanTable(system, table).map((item) => JSON.stringify(item));
-    for (const [userId] of erased) {
-      for (const value of observations.personalData.get(userId) ?? []) {
-        const holder = text.find((item) => item.includes(value));
-        if (holder) {
-          violate(
-            "no table holds an erased user's personal data once the history eraser has run",
-            `${table} holds ${value}: ${holder.slice(0, 300)}`,
-          );
-        }
-      }
+  for (const [userId] of erased) {
+    for (const held of personalDataHeld(system, observations, userId)) {
+      violate(
+        "no table holds an erased user's personal data once the history eraser has run",
+        held,
+      );
     }
   }
   if (registry.marks.length > 0) {

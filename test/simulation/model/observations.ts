@@ -27,6 +27,8 @@ export class Observations {
   private readonly highestSeen = new Map<string, number>();
   /** /detail answered 404 for a user after a version of it was seen: fine only if gone since. */
   readonly notFoundAfterSeen: { userId: string; seen: number }[] = [];
+  /** Erasure receipts a reader was answered complete. */
+  completeReceipts = 0;
 
   violate(invariant: string, detail: string) {
     this.violations.push({ invariant, detail });

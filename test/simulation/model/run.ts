@@ -6,6 +6,7 @@ import { rebuildReadModels } from '../../../services/query-service/src/applicati
 import { DynamoEventScan } from '../../../services/query-service/src/infrastructure/dynamo-event-scan';
 import { DynamoUserEvents } from '../../../services/query-service/src/infrastructure/dynamo-user-events';
 import { Actor, actingAs } from '../runtime/actors';
+import { SCHEDULES } from '../runtime/aws';
 import { FaultPlan } from '../runtime/faults';
 import { releaseHung } from '../runtime/hung';
 import { drawEverythingFrom, Random } from '../runtime/random';
@@ -32,6 +33,8 @@ export type RunReport = {
     scheduledErasures: number;
     /** Erasure schedules whose firings were all lost: the sweep's to carry out. */
     lostSchedules: number;
+    /** Erasure receipts read complete (each checked against every table then). */
+    completeReceipts: number;
     virtualSeconds: number;
   };
   /** The operator's commands that ran, and those refused (with why). */
@@ -52,6 +55,7 @@ const THROTTLED_TABLES: Record<Extract<Step, { kind: 'throttle' }>['table'], str
   history: TABLES.history,
   'recent-events': TABLES.recentEvents,
   events: TABLES.events,
+  schedules: SCHEDULES,
 };
 
 const erasuresIn = (records: DynamoDBRecord[]) =>
@@ -144,7 +148,14 @@ export const simulate = async (run: Run): Promise<RunReport> => {
         after: 0,
         kind: 'read',
         user: readerRandom.integer(0, USERS),
-        route: readerRandom.pick(['detail', 'detail', 'detailAt', 'history', 'list'] as const),
+        route: readerRandom.pick([
+          'detail',
+          'detail',
+          'detailAt',
+          'history',
+          'list',
+          'erasures',
+        ] as const),
         seed: readerRandom.integer(0, 2 ** 31),
       }),
     );
@@ -340,6 +351,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
       projectorBatches: system.projectorStream.delivered.batches,
       scheduledErasures: system.scheduler.counters().delivered,
       lostSchedules: [...system.firingsLost.values()].filter(Boolean).length,
+      completeReceipts: observations.completeReceipts,
       virtualSeconds: Math.round((clock.now - started) / 1000),
     },
     operations,

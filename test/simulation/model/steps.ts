@@ -24,7 +24,13 @@ export type Step = { after: number } & (
       faults: number;
       seed: number;
     }
-  | { kind: 'read'; user: number; route: 'detail' | 'detailAt' | 'history' | 'list'; seed: number }
+  | {
+      kind: 'read';
+      user: number;
+      /** `erasures`: the user's erasure receipt, by path or by query, drawn from `seed`. */
+      route: 'detail' | 'detailAt' | 'history' | 'list' | 'erasures';
+      seed: number;
+    }
   /** The stream's partition of this user splits: its next records go to a shard of their own. */
   | { kind: 'split'; user: number; stream: 'projector' | 'publisher' }
   /** A table refuses every request for a while (a hot partition, or a slow version's table). */
@@ -32,7 +38,14 @@ export type Step = { after: number } & (
   | { kind: 'operator'; action: OperatorAction }
 );
 
-export type ThrottledTable = 'history-v2' | 'detail-v2' | 'history' | 'recent-events' | 'events';
+/** `schedules`: the erasures' schedule group, contended (creations conflict, lookups throttled). */
+export type ThrottledTable =
+  | 'history-v2'
+  | 'detail-v2'
+  | 'history'
+  | 'recent-events'
+  | 'events'
+  | 'schedules';
 
 export type OperatorAction =
   | { kind: 'build'; version: 2 }
@@ -81,6 +94,7 @@ const read = fc.record({
     'detailAt' as const,
     'history' as const,
     'list' as const,
+    'erasures' as const,
   ),
   seed,
 });
@@ -124,7 +138,13 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       after,
       kind: fc.constant('throttle' as const),
-      table: fc.constantFrom<ThrottledTable>('history-v2', 'detail-v2', 'history', 'recent-events'),
+      table: fc.constantFrom<ThrottledTable>(
+        'history-v2',
+        'detail-v2',
+        'history',
+        'recent-events',
+        'schedules',
+      ),
       forMs: fc.integer({ min: 200, max: 15_000 }),
     }),
   },

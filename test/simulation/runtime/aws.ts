@@ -19,11 +19,20 @@ import type { Random } from './random';
 
 /** What the whole system is running on, shared by every request. */
 export type Conditions = {
-  /** Tables DynamoDB refuses every request on, until (virtual epoch ms): a hot partition. */
+  /**
+   * Tables DynamoDB refuses every request on, until (virtual epoch ms): a hot partition. Also
+   * `SCHEDULES` (the erasures' schedule group), contended as long.
+   */
   throttled: Map<string, number>;
   /** How often an eventually consistent read is answered by a lagging replica, and how late. */
   lag: { chance: number; maxMs: number };
 };
+
+/**
+ * The erasures' schedule group under another operation's hold (a redeploy, an operator's script):
+ * a creation conflicts and the other requests are throttled, whether or not the schedule exists.
+ */
+export const SCHEDULES = 'scheduler';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -388,7 +397,10 @@ export class SimulatedAws {
     this.requests.total++;
     const body = String(request.body ?? '');
     const query = new URLSearchParams(request.query as Record<string, string>).toString();
-    const fault = actor.plan.draw(`Scheduler.${request.method}`, body);
+    const contended = (this.conditions.throttled.get(SCHEDULES) ?? 0) > Date.now();
+    const fault: Fault = contended
+      ? { kind: request.method === 'POST' ? 'conflict' : 'throttle' }
+      : actor.plan.draw(`Scheduler.${request.method}`, `${request.path}?${query} ${body}`);
     if (fault.kind !== 'none') this.requests.faulted++;
     await sleep(this.latency());
     if (abortSignal?.aborted) return never();

@@ -25,7 +25,10 @@ const BATCHES = new Set(['BatchWriteItem', 'BatchGetItem']);
 /** CreateSchedule, as the simulated scheduler names the request it draws a fault for. */
 const SCHEDULE_CREATION = 'Scheduler.POST';
 
-/** A request and its retries carry the same body: a fault may stick to it across them. */
+/**
+ * A request and its retries carry the same operation and body (a request without one, the same
+ * path): a fault may stick to it across them.
+ */
 type Sticky = { fault: Fault; left: number };
 
 /**
@@ -48,8 +51,10 @@ export class FaultPlan {
 
   static readonly none = new FaultPlan(undefined, 0, 0);
 
-  draw(operation: string, body: string): Fault {
-    const stuck = this.sticky.get(body);
+  /** `request`: what tells a request from another of the same operation (its body, or path). */
+  draw(operation: string, request: string): Fault {
+    const key = `${operation} ${request}`;
+    const stuck = this.sticky.get(key);
     if (stuck && stuck.left > 0 && this.budget > 0) {
       stuck.left--;
       this.budget--;
@@ -71,7 +76,7 @@ export class FaultPlan {
       const then: Fault = random.chance(0.5)
         ? { kind: 'throttle' }
         : { kind: 'serverError', applied: false };
-      this.sticky.set(body, { fault: then, left: random.integer(1, 4) });
+      this.sticky.set(key, { fault: then, left: random.integer(1, 4) });
     }
     return fault;
   }

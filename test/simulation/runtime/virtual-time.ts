@@ -34,6 +34,23 @@ export const installVirtualTime = () => {
     ],
   });
   const global = globalThis as unknown as Record<string, (...args: unknown[]) => unknown>;
+  // Node's AbortSignal.timeout runs on its own timers, which fake-timers leaves real: every
+  // deadline the functions set with it would never come in a run.
+  const realTimeout = AbortSignal.timeout;
+  AbortSignal.timeout = (ms: number) => {
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort(
+        new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      );
+    }, ms);
+    return controller.signal;
+  };
+  const uninstall = clock.uninstall.bind(clock);
+  clock.uninstall = () => {
+    AbortSignal.timeout = realTimeout;
+    return uninstall();
+  };
   for (const name of TIMERS) {
     const fake = global[name] as (...args: unknown[]) => unknown;
     global[name] = (callback: unknown, ...rest: unknown[]) =>
