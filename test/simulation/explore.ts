@@ -9,6 +9,8 @@ export type Failure = {
   path?: string;
   run: Run;
   violations: RunReport['violations'];
+  /** A regression's counts that show it still takes the path it keeps covered. */
+  expect?: Partial<RunReport['counts']>;
 };
 
 /**
@@ -87,5 +89,15 @@ export const explore = async ({
 /** One run again, from the file a failure wrote (or a regression kept in the repository). */
 export const replay = async (file: string) => {
   const failure = JSON.parse(readFileSync(file, 'utf8')) as Failure;
-  return toleratingRunEnded(() => simulate(failure.run));
+  const report = await toleratingRunEnded(() => simulate(failure.run));
+  for (const [count, expected] of Object.entries(failure.expect ?? {})) {
+    const counted = report.counts[count as keyof RunReport['counts']];
+    if (counted !== expected) {
+      report.violations.push({
+        invariant: 'a regression run takes the path it keeps covered',
+        detail: `${count}: ${counted}, expected ${expected}`,
+      });
+    }
+  }
+  return report;
 };

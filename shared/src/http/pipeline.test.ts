@@ -145,6 +145,20 @@ describe('the HTTP pipeline', () => {
     });
   });
 
+  it('refuses a repeat before the caller is authorized: never a 403 decided on two values joined', async () => {
+    const refusing = httpHandler(
+      { public: true, parseJsonBody: true, schema: validate, authorize: () => false },
+      async () => jsonResponse(200, {}),
+    );
+    const answer = (await refusing(
+      request('{"name":"Ada"}', {}, 'user_id=a&user_id=a'),
+      context,
+    )) as Answer;
+    expect(answer.statusCode).toBe(400);
+    const once = (await refusing(request('{"name":"Ada"}', {}, 'user_id=a'), context)) as Answer;
+    expect(once.statusCode).toBe(403);
+  });
+
   it('takes parameters each given once', async () => {
     const answer = await call('{"name":"Ada"}', {}, 'user_id=a%2Cb&limit=1');
     expect(answer.statusCode).toBe(200);

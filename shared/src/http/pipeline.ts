@@ -201,9 +201,11 @@ export const httpHandler = <TEvent>(
   if (options.parseJsonBody) {
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }
+  // Before the caller's rights are weighed: they are decided on a parameter's one value, never
+  // on two joined with a comma.
+  if (options.schema) pipeline.use(refuseRepeatedParameters());
   if (options.authorize) pipeline.use(authorizeCaller(options.authorize));
   if (options.schema) {
-    pipeline.use(refuseRepeatedParameters());
     pipeline.use(validator({ eventSchema: options.schema as unknown as ValidatorSchema }));
   }
   return pipeline.handler((event, context) => handler(event as unknown as TEvent, context));

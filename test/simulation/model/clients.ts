@@ -1,6 +1,6 @@
 import { FaultPlan } from '../runtime/faults';
 import { Random } from '../runtime/random';
-import type { HttpAnswer, System } from '../system';
+import { type HttpAnswer, type System, TABLES } from '../system';
 import { personalDataHeld } from './invariants';
 import type { Observations } from './observations';
 import type { Step } from './steps';
@@ -112,7 +112,10 @@ export class Clients {
 
   /**
    * The user's erasure receipt, by either route (`/erasures/{user_id}` or `?user_id=`): a receipt
-   * that says the erasure is complete is read only once no table holds the user's personal data.
+   * that says the erasure is complete is read only once no table holds the user's personal data,
+   * the history tables aside. `complete` says each step finished once; a rebuild racing the
+   * erasure may write history entries again afterwards, for the history eraser to rewrite
+   * (docs/personal-data.md#receipt): what the end of the run checks of every table.
    */
   private async readReceipt(step: ReadStep) {
     const userId = this.users[step.user] as string;
@@ -133,9 +136,10 @@ export class Clients {
         );
     if (answer.status !== 200 || !(answer.body as { complete: boolean }).complete) return;
     this.observations.completeReceipts++;
-    for (const held of personalDataHeld(this.system, this.observations, userId)) {
+    const notHistory = (table: string) => !table.startsWith(TABLES.history);
+    for (const held of personalDataHeld(this.system, this.observations, userId, notHistory)) {
       this.observations.violate(
-        "an erasure's receipt says complete only once no table holds the user's personal data",
+        "an erasure's receipt says complete only once no detail or other table holds the user's personal data",
         `GET /erasures answered complete for ${userId}, yet ${held}`,
       );
     }

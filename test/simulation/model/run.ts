@@ -17,7 +17,7 @@ import { ERASURE_SWEEP_EVERY_MS, System, TABLES } from '../system';
 const FUNCTION_TIME_MS = 10_000;
 
 import { Clients } from './clients';
-import { checkQuiescence } from './invariants';
+import { checkQuiescence, scanTable } from './invariants';
 import { Observations, type Violation } from './observations';
 import { type OperatorAction, type Run, type Step, USERS } from './steps';
 
@@ -35,6 +35,8 @@ export type RunReport = {
     lostSchedules: number;
     /** Erasure receipts read complete (each checked against every table then). */
     completeReceipts: number;
+    /** Users erased by the end of the run (once each, or the run broke a promise). */
+    erasedUsers: number;
     virtualSeconds: number;
   };
   /** The operator's commands that ran, and those refused (with why). */
@@ -68,6 +70,16 @@ const erasuresIn = (records: DynamoDBRecord[]) =>
  * streams drained, failure queues redriven, the sweep and the eraser run) and every promise is
  * checked.
  */
+/** `make()`, or `undo()` and its error. */
+const orUndo = <T>(make: () => T, undo: () => void): T => {
+  try {
+    return make();
+  } catch (error) {
+    undo();
+    throw error;
+  }
+};
+
 export const simulate = async (run: Run): Promise<RunReport> => {
   // The same run, the same users: a replay meets what the run met.
   const runId = `s${createHash('sha256')
@@ -82,13 +94,20 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     throttled: new Map<string, number>(),
     lag: { chance: run.background.lagChance, maxMs: 800 },
   };
-  const system = new System(random.fork(), conditions);
+  // Virtual time and the draws are undone by the run's `finally`, or here should the set-up before
+  // it throw: a clock left installed would turn every later run (shrinking's too) into "Can't
+  // install fake timers twice", hiding the real error.
+  const undoClock = () => {
+    clock.uninstall();
+    undoRandom();
+  };
+  const system = orUndo(() => new System(random.fork(), conditions), undoClock);
   system.backgroundRate = run.background.faults;
   // EventBridge fails entries now and then, and delivers some twice (late, in any order: system.ts).
   if (run.background.faults > 0) system.bus.setFaults({ failShare: 0.05, duplicateShare: 0.1 });
   // EventBridge Scheduler fires within the minute a schedule is set for, and at least once.
   if (run.background.faults > 0) system.scheduler.setFaults({ duplicate: true, earlyMs: 59_000 });
-  system.aws.install();
+  orUndo(() => system.aws.install(), undoClock);
   const silenced = silenceOutput();
   const observations = new Observations();
   const users = Array.from({ length: USERS }, (_, i) => `${runId}-u${i}`);
@@ -352,6 +371,9 @@ export const simulate = async (run: Run): Promise<RunReport> => {
       scheduledErasures: system.scheduler.counters().delivered,
       lostSchedules: [...system.firingsLost.values()].filter(Boolean).length,
       completeReceipts: observations.completeReceipts,
+      erasedUsers: scanTable(system, TABLES.events).filter(
+        (item) => item.EventType === 'USER_ERASED',
+      ).length,
       virtualSeconds: Math.round((clock.now - started) / 1000),
     },
     operations,

@@ -195,13 +195,19 @@ describe('an erasure request stored with its schedule', () => {
     // In front of the local scheduler: the first `conflicts` CreateSchedule calls are answered
     // ConflictException without reaching it (a conflict that is not "it exists"); all else passes.
     // With `deniedLookups`, GetSchedule is answered AccessDenied (a grant not yet propagated);
-    // with `stalledLookups`, never answered (throttled, the SDK backing off for seconds).
+    // with `stalledLookups`, never answered (throttled, the SDK backing off for seconds); once
+    // the conflicts are spent, `stalledCreates` CreateSchedule calls are never answered either.
     let conflicts = 0;
     let deniedLookups = 0;
     let stalledLookups = 0;
+    let stalledCreates = 0;
     const proxy: Server = createServer((incoming, answer) => {
       if (incoming.method === 'GET' && stalledLookups > 0) {
         stalledLookups--;
+        return;
+      }
+      if (incoming.method === 'POST' && conflicts === 0 && stalledCreates > 0) {
+        stalledCreates--;
         return;
       }
       if (incoming.method === 'POST' && conflicts > 0) {
@@ -268,6 +274,24 @@ describe('an erasure request stored with its schedule', () => {
       expect(Date.now() - started).toBeLessThan(9_000);
       expect([conflicts, stalledLookups, unconfirmedSchedules]).toEqual([0, 0, 2]);
 
+      // A conflict and a failed lookup, then the create made again still unanswered when the time
+      // is up: nothing settled the conflict, so it is taken at its word as well.
+      const retryCutOff = await createdUser(deps);
+      conflicts = 1;
+      deniedLookups = 1;
+      stalledCreates = 1;
+      const retried = await send(
+        deps,
+        retryCutOff,
+        'USER_ERASURE_REQUESTED',
+        {},
+        Date.now() + 9_000,
+      );
+      expect(retried.kind).toBe('stored');
+      expect([conflicts, deniedLookups, stalledCreates, unconfirmedSchedules]).toEqual([
+        0, 0, 0, 3,
+      ]);
+
       fired.length = 0;
       await localAws.scheduler.advance(31 * DAY_MS);
       expect(await eventTypes(userId)).toEqual([
@@ -279,7 +303,7 @@ describe('an erasure request stored with its schedule', () => {
       proxy.closeAllConnections();
       proxy.close();
     }
-  });
+  }, 30_000);
 
   it("keeps to the command's deadline when the scheduler stalls: nothing stored, or stored and answered", async () => {
     // A scheduler that takes every request and never answers.

@@ -66,23 +66,37 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
    * (another conflict, or a schedule being deleted): made again after a pause, up to
    * CREATE_ATTEMPTS times within the command's signal; then the request is not stored
    * (ErasureNotScheduled: 503, try again). When the last lookup failed otherwise (throttled past
-   * the SDK's retries, a grant not yet propagated, or cut off by the command's time for it: the
-   * SDK's backoff on a throttled lookup takes seconds), the conflict is taken at its word,
-   * unconfirmed (see lookUp). A cancellation of an earlier request due at the same millisecond may still
-   * delete the schedule after it was found (erasure-schedule.ts): the sweep carries that request
-   * out.
+   * the SDK's retries, a grant not yet propagated) and nothing later settles it (the tries or the
+   * command's time for them run out, a create made again fails, a lookup cut off: the SDK's backoff
+   * on a throttled lookup takes seconds), the conflict is taken at its word, unconfirmed (see
+   * lookUp). A cancellation of an earlier request due at the same millisecond may still delete the
+   * schedule after it was found (erasure-schedule.ts): the sweep carries that request out.
    */
   async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<ScheduleOutcome> {
+    /** A conflict whose lookup failed: what is left to answer if nothing settles it later. */
+    let unsettled: ScheduleOutcome | undefined;
+    const orUnsettled = (error: unknown): ScheduleOutcome => {
+      if (unsettled) return unsettled;
+      throw error;
+    };
     for (let attempt = 1; ; attempt++) {
-      if (await this.create(erasure, abortSignal)) return { confirmed: true };
+      try {
+        if (await this.create(erasure, abortSignal)) return { confirmed: true };
+      } catch (error) {
+        return orUnsettled(error);
+      }
       const found = await this.lookUp(erasure, abortSignal);
       if (found.confirmed) return found;
-      const lastTry = attempt === CREATE_ATTEMPTS || abortSignal?.aborted;
-      if (lastTry && 'why' in found) return found;
-      if (attempt === CREATE_ATTEMPTS) {
-        throw new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`);
+      // Not found settles it: a conflict taken at its word earlier no longer stands.
+      unsettled = 'why' in found ? found : undefined;
+      if (attempt === CREATE_ATTEMPTS || abortSignal?.aborted) {
+        return orUnsettled(new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`));
       }
-      await setTimeout(CONFLICT_PAUSE_MS * attempt, undefined, { signal: abortSignal });
+      try {
+        await setTimeout(CONFLICT_PAUSE_MS * attempt, undefined, { signal: abortSignal });
+      } catch (error) {
+        return orUnsettled(error);
+      }
     }
   }
 

@@ -10,4 +10,10 @@ import { createHistoryEraser } from './history-eraser';
  */
 export const handler = middy<unknown, unknown, Error, Context>()
   .use(observeInvocation())
-  .handler(createHistoryEraser(projectionRegistry, readModelsOf, erasureReceipts));
+  .handler(
+    createHistoryEraser(
+      projectionRegistry,
+      (version, signal) => (signal ? readModelsOf(version).until(signal) : readModelsOf(version)),
+      erasureReceipts,
+    ),
+  );

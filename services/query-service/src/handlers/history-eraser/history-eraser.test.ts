@@ -93,6 +93,33 @@ describe('the history eraser, in its metrics (EMF, docs/operations.md)', () => {
     });
   });
 
+  it("ends a recorded rewrite within the records' time: a stalled table is given up before the function's timeout", async () => {
+    const given: string[] = [];
+    const stalledEnd = (_version: number, signal?: AbortSignal): Store => ({
+      pendingErasures: async () => ['user-a'],
+      eraseHistory: async () => true,
+      hideErased: async () => {},
+      rewriteHistory: async (userId) => ({ userId }),
+      // Never answered: only the signal ends it.
+      endErasure: () =>
+        new Promise((_, reject) => {
+          signal?.addEventListener('abort', () => {
+            given.push('endErasure');
+            reject(signal.reason);
+          });
+        }),
+    });
+    const receipts = { detailHidden: async () => true, historyRewritten: async () => true };
+    // 5.6 s left: the rewrites stop at 0.6 s, the records are given up at 4.6 s.
+    const { result } = await emfWrittenBy(
+      createHistoryEraser(onlyVersion, stalledEnd, receipts),
+      {},
+      { functionName: 'test', getRemainingTimeInMillis: () => 5600 },
+    );
+    expect(result).toMatchObject({ finished: 1 });
+    expect(given).toEqual(['endErasure']);
+  });
+
   it('finishes the rewrites of every projection version the projector writes, live first', async () => {
     const seen: number[] = [];
     const registry = {

@@ -29,7 +29,11 @@ const SAFETY_MS = 5000;
 export const createHistoryEraser =
   (
     registry: Pick<ProjectionRegistry, 'state'> & ErasureMarks,
-    tablesOf: (version: ProjectionVersion) => PendingErasures & ErasureTarget & RecordedErasures,
+    /** A version's tables; with a signal, their writes stop when it aborts. */
+    tablesOf: (
+      version: ProjectionVersion,
+      signal?: AbortSignal,
+    ) => PendingErasures & ErasureTarget & RecordedErasures,
     receipts?: ErasureSteps,
   ) =>
   async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
@@ -39,7 +43,8 @@ export const createHistoryEraser =
       receipts
         ? recordingEraserSteps(
             tablesOf(version),
-            records.of(receipts, (v) => tablesOf(v)),
+            // A rewrite recorded is ended within the records' time too.
+            records.of(receipts, (v, signal) => tablesOf(v, signal)),
             version,
           )
         : tablesOf(version);
