@@ -154,7 +154,8 @@ type HttpHandlerOptions<TEvent> = {
   public?: boolean;
   /**
    * Whether the caller may make this request, decided on the request as sent (before it is
-   * validated): a refusal (403) never depends on, nor tells, anything else.
+   * validated, once a parameter given twice is refused): a refusal (403) never depends on, nor
+   * tells, anything else.
    */
   authorize?: (event: UnvalidatedEvent, caller: Caller) => boolean;
 };
@@ -203,7 +204,7 @@ export const httpHandler = <TEvent>(
   }
   // Before the caller's rights are weighed: they are decided on a parameter's one value, never
   // on two joined with a comma.
-  if (options.schema) pipeline.use(refuseRepeatedParameters());
+  if (options.schema || options.authorize) pipeline.use(refuseRepeatedParameters());
   if (options.authorize) pipeline.use(authorizeCaller(options.authorize));
   if (options.schema) {
     pipeline.use(validator({ eventSchema: options.schema as unknown as ValidatorSchema }));

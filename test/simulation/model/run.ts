@@ -200,7 +200,11 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     operatorQueue = operatorQueue.then(() =>
       actingAs(operator, () => {
         operatorBusy++;
-        return operate(system, action).finally(() => operatorBusy--);
+        observations.operatorStarted();
+        return operate(system, action).finally(() => {
+          operatorBusy--;
+          observations.operatorEnded();
+        });
       }).then(
         () => {
           operations[name] = (operations[name] ?? 0) + 1;

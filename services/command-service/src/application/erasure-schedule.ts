@@ -19,7 +19,8 @@ export interface ErasureScheduler {
   /**
    * Arranges the erasure at `eraseAfter`; one already arranged for the same request is kept.
    * Given up when `signal` aborts. Unconfirmed: the scheduler said it exists, but could not be
-   * asked to show it (the sweep carries the erasure out if it was wrong).
+   * asked to show it, and nothing later settled it (the sweep carries the erasure out if it was
+   * wrong); `why` names each failure.
    */
   schedule(erasure: ScheduledErasure, signal?: AbortSignal): Promise<ScheduleOutcome>;
   /** Deletes the erasure's schedule; one already gone is fine. Given up when `signal` aborts. */

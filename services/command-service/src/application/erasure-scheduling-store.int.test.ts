@@ -15,6 +15,7 @@ import { EventBridgeErasureScheduler } from '../infrastructure/eventbridge-erasu
 import { scheduleName } from './erasure-schedule';
 import { ErasureNotScheduled, ErasureSchedulingStore } from './erasure-scheduling-store';
 import type { CommandDependencies } from './execute-command';
+import { VersionTakenError } from './ports';
 
 const PORT = Number(process.env.TEST_SCHEDULER_PORT ?? 8107);
 const GROUP = 'users-test-erasures';
@@ -291,6 +292,42 @@ describe('an erasure request stored with its schedule', () => {
       expect([conflicts, deniedLookups, stalledCreates, unconfirmedSchedules]).toEqual([
         0, 0, 0, 3,
       ]);
+      expect([schedulesOf(cutOff), schedulesOf(retryCutOff)]).toEqual([[], []]);
+
+      // A failed lookup, then one that finds no schedule: the conflict no longer stands, so the
+      // tries running out refuse the request (503), as when every lookup finds none.
+      const settled = await createdUser(deps);
+      conflicts = 3;
+      deniedLookups = 1;
+      const refused = await send(deps, settled, 'USER_ERASURE_REQUESTED').catch((error) => error);
+      expect(refused).toBeInstanceOf(ErasureNotScheduled);
+      expect([conflicts, deniedLookups, unconfirmedSchedules]).toEqual([0, 0, 3]);
+      expect(await eventTypes(settled)).toEqual(['USER_CREATED']);
+
+      // Taken unconfirmed, then the write loses its version to another writer and is tried again
+      // (taken unconfirmed again, stored): told once, for the one request stored.
+      const raced = await createdUser(deps);
+      let racesLeft = 1;
+      const losingOnce = Object.create(store, {
+        appendEvents: {
+          value: async (request: Parameters<DynamoEventStore['appendEvents']>[0]) => {
+            if (racesLeft-- > 0) throw new VersionTakenError('another writer took the version');
+            return store.appendEvents(request);
+          },
+        },
+      }) as DynamoEventStore;
+      const racing = {
+        ...deps,
+        store: new ErasureSchedulingStore(
+          losingOnce,
+          schedulerOn(PORT + 22),
+          () => unconfirmedSchedules++,
+        ),
+      };
+      conflicts = 6;
+      deniedLookups = 6;
+      expect((await send(racing, raced, 'USER_ERASURE_REQUESTED')).kind).toBe('stored');
+      expect([conflicts, deniedLookups, unconfirmedSchedules]).toEqual([0, 0, 4]);
 
       fired.length = 0;
       await localAws.scheduler.advance(31 * DAY_MS);
@@ -303,7 +340,7 @@ describe('an erasure request stored with its schedule', () => {
       proxy.closeAllConnections();
       proxy.close();
     }
-  }, 30_000);
+  });
 
   it("keeps to the command's deadline when the scheduler stalls: nothing stored, or stored and answered", async () => {
     // A scheduler that takes every request and never answers.
@@ -346,5 +383,5 @@ describe('an erasure request stored with its schedule', () => {
       stalled.closeAllConnections();
       stalled.close();
     }
-  }, 30_000);
+  });
 });

@@ -64,6 +64,7 @@ export class ErasureSchedulingStore implements EventStore {
   }
 
   async appendEvents(request: AppendRequest): Promise<void> {
+    const unconfirmed: { userId: string; why: unknown }[] = [];
     for (const { event } of request.events) {
       if (event.type !== 'USER_ERASURE_REQUESTED') continue;
       const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };
@@ -77,15 +78,18 @@ export class ErasureSchedulingStore implements EventStore {
         .catch((error: unknown) => {
           throw new ErasureNotScheduled(error);
         });
-      if (!scheduled.confirmed) {
-        logger.warn('erasure schedule taken as made, unconfirmed; the sweep covers it if not', {
-          userId: erasure.userId,
-          error: scheduled.why,
-        });
-        this.onUnconfirmed();
-      }
+      if (!scheduled.confirmed) unconfirmed.push({ userId: erasure.userId, why: scheduled.why });
     }
     await this.store.appendEvents(request);
+    // Told once stored: a request refused after all (no time left to write, a version taken
+    // meanwhile) leaves nothing for the sweep to cover.
+    for (const { userId, why } of unconfirmed) {
+      logger.warn('erasure schedule taken as made, unconfirmed; the sweep covers it if not', {
+        userId,
+        error: why,
+      });
+      this.onUnconfirmed();
+    }
     for (const { event } of request.events) {
       if (event.type !== 'USER_ERASURE_CANCELLED') continue;
       const erasure = { userId: event.userId, eraseAfter: event.payload.erase_after };

@@ -74,10 +74,14 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
    */
   async schedule(erasure: ScheduledErasure, abortSignal?: AbortSignal): Promise<ScheduleOutcome> {
     /** A conflict whose lookup failed: what is left to answer if nothing settles it later. */
-    let unsettled: ScheduleOutcome | undefined;
+    let unsettled: { confirmed: false; why: unknown } | undefined;
     const orUnsettled = (error: unknown): ScheduleOutcome => {
-      if (unsettled) return unsettled;
-      throw error;
+      if (!unsettled) throw error;
+      // Both told (the log, the alarm's runbook): the lookup's failure and what ended the tries.
+      return {
+        confirmed: false,
+        why: new AggregateError([unsettled.why, error], 'lookup failed, then the tries ended'),
+      };
     };
     for (let attempt = 1; ; attempt++) {
       try {
@@ -90,7 +94,8 @@ export class EventBridgeErasureScheduler implements ErasureScheduler {
       // Not found settles it: a conflict taken at its word earlier no longer stands.
       unsettled = 'why' in found ? found : undefined;
       if (attempt === CREATE_ATTEMPTS || abortSignal?.aborted) {
-        return orUnsettled(new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`));
+        if (unsettled) return unsettled;
+        throw new Error(`schedule ${scheduleName(erasure)}: conflict, and not found`);
       }
       try {
         await setTimeout(CONFLICT_PAUSE_MS * attempt, undefined, { signal: abortSignal });
