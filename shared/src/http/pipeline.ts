@@ -203,8 +203,9 @@ export const httpHandler = <TEvent>(
     pipeline.use(rejectOversizedBody()).use(httpJsonBodyParser(parseAnyContentType));
   }
   // Before the caller's rights are weighed: they are decided on a parameter's one value, never
-  // on two joined with a comma.
-  if (options.schema || options.authorize) pipeline.use(refuseRepeatedParameters());
+  // on two joined with a comma. A route without a schema takes no parameter (the console's feed:
+  // its rules read none, and its OpenAPI entry lists no 400).
+  if (options.schema) pipeline.use(refuseRepeatedParameters());
   if (options.authorize) pipeline.use(authorizeCaller(options.authorize));
   if (options.schema) {
     pipeline.use(validator({ eventSchema: options.schema as unknown as ValidatorSchema }));

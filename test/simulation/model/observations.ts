@@ -29,23 +29,6 @@ export class Observations {
   readonly notFoundAfterSeen: { userId: string; seen: number }[] = [];
   /** Erasure receipts a reader was answered complete. */
   completeReceipts = 0;
-  /** The operator's scripts (builds, rebuilds, redrives, ...) running now, and when one last ended. */
-  operatorRunning = 0;
-  operatorLastEndedAt = Number.NEGATIVE_INFINITY;
-
-  operatorStarted() {
-    this.operatorRunning++;
-  }
-
-  operatorEnded() {
-    this.operatorRunning--;
-    this.operatorLastEndedAt = Date.now();
-  }
-
-  /** Whether an operator's script ran at any time since `at`: a rebuild may race an erasure. */
-  operatorRanSince(at: number) {
-    return this.operatorRunning > 0 || this.operatorLastEndedAt >= at;
-  }
 
   violate(invariant: string, detail: string) {
     this.violations.push({ invariant, detail });

@@ -200,11 +200,7 @@ export const simulate = async (run: Run): Promise<RunReport> => {
     operatorQueue = operatorQueue.then(() =>
       actingAs(operator, () => {
         operatorBusy++;
-        observations.operatorStarted();
-        return operate(system, action).finally(() => {
-          operatorBusy--;
-          observations.operatorEnded();
-        });
+        return operate(system, action).finally(() => operatorBusy--);
       }).then(
         () => {
           operations[name] = (operations[name] ?? 0) + 1;
